@@ -1,0 +1,128 @@
+"""The Python API: the same jobs as the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from xlmplan.core.catalog import Catalog, load_catalog
+from xlmplan.core.checks import Finding
+from xlmplan.core.engine import Engine, Results, Words
+from xlmplan.core.labels import Labels, load_labels
+from xlmplan.core.model import Plan
+from xlmplan.core.template import ROOT, apply_targets, build_plan, load_raw, words_from
+from xlmplan.errors import XlmplanError
+from xlmplan.io.data_reader import read_data
+from xlmplan.io.example_data import example_data
+from xlmplan.sheets.book import build_book
+from xlmplan.xlsx.writer import write_book
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class PlanResult:
+    """What ``new_plan`` made: the file and everything computed for it."""
+
+    path: Path
+    plan: Plan
+    results: Results
+    findings: list[Finding]
+    words: Words
+    catalog: Catalog
+    rows: int
+
+
+def parse_month(text: str) -> dt.date:
+    match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise XlmplanError(f"--start '{text}' is not a month — write it as YYYY-MM, e.g. 2026-01")
+    return dt.date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def unify_channels(data: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Spell each channel as it first appears (case-insensitively); return the channel list."""
+    names = data["channel"].astype(str).str.strip()
+    first: dict[str, str] = {}
+    for name in pd.unique(names):
+        first.setdefault(name.casefold(), name)
+    data = data.assign(channel=names.map(lambda n: first[n.casefold()]).astype(object))
+    return data, list(first.values())
+
+
+def new_plan(
+    out: Path,
+    *,
+    data: Path | None = None,
+    template: str = "online_shop",
+    start: str | None = None,
+    months: int | None = None,
+    currency: str | None = None,
+    lang: str = "en",
+    force: bool = False,
+    progress: Progress | None = None,
+) -> PlanResult:
+    """Create a complete plan workbook at ``out``; nothing is written if anything fails."""
+    say = progress or (lambda _msg: None)
+    out = Path(out)
+    if out.suffix.lower() != ".xlsx":
+        raise XlmplanError(f"{out}: a plan is an .xlsx workbook — give a name ending in .xlsx")
+    if out.exists() and not force:
+        raise XlmplanError(f"{out} already exists — choose another name or add --force")
+    if months is not None and not 1 <= months <= 60:
+        raise XlmplanError(f"--months {months}: give a plan length from 1 to 60 months")
+    if currency is not None and not re.fullmatch(r"[A-Za-z]{3}", currency):
+        raise XlmplanError(f"--currency '{currency}': use a three-letter code such as USD or EUR")
+    raw = load_raw(template)
+    labels = load_labels(ROOT / "labels", lang)
+    catalog = load_catalog(ROOT / "metrics.toml")
+    words = words_from(labels)
+    first_month = parse_month(start) if start else None
+
+    say("reading data")
+    frame = read_data(Path(data)) if data is not None else example_data()
+    frame, channels = unify_channels(frame)
+    if first_month is None:
+        lo = pd.Timestamp(frame["date"].min())
+        first_month = dt.date(lo.year, lo.month, 1)
+
+    say("computing the plan")
+    plan, factors = build_plan(raw, labels, start=first_month, months=months,
+                               currency=currency.upper() if currency else None, channels=channels)
+    plan = apply_targets(plan, Engine(plan, frame, catalog, words).run(), factors, words)
+    results = Engine(plan, frame, catalog, words).run()
+
+    say("laying out the sheets")
+    book, findings = build_book(plan, frame, catalog, labels, words, results, template)
+
+    say(f"writing {out.name}")
+    write_atomic(out, lambda tmp: write_book(book, tmp))
+    return PlanResult(out, plan, results, findings, words, catalog, len(frame))
+
+
+def write_atomic(target: Path, write: Callable[[Path], None]) -> None:
+    """Write through a temporary file in the same folder, then replace ``target``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".~xlmplan-", suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    except PermissionError as exc:
+        raise XlmplanError(f"{target}: cannot write there ({exc.strerror}) — check permissions "
+                           "or close the file in Excel") from exc
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def default_labels(lang: str = "en") -> Labels:
+    return load_labels(ROOT / "labels", lang)

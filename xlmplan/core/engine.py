@@ -1,0 +1,378 @@
+"""The pandas engine: every derived value of a plan, computed from its inputs and Data.
+
+The sheet modules write the matching native formulas; this module supplies the values
+they cache. Blank results are ``None``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlmplan.core import rules
+from xlmplan.core.catalog import Catalog, Metric
+from xlmplan.core.data import MEASURES
+from xlmplan.core.model import SWOT_TYPES, TOWS_TYPES, Plan, add_months, month_end
+
+WINDOWS = ("todate", "last", "prev")
+TOP_N = 3
+
+Sums = dict[str, float]
+
+
+@dataclass(frozen=True)
+class Words:
+    """Label words that formulas compare with or return (from the label pack)."""
+
+    all_channels: str = "All"
+    higher: str = "higher"
+    lower: str = "lower"
+    status: tuple[str, str, str] = ("Green", "Amber", "Red")
+    scenarios: tuple[str, str, str] = ("Optimistic", "Realistic", "Pessimistic")
+    qualitative: str = "Qualitative"
+    primary: str = "Primary"
+
+
+@dataclass
+class KpiResult:
+    sums: dict[str, Sums]
+    actual: float | None
+    last: float | None
+    prev: float | None
+    trend: float | None
+    attainment: float | None
+    status: str | None
+    additive: bool
+    projection: float | None
+    scenario_projections: list[float | None]
+    projected_attainment: float | None
+    gap: float | None
+    scenario: str | None
+    contingency: str | None
+    extra_budget: float | None
+
+
+@dataclass
+class Results:
+    """Every derived value, keyed the way the sheets lay them out."""
+
+    as_of: dt.date | None
+    plan_days: float
+    elapsed_days: float
+    last_month_start: dt.date | None
+    swot_score: list[float | None] = field(default_factory=list)
+    swot_rank: list[float | None] = field(default_factory=list)
+    swot_key: list[str] = field(default_factory=list)
+    swot_top: dict[str, list[tuple[str, str, float | None]]] = field(default_factory=dict)
+    tows: dict[str, list[list[float | None]]] = field(default_factory=dict)
+    kpis: list[KpiResult] = field(default_factory=list)
+    smart: list[list[int]] = field(default_factory=list)
+    objective_rows: list[dict[str, Any]] = field(default_factory=list)
+    people_cost: list[list[float]] = field(default_factory=list)
+    people_capacity: list[list[float]] = field(default_factory=list)
+    people_demand: list[list[float]] = field(default_factory=list)
+    people_over: list[float] = field(default_factory=list)
+    money_months: list[float | None] = field(default_factory=list)
+    money_grid: list[list[float]] = field(default_factory=list)
+    action_months: list[float | None] = field(default_factory=list)
+    action_grid: list[list[float]] = field(default_factory=list)
+    actual_spend: list[float] = field(default_factory=list)
+    month_sums: list[Sums] = field(default_factory=list)
+    channel_sums: list[Sums] = field(default_factory=list)
+    cross_sums: list[list[Sums]] = field(default_factory=list)
+
+
+class Engine:
+    """Computes :class:`Results` for a plan, its Data and the metric catalog."""
+
+    def __init__(self, plan: Plan, data: pd.DataFrame, catalog: Catalog, words: Words) -> None:
+        self.plan = plan
+        self.catalog = catalog
+        self.words = words
+        s = plan.settings
+        self.start = s.start
+        self.end = s.end
+        dates = data["date"].to_numpy(dtype="datetime64[D]")
+        self.days = dates
+        self.values = {m: np.nan_to_num(data[m].to_numpy(dtype=float)) for m in MEASURES}
+        self.channel_cf = data["channel"].astype(str).str.casefold().to_numpy(dtype=object)
+
+    # --- Data sums ----------------------------------------------------------------------
+
+    def _mask(self, lo: dt.date | None, hi_incl: dt.date | None) -> np.ndarray:
+        mask = np.ones(len(self.days), dtype=bool)
+        if lo is not None:
+            mask &= self.days >= np.datetime64(lo, "D")
+        if hi_incl is not None:
+            mask &= self.days <= np.datetime64(hi_incl, "D")
+        return mask
+
+    def _sums(self, mask: np.ndarray, channel: str | None = None) -> Sums:
+        if channel is not None:
+            mask = mask & (self.channel_cf == channel.casefold())
+        return {m: float(self.values[m][mask].sum()) for m in MEASURES}
+
+    def metric_value(self, metric: Metric | None, sums: Sums) -> float | None:
+        if metric is None:
+            return None
+        return rules.blank_if_nan(float(metric.evaluate(sums)))
+
+    # --- the whole plan -----------------------------------------------------------------
+
+    def run(self) -> Results:
+        s = self.plan.settings
+        if s.as_of is not None:
+            as_of: dt.date | None = s.as_of
+        else:
+            in_plan = self._mask(self.start, self.end)
+            as_of = pd.Timestamp(self.days[in_plan].max()).date() if in_plan.any() else None
+        plan_days = float((self.end - self.start).days + 1)
+        elapsed = float((as_of - self.start).days + 1) if as_of else 0.0
+        lm_start = dt.date(as_of.year, as_of.month, 1) if as_of else None
+        res = Results(as_of, plan_days, elapsed, lm_start)
+        self._swot(res)
+        self._kpis(res)
+        self._objectives(res)
+        self._budget(res)
+        self._analysis(res)
+        return res
+
+    def _swot(self, res: Results) -> None:
+        factors = self.plan.swot
+        res.swot_score = [rules.swot_score(f.impact, f.certainty) for f in factors]
+        for i, f in enumerate(factors):
+            score = res.swot_score[i]
+            if score is None:
+                res.swot_rank.append(None)
+                res.swot_key.append("")
+                continue
+            higher = sum(
+                1
+                for j, g in enumerate(factors)
+                if g.type.casefold() == f.type.casefold() and _gt(res.swot_score[j], score)
+            )
+            ties = sum(
+                1
+                for j, g in enumerate(factors[:i])
+                if g.type.casefold() == f.type.casefold() and res.swot_score[j] == score
+            )
+            rank = float(higher + ties + 1)
+            res.swot_rank.append(rank)
+            res.swot_key.append(f"{f.type}#{int(rank)}")
+        for t in SWOT_TYPES:
+            top = []
+            for k in range(1, TOP_N + 1):
+                key = f"{t}#{k}".casefold()
+                hit = next((i for i, x in enumerate(res.swot_key) if x.casefold() == key), None)
+                if hit is None:
+                    top.append(("", "", None))
+                else:
+                    top.append((factors[hit].id, factors[hit].factor, res.swot_score[hit]))
+            res.swot_top[t] = top
+        for quadrant in TOWS_TYPES:
+            a, b = res.swot_top[quadrant[0]], res.swot_top[quadrant[1]]
+            res.tows[quadrant] = [
+                [x[2] * y[2] if x[2] is not None and y[2] is not None else None for y in b]
+                for x in a
+            ]
+
+    def _kpis(self, res: Results) -> None:
+        w = self.words
+        windows: dict[str, np.ndarray] = {}
+        if res.as_of and res.last_month_start:
+            windows["todate"] = self._mask(self.start, res.as_of)
+            windows["last"] = self._mask(res.last_month_start, res.as_of)
+            prev_start = add_months(res.last_month_start, -1)
+            windows["prev"] = self._mask(prev_start, res.last_month_start - dt.timedelta(days=1))
+        scen = {sc.key: sc for sc in self.plan.scenarios}
+        multipliers = [
+            scen[k].multiplier if k in scen else None
+            for k in ("optimistic", "realistic", "pessimistic")
+        ]
+        for kpi in self.plan.kpis:
+            metric = self.catalog.by_label(kpi.metric)
+            channel = None if kpi.channel.casefold() == w.all_channels.casefold() else kpi.channel
+            sums = {
+                win: (
+                    self._sums(windows[win], channel) if windows else dict.fromkeys(MEASURES, 0.0)
+                )
+                for win in WINDOWS
+            }
+            has = res.as_of is not None
+            actual = self.metric_value(metric, sums["todate"]) if has else None
+            last = self.metric_value(metric, sums["last"]) if has else None
+            prev = self.metric_value(metric, sums["prev"]) if has else None
+            direction = "lower" if kpi.direction.casefold() == w.lower.casefold() else "higher"
+            att = rules.attainment(actual, kpi.target, direction)
+            additive = metric.additive if metric else False
+            projection = rules.run_rate(actual, additive, res.plan_days, res.elapsed_days)
+            scen_proj = [rules.scenario_projection(projection, m, direction) for m in multipliers]
+            patt = rules.attainment(projection, kpi.target, direction)
+            now = rules.scenario_now(patt, self.plan.settings.pessimistic_trigger, w.scenarios)
+            chosen = None
+            if now is not None:
+                chosen = scen.get(SCEN_KEYS[w.scenarios.index(now)])
+            gap = (
+                projection - kpi.target
+                if rules.is_num(projection) and rules.is_num(kpi.target)
+                else None
+            )
+            res.kpis.append(
+                KpiResult(
+                    sums=sums,
+                    actual=actual,
+                    last=last,
+                    prev=prev,
+                    trend=rules.trend(last, prev),
+                    attainment=att,
+                    status=rules.status(att, self.plan.settings.amber_threshold, w.status),
+                    additive=additive,
+                    projection=projection,
+                    scenario_projections=scen_proj,
+                    projected_attainment=patt,
+                    gap=gap,
+                    scenario=now,
+                    contingency=chosen.contingency if chosen else None,
+                    extra_budget=chosen.extra_budget if chosen else None,
+                )
+            )
+
+    def _objectives(self, res: Results) -> None:
+        w, s = self.words, self.plan.settings
+        kpi_index = {k.id.casefold(): i for i, k in enumerate(self.plan.kpis)}
+        swot_ids = [f.id for f in self.plan.swot]
+        for ob in self.plan.objectives:
+            ki = kpi_index.get(ob.kpi.casefold()) if ob.kpi else None
+            kpi = self.plan.kpis[ki] if ki is not None else None
+            named = ob.kpi != ""
+            specific = int(rules.word_count(ob.objective) >= 4 and named)
+            qualitative = ob.kind.casefold() == w.qualitative.casefold()
+            if qualitative:
+                measurable = int(named)
+                achievable = 1
+            else:
+                metric_ok = kpi is not None and self.catalog.by_label(kpi.metric) is not None
+                nums = rules.is_num(ob.baseline) and rules.is_num(ob.target)
+                measurable = int(metric_ok and nums)
+                achievable = 0
+                if kpi is not None and nums and ob.baseline != 0:
+                    assert ob.baseline is not None and ob.target is not None
+                    if kpi.direction.casefold() == w.lower.casefold():
+                        achievable = int(
+                            rules.xl_round(1 - ob.target / ob.baseline) <= s.max_growth_down
+                        )
+                    else:
+                        achievable = int(
+                            rules.xl_round(ob.target / ob.baseline - 1) <= s.max_growth_up
+                        )
+            cited = cited_ids(ob.substantiation, swot_ids)
+            parent_primary = ob.parent != "" and any(
+                o.id.casefold() == ob.parent.casefold()
+                and o.level.casefold() == w.primary.casefold()
+                for o in self.plan.objectives
+            )
+            relevant = int(bool(cited) or parent_primary)
+            timebound = int(ob.deadline is not None and s.start <= ob.deadline <= s.end)
+            flags = [specific, measurable, achievable, relevant, timebound]
+            res.smart.append(flags + [sum(flags)])
+            texts = [f.factor for f in self.plan.swot if f.id in cited]
+            strategies = [
+                st.strategy
+                for st in self.plan.strategies
+                if st.objective.casefold() == ob.id.casefold() and ob.id != ""
+            ]
+            actual = res.kpis[ki].actual if ki is not None else None
+            direction = (
+                "lower"
+                if kpi is not None and kpi.direction.casefold() == w.lower.casefold()
+                else "higher"
+            )
+            att = rules.attainment(actual, ob.target, direction)
+            res.objective_rows.append(
+                {
+                    "substantiation": "; ".join(t for t in texts if t),
+                    "strategies": "; ".join(t for t in strategies if t),
+                    "kpi_name": kpi.name if kpi else "",
+                    "actual": actual,
+                    "attainment": att,
+                    "status": rules.status(att, s.amber_threshold, w.status),
+                }
+            )
+
+    def _budget(self, res: Results) -> None:
+        s = self.plan.settings
+        months = s.month_starts()
+        for p in self.plan.people:
+            cost, cap = [], []
+            for m in months:
+                on = rules.active(p.start, p.end, m, month_end(m))
+                ok = on and rules.is_num(p.monthly_cost) and rules.is_num(p.fte)
+                cost.append(float(p.monthly_cost * p.fte) if ok else 0.0)  # type: ignore[operator]
+                cap_ok = on and rules.is_num(p.fte)
+                cap.append(float(p.fte * s.hours_per_month) if cap_ok else 0.0)  # type: ignore[operator]
+            res.people_cost.append(cost)
+            res.people_capacity.append(cap)
+        for line in self.plan.money:
+            n = rules.months_spanned(line.start, line.end)
+            res.money_months.append(n)
+            res.money_grid.append(
+                [rules.spread(line.amount, n, line.start, line.end, m) for m in months]
+            )
+        for act in self.plan.actions:
+            n = rules.months_spanned(act.start, act.end)
+            res.action_months.append(n)
+            res.action_grid.append(
+                [rules.spread(act.hours, n, act.start, act.end, m) for m in months]
+            )
+        for i, p in enumerate(self.plan.people):
+            demand = []
+            for mi in range(len(months)):
+                demand.append(
+                    float(
+                        sum(
+                            res.action_grid[a][mi]
+                            for a, act in enumerate(self.plan.actions)
+                            if act.owner.casefold() == p.name.casefold() and p.name != ""
+                        )
+                    )
+                )
+            res.people_demand.append(demand)
+            res.people_over.append(
+                float(
+                    sum(
+                        1
+                        for d, c in zip(demand, res.people_capacity[i], strict=True)
+                        if rules.xl_round(d) > rules.xl_round(c)
+                    )
+                )
+            )
+        res.actual_spend = [
+            float(self.values["spend"][self._mask(m, month_end(m))].sum()) for m in months
+        ]
+
+    def _analysis(self, res: Results) -> None:
+        months = self.plan.settings.month_starts()
+        res.month_sums = [self._sums(self._mask(m, month_end(m))) for m in months]
+        todate = self._mask(self.start, res.as_of) if res.as_of else np.zeros(len(self.days), bool)
+        res.channel_sums = [self._sums(todate, ch) for ch in self.plan.channels]
+        res.cross_sums = [
+            [self._sums(self._mask(m, month_end(m)), ch) for m in months]
+            for ch in self.plan.channels
+        ]
+
+
+SCEN_KEYS = ("optimistic", "realistic", "pessimistic")
+
+
+def cited_ids(substantiation: str, ids: list[str]) -> set[str]:
+    """SWOT ids cited in a comma-separated substantiation (case-insensitive, spaces ignored)."""
+    wanted = {part.casefold() for part in substantiation.replace(" ", "").split(",")}
+    return {i for i in ids if i != "" and i.casefold() in wanted}
+
+
+def _gt(a: float | None, b: float) -> bool:
+    return a is not None and a > b

@@ -1,0 +1,162 @@
+"""The plan model: every input of a plan as plain data (no file formats here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+SWOT_TYPES = ("S", "W", "O", "T")
+TOWS_TYPES = ("SO", "ST", "WO", "WT")
+LEVELS = ("Primary", "Secondary")
+HORIZONS = ("Short", "Medium", "Long")
+KINDS = ("Quantitative", "Qualitative")
+RACE_STAGES = ("Reach", "Act", "Convert", "Engage")
+MONEY_CATEGORIES = ("Advertising", "Tools", "Content", "Agency", "Events", "Other")
+SCENARIO_KEYS = ("optimistic", "realistic", "pessimistic")
+ALL_CHANNELS = "All"
+
+
+@dataclass
+class Settings:
+    """Plan-wide settings shown on Start."""
+
+    plan_name: str
+    company: str
+    currency: str
+    start: dt.date  # first day of the first month
+    months: int
+    language: str = "en"
+    review_interval: int = 6
+    amber_threshold: float = 0.9
+    pessimistic_trigger: float = 0.75
+    max_growth_up: float = 1.0
+    max_growth_down: float = 0.5
+    hours_per_month: float = 160.0
+    plan_budget: float = 0.0
+    media_category: str = "Advertising"
+    as_of: dt.date | None = None  # explicit as-of date; None = last Data date in the plan
+
+    @property
+    def end(self) -> dt.date:
+        """The last day of the plan."""
+        return add_months(self.start, self.months) - dt.timedelta(days=1)
+
+    def month_starts(self) -> list[dt.date]:
+        return [add_months(self.start, i) for i in range(self.months)]
+
+
+@dataclass
+class SwotFactor:
+    id: str
+    type: str
+    area: str
+    factor: str
+    evidence: str
+    impact: float | None
+    certainty: float | None
+
+
+@dataclass
+class Objective:
+    id: str
+    level: str
+    parent: str
+    horizon: str
+    kind: str
+    race: str
+    objective: str
+    kpi: str
+    baseline: float | None
+    target: float | None
+    deadline: dt.date | None
+    substantiation: str
+
+
+@dataclass
+class Strategy:
+    id: str
+    objective: str
+    area: str
+    channel: str
+    tows: str
+    pair: str
+    strategy: str
+    tactic: str
+    owner: str
+    start: dt.date | None
+    end: dt.date | None
+    budget: float | None
+
+
+@dataclass
+class Kpi:
+    id: str
+    name: str
+    metric: str  # metric label from the catalog
+    channel: str  # a channel or ALL_CHANNELS
+    target: float | None
+    direction: str
+
+
+@dataclass
+class Person:
+    name: str
+    role: str
+    fte: float | None
+    monthly_cost: float | None
+    start: dt.date | None
+    end: dt.date | None
+
+
+@dataclass
+class MoneyLine:
+    category: str
+    channel: str
+    item: str
+    start: dt.date | None
+    end: dt.date | None
+    amount: float | None
+
+
+@dataclass
+class Action:
+    action: str
+    strategy: str
+    owner: str
+    start: dt.date | None
+    end: dt.date | None
+    hours: float | None
+
+
+@dataclass
+class Scenario:
+    key: str
+    multiplier: float
+    contingency: str
+    extra_budget: float
+
+
+@dataclass
+class Plan:
+    """All inputs of one plan."""
+
+    settings: Settings
+    swot: list[SwotFactor] = field(default_factory=list)
+    objectives: list[Objective] = field(default_factory=list)
+    strategies: list[Strategy] = field(default_factory=list)
+    kpis: list[Kpi] = field(default_factory=list)
+    people: list[Person] = field(default_factory=list)
+    money: list[MoneyLine] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    scenarios: list[Scenario] = field(default_factory=list)
+    channels: list[str] = field(default_factory=list)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The first day of the month ``months`` after ``day``'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(day: dt.date) -> dt.date:
+    return add_months(day, 1) - dt.timedelta(days=1)

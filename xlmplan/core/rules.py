@@ -1,0 +1,191 @@
+"""The rules the engines share, each as a Python function beside its Excel formula.
+
+Every rule here has a ``*_xl`` twin that returns the native formula body for given cell
+references, so the workbook and the pandas engine implement the same definition. The
+LibreOffice agreement tests keep the two honest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def serial(day: dt.date | None) -> float | None:
+    """Excel's date serial number."""
+    return None if day is None else float((day - EXCEL_EPOCH).days)
+
+
+def xl_round(x: float, places: int = 6) -> float:
+    """ROUND as Excel does it: half away from zero."""
+    quantum = Decimal(1).scaleb(-places)
+    return float(Decimal(repr(float(x))).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def is_num(x: Any) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool) and not math.isnan(x)
+
+
+def blank_if_nan(x: Any) -> Any:
+    return None if isinstance(x, float) and math.isnan(x) else x
+
+
+# --- SWOT -------------------------------------------------------------------------------
+
+
+def swot_score(impact: Any, certainty: Any) -> float | None:
+    return float(impact) * float(certainty) if is_num(impact) and is_num(certainty) else None
+
+
+def swot_score_xl(impact: str, certainty: str) -> str:
+    return f'IF(AND(ISNUMBER({impact}),ISNUMBER({certainty})),{impact}*{certainty},"")'
+
+
+# --- attainment and status ---------------------------------------------------------------
+
+
+def attainment(actual: Any, target: Any, direction: str) -> float | None:
+    """actual ÷ target (higher is better) or target ÷ actual (lower), rounded to 6 places."""
+    if not (is_num(actual) and is_num(target)):
+        return None
+    if direction == "lower":
+        return None if actual == 0 else xl_round(target / actual)
+    return None if target == 0 else xl_round(actual / target)
+
+
+def attainment_xl(actual: str, target: str, direction: str, lower_word: str) -> str:
+    return (
+        f"IF(AND(ISNUMBER({actual}),ISNUMBER({target})),"
+        f'IF({direction}="{lower_word}",IF({actual}=0,"",ROUND({target}/{actual},6)),'
+        f'IF({target}=0,"",ROUND({actual}/{target},6))),"")'
+    )
+
+
+def status(att: Any, amber: float, words: tuple[str, str, str]) -> str | None:
+    """Green ≥ 1, Amber ≥ the amber threshold, else Red; blank without attainment."""
+    if not is_num(att):
+        return None
+    green, amber_word, red = words
+    return green if att >= 1 else amber_word if att >= amber else red
+
+
+def status_xl(att: str, amber: str, words: tuple[str, str, str]) -> str:
+    green, amber_word, red = words
+    return (
+        f'IF(ISNUMBER({att}),IF({att}>=1,"{green}",IF({att}>={amber},"{amber_word}","{red}")),"")'
+    )
+
+
+def trend(last: Any, prev: Any) -> float | None:
+    """Month-over-month change, rounded to 6 places."""
+    if not (is_num(last) and is_num(prev)) or prev == 0:
+        return None
+    return xl_round(last / prev - 1)
+
+
+def trend_xl(last: str, prev: str) -> str:
+    return f'IF(AND(ISNUMBER({last}),ISNUMBER({prev})),IF({prev}=0,"",ROUND({last}/{prev}-1,6)),"")'
+
+
+# --- run rate and scenarios --------------------------------------------------------------
+
+
+def run_rate(actual: Any, additive: bool, plan_days: float, elapsed_days: float) -> float | None:
+    """Additive measures scale to the plan's length; ratio metrics keep their value."""
+    if not is_num(actual):
+        return None
+    if not additive:
+        return float(actual)
+    return None if elapsed_days <= 0 else actual * plan_days / elapsed_days
+
+
+def run_rate_xl(actual: str, additive: str, plan_days: str, elapsed_days: str) -> str:
+    return (
+        f"IF(ISNUMBER({actual}),IF({additive},IF({elapsed_days}>0,"
+        f'{actual}*{plan_days}/{elapsed_days},""),{actual}),"")'
+    )
+
+
+def scenario_projection(projection: Any, multiplier: Any, direction: str) -> float | None:
+    """A scenario's projection: better by the multiplier, in the metric's own direction."""
+    if not (is_num(projection) and is_num(multiplier)) or multiplier == 0:
+        return None
+    return projection / multiplier if direction == "lower" else projection * multiplier
+
+
+def scenario_projection_xl(projection: str, multiplier: str, direction: str, lower: str) -> str:
+    return (
+        f'IF(AND(ISNUMBER({projection}),ISNUMBER({multiplier})),IF({multiplier}=0,"",'
+        f'IF({direction}="{lower}",{projection}/{multiplier},{projection}*{multiplier})),"")'
+    )
+
+
+def scenario_now(projected_att: Any, trigger: float, names: tuple[str, str, str]) -> str | None:
+    """Optimistic when projected attainment ≥ 1, realistic ≥ trigger, else pessimistic."""
+    if not is_num(projected_att):
+        return None
+    return names[0] if projected_att >= 1 else names[1] if projected_att >= trigger else names[2]
+
+
+def scenario_now_xl(att: str, trigger: str, names: tuple[str, str, str]) -> str:
+    return (
+        f'IF(ISNUMBER({att}),IF({att}>=1,{names[0]},IF({att}>={trigger},{names[1]},{names[2]})),"")'
+    )
+
+
+# --- 3M ----------------------------------------------------------------------------------
+
+
+def months_spanned(start: dt.date | None, end: dt.date | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return float((end.year - start.year) * 12 + end.month - start.month + 1)
+
+
+def months_spanned_xl(start: str, end: str) -> str:
+    return (
+        f"IF(AND(ISNUMBER({start}),ISNUMBER({end})),"
+        f'(YEAR({end})-YEAR({start}))*12+MONTH({end})-MONTH({start})+1,"")'
+    )
+
+
+def active(start: dt.date | None, end: dt.date | None, month: dt.date, last: dt.date) -> bool:
+    """Whether [start, end] overlaps the month [month, last]."""
+    return start is not None and end is not None and start <= last and end >= month
+
+
+def active_xl(start: str, end: str, month: str) -> str:
+    return f"AND(ISNUMBER({start}),ISNUMBER({end}),{start}<=EOMONTH({month},0),{end}>={month})"
+
+
+def spread(
+    amount: Any, n_months: Any, start: dt.date | None, end: dt.date | None, month: dt.date
+) -> float:
+    """An amount spread evenly over the months from start's month to end."""
+    if not (is_num(amount) and is_num(n_months)) or start is None or end is None:
+        return 0.0
+    if n_months < 1 or month < dt.date(start.year, start.month, 1) or month > end:
+        return 0.0
+    return amount / n_months
+
+
+def spread_xl(amount: str, n_months: str, start: str, end: str, month: str) -> str:
+    return (
+        f"IF(AND(ISNUMBER({amount}),ISNUMBER({n_months}),ISNUMBER({start}),ISNUMBER({end})),"
+        f"IF(AND({n_months}>=1,{month}>=DATE(YEAR({start}),MONTH({start}),1),{month}<={end}),"
+        f"{amount}/{n_months},0),0)"
+    )
+
+
+def word_count_xl(text: str) -> str:
+    return f'IF(TRIM({text})="",0,LEN(TRIM({text}))-LEN(SUBSTITUTE(TRIM({text})," ",""))+1)'
+
+
+def word_count(text: str) -> int:
+    """Words as the formula counts them: TRIM collapses runs of spaces."""
+    trimmed = " ".join(part for part in text.split(" ") if part)
+    return trimmed.count(" ") + 1 if trimmed else 0

@@ -1,0 +1,174 @@
+"""Plan templates: starter inputs stored as data in ``workbook_templates/templates``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import tomllib
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from xlmplan.core.engine import Results, Words
+from xlmplan.core.labels import Labels
+from xlmplan.core.model import (
+    Action,
+    Kpi,
+    MoneyLine,
+    Objective,
+    Person,
+    Plan,
+    Scenario,
+    Settings,
+    Strategy,
+    SwotFactor,
+    add_months,
+    month_end,
+)
+from xlmplan.errors import TemplateError
+
+ROOT = Path(__file__).resolve().parents[2] / "workbook_templates"
+
+
+def template_names() -> list[str]:
+    return sorted(p.stem for p in (ROOT / "templates").glob("*.toml"))
+
+
+def load_raw(name: str) -> dict[str, Any]:
+    path = ROOT / "templates" / f"{name}.toml"
+    if not path.is_file():
+        raise TemplateError(
+            f"unknown template '{name}' — use one of: {', '.join(template_names())}"
+        )
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise TemplateError(f"{path}: cannot read the template — {exc}") from exc
+
+
+def words_from(labels: Labels) -> Words:
+    t = labels
+    return Words(
+        all_channels=t["word.all"],
+        higher=t["word.higher"],
+        lower=t["word.lower"],
+        status=(t["status.green"], t["status.amber"], t["status.red"]),
+        scenarios=(t["scenario.optimistic"], t["scenario.realistic"], t["scenario.pessimistic"]),
+        qualitative=t["kind.Qualitative"],
+        primary=t["level.Primary"],
+    )
+
+
+def build_plan(raw: dict[str, Any], labels: Labels, *, start: dt.date, months: int | None,
+               currency: str | None, channels: list[str]) -> tuple[Plan, dict[str, Any]]:
+    """The template's plan for a period; also returns the target factors to apply later."""
+    t = labels
+    meta, conf = raw.get("template", {}), raw.get("settings", {})
+    words = words_from(labels)
+    try:
+        settings = Settings(
+            plan_name=str(meta.get("title", "Marketing plan")),
+            company=str(meta.get("company", "")),
+            currency=currency or str(conf.get("currency", "USD")),
+            start=start,
+            months=int(months or conf.get("months", 12)),
+            language=labels.lang,
+            review_interval=int(conf.get("review_interval", 6)),
+            amber_threshold=float(conf.get("amber_threshold", 0.9)),
+            pessimistic_trigger=float(conf.get("pessimistic_trigger", 0.75)),
+            max_growth_up=float(conf.get("max_growth_up", 1.0)),
+            max_growth_down=float(conf.get("max_growth_down", 0.5)),
+            hours_per_month=float(conf.get("hours_per_month", 160)),
+            plan_budget=float(conf.get("plan_budget", 0)),
+            media_category=t[f"category.{conf.get('media_category', 'Advertising')}"],
+        )
+
+        def first(month: Any) -> dt.date | None:
+            return None if month in (None, "") else add_months(start, int(month) - 1)
+
+        def last(month: Any) -> dt.date | None:
+            day = first(month)
+            return month_end(day) if day else None
+
+        plan = Plan(settings=settings, channels=list(channels))
+        plan.swot = [SwotFactor(f["id"], f["type"], f.get("area", ""), f["factor"],
+                                f.get("evidence", ""), f.get("impact"), f.get("certainty"))
+                     for f in raw.get("swot", [])]
+        plan.objectives = [
+            Objective(o["id"], t[f"level.{o['level']}"], o.get("parent", ""),
+                      t[f"horizon.{o['horizon']}"], t[f"kind.{o['kind']}"],
+                      t[f"race.{o['race']}"], o["objective"], o.get("kpi", ""), None, None,
+                      last(o.get("deadline_month")), o.get("substantiation", ""))
+            for o in raw.get("objectives", [])
+        ]
+        plan.strategies = [
+            Strategy(s["id"], s.get("objective", ""), s.get("area", ""),
+                     _channel(s.get("channel", ""), channels), s.get("tows", ""),
+                     s.get("pair", ""), s["strategy"], s.get("tactic", ""), s.get("owner", ""),
+                     first(s.get("start_month")), last(s.get("end_month")), s.get("budget"))
+            for s in raw.get("strategies", [])
+        ]
+        plan.kpis = [
+            Kpi(k["id"], k["name"], k["metric"],
+                words.all_channels if k.get("channel", "All") == "All"
+                else _channel(k["channel"], channels),
+                None, words.lower if k.get("direction") == "lower" else words.higher)
+            for k in raw.get("kpis", [])
+        ]
+        plan.people = [Person(p["name"], p.get("role", ""), p.get("fte"), p.get("monthly_cost"),
+                              first(p.get("start_month")), last(p.get("end_month")))
+                       for p in raw.get("people", [])]
+        plan.money = [MoneyLine(t[f"category.{m['category']}"],
+                                _channel(m.get("channel", ""), channels), m.get("item", ""),
+                                first(m.get("start_month")), last(m.get("end_month")),
+                                m.get("amount"))
+                      for m in raw.get("money", [])]
+        plan.actions = [Action(a["action"], a.get("strategy", ""), a.get("owner", ""),
+                               first(a.get("start_month")), last(a.get("end_month")),
+                               a.get("hours"))
+                        for a in raw.get("actions", [])]
+        plan.scenarios = [Scenario(s["key"], float(s["multiplier"]), s.get("contingency", ""),
+                                   float(s.get("extra_budget", 0)))
+                          for s in raw.get("scenarios", [])]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise TemplateError(f"template '{meta.get('name', '?')}': bad or missing entry {exc}") from exc
+    factors = {
+        "kpi": {k["id"]: float(k.get("target_factor", 1.0)) for k in raw.get("kpis", [])},
+        "objective": {o["id"]: float(o.get("growth", 0.0)) for o in raw.get("objectives", [])},
+    }
+    return plan, factors
+
+
+def apply_targets(plan: Plan, results: Results, factors: dict[str, Any], words: Words) -> Plan:
+    """Set KPI targets from the data's run-rate and objective baselines from their growth."""
+    kpis = []
+    for kpi, kr in zip(plan.kpis, results.kpis, strict=True):
+        target = kpi.target
+        if target is None and kr.projection is not None:
+            target = nice(kr.projection * factors["kpi"].get(kpi.id, 1.0))
+        kpis.append(replace(kpi, target=target))
+    by_id = {k.id: k for k in kpis}
+    objectives = []
+    for ob in plan.objectives:
+        kpi = by_id.get(ob.kpi)
+        if ob.kind == words.qualitative or kpi is None or kpi.target is None:
+            objectives.append(ob)
+            continue
+        growth = factors["objective"].get(ob.id, 0.0)
+        baseline = nice(kpi.target / (1 + growth)) if growth > -1 else None
+        objectives.append(replace(ob, baseline=baseline, target=kpi.target))
+    return replace(plan, kpis=kpis, objectives=objectives)
+
+
+def nice(value: float, digits: int = 3) -> float:
+    """Round to a few significant digits, as a person would write a target."""
+    if value == 0 or not math.isfinite(value):
+        return 0.0
+    places = digits - 1 - math.floor(math.log10(abs(value)))
+    return round(value, places)
+
+
+def _channel(name: str, channels: list[str]) -> str:
+    """The plan's spelling of a channel (case-insensitive), or the name as given."""
+    folded = name.casefold()
+    return next((c for c in channels if c.casefold() == folded), name)

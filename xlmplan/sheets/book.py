@@ -1,0 +1,77 @@
+"""Assemble every sheet of a plan into one writer-neutral :class:`Book`."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from xlmplan import __version__
+from xlmplan.core import rules
+from xlmplan.core.catalog import Catalog
+from xlmplan.core.checks import Finding, find
+from xlmplan.core.engine import Results, Words
+from xlmplan.core.labels import Labels
+from xlmplan.core.model import Plan
+from xlmplan.sheets import (
+    analysis,
+    budget,
+    calc,
+    checks_sheet,
+    dashboard,
+    data_sheet,
+    lists,
+    objectives,
+    scenarios,
+    start,
+    strategy_kpi,
+    swot,
+)
+from xlmplan.sheets.context import Ctx
+from xlmplan.sheets.layout import Book
+
+# Sheet roles in workbook order; Calc and the manifest are hidden.
+ROLES = ("start", "data", "swot", "objectives", "strategy_kpi", "budget", "scenarios",
+         "analysis", "dashboard", "checks", "lists", "calc")
+
+
+def build_book(plan: Plan, data: pd.DataFrame, catalog: Catalog, labels: Labels, words: Words,
+               results: Results, template: str) -> tuple[Book, list[Finding]]:
+    ctx = Ctx(plan, results, catalog, labels, words)
+    ctx.sheet_names = {role: labels[f"sheet.{role}"] for role in ROLES}
+    n_kpi_rows = max(len(plan.kpis), 1)
+    built = {
+        "lists": lists.build(ctx),
+        "data": data_sheet.build(ctx, data),
+        "swot": swot.build(ctx),
+        "strategy_kpi": strategy_kpi.build(ctx),
+        "objectives": objectives.build(ctx),
+        "budget": budget.build(ctx),
+    }
+    built["scenarios"] = scenarios.build(ctx, n_kpi_rows)
+    built["analysis"] = analysis.build(ctx)
+    built["calc"] = calc.build(ctx, ctx.sheet("strategy_kpi"), n_kpi_rows)
+    built["dashboard"] = dashboard.build(ctx, plan.settings.months)
+    budget_total = float(ctx.positions["budget_total"])
+    findings = find(plan, results, catalog, labels, words, budget_total)
+    built["checks"] = checks_sheet.build(ctx, findings)
+    smart = [row[5] for row in results.smart]
+    health = {
+        "green": sum(1 for k in results.kpis if k.status == words.status[0]),
+        "amber": sum(1 for k in results.kpis if k.status == words.status[1]),
+        "red": sum(1 for k in results.kpis if k.status == words.status[2]),
+        "smart_avg": rules.xl_round(sum(smart) / len(smart), 2) if smart else "",
+        "planned": budget_total,
+        "left": plan.settings.plan_budget - budget_total,
+        "over": float(sum(results.people_over)),
+    }
+    built["start"] = start.build(ctx, health)
+    sheets = [built[role] for role in ROLES]
+    entries = {"xlmplan.version": __version__, "template": template,
+               "language": labels.lang, "currency": plan.settings.currency}
+    for sheet in sheets:
+        entries[f"sheet.{sheet.role}"] = sheet.name
+        for table in sheet.tables:
+            entries[f"table.{table.name}"] = f"{table.role}|{sheet.name}"
+    sheets.append(checks_sheet.manifest(entries))
+    book = Book(sheets, ctx.names, plan.settings.currency,
+                properties={"title": plan.settings.plan_name, "company": plan.settings.company})
+    return book, findings

@@ -1,0 +1,48 @@
+"""The Checks sheet (findings) and the hidden manifest sheet."""
+
+from __future__ import annotations
+
+from xlmplan.core.checks import Finding
+from xlmplan.sheets.context import TABLE_ROW, Ctx
+from xlmplan.sheets.layout import CondFormat, Sheet
+from xlmplan.sheets.tables import title
+
+MANIFEST_SHEET = "_xlmplan"
+
+
+def build(ctx: Ctx, findings: list[Finding]) -> Sheet:
+    t = ctx.t
+    sheet = Sheet("checks", ctx.sheet("checks"), protect=True, tab_color="#A5A5A5")
+    title(sheet, t("checks.title"), t("checks.subtitle"))
+    for j, key in enumerate(("severity", "where", "message")):
+        sheet.put(TABLE_ROW, j, t(f"checks.{key}"), "header")
+    for i, f in enumerate(findings):
+        r = TABLE_ROW + 1 + i
+        sheet.put(r, 0, t(f"severity.{f.severity}"), "derived:text")
+        sheet.put(r, 1, f.where, "derived:text")
+        sheet.put(r, 2, f.message, "derived:wrap")
+    if not findings:
+        sheet.put(TABLE_ROW + 1, 0, t("checks.none"), "derived:text")
+    last = TABLE_ROW + max(len(findings), 1)
+    for key, style in (("error", "bad"), ("warning", "neutral"), ("info", "good")):
+        sheet.cond_formats.append(CondFormat(TABLE_ROW + 1, 0, last, 0, "equals",
+                                             t(f"severity.{key}"), style))
+    sheet.width(0, 12)
+    sheet.width(1, 26)
+    sheet.width(2, 100)
+    sheet.freeze = (TABLE_ROW + 1, 0)
+    return sheet
+
+
+def manifest(entries: dict[str, str]) -> Sheet:
+    """A very hidden sheet of key/value rows: version, language and each sheet's role.
+
+    Sheets and tables are found through it, never by their displayed names.
+    """
+    sheet = Sheet("manifest", MANIFEST_SHEET, protect=True, hidden=True)
+    sheet.put(0, 0, "key", "text")
+    sheet.put(0, 1, "value", "text")
+    for i, (key, value) in enumerate(entries.items(), start=1):
+        sheet.put(i, 0, key, "text")
+        sheet.put(i, 1, value, "text")
+    return sheet

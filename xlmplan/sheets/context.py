@@ -1,0 +1,54 @@
+"""What every sheet module needs: the plan, its results, labels and shared positions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from xlmplan.core.catalog import Catalog
+from xlmplan.core.engine import Results, Words
+from xlmplan.core.labels import Labels
+from xlmplan.core.model import Plan
+
+# Fixed positions shared between sheets (0-based rows/columns).
+TABLE_ROW = 3  # header row of every input table (title rows above it)
+FIRST = TABLE_ROW + 1  # first data row
+
+
+@dataclass
+class Ctx:
+    plan: Plan
+    results: Results
+    catalog: Catalog
+    labels: Labels
+    words: Words
+    names: dict[str, str] = field(default_factory=dict)  # defined names -> "=ref"
+    sheet_names: dict[str, str] = field(default_factory=dict)  # role -> displayed name
+    positions: dict[str, Any] = field(default_factory=dict)  # facts one sheet tells another
+
+    def t(self, key: str) -> str:
+        return self.labels[key]
+
+    def sheet(self, role: str) -> str:
+        return self.sheet_names[role]
+
+    def define(self, name: str, target: str) -> None:
+        self.names[name] = "=" + target
+
+    def money_style(self, kind: str) -> str:
+        return f"{kind}:money"
+
+
+def unit_style(kind: str, unit: str) -> str:
+    """The cell style for a metric value of a given unit."""
+    return f"{kind}:" + {"currency": "money", "percent": "pct", "ratio": "ratio"}.get(unit, "num")
+
+
+def quoted(text: str) -> str:
+    """A text constant inside a formula."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def blank(value: object) -> object:
+    """A blank formula result is cached as the empty string."""
+    return "" if value is None else value

@@ -1,0 +1,90 @@
+"""The Dashboard sheet: KPI tiles, status counts and four charts."""
+
+from __future__ import annotations
+
+from xlmplan.sheets import strategy_kpi
+from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, blank, quoted, unit_style
+from xlmplan.sheets.layout import Chart, CondFormat, Series, Sheet, quote_sheet, rng
+from xlmplan.sheets.tables import title
+
+TILES = 8
+PER_ROW = 4
+TILE_W = 3  # columns per tile including the gap
+
+
+def build(ctx: Ctx, n_months: int) -> Sheet:
+    t, res, plan = ctx.t, ctx.results, ctx.plan
+    sheet = Sheet("dashboard", ctx.sheet("dashboard"), protect=True, tab_color="#2F5597")
+    title(sheet, t("dashboard.title"), t("dashboard.subtitle"))
+    kpi_sheet = quote_sheet(ctx.sheet("strategy_kpi"))
+    tiles_row = TABLE_ROW
+    for i in range(min(TILES, len(plan.kpis))):
+        kpi, kr = plan.kpis[i], res.kpis[i]
+        metric = ctx.catalog.by_label(kpi.metric)
+        top = tiles_row + (i // PER_ROW) * 5
+        left = (i % PER_ROW) * TILE_W
+        src = FIRST + i + 1
+        act_col = strategy_kpi.derived_col("actual")
+        st_col = strategy_kpi.derived_col("status")
+        att_col = strategy_kpi.derived_col("attainment")
+        from xlmplan.sheets.layout import col_letter
+
+        sheet.formula(top, left, f'{kpi_sheet}!B{src}&""', kpi.name, "tile:name")
+        sheet.formula(top + 1, left, f"{kpi_sheet}!{col_letter(act_col)}{src}", blank(kr.actual),
+                      unit_style("tile", metric.unit if metric else "number"))
+        sheet.put(top + 2, left, t("dashboard.target"), "tile:label")
+        sheet.formula(top + 2, left + 1, f'IF(ISNUMBER({kpi_sheet}!E{src}),{kpi_sheet}!E{src},"")',
+                      blank(kpi.target), unit_style("tile", metric.unit if metric else "number"))
+        sheet.formula(top + 3, left, f"{kpi_sheet}!{col_letter(st_col)}{src}", blank(kr.status),
+                      "tile:status")
+        sheet.formula(top + 3, left + 1, f"{kpi_sheet}!{col_letter(att_col)}{src}",
+                      blank(kr.attainment), "tile:pct")
+        for word, style in zip(ctx.words.status, ("good", "neutral", "bad"), strict=True):
+            sheet.cond_formats.append(CondFormat(top + 3, left, top + 3, left, "equals", word,
+                                                 style))
+    n_tile_rows = (min(TILES, len(plan.kpis)) + PER_ROW - 1) // PER_ROW
+    counts_row = tiles_row + max(n_tile_rows, 1) * 5 + 1
+    sheet.put(counts_row, 0, t("dashboard.status_counts"), "section")
+    counts = [sum(1 for k in res.kpis if k.status == w) for w in ctx.words.status]
+    for i, word in enumerate(ctx.words.status):
+        r = counts_row + 1 + i
+        sheet.put(r, 0, word, "label")
+        sheet.formula(r, 1, f"COUNTIF(k_status,{quoted(word)})", counts[i], "derived:int")
+    chart_row = counts_row + 5
+    me = quote_sheet(sheet.name)
+    an = quote_sheet(ctx.sheet("analysis"))
+    m_first, m_last = ctx.positions["analysis_months"]
+    months = f"{an}!{rng(None, m_first, 0, m_last, 0)}"
+    rev_col, spend_col = 5, 6  # Analysis vertical block: revenue, spend
+    bud = quote_sheet(ctx.sheet("budget"))
+    rows = ctx.positions["budget_rows"]
+    bud_months = f"{bud}!{rng(None, TABLE_ROW, 1, TABLE_ROW, n_months)}"
+    sc = quote_sheet(ctx.sheet("scenarios"))
+    card_row, card_col = ctx.positions["scenario_card"]
+    n_k = max(len(plan.kpis), 1)
+    kpi_ids = f"{sc}!{rng(None, card_row + 1, card_col['kpi'], card_row + n_k, card_col['kpi'])}"
+    sheet.charts = [
+        Chart("column", t("chart.spend_revenue"), [
+            Series(t("data.revenue"), months, f"{an}!{rng(None, m_first, rev_col, m_last, rev_col)}"),
+            Series(t("data.spend"), months,
+                   f"{an}!{rng(None, m_first, spend_col, m_last, spend_col)}"),
+        ], (chart_row, 0), number_format="#,##0"),
+        Chart("line", t("chart.budget_actual"), [
+            Series(t("budget.media"), bud_months,
+                   f"{bud}!{rng(None, rows['media'], 1, rows['media'], n_months)}"),
+            Series(t("budget.actual"), bud_months,
+                   f"{bud}!{rng(None, rows['actual'], 1, rows['actual'], n_months)}"),
+        ], (chart_row, 6), number_format="#,##0"),
+        Chart("pie", t("chart.status"), [
+            Series(t("dashboard.status_counts"), f"{me}!{rng(None, counts_row + 1, 0, counts_row + 3, 0)}",
+                   f"{me}!{rng(None, counts_row + 1, 1, counts_row + 3, 1)}"),
+        ], (chart_row + 16, 0)),
+        Chart("bar", t("chart.scenarios"), [
+            Series(ctx.words.scenarios[k], kpi_ids,
+                   f"{sc}!{rng(None, card_row + 1, card_col[f'att_{k}'], card_row + n_k, card_col[f'att_{k}'])}")
+            for k in range(3)
+        ], (chart_row + 16, 6), number_format="0%"),
+    ]
+    for col in range(PER_ROW * TILE_W):
+        sheet.width(col, 16 if col % TILE_W == 0 else 12 if col % TILE_W == 1 else 3)
+    return sheet

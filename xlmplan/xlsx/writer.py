@@ -1,0 +1,255 @@
+"""Write a :class:`~xlmplan.sheets.layout.Book` as a new ``.xlsx`` with XlsxWriter.
+
+Every formula cell is written with its cached value, so readers without a calculation
+engine see numbers; Excel recalculates on open as usual.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from xlmplan.sheets.layout import Book, Cell, Chart, Frame, Sheet
+
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CNY": "¥", "TRY": "₺",
+           "KRW": "₩", "RUB": "₽", "BRL": "R$", "AUD": "A$", "CAD": "C$"}
+INPUT_FILL = "#FFF2CC"
+INPUT_FONT = "#1F4E9E"
+DERIVED_FILL = "#F2F2F2"
+HEADER_FILL = "#1F4E78"
+DERIVED_HEADER_FILL = "#595959"
+EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+
+
+def money_format(currency: str) -> str:
+    symbol = SYMBOLS.get(currency.upper())
+    return f'"{symbol}"#,##0.00' if symbol else f'#,##0.00 "{currency}"'
+
+
+class Styles:
+    """Style keys ("kind:number") to cached XlsxWriter formats."""
+
+    def __init__(self, workbook: xlsxwriter.Workbook, currency: str) -> None:
+        self.workbook = workbook
+        self.cache: dict[str, Format] = {}
+        self.numbers = {
+            "text": None, "wrap": None, "int": "#,##0", "num": "#,##0.00",
+            "money": money_format(currency), "pct": "0.0%", "date": "yyyy-mm-dd",
+            "month": "mmm yyyy", "ratio": '0.00"x"', "flag": "0", "bool": None,
+            "status": None, "strong": None, "name": None, "label": None,
+        }
+
+    def __call__(self, key: str) -> Format:
+        if key not in self.cache:
+            self.cache[key] = self.workbook.add_format(self._props(key))
+        return self.cache[key]
+
+    def _props(self, key: str) -> dict[str, Any]:
+        kind, _, number = key.partition(":")
+        props: dict[str, Any] = {"font_name": "Calibri", "font_size": 10, "valign": "top"}
+        fmt = self.numbers.get(number or "text")
+        if fmt:
+            props["num_format"] = fmt
+        if number == "wrap":
+            props["text_wrap"] = True
+        if number in ("status", "flag"):
+            props["align"] = "center"
+            props["bold"] = number == "status"
+        if number == "strong":
+            props["bold"] = True
+        if kind == "title":
+            props.update(font_size=16, bold=True, font_color=HEADER_FILL)
+        elif kind == "note":
+            props.update(italic=True, font_color="#595959")
+        elif kind == "section":
+            props.update(bold=True, font_size=11, font_color=HEADER_FILL)
+        elif kind == "header":
+            fill = DERIVED_HEADER_FILL if number == "derived" else HEADER_FILL
+            props.update(bold=True, font_color="#FFFFFF", bg_color=fill, text_wrap=True,
+                         border=1, border_color="#BFBFBF")
+            if number == "derived":
+                props.pop("num_format", None)
+        elif kind == "label":
+            props.update(bold=number == "strong")
+        elif kind == "input":
+            props.update(bg_color=INPUT_FILL, font_color=INPUT_FONT, locked=False, border=1,
+                         border_color="#D9D9D9")
+        elif kind in ("derived", "total"):
+            props.update(bg_color=DERIVED_FILL, border=1, border_color="#E7E6E6")
+            if kind == "total":
+                props["bold"] = True
+        elif kind == "tile":
+            props.update(border=1, border_color="#BFBFBF")
+            if number == "name":
+                props.update(bold=True, font_color=HEADER_FILL, font_size=11)
+            elif number not in ("label", "status", "pct"):
+                props.update(font_size=16, bold=True)
+        elif kind == "link":
+            props.update(font_color="#0563C1", underline=1)
+        return props
+
+
+def write_book(book: Book, path: Path) -> None:
+    """Write ``book`` to ``path`` (which must not be open elsewhere)."""
+    workbook = xlsxwriter.Workbook(
+        str(path), {"use_future_functions": True, "strings_to_numbers": False}
+    )
+    workbook.set_properties({"title": book.properties.get("title", ""),
+                             "company": book.properties.get("company", ""),
+                             "comments": "Created with xlmplan"})
+    workbook.set_calc_mode("auto")
+    styles = Styles(workbook, book.currency)
+    sheets: dict[str, Worksheet] = {}
+    for sheet in book.sheets:
+        sheets[sheet.role] = workbook.add_worksheet(sheet.name)
+    for name, target in sorted(book.names.items()):
+        workbook.define_name(name, target)
+    for sheet in book.sheets:
+        _write_sheet(workbook, sheets[sheet.role], sheet, styles)
+    sheets[book.sheets[0].role].activate()
+    workbook.close()
+
+
+def _write_sheet(workbook: xlsxwriter.Workbook, ws: Worksheet, sheet: Sheet, styles: Styles) -> None:
+    for frame in sheet.frames:
+        _write_frame(ws, frame, styles)
+    for (row, col), cell in sheet.cells.items():
+        _write_cell(ws, row, col, cell, styles)
+    for table in sheet.tables:
+        ws.add_table(table.row, table.col, table.last_row, table.last_col, {
+            "name": table.name,
+            "style": table.style,
+            "columns": [{"header": h, "header_format": styles("header")} for h in table.headers],
+        })
+    for v in sheet.validations:
+        options: dict[str, Any] = {"validate": v.kind, "ignore_blank": True}
+        if v.kind == "list":
+            options["source"] = v.source if v.source.startswith("=") else v.source.split(",")
+        elif v.kind == "date":
+            options.update(criteria="between", minimum=dt.date(1990, 1, 1),
+                           maximum=dt.date(2100, 12, 31))
+        else:
+            if v.minimum is not None and v.maximum is not None:
+                options.update(criteria="between", minimum=v.minimum, maximum=v.maximum)
+            else:
+                options.update(criteria=">=", value=v.minimum or 0)
+        if v.message:
+            options["input_message"] = v.message[:255]
+        ws.data_validation(v.r1, v.c1, v.r2, v.c2, options)
+    palette = {"good": ("#C6EFCE", "#006100"), "neutral": ("#FFEB9C", "#9C5700"),
+               "bad": ("#FFC7CE", "#9C0006")}
+    for cf in sheet.cond_formats:
+        if cf.kind == "scale":
+            ws.conditional_format(cf.r1, cf.c1, cf.r2, cf.c2, {
+                "type": "2_color_scale", "min_color": "#FFFFFF", "max_color": "#63BE7B"})
+            continue
+        fill, font = palette[cf.style]
+        fmt = workbook.add_format({"bg_color": fill, "font_color": font})
+        if cf.kind == "equals":
+            criteria = {"type": "cell", "criteria": "==", "value": '"' + cf.value + '"'}
+            if cf.value.lstrip("-").isdigit():
+                criteria["value"] = cf.value
+        else:
+            criteria = {"type": "formula", "criteria": "=" + cf.value}
+        ws.conditional_format(cf.r1, cf.c1, cf.r2, cf.c2, {**criteria, "format": fmt})
+    for chart in sheet.charts:
+        _write_chart(workbook, ws, chart)
+    for col, width in sheet.widths.items():
+        ws.set_column(col, col, width)
+    ws.set_row(0, 22)
+    if sheet.freeze:
+        ws.freeze_panes(*sheet.freeze)
+    if sheet.tab_color:
+        ws.set_tab_color(sheet.tab_color)
+    if sheet.protect:
+        ws.protect("", {"format_columns": True, "format_rows": True,
+                        "select_locked_cells": True, "select_unlocked_cells": True})
+    if sheet.hidden:
+        if sheet.role == "manifest":
+            ws.very_hidden()
+        else:
+            ws.hide()
+
+
+def _write_cell(ws: Worksheet, row: int, col: int, cell: Cell, styles: Styles) -> None:
+    fmt = styles(cell.style)
+    if cell.formula is not None:
+        value = _cached(cell.value)
+        if cell.array:
+            ws.write_array_formula(row, col, row, col, "{=" + cell.formula + "}", fmt, value)
+        else:
+            ws.write_formula(row, col, "=" + cell.formula, fmt, value)
+        return
+    value = cell.value
+    if cell.link:
+        ws.write_url(row, col, "internal:" + cell.link, fmt, string=str(value))
+    elif value is None or (isinstance(value, float) and math.isnan(value)):
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, fmt)
+    elif isinstance(value, dt.date):
+        ws.write_number(row, col, (value - dt.date(1899, 12, 30)).days, fmt)
+    elif isinstance(value, int | float):
+        ws.write_number(row, col, value, fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def _cached(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, dt.date):
+        return float((value - dt.date(1899, 12, 30)).days)
+    if isinstance(value, bool):
+        return value
+    return value
+
+
+def _write_frame(ws: Worksheet, frame: Frame, styles: Styles) -> None:
+    """Write a DataFrame column by column: dates as serials, text, numbers; NaN stays blank."""
+    df = frame.frame
+    for j, column in enumerate(df.columns):
+        fmt = styles(frame.styles[j])
+        series = df[column]
+        col = frame.col + j
+        if pd.api.types.is_datetime64_any_dtype(series):
+            days = (series.to_numpy(dtype="datetime64[D]") - EXCEL_EPOCH).astype(np.int64)
+            for i, v in enumerate(days.tolist()):
+                ws.write_number(frame.row + i, col, v, fmt)
+        elif pd.api.types.is_numeric_dtype(series):
+            values = series.to_numpy(dtype=float)
+            for i, v in enumerate(values.tolist()):
+                if v == v:  # not NaN
+                    ws.write_number(frame.row + i, col, v, fmt)
+        else:
+            for i, v in enumerate(series.tolist()):
+                if v is None or (isinstance(v, float) and math.isnan(v)) or v == "":
+                    continue
+                ws.write_string(frame.row + i, col, str(v), fmt)
+
+
+def _write_chart(workbook: xlsxwriter.Workbook, ws: Worksheet, chart: Chart) -> None:
+    xl_chart = workbook.add_chart({"type": chart.kind})
+    assert xl_chart is not None
+    for series in chart.series:
+        options: dict[str, Any] = {"name": series.name, "categories": "=" + series.categories,
+                                   "values": "=" + series.values}
+        if chart.kind == "pie":
+            options["points"] = [{"fill": {"color": c}} for c in ("#70AD47", "#FFC000", "#C00000")]
+        xl_chart.add_series(options)
+    xl_chart.set_title({"name": chart.title, "name_font": {"size": 12}})
+    if chart.number_format and chart.kind != "pie":
+        axis = "set_x_axis" if chart.kind == "bar" else "set_y_axis"
+        getattr(xl_chart, axis)({"num_format": chart.number_format})
+    if chart.kind != "pie":
+        xl_chart.set_legend({"position": "bottom"})
+    xl_chart.set_size({"width": chart.size[0], "height": chart.size[1]})
+    ws.insert_chart(chart.anchor[0], chart.anchor[1], xl_chart)
