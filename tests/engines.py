@@ -156,10 +156,14 @@ def compare(
         for ref in dict.fromkeys([*exp, *act]):
             where = f"{sheet}!{ref}"
             if ref not in act:
-                problems.append(f"{where}: {expected_label} {_fmt(exp[ref])}, missing in {actual_label}")
+                problems.append(
+                    f"{where}: {expected_label} {_fmt(exp[ref])}, missing in {actual_label}"
+                )
                 continue
             if ref not in exp:
-                problems.append(f"{where}: {actual_label} {_fmt(act[ref])}, missing in {expected_label}")
+                problems.append(
+                    f"{where}: {actual_label} {_fmt(act[ref])}, missing in {expected_label}"
+                )
                 continue
             e, a = exp[ref], act[ref]
             if is_error(a) and not (allow_errors and a == e):

@@ -17,7 +17,13 @@ from xlmplan.core.checks import Finding
 from xlmplan.core.engine import Engine, Results, Words
 from xlmplan.core.labels import Labels, load_labels
 from xlmplan.core.model import Plan
-from xlmplan.core.template import ROOT, apply_targets, build_plan, load_raw, words_from
+from xlmplan.core.template import (
+    apply_targets,
+    build_plan,
+    load_raw,
+    templates_root,
+    words_from,
+)
 from xlmplan.errors import XlmplanError
 from xlmplan.io.data_reader import read_data
 from xlmplan.io.example_data import example_data
@@ -81,8 +87,9 @@ def new_plan(
     if currency is not None and not re.fullmatch(r"[A-Za-z]{3}", currency):
         raise XlmplanError(f"--currency '{currency}': use a three-letter code such as USD or EUR")
     raw = load_raw(template)
-    labels = load_labels(ROOT / "labels", lang)
-    catalog = load_catalog(ROOT / "metrics.toml")
+    root = templates_root()
+    labels = load_labels(root / "labels", lang)
+    catalog = load_catalog(root / "metrics.toml")
     words = words_from(labels)
     first_month = parse_month(start) if start else None
 
@@ -115,6 +122,10 @@ def write_atomic(target: Path, write: Callable[[Path], None]) -> None:
     tmp = Path(tmp_name)
     try:
         write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~umask
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except PermissionError as exc:
         raise XlmplanError(f"{target}: cannot write there ({exc.strerror}) — check permissions "
@@ -125,4 +136,4 @@ def write_atomic(target: Path, write: Callable[[Path], None]) -> None:
 
 
 def default_labels(lang: str = "en") -> Labels:
-    return load_labels(ROOT / "labels", lang)
+    return load_labels(templates_root() / "labels", lang)

@@ -294,8 +294,8 @@ class Engine:
             att = rules.attainment(actual, ob.target, direction)
             res.objective_rows.append(
                 {
-                    "substantiation": "; ".join(t for t in texts if t),
-                    "strategies": "; ".join(t for t in strategies if t),
+                    "substantiation": "; ".join(texts),
+                    "strategies": "; ".join(strategies),
                     "kpi_name": kpi.name if kpi else "",
                     "actual": actual,
                     "attainment": att,

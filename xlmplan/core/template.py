@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import tomllib
 from dataclasses import replace
 from pathlib import Path
@@ -27,15 +28,24 @@ from xlmplan.core.model import (
 )
 from xlmplan.errors import TemplateError
 
-ROOT = Path(__file__).resolve().parents[2] / "workbook_templates"
+BUNDLED = Path(__file__).resolve().parents[2] / "workbook_templates"
+
+
+def templates_root() -> Path:
+    """The folder of templates, label packs and the metric catalog.
+
+    ``XLMPLAN_TEMPLATES`` points at a folder of your own (same layout), e.g. a copy with
+    extra metrics in ``metrics.toml``.
+    """
+    return Path(os.environ.get("XLMPLAN_TEMPLATES") or BUNDLED)
 
 
 def template_names() -> list[str]:
-    return sorted(p.stem for p in (ROOT / "templates").glob("*.toml"))
+    return sorted(p.stem for p in (templates_root() / "templates").glob("*.toml"))
 
 
 def load_raw(name: str) -> dict[str, Any]:
-    path = ROOT / "templates" / f"{name}.toml"
+    path = templates_root() / "templates" / f"{name}.toml"
     if not path.is_file():
         raise TemplateError(
             f"unknown template '{name}' — use one of: {', '.join(template_names())}"

@@ -7,6 +7,7 @@ temporary profile, so calls are independent and can run in parallel.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -17,6 +18,7 @@ import uuid
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from xlmplan.errors import XlmplanError
 
@@ -204,7 +206,7 @@ def _run_script(
     report_path: Path,
     timeout: float,
     what: str,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Run a ``uno_recalc.py`` job on a private copy of ``xlsx``; return its JSON report.
 
     The copy keeps LibreOffice's ``.~lock`` files (left behind when soffice is killed)
@@ -229,7 +231,7 @@ def _run_script(
         # A killed soffice leaves its pipe socket behind (osl always uses /tmp).
         Path(f"/tmp/OSL_PIPE_{os.getuid()}_{pipe}").unlink(missing_ok=True)
     try:
-        report: dict[str, object] = json.loads(report_path.read_text(encoding="utf-8"))
+        report: dict[str, Any] = json.loads(report_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         detail = _last_line(done.stderr) or f"exit {done.returncode}"
         raise XlmplanError(f"LibreOffice failed {what}: {detail}") from None
@@ -265,18 +267,17 @@ def _run(cmd: list[str], timeout: float, what: str) -> subprocess.CompletedProce
 
 def _kill_group(proc: subprocess.Popen[str]) -> None:
     """Kill the process group led by ``proc`` (soffice runs inside it) and reap ``proc``."""
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     proc.communicate()
 
 
 def _clean_env() -> dict[str, str]:
-    """Environment without the venv's Python settings (the UNO interpreter is the system one)."""
+    """Environment for LibreOffice: no venv Python settings, a fixed locale."""
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "PYTHONHOME"}}
     env.pop("VIRTUAL_ENV", None)
     env.setdefault("SAL_USE_VCLPLUGIN", "svp")
+    env["LC_ALL"] = "C.UTF-8"  # en-US number/text formats (TEXT(), decimal point) everywhere
     return env
 
 

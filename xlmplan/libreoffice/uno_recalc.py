@@ -14,6 +14,7 @@ Jobs:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -131,10 +132,8 @@ class Office:
 
     def close(self) -> None:
         """Terminate soffice: politely first, then kill."""
-        try:
+        with contextlib.suppress(Exception):  # the bridge dies with the process
             self.desktop.terminate()
-        except Exception:  # noqa: BLE001 - the bridge dies with the process
-            pass
         try:
             self.proc.wait(timeout=15)
         except subprocess.TimeoutExpired:

@@ -28,7 +28,8 @@ def build(ctx: Ctx) -> Sheet:
         sheet.put(START - 1, j, h, "header")
     for i, m in enumerate(ctx.catalog):
         direction = ctx.words.lower if m.direction == "lower" else ctx.words.higher
-        for j, v in enumerate([m.label, m.key, m.expr, direction, t(f"unit.{m.unit}"), m.additive]):
+        for j, v in enumerate([m.label, m.key, m.expr, direction, t(f"unit.{m.unit}"),
+                                int(m.additive)]):
             sheet.put(START + i, j, v, "derived:text" if j != 5 else "derived:bool")
     last = START + len(ctx.catalog) - 1
     ctx.define("lst_metrics", rng(sheet.name, START, 0, last, 0))

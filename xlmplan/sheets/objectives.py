@@ -36,6 +36,15 @@ def smart_formulas(ctx: Ctx, r: int) -> list[str]:
     ]
 
 
+def joined(condition: str, texts: str) -> str:
+    """The texts whose row meets ``condition``, joined with "; " (an array formula).
+
+    CONCAT over an IF array, then MID drops the leading separator: every engine agrees on
+    this form, while TEXTJOIN's ignore-empty flag is not honoured everywhere.
+    """
+    return f'MID(CONCAT(IF({condition},"; "&{texts},"")),3,32767)'
+
+
 def build(ctx: Ctx) -> Sheet:
     t, res, plan = ctx.t, ctx.results, ctx.plan
     sheet = Sheet("objectives", ctx.sheet("objectives"), tab_color="#FFC000")
@@ -77,11 +86,10 @@ def build(ctx: Ctx) -> Sheet:
         direction = f'IFERROR(INDEX(k_dir,{kpi}),"")'
         matrix = [
             (f'G{R}&""', ob.objective if ob else "", "derived:wrap", False),
-            ('TEXTJOIN("; ",TRUE,IF(ISNUMBER(SEARCH(","&s_id&",",","&SUBSTITUTE(L' + str(R)
-             + '," ","")&","))*(s_id<>""),s_factor,""))', row.get("substantiation", ""),
+            (joined(f'ISNUMBER(SEARCH(","&s_id&",",","&SUBSTITUTE(L{R}," ","")&","))'
+                    '*(s_id<>"")', "s_factor"), row.get("substantiation", ""), "derived:wrap", True),
+            (joined(f'(st_obj=A{R})*(A{R}<>"")', "st_name"), row.get("strategies", ""),
              "derived:wrap", True),
-            (f'TEXTJOIN("; ",TRUE,IF((st_obj=A{R})*(A{R}<>""),st_name,""))',
-             row.get("strategies", ""), "derived:wrap", True),
             (f'IFERROR(INDEX(k_name,{kpi})&"","")', row.get("kpi_name", ""), "derived:text", False),
             (f'IF(ISNUMBER(J{R}),J{R},"")', blank(ob.target if ob else None), "derived:num", False),
             (f'IFERROR(INDEX(k_actual,{kpi}),"")', blank(row.get("actual")), "derived:num", False),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,8 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from xlmplan.sheets.layout import Book, Cell, Chart, Frame, Sheet
+from xlmplan.sheets.layout import Book, Cell, Chart, Frame, Sheet, col_letter
+from xlmplan.xlsx.fastrows import row_styles, rows_xml, splice_rows
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CNY": "¥", "TRY": "₺",
            "KRW": "₩", "RUB": "₽", "BRL": "R$", "AUD": "A$", "CAD": "C$"}
@@ -43,7 +45,7 @@ class Styles:
         self.numbers = {
             "text": None, "wrap": None, "int": "#,##0", "num": "#,##0.00",
             "money": money_format(currency), "pct": "0.0%", "date": "yyyy-mm-dd",
-            "month": "mmm yyyy", "ratio": '0.00"x"', "flag": "0", "bool": None,
+            "month": "mmm yyyy", "ratio": '0.00"x"', "flag": "0", "bool": '"yes";"yes";"no"',
             "status": None, "strong": None, "name": None, "label": None,
         }
 
@@ -116,6 +118,21 @@ def write_book(book: Book, path: Path) -> None:
         _write_sheet(workbook, sheets[sheet.role], sheet, styles)
     sheets[book.sheets[0].role].activate()
     workbook.close()
+    for index, sheet in enumerate(book.sheets):
+        for frame in sheet.frames:
+            if len(frame.frame) > 1:
+                _splice_frame(path, f"xl/worksheets/sheet{index + 1}.xml", frame)
+
+
+def _splice_frame(path: Path, part: str, frame: Frame) -> None:
+    """Put every row after a frame's first into the sheet, reusing the first row's styles."""
+    with zipfile.ZipFile(path) as zf:
+        xml = zf.read(part).decode("utf-8")
+    n_cols = len(frame.frame.columns)
+    styles = row_styles(xml, frame.row + 1, n_cols, frame.col)
+    rows = rows_xml(frame.frame.iloc[1:], styles, frame.row + 1, frame.col)
+    last = f"{col_letter(frame.col + n_cols - 1)}{frame.row + len(frame.frame)}"
+    splice_rows(path, part, frame.row + 2, rows, last)
 
 
 def _write_sheet(workbook: xlsxwriter.Workbook, ws: Worksheet, sheet: Sheet, styles: Styles) -> None:
@@ -214,8 +231,8 @@ def _cached(value: Any) -> Any:
 
 
 def _write_frame(ws: Worksheet, frame: Frame, styles: Styles) -> None:
-    """Write a DataFrame column by column: dates as serials, text, numbers; NaN stays blank."""
-    df = frame.frame
+    """Write a DataFrame's first row (the rest is spliced in fast after closing)."""
+    df = frame.frame.iloc[:1]
     for j, column in enumerate(df.columns):
         fmt = styles(frame.styles[j])
         series = df[column]

@@ -1,0 +1,92 @@
+"""The command line: the main job works, and bad input gets one clear line and exit 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+XLMPLAN = [sys.executable, "-m", "xlmplan"]
+
+
+def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*XLMPLAN, *map(str, args)], capture_output=True, text=True, cwd=cwd,
+                          env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"}, check=False)
+
+
+def test_demo_writes_the_plan_and_prints_kpis(tmp_path: Path) -> None:
+    out = run("demo", tmp_path / "demo")
+    assert out.returncode == 0, out.stderr
+    path = tmp_path / "demo" / "xlmplan-demo.xlsx"
+    assert path.is_file() and path.stat().st_size > 50_000
+    assert str(path.resolve()) in out.stdout.replace("\n", "")
+    for word in ("K1", "Online revenue", "Green", "Amber", "Red"):
+        assert word in out.stdout
+    again = run("demo", tmp_path / "demo")
+    assert again.returncode == 2 and "--force" in again.stderr
+    assert run("demo", tmp_path / "demo", "--force").returncode == 0
+
+
+def test_new_with_options(tmp_path: Path) -> None:
+    csv = tmp_path / "data.csv"
+    csv.write_text("Date,Channel,Spend,Clicks,Impressions,Revenue,Conversions,Note\n"
+                   "2026-03-02,Search,10,5,100,50,1,x\n2026-04-03,Social,0,2,40,0,0,y\n")
+    out = run("new", tmp_path / "p.xlsx", "--data", csv, "--start", "2026-03", "--months", "3",
+              "--currency", "eur")
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "p.xlsx").is_file()
+
+
+BAD_CASES = {
+    "missing file": ("nope.csv", None, "nope.csv"),
+    "binary garbage": ("junk.csv", b"\x00\x01\x02PK\xff\xfe" * 40, "junk.csv"),
+    "xls": ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "old.xls"),
+    "text in number": ("t.csv", b"date,channel,spend\n2026-01-01,Search,12\n2026-01-02,Search,abc\n",
+                       "row 3"),
+    "bad date": ("d.csv", b"date,channel,spend\n2026-01-01,Search,1\nyesterday,Search,2\n",
+                 "YYYY-MM-DD"),
+    "empty data": ("e.csv", b"date,channel,spend\n", "no data rows"),
+    "no channel column": ("c.csv", b"date,spend\n2026-01-01,3\n", "channel"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CASES))
+def test_bad_data_gets_one_line_and_exit_2(tmp_path: Path, case: str) -> None:
+    name, content, needle = BAD_CASES[case]
+    src = tmp_path / name
+    if content is not None:
+        src.write_bytes(content)
+    out = run("new", tmp_path / "plan.xlsx", "--data", src)
+    assert out.returncode == 2, (out.stdout, out.stderr)
+    assert "Traceback" not in out.stderr
+    lines = [line for line in out.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, out.stderr
+    assert needle in lines[0]
+    assert not (tmp_path / "plan.xlsx").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".~xlmplan")]
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [(["--template", "space_station"], "unknown template 'space_station'"),
+     (["--start", "2026/13"], "YYYY-MM"),
+     (["--months", "0"], "1 to 60"),
+     (["--currency", "dollars"], "three-letter")],
+)
+def test_bad_options_get_one_line_and_exit_2(tmp_path: Path, args: list[str], needle: str) -> None:
+    out = run("new", tmp_path / "plan.xlsx", *args)
+    assert out.returncode == 2
+    assert needle in out.stderr and "Traceback" not in out.stderr
+    assert not (tmp_path / "plan.xlsx").exists()
+
+
+def test_refuses_to_overwrite_and_keeps_the_file(tmp_path: Path) -> None:
+    target = tmp_path / "plan.xlsx"
+    target.write_bytes(b"my precious plan")
+    out = run("new", target)
+    assert out.returncode == 2 and "--force" in out.stderr
+    assert target.read_bytes() == b"my precious plan"
+    bad = run("new", tmp_path / "plan.csv")
+    assert bad.returncode == 2 and ".xlsx" in bad.stderr

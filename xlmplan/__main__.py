@@ -1,0 +1,5 @@
+"""``python -m xlmplan``."""
+
+from xlmplan.cli import main
+
+main()
