@@ -7,6 +7,7 @@ str ("" for empty text), None for an empty result, errors -> markers like "#DIV/
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 from collections.abc import Mapping
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 CellValues = dict[str, dict[str, object]]
@@ -31,13 +33,15 @@ def is_error(value: object) -> bool:
 
 
 def normalise(value: Any) -> object:
-    """Map numpy scalars, ints, errors and empties onto float / bool / str / None."""
+    """Map numpy scalars, ints, dates, errors and empties onto float / bool / str / None."""
     if value is None or type(value).__name__ in {"Empty", "_Empty"} or repr(value) == "empty":
         return None
     if hasattr(value, "item") and not isinstance(value, str):  # numpy scalar
         value = value.item()
     if isinstance(value, bool):
         return value
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time, datetime.timedelta)):
+        return float(to_excel(value))  # openpyxl turns date-formatted numbers into datetimes
     if isinstance(value, (int, float)):
         return float(value)
     if isinstance(value, str):

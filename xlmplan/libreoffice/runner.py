@@ -15,7 +15,7 @@ import signal
 import subprocess
 import tempfile
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,7 @@ class RecalcResult:
     seconds_total: float
     seconds_start: float = 0.0
     seconds_extract: float = 0.0
-    stored: Path | None = field(default=None)
+    stored: Path | None = None
 
 
 def soffice_path() -> str | None:
@@ -99,7 +99,7 @@ def recalculate(
     """
     xlsx = _existing(xlsx)
     with tempfile.TemporaryDirectory(prefix="xlmplan-lo-") as tmp:
-        report_path = out_json or Path(tmp) / "report.json"
+        report_path = out_json.resolve() if out_json else Path(tmp) / "report.json"
         args = ["--out-json", str(report_path)]
         if store is not None:
             store.parent.mkdir(parents=True, exist_ok=True)
@@ -126,9 +126,11 @@ def convert(src: Path, out_dir: Path, fmt: str, timeout: float = DEFAULT_TIMEOUT
     """
     src = _existing(src)
     soffice = _require_soffice()
-    out_dir.mkdir(parents=True, exist_ok=True)
     ext = fmt.split(":", 1)[0]
     with tempfile.TemporaryDirectory(prefix="xlmplan-lo-") as tmp:
+        work, result_dir = Path(tmp) / "input", Path(tmp) / "out"
+        work.mkdir()
+        copy = Path(shutil.copy2(src, work / src.name))  # keeps .~lock files out of src's folder
         cmd = [
             soffice,
             f"-env:UserInstallation={(Path(tmp) / 'profile').as_uri()}",
@@ -140,14 +142,17 @@ def convert(src: Path, out_dir: Path, fmt: str, timeout: float = DEFAULT_TIMEOUT
             "--convert-to",
             fmt,
             "--outdir",
-            str(out_dir),
-            str(src),
+            str(result_dir),
+            str(copy),
         ]
         done = _run(cmd, timeout, f"converting {src.name} to {ext}")
-    out = out_dir / f"{src.stem}.{ext}"
-    if done.returncode != 0 or not out.is_file():
-        detail = _last_line(done.stderr) or _last_line(done.stdout) or f"exit {done.returncode}"
-        raise XlmplanError(f"LibreOffice could not convert {src.name} to {ext}: {detail}")
+        produced = result_dir / f"{src.stem}.{ext}"
+        if done.returncode != 0 or not produced.is_file():
+            detail = _last_line(done.stderr) or _last_line(done.stdout) or f"exit {done.returncode}"
+            raise XlmplanError(f"LibreOffice could not convert {src.name} to {ext}: {detail}")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        out = out_dir / produced.name
+        shutil.move(produced, out)
     return out
 
 

@@ -84,10 +84,15 @@ class Office:
             "--nolockcheck",
             f"--accept=pipe,name={self.pipe};urp;StarOffice.ComponentContext",
         ]
-        self.proc = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-        self.desktop = self._connect(timeout)
+        self.log = profile / "soffice.log"
+        with self.log.open("wb") as log:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        try:
+            self.desktop = self._connect(timeout)
+        except BaseException:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+            raise
 
     def _connect(self, timeout: float) -> Any:
         local = uno.getComponentContext()
@@ -102,11 +107,7 @@ class Office:
                 break
             except NoConnectException:
                 if self.proc.poll() is not None:
-                    err = (
-                        self.proc.stderr.read().decode(errors="replace").strip()
-                        if self.proc.stderr
-                        else ""
-                    )
+                    err = self.log.read_text(errors="replace").strip()
                     raise RuntimeError(
                         f"soffice exited with code {self.proc.returncode} before accepting "
                         f"connections{': ' + err.splitlines()[-1] if err else ''}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ DERIVED_FILL = "#F2F2F2"
 HEADER_FILL = "#1F4E78"
 DERIVED_HEADER_FILL = "#595959"
 EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+_FUTURE = re.compile(r"(?<![\w.])(MAXIFS|MINIFS|CONCAT|TEXTJOIN|IFS|SWITCH|IFNA|STDEV\.S|DAYS"
+                     r"|PERCENTILE\.INC)\(")
 
 
 def money_format(currency: str) -> str:
@@ -101,9 +104,7 @@ class Styles:
 
 def write_book(book: Book, path: Path) -> None:
     """Write ``book`` to ``path`` (which must not be open elsewhere)."""
-    workbook = xlsxwriter.Workbook(
-        str(path), {"use_future_functions": True, "strings_to_numbers": False}
-    )
+    workbook = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
     workbook.set_properties({"title": book.properties.get("title", ""),
                              "company": book.properties.get("company", ""),
                              "comments": "Created with xlmplan"})
@@ -196,14 +197,20 @@ def _write_sheet(workbook: xlsxwriter.Workbook, ws: Worksheet, sheet: Sheet, sty
             ws.hide()
 
 
+def future_prefixed(formula: str) -> str:
+    """Store functions newer than Excel 2007 with their ``_xlfn.`` prefix."""
+    return _FUTURE.sub(r"_xlfn.\1(", formula)
+
+
 def _write_cell(ws: Worksheet, row: int, col: int, cell: Cell, styles: Styles) -> None:
     fmt = styles(cell.style)
     if cell.formula is not None:
         value = _cached(cell.value)
+        formula = future_prefixed(cell.formula)
         if cell.array:
-            ws.write_array_formula(row, col, row, col, "{=" + cell.formula + "}", fmt, value)
+            ws.write_array_formula(row, col, row, col, "{=" + formula + "}", fmt, value)
         else:
-            ws.write_formula(row, col, "=" + cell.formula, fmt, value)
+            ws.write_formula(row, col, "=" + formula, fmt, value)
         return
     value = cell.value
     if cell.link:

@@ -1,0 +1,105 @@
+"""Benchmark ``xlmplan new`` against LibreOffice recalculating the same workbook.
+
+For each Data size it writes a CSV of generated rows, times ``xlmplan new`` in a fresh
+process (wall time and peak memory via GNU time), then has LibreOffice load the result
+and run ``calculateAll()`` in the same run as the anchor. The ratio says how many times
+faster xlmplan computes and writes every cached value than LibreOffice recalculates them.
+
+    .venv/bin/python benchmarks/bench_new.py [--sizes 1000,10000,100000] [--readme]
+
+``--readme`` replaces the table between the benchmark markers in README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from xlmplan.io.example_data import sized_data  # noqa: E402
+from xlmplan.libreoffice.runner import recalculate  # noqa: E402
+
+BEGIN, END = "<!-- bench-new:begin -->", "<!-- bench-new:end -->"
+
+
+def timed_new(csv: Path, out: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one ``xlmplan new`` process."""
+    cmd = ["/usr/bin/time", "-f", "%e %M", sys.executable, "-m", "xlmplan", "new", str(out),
+           "--data", str(csv), "--force"]
+    start = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    wall = time.perf_counter() - start
+    _elapsed, kbytes = done.stderr.strip().splitlines()[-1].split()
+    return wall, int(kbytes) / 1024
+
+
+def run(sizes: list[int]) -> list[dict[str, float]]:
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            csv = Path(tmp) / f"data_{n}.csv"
+            sized_data(n).to_csv(csv, index=False)
+            out = Path(tmp) / f"plan_{n}.xlsx"
+            wall, peak = timed_new(csv, out)
+            lo = recalculate(out)
+            lo_recalc = lo.seconds_load + lo.seconds_calc
+            rows.append({
+                "rows": n, "new_s": wall, "peak_mb": peak, "size_mb": out.stat().st_size / 1e6,
+                "formulas": lo.formula_count, "lo_load_s": lo.seconds_load,
+                "lo_calc_s": lo.seconds_calc, "ratio": lo_recalc / wall,
+            })
+            print(f"{n:>9,} rows: new {wall:6.2f} s, {peak:7.0f} MB peak | LibreOffice load "
+                  f"{lo.seconds_load:6.2f} s + calculateAll {lo.seconds_calc:6.2f} s | "
+                  f"{lo_recalc / wall:4.1f}x", flush=True)
+    return rows
+
+
+def table(rows: list[dict[str, float]]) -> str:
+    lines = [
+        f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, `benchmarks/bench_new.py`:",
+        "",
+        "| Data rows | `xlmplan new` (whole process) | peak memory | file | formula cells "
+        "| LibreOffice load + calculateAll | LibreOffice ÷ xlmplan |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {int(r['rows']):,} | {r['new_s']:.2f} s | {r['peak_mb']:.0f} MB | "
+            f"{r['size_mb']:.1f} MB | {int(r['formulas']):,} | "
+            f"{r['lo_load_s']:.2f} + {r['lo_calc_s']:.2f} s | {r['ratio']:.1f}× |"
+        )
+    return "\n".join(lines)
+
+
+def write_readme(text: str) -> None:
+    readme = ROOT / "README.md"
+    body = readme.read_text(encoding="utf-8")
+    block = f"{BEGIN}\n{text}\n{END}"
+    body = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _m: block, body, flags=re.S)
+    readme.write_text(body, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--readme", action="store_true")
+    args = parser.parse_args()
+    rows = run([int(s) for s in args.sizes.split(",")])
+    text = table(rows)
+    print(text)
+    if args.readme:
+        write_readme(text)
+
+
+if __name__ == "__main__":
+    main()
