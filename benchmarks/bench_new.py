@@ -33,8 +33,19 @@ BEGIN, END = "<!-- bench-new:begin -->", "<!-- bench-new:end -->"
 
 def timed_new(csv: Path, out: Path) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one ``xlmplan new`` process."""
-    cmd = ["/usr/bin/time", "-f", "%e %M", sys.executable, "-m", "xlmplan", "new", str(out),
-           "--data", str(csv), "--force"]
+    cmd = [
+        "/usr/bin/time",
+        "-f",
+        "%e %M",
+        sys.executable,
+        "-m",
+        "xlmplan",
+        "new",
+        str(out),
+        "--data",
+        str(csv),
+        "--force",
+    ]
     start = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, check=True)
     wall = time.perf_counter() - start
@@ -52,14 +63,24 @@ def run(sizes: list[int]) -> list[dict[str, float]]:
             wall, peak = timed_new(csv, out)
             lo = recalculate(out)
             lo_recalc = lo.seconds_load + lo.seconds_calc
-            rows.append({
-                "rows": n, "new_s": wall, "peak_mb": peak, "size_mb": out.stat().st_size / 1e6,
-                "formulas": lo.formula_count, "lo_load_s": lo.seconds_load,
-                "lo_calc_s": lo.seconds_calc, "ratio": lo_recalc / wall,
-            })
-            print(f"{n:>9,} rows: new {wall:6.2f} s, {peak:7.0f} MB peak | LibreOffice load "
-                  f"{lo.seconds_load:6.2f} s + calculateAll {lo.seconds_calc:6.2f} s | "
-                  f"{lo_recalc / wall:4.1f}x", flush=True)
+            rows.append(
+                {
+                    "rows": n,
+                    "new_s": wall,
+                    "peak_mb": peak,
+                    "size_mb": out.stat().st_size / 1e6,
+                    "formulas": lo.formula_count,
+                    "lo_load_s": lo.seconds_load,
+                    "lo_calc_s": lo.seconds_calc,
+                    "ratio": lo_recalc / wall,
+                }
+            )
+            print(
+                f"{n:>9,} rows: new {wall:6.2f} s, {peak:7.0f} MB peak | LibreOffice load "
+                f"{lo.seconds_load:6.2f} s + calculateAll {lo.seconds_calc:6.2f} s | "
+                f"{lo_recalc / wall:4.1f}x",
+                flush=True,
+            )
     return rows
 
 

@@ -12,8 +12,14 @@ XLMPLAN = [sys.executable, "-m", "xlmplan"]
 
 
 def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*XLMPLAN, *map(str, args)], capture_output=True, text=True, cwd=cwd,
-                          env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"}, check=False)
+    return subprocess.run(
+        [*XLMPLAN, *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
 
 
 def test_demo_writes_the_plan_and_prints_kpis(tmp_path: Path) -> None:
@@ -31,10 +37,22 @@ def test_demo_writes_the_plan_and_prints_kpis(tmp_path: Path) -> None:
 
 def test_new_with_options(tmp_path: Path) -> None:
     csv = tmp_path / "data.csv"
-    csv.write_text("Date,Channel,Spend,Clicks,Impressions,Revenue,Conversions,Note\n"
-                   "2026-03-02,Search,10,5,100,50,1,x\n2026-04-03,Social,0,2,40,0,0,y\n")
-    out = run("new", tmp_path / "p.xlsx", "--data", csv, "--start", "2026-03", "--months", "3",
-              "--currency", "eur")
+    csv.write_text(
+        "Date,Channel,Spend,Clicks,Impressions,Revenue,Conversions,Note\n"
+        "2026-03-02,Search,10,5,100,50,1,x\n2026-04-03,Social,0,2,40,0,0,y\n"
+    )
+    out = run(
+        "new",
+        tmp_path / "p.xlsx",
+        "--data",
+        csv,
+        "--start",
+        "2026-03",
+        "--months",
+        "3",
+        "--currency",
+        "eur",
+    )
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "p.xlsx").is_file()
 
@@ -43,10 +61,16 @@ BAD_CASES = {
     "missing file": ("nope.csv", None, "nope.csv"),
     "binary garbage": ("junk.csv", b"\x00\x01\x02PK\xff\xfe" * 40, "junk.csv"),
     "xls": ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "old.xls"),
-    "text in number": ("t.csv", b"date,channel,spend\n2026-01-01,Search,12\n2026-01-02,Search,abc\n",
-                       "row 3"),
-    "bad date": ("d.csv", b"date,channel,spend\n2026-01-01,Search,1\nyesterday,Search,2\n",
-                 "YYYY-MM-DD"),
+    "text in number": (
+        "t.csv",
+        b"date,channel,spend\n2026-01-01,Search,12\n2026-01-02,Search,abc\n",
+        "row 3",
+    ),
+    "bad date": (
+        "d.csv",
+        b"date,channel,spend\n2026-01-01,Search,1\nyesterday,Search,2\n",
+        "YYYY-MM-DD",
+    ),
     "empty data": ("e.csv", b"date,channel,spend\n", "no data rows"),
     "no channel column": ("c.csv", b"date,spend\n2026-01-01,3\n", "channel"),
 }
@@ -70,10 +94,12 @@ def test_bad_data_gets_one_line_and_exit_2(tmp_path: Path, case: str) -> None:
 
 @pytest.mark.parametrize(
     ("args", "needle"),
-    [(["--template", "space_station"], "unknown template 'space_station'"),
-     (["--start", "2026/13"], "YYYY-MM"),
-     (["--months", "0"], "1 to 60"),
-     (["--currency", "dollars"], "three-letter")],
+    [
+        (["--template", "space_station"], "unknown template 'space_station'"),
+        (["--start", "2026/13"], "YYYY-MM"),
+        (["--months", "0"], "1 to 60"),
+        (["--currency", "dollars"], "three-letter"),
+    ],
 )
 def test_bad_options_get_one_line_and_exit_2(tmp_path: Path, args: list[str], needle: str) -> None:
     out = run("new", tmp_path / "plan.xlsx", *args)

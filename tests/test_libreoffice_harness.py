@@ -10,7 +10,7 @@ import xlsxwriter
 from engines import cached_values, compare, formulas_values, is_error
 
 from xlmplan.errors import XlmplanError
-from xlmplan.libreoffice import available, recalculate, render_sheet_png
+from xlmplan.libreoffice import available, convert, recalculate, render_sheet_png
 
 CHANNELS = [("Search", 1200.0), ("Social", 800.0), ("Search", 300.0), ("Email", 0.0)]
 
@@ -147,5 +147,15 @@ def test_render_sheet_png(libreoffice: None, workbook: Path, tmp_path: Path) -> 
 def test_errors_are_one_line(libreoffice: None, tmp_path: Path) -> None:
     with pytest.raises(XlmplanError, match="not found"):
         recalculate(tmp_path / "missing.xlsx")
+    workbook = build_workbook(tmp_path / "w.xlsx")
     with pytest.raises(XlmplanError, match="no sheet named 'Nope'"):
-        render_sheet_png(build_workbook(tmp_path / "w.xlsx"), "Nope", tmp_path / "x.png")
+        render_sheet_png(workbook, "Nope", tmp_path / "x.png")
+    with pytest.raises(XlmplanError, match="timed out after 0.2s"):
+        recalculate(workbook, timeout=0.2)
+    assert not list(tmp_path.glob(".~lock*")), "LibreOffice lock file left next to the input"
+
+
+def test_convert_to_pdf(libreoffice: None, workbook: Path, tmp_path: Path) -> None:
+    pdf = convert(workbook, tmp_path / "out", "pdf")
+    assert pdf == tmp_path / "out" / "harness.pdf"
+    assert pdf.read_bytes()[:5] == b"%PDF-"

@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
-CORE = sorted(p.stem for p in (Path(__file__).parents[1] / "xlmplan" / "core").glob("*.py")
-              if p.stem != "__init__")
+CORE = sorted(
+    p.stem
+    for p in (Path(__file__).parents[1] / "xlmplan" / "core").glob("*.py")
+    if p.stem != "__init__"
+)
 
 
 @pytest.mark.parametrize("module", CORE)

@@ -67,12 +67,14 @@ def test_derived_sheets_are_protected_without_password(book: openpyxl.Workbook, 
 
 @pytest.mark.parametrize(
     ("role", "sources"),
-    [("swot", {"=lst_swot_types", "=lst_scores"}),
-     ("objectives", {"=lst_levels", "=lst_horizons", "=lst_kinds", "=lst_race", "=k_id"}),
-     ("strategy_kpi", {"=lst_metrics", "=lst_channels", "=lst_directions", "=lst_tows"}),
-     ("budget", {"=lst_categories", "=p_name", "=st_id"}),
-     ("analysis", {"=lst_metrics"}),
-     ("start", {"=lst_categories"})],
+    [
+        ("swot", {"=lst_swot_types", "=lst_scores"}),
+        ("objectives", {"=lst_levels", "=lst_horizons", "=lst_kinds", "=lst_race", "=k_id"}),
+        ("strategy_kpi", {"=lst_metrics", "=lst_channels", "=lst_directions", "=lst_tows"}),
+        ("budget", {"=lst_categories", "=p_name", "=st_id"}),
+        ("analysis", {"=lst_metrics"}),
+        ("start", {"=lst_categories"}),
+    ],
 )
 def test_drop_downs(book: openpyxl.Workbook, role: str, sources: set[str]) -> None:
     ws = sheet(book, role)
@@ -81,8 +83,19 @@ def test_drop_downs(book: openpyxl.Workbook, role: str, sources: set[str]) -> No
     assert sources <= found
 
 
-@pytest.mark.parametrize("role", ["swot", "objectives", "strategy_kpi", "budget", "scenarios",
-                                  "analysis", "dashboard", "checks"])
+@pytest.mark.parametrize(
+    "role",
+    [
+        "swot",
+        "objectives",
+        "strategy_kpi",
+        "budget",
+        "scenarios",
+        "analysis",
+        "dashboard",
+        "checks",
+    ],
+)
 def test_conditional_formats(book: openpyxl.Workbook, role: str) -> None:
     ws = sheet(book, role)
     rules = [r for cf in ws.conditional_formatting for r in cf.rules]
@@ -103,8 +116,9 @@ def test_inputs_are_unlocked_and_derived_locked(book: openpyxl.Workbook) -> None
     assert ws["E5"].fill.fgColor.rgb != ws["H5"].fill.fgColor.rgb
 
 
-def test_names_are_workbook_scoped_and_sized_to_data(example_plan: PlanResult,
-                                                     book: openpyxl.Workbook) -> None:
+def test_names_are_workbook_scoped_and_sized_to_data(
+    example_plan: PlanResult, book: openpyxl.Workbook
+) -> None:
     names = book.defined_names
     for name in ("d_date", "d_spend", "PlanStart", "AsOf", "lst_metrics", "k_status"):
         assert name in names
@@ -119,14 +133,26 @@ def test_no_forbidden_formula_forms(example_path: Path) -> None:
     with zipfile.ZipFile(example_path) as zf:
         xml = "".join(zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/worksheets/"))
     formulas = xml.split("<f")
-    for bad in ("OFFSET(", "INDIRECT(", "TODAY(", "NOW(", "RAND(", "XLOOKUP(", "[#This Row]",
-                "tblData[", "SUBTOTAL(", "LET(", "FILTER("):
+    for bad in (
+        "OFFSET(",
+        "INDIRECT(",
+        "TODAY(",
+        "NOW(",
+        "RAND(",
+        "XLOOKUP(",
+        "[#This Row]",
+        "tblData[",
+        "SUBTOTAL(",
+        "LET(",
+        "FILTER(",
+    ):
         assert not any(bad in f.split("</f>")[0] for f in formulas[1:]), bad
     assert "_xlfn.MAXIFS(" in xml and "_xlfn.CONCAT(" in xml
 
 
-def test_dashboard_has_four_charts_and_start_links(example_path: Path,
-                                                   book: openpyxl.Workbook) -> None:
+def test_dashboard_has_four_charts_and_start_links(
+    example_path: Path, book: openpyxl.Workbook
+) -> None:
     with zipfile.ZipFile(example_path) as zf:
         charts = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) >= 4

@@ -101,8 +101,14 @@ def new_plan(
         first_month = dt.date(lo.year, lo.month, 1)
 
     say("computing the plan")
-    plan, factors = build_plan(raw, labels, start=first_month, months=months,
-                               currency=currency.upper() if currency else None, channels=channels)
+    plan, factors = build_plan(
+        raw,
+        labels,
+        start=first_month,
+        months=months,
+        currency=currency.upper() if currency else None,
+        channels=channels,
+    )
     plan = apply_targets(plan, Engine(plan, frame, catalog, words).run(), factors, words)
     results = Engine(plan, frame, catalog, words).run()
 
@@ -128,8 +134,10 @@ def write_atomic(target: Path, write: Callable[[Path], None]) -> None:
         os.chmod(tmp, mode)
         os.replace(tmp, target)
     except PermissionError as exc:
-        raise XlmplanError(f"{target}: cannot write there ({exc.strerror}) — check permissions "
-                           "or close the file in Excel") from exc
+        raise XlmplanError(
+            f"{target}: cannot write there ({exc.strerror}) — check permissions "
+            "or close the file in Excel"
+        ) from exc
     finally:
         if tmp.exists():
             tmp.unlink()

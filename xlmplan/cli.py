@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -17,8 +17,11 @@ from xlmplan.api import PlanResult, new_plan
 from xlmplan.core.template import template_names
 from xlmplan.errors import XlmplanError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Digital-marketing plans as living Excel workbooks.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Digital-marketing plans as living Excel workbooks.",
+)
 out_console = Console()
 err_console = Console(stderr=True)
 
@@ -36,7 +39,7 @@ def user_errors() -> Iterator[None]:
 
 
 @contextmanager
-def progress() -> Iterator[object]:
+def progress() -> Iterator[Callable[[str], None]]:
     with err_console.status("working…") as status:
         yield lambda msg: status.update(f"{msg}…")
 
@@ -45,8 +48,9 @@ def progress() -> Iterator[object]:
 def new(
     out: Annotated[Path, typer.Argument(help="The plan workbook to create (.xlsx).")],
     data: Annotated[Path | None, typer.Option(help="CSV or xlsx performance data.")] = None,
-    template: Annotated[str, typer.Option(help="Plan template: " + ", ".join(template_names()))]
-    = "online_shop",
+    template: Annotated[
+        str, typer.Option(help="Plan template: " + ", ".join(template_names()))
+    ] = "online_shop",
     start: Annotated[str | None, typer.Option(help="First plan month, YYYY-MM.")] = None,
     months: Annotated[int | None, typer.Option(help="Plan length in months.")] = None,
     currency: Annotated[str | None, typer.Option(help="Currency code, e.g. EUR.")] = None,
@@ -54,11 +58,21 @@ def new(
 ) -> None:
     """Create a plan workbook from data (the bundled example shop without --data)."""
     with user_errors(), progress() as say:
-        result = new_plan(out, data=data, template=template, start=start, months=months,
-                          currency=currency, force=force, progress=say)  # type: ignore[arg-type]
-    out_console.print(f"Plan written to [bold]{result.path.resolve()}[/] "
-                      f"({result.rows:,} Data rows, {len(result.findings)} checks findings)",
-                      highlight=False)
+        result = new_plan(
+            out,
+            data=data,
+            template=template,
+            start=start,
+            months=months,
+            currency=currency,
+            force=force,
+            progress=say,
+        )
+    out_console.print(
+        f"Plan written to [bold]{result.path.resolve()}[/] "
+        f"({result.rows:,} Data rows, {len(result.findings)} checks findings)",
+        highlight=False,
+    )
 
 
 @app.command()
@@ -68,7 +82,7 @@ def demo(
 ) -> None:
     """Write the demo plan from the bundled example data and show its KPIs."""
     with user_errors(), progress() as say:
-        result = new_plan(folder / DEMO_NAME, force=force, progress=say)  # type: ignore[arg-type]
+        result = new_plan(folder / DEMO_NAME, force=force, progress=say)
     out_console.print(kpi_table(result))
     out_console.print(f"Demo plan: [bold]{result.path.resolve()}[/]", highlight=False)
 
@@ -76,16 +90,30 @@ def demo(
 def kpi_table(result: PlanResult) -> Table:
     colours = dict(zip(result.words.status, ("green", "yellow", "red"), strict=True))
     table = Table(title=f"{result.plan.settings.plan_name} — KPIs as of {result.results.as_of}")
-    for header in ("KPI", "Metric", "Channel", "Actual", "Target", "Attainment", "Status",
-                   "Scenario"):
-        table.add_column(header, justify="right" if header in ("Actual", "Target",
-                                                                "Attainment") else "left")
+    for header in (
+        "KPI",
+        "Metric",
+        "Channel",
+        "Actual",
+        "Target",
+        "Attainment",
+        "Status",
+        "Scenario",
+    ):
+        table.add_column(
+            header, justify="right" if header in ("Actual", "Target", "Attainment") else "left"
+        )
     for kpi, kr in zip(result.plan.kpis, result.results.kpis, strict=True):
         status = kr.status or ""
         table.add_row(
-            f"{kpi.id} {kpi.name}", kpi.metric, kpi.channel, _fmt(kr.actual), _fmt(kpi.target),
+            f"{kpi.id} {kpi.name}",
+            kpi.metric,
+            kpi.channel,
+            _fmt(kr.actual),
+            _fmt(kpi.target),
             f"{kr.attainment:.1%}" if kr.attainment is not None else "",
-            f"[{colours.get(status, 'white')}]{status}[/]", kr.scenario or "",
+            f"[{colours.get(status, 'white')}]{status}[/]",
+            kr.scenario or "",
         )
     return table
 
@@ -97,8 +125,9 @@ def _fmt(value: float | None) -> str:
 
 
 @app.callback(invoke_without_command=True)
-def _root(version: Annotated[bool, typer.Option("--version", help="Show the version.")] = False,
-          ) -> None:
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Show the version.")] = False,
+) -> None:
     if version:
         out_console.print(f"xlmplan {__version__}")
         raise typer.Exit()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,7 +99,7 @@ def _parse(key: str, expr: str) -> ast.expr:
                 f"metric '{key}': '{expr}' may use only measures, numbers, + - * / and brackets"
             )
         if isinstance(node, ast.Constant) and not isinstance(node.value, int | float):
-            raise TemplateError(f"metric '{key}': '{node.value}' is not a number")
+            raise TemplateError(f"metric '{key}': {node.value!r} is not a number")
     return tree
 
 
@@ -153,7 +153,7 @@ class Catalog:
 
     metrics: tuple[Metric, ...]
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Metric]:
         return iter(self.metrics)
 
     def __len__(self) -> int:

@@ -21,8 +21,14 @@ class Finding:
     message: str
 
 
-def find(plan: Plan, results: Results, catalog: Catalog, labels: Labels, words: Words,
-         budget_total: float) -> list[Finding]:
+def find(
+    plan: Plan,
+    results: Results,
+    catalog: Catalog,
+    labels: Labels,
+    words: Words,
+    budget_total: float,
+) -> list[Finding]:
     """Every finding about a plan, most severe first (stable within a severity)."""
     t = labels
     out: list[Finding] = []
@@ -38,8 +44,13 @@ def find(plan: Plan, results: Results, catalog: Catalog, labels: Labels, words: 
             out.append(Finding("error", where, t["check.unknown_kpi"].format(kpi=ob.kpi)))
         missing = [t[f"smart.{n}"] for n, flag in zip(SMART_NAMES, flags, strict=False) if not flag]
         if missing:
-            out.append(Finding("warning", where,
-                               t["check.smart"].format(score=flags[5], missing=", ".join(missing))))
+            out.append(
+                Finding(
+                    "warning",
+                    where,
+                    t["check.smart"].format(score=flags[5], missing=", ".join(missing)),
+                )
+            )
         cited = {c.casefold() for c in cited_ids(ob.substantiation, swot_ids)}
         for part in ob.substantiation.replace(" ", "").split(","):
             if part and part.casefold() not in cited:
@@ -49,8 +60,9 @@ def find(plan: Plan, results: Results, catalog: Catalog, labels: Labels, words: 
         if catalog.by_label(kpi.metric) is None:
             out.append(Finding("error", where, t["check.unknown_metric"].format(metric=kpi.metric)))
         if kpi.channel.casefold() not in channels:
-            out.append(Finding("error", where,
-                               t["check.unknown_channel"].format(channel=kpi.channel)))
+            out.append(
+                Finding("error", where, t["check.unknown_channel"].format(channel=kpi.channel))
+            )
         if not rules.is_num(kpi.target):
             out.append(Finding("warning", where, t["check.no_target"]))
     for st in plan.strategies:
@@ -58,26 +70,52 @@ def find(plan: Plan, results: Results, catalog: Catalog, labels: Labels, words: 
         if not st.objective:
             out.append(Finding("error", where, t["check.strategy_no_objective"]))
         elif st.objective.casefold() not in obj_ids:
-            out.append(Finding("error", where,
-                               t["check.strategy_unknown_objective"].format(id=st.objective)))
+            out.append(
+                Finding(
+                    "error", where, t["check.strategy_unknown_objective"].format(id=st.objective)
+                )
+            )
     budget = plan.settings.plan_budget
     where = t["sheet.budget"]
     if budget_total > budget + 0.005:
-        out.append(Finding("error", where, t["check.over_budget"].format(
-            total=f"{budget_total:,.0f}", budget=f"{budget:,.0f}")))
+        out.append(
+            Finding(
+                "error",
+                where,
+                t["check.over_budget"].format(
+                    total=f"{budget_total:,.0f}", budget=f"{budget:,.0f}"
+                ),
+            )
+        )
     elif budget_total < budget * 0.9:
-        out.append(Finding("info", where, t["check.under_budget"].format(
-            total=f"{budget_total:,.0f}", budget=f"{budget:,.0f}")))
+        out.append(
+            Finding(
+                "info",
+                where,
+                t["check.under_budget"].format(
+                    total=f"{budget_total:,.0f}", budget=f"{budget:,.0f}"
+                ),
+            )
+        )
     for person, over in zip(plan.people, results.people_over, strict=True):
         if over:
-            out.append(Finding("warning", f"{t['sheet.budget']} {person.name}",
-                               t["check.over_allocated"].format(months=int(over))))
+            out.append(
+                Finding(
+                    "warning",
+                    f"{t['sheet.budget']} {person.name}",
+                    t["check.over_allocated"].format(months=int(over)),
+                )
+            )
     for kpi, kr in zip(plan.kpis, results.kpis, strict=True):
         if kr.scenario:
             severity = "info" if kr.scenario != words.scenarios[2] else "warning"
-            out.append(Finding(severity, f"{t['sheet.scenarios']} {kpi.id}",
-                               t["check.scenario"].format(scenario=kr.scenario,
-                                                          action=kr.contingency or "")))
+            out.append(
+                Finding(
+                    severity,
+                    f"{t['sheet.scenarios']} {kpi.id}",
+                    t["check.scenario"].format(scenario=kr.scenario, action=kr.contingency or ""),
+                )
+            )
     if results.as_of is None:
         out.append(Finding("error", t["sheet.data"], t["check.no_data_in_plan"]))
     return sorted(out, key=lambda f: SEVERITIES.index(f.severity))

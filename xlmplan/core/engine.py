@@ -164,7 +164,7 @@ class Engine:
             res.swot_rank.append(rank)
             res.swot_key.append(f"{f.type}#{int(rank)}")
         for t in SWOT_TYPES:
-            top = []
+            top: list[tuple[str, str, float | None]] = []
             for k in range(1, TOP_N + 1):
                 key = f"{t}#{k}".casefold()
                 hit = next((i for i, x in enumerate(res.swot_key) if x.casefold() == key), None)
@@ -218,7 +218,7 @@ class Engine:
                 chosen = scen.get(SCEN_KEYS[w.scenarios.index(now)])
             gap = (
                 projection - kpi.target
-                if rules.is_num(projection) and rules.is_num(kpi.target)
+                if projection is not None and kpi.target is not None and rules.is_num(kpi.target)
                 else None
             )
             res.kpis.append(
@@ -310,10 +310,12 @@ class Engine:
             cost, cap = [], []
             for m in months:
                 on = rules.active(p.start, p.end, m, month_end(m))
-                ok = on and rules.is_num(p.monthly_cost) and rules.is_num(p.fte)
-                cost.append(float(p.monthly_cost * p.fte) if ok else 0.0)  # type: ignore[operator]
-                cap_ok = on and rules.is_num(p.fte)
-                cap.append(float(p.fte * s.hours_per_month) if cap_ok else 0.0)  # type: ignore[operator]
+                fte = p.fte if on and rules.is_num(p.fte) else None
+                monthly = p.monthly_cost if rules.is_num(p.monthly_cost) else None
+                cost.append(
+                    float(monthly * fte) if fte is not None and monthly is not None else 0.0
+                )
+                cap.append(float(fte * s.hours_per_month) if fte is not None else 0.0)
             res.people_cost.append(cost)
             res.people_capacity.append(cap)
         for line in self.plan.money:

@@ -69,8 +69,15 @@ def words_from(labels: Labels) -> Words:
     )
 
 
-def build_plan(raw: dict[str, Any], labels: Labels, *, start: dt.date, months: int | None,
-               currency: str | None, channels: list[str]) -> tuple[Plan, dict[str, Any]]:
+def build_plan(
+    raw: dict[str, Any],
+    labels: Labels,
+    *,
+    start: dt.date,
+    months: int | None,
+    currency: str | None,
+    channels: list[str],
+) -> tuple[Plan, dict[str, Any]]:
     """The template's plan for a period; also returns the target factors to apply later."""
     t = labels
     meta, conf = raw.get("template", {}), raw.get("settings", {})
@@ -101,47 +108,111 @@ def build_plan(raw: dict[str, Any], labels: Labels, *, start: dt.date, months: i
             return month_end(day) if day else None
 
         plan = Plan(settings=settings, channels=list(channels))
-        plan.swot = [SwotFactor(f["id"], f["type"], f.get("area", ""), f["factor"],
-                                f.get("evidence", ""), f.get("impact"), f.get("certainty"))
-                     for f in raw.get("swot", [])]
+        plan.swot = [
+            SwotFactor(
+                f["id"],
+                f["type"],
+                f.get("area", ""),
+                f["factor"],
+                f.get("evidence", ""),
+                f.get("impact"),
+                f.get("certainty"),
+            )
+            for f in raw.get("swot", [])
+        ]
         plan.objectives = [
-            Objective(o["id"], t[f"level.{o['level']}"], o.get("parent", ""),
-                      t[f"horizon.{o['horizon']}"], t[f"kind.{o['kind']}"],
-                      t[f"race.{o['race']}"], o["objective"], o.get("kpi", ""), None, None,
-                      last(o.get("deadline_month")), o.get("substantiation", ""))
+            Objective(
+                o["id"],
+                t[f"level.{o['level']}"],
+                o.get("parent", ""),
+                t[f"horizon.{o['horizon']}"],
+                t[f"kind.{o['kind']}"],
+                t[f"race.{o['race']}"],
+                o["objective"],
+                o.get("kpi", ""),
+                None,
+                None,
+                last(o.get("deadline_month")),
+                o.get("substantiation", ""),
+            )
             for o in raw.get("objectives", [])
         ]
         plan.strategies = [
-            Strategy(s["id"], s.get("objective", ""), s.get("area", ""),
-                     _channel(s.get("channel", ""), channels), s.get("tows", ""),
-                     s.get("pair", ""), s["strategy"], s.get("tactic", ""), s.get("owner", ""),
-                     first(s.get("start_month")), last(s.get("end_month")), s.get("budget"))
+            Strategy(
+                s["id"],
+                s.get("objective", ""),
+                s.get("area", ""),
+                _channel(s.get("channel", ""), channels),
+                s.get("tows", ""),
+                s.get("pair", ""),
+                s["strategy"],
+                s.get("tactic", ""),
+                s.get("owner", ""),
+                first(s.get("start_month")),
+                last(s.get("end_month")),
+                s.get("budget"),
+            )
             for s in raw.get("strategies", [])
         ]
         plan.kpis = [
-            Kpi(k["id"], k["name"], k["metric"],
-                words.all_channels if k.get("channel", "All") == "All"
+            Kpi(
+                k["id"],
+                k["name"],
+                k["metric"],
+                words.all_channels
+                if k.get("channel", "All") == "All"
                 else _channel(k["channel"], channels),
-                None, words.lower if k.get("direction") == "lower" else words.higher)
+                None,
+                words.lower if k.get("direction") == "lower" else words.higher,
+            )
             for k in raw.get("kpis", [])
         ]
-        plan.people = [Person(p["name"], p.get("role", ""), p.get("fte"), p.get("monthly_cost"),
-                              first(p.get("start_month")), last(p.get("end_month")))
-                       for p in raw.get("people", [])]
-        plan.money = [MoneyLine(t[f"category.{m['category']}"],
-                                _channel(m.get("channel", ""), channels), m.get("item", ""),
-                                first(m.get("start_month")), last(m.get("end_month")),
-                                m.get("amount"))
-                      for m in raw.get("money", [])]
-        plan.actions = [Action(a["action"], a.get("strategy", ""), a.get("owner", ""),
-                               first(a.get("start_month")), last(a.get("end_month")),
-                               a.get("hours"))
-                        for a in raw.get("actions", [])]
-        plan.scenarios = [Scenario(s["key"], float(s["multiplier"]), s.get("contingency", ""),
-                                   float(s.get("extra_budget", 0)))
-                          for s in raw.get("scenarios", [])]
+        plan.people = [
+            Person(
+                p["name"],
+                p.get("role", ""),
+                p.get("fte"),
+                p.get("monthly_cost"),
+                first(p.get("start_month")),
+                last(p.get("end_month")),
+            )
+            for p in raw.get("people", [])
+        ]
+        plan.money = [
+            MoneyLine(
+                t[f"category.{m['category']}"],
+                _channel(m.get("channel", ""), channels),
+                m.get("item", ""),
+                first(m.get("start_month")),
+                last(m.get("end_month")),
+                m.get("amount"),
+            )
+            for m in raw.get("money", [])
+        ]
+        plan.actions = [
+            Action(
+                a["action"],
+                a.get("strategy", ""),
+                a.get("owner", ""),
+                first(a.get("start_month")),
+                last(a.get("end_month")),
+                a.get("hours"),
+            )
+            for a in raw.get("actions", [])
+        ]
+        plan.scenarios = [
+            Scenario(
+                s["key"],
+                float(s["multiplier"]),
+                s.get("contingency", ""),
+                float(s.get("extra_budget", 0)),
+            )
+            for s in raw.get("scenarios", [])
+        ]
     except (KeyError, TypeError, ValueError) as exc:
-        raise TemplateError(f"template '{meta.get('name', '?')}': bad or missing entry {exc}") from exc
+        raise TemplateError(
+            f"template '{meta.get('name', '?')}': bad or missing entry {exc}"
+        ) from exc
     factors = {
         "kpi": {k["id"]: float(k.get("target_factor", 1.0)) for k in raw.get("kpis", [])},
         "objective": {o["id"]: float(o.get("growth", 0.0)) for o in raw.get("objectives", [])},
@@ -160,13 +231,13 @@ def apply_targets(plan: Plan, results: Results, factors: dict[str, Any], words: 
     by_id = {k.id: k for k in kpis}
     objectives = []
     for ob in plan.objectives:
-        kpi = by_id.get(ob.kpi)
-        if ob.kind == words.qualitative or kpi is None or kpi.target is None:
+        linked = by_id.get(ob.kpi)
+        if ob.kind == words.qualitative or linked is None or linked.target is None:
             objectives.append(ob)
             continue
         growth = factors["objective"].get(ob.id, 0.0)
-        baseline = nice(kpi.target / (1 + growth)) if growth > -1 else None
-        objectives.append(replace(ob, baseline=baseline, target=kpi.target))
+        baseline = nice(linked.target / (1 + growth)) if growth > -1 else None
+        objectives.append(replace(ob, baseline=baseline, target=linked.target))
     return replace(plan, kpis=kpis, objectives=objectives)
 
 

@@ -8,6 +8,7 @@ temporary profile, so calls are independent and can run in parallel.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -34,7 +35,13 @@ CellValues = dict[str, dict[str, object]]
 
 @dataclass
 class RecalcResult:
-    """Formula-cell values after ``calculateAll()`` plus timings measured inside the UNO script."""
+    """Formula-cell values after ``calculateAll()`` plus timings measured inside the UNO script.
+
+    ``values[sheet]["B7"]`` is a float, str ("" for empty text), None or an error marker.
+    ``seconds_start`` is soffice start-up and connect, ``seconds_load`` the xlsx import,
+    ``seconds_calc`` the ``calculateAll()``, ``seconds_extract`` reading values (and the
+    optional store); ``seconds_total`` spans the whole script including soffice shutdown.
+    """
 
     values: CellValues
     formula_count: int
@@ -129,11 +136,12 @@ def convert(src: Path, out_dir: Path, fmt: str, timeout: float = DEFAULT_TIMEOUT
     ext = fmt.split(":", 1)[0]
     with tempfile.TemporaryDirectory(prefix="xlmplan-lo-") as tmp:
         work, result_dir = Path(tmp) / "input", Path(tmp) / "out"
+        profile = Path(tmp).resolve() / "profile"
         work.mkdir()
         copy = Path(shutil.copy2(src, work / src.name))  # keeps .~lock files out of src's folder
         cmd = [
             soffice,
-            f"-env:UserInstallation={(Path(tmp) / 'profile').as_uri()}",
+            f"-env:UserInstallation={profile.as_uri()}",
             "--headless",
             "--invisible",
             "--norestore",
@@ -145,7 +153,10 @@ def convert(src: Path, out_dir: Path, fmt: str, timeout: float = DEFAULT_TIMEOUT
             str(result_dir),
             str(copy),
         ]
-        done = _run(cmd, timeout, f"converting {src.name} to {ext}")
+        try:
+            done = _run(cmd, timeout, f"converting {src.name} to {ext}")
+        finally:
+            _remove_pipes(profile)
         produced = result_dir / f"{src.stem}.{ext}"
         if done.returncode != 0 or not produced.is_file():
             detail = _last_line(done.stderr) or _last_line(done.stdout) or f"exit {done.returncode}"
@@ -227,14 +238,14 @@ def _run_script(
     work.mkdir()
     copy = Path(shutil.copy2(xlsx, work / xlsx.name))
     cmd = [python, str(SCRIPT), job, "--input", str(copy), *args]
-    cmd += ["--soffice", soffice, "--profile", str(tmp / "profile")]
+    profile = tmp.resolve() / "profile"
     pipe = f"xlmplan_{uuid.uuid4().hex}"
-    cmd += ["--pipe", pipe, "--start-timeout", str(min(120.0, timeout))]
+    cmd += ["--soffice", soffice, "--profile", str(profile), "--pipe", pipe]
+    cmd += ["--start-timeout", str(min(120.0, timeout))]
     try:
         done = _run(cmd, timeout, what)
     finally:
-        # A killed soffice leaves its pipe socket behind (osl always uses /tmp).
-        Path(f"/tmp/OSL_PIPE_{os.getuid()}_{pipe}").unlink(missing_ok=True)
+        _remove_pipes(profile, pipe)
     try:
         report: dict[str, Any] = json.loads(report_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -263,11 +274,27 @@ def _run(cmd: list[str], timeout: float, what: str) -> subprocess.CompletedProce
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill_group(proc)
-        raise XlmplanError(f"LibreOffice timed out after {timeout:.0f}s {what}") from None
+        raise XlmplanError(f"LibreOffice timed out after {timeout:g}s {what}") from None
     except BaseException:
         _kill_group(proc)
         raise
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def _remove_pipes(profile: Path, pipe: str | None = None) -> None:
+    """Delete the /tmp sockets a killed soffice leaves behind (a clean exit removes them).
+
+    soffice names its single-instance pipe after the MD5 of the profile URL in UTF-16LE,
+    written as hex bytes without zero padding; ``pipe`` is our ``--accept`` pipe.
+    """
+    if not hasattr(os, "getuid"):
+        return
+    digest = hashlib.md5(profile.as_uri().encode("utf-16-le"), usedforsecurity=False).digest()
+    names = ["SingleOfficeIPC_" + "".join(f"{byte:x}" for byte in digest)]
+    if pipe:
+        names.append(pipe)
+    for name in names:
+        Path(f"/tmp/OSL_PIPE_{os.getuid()}_{name}").unlink(missing_ok=True)
 
 
 def _kill_group(proc: subprocess.Popen[str]) -> None:

@@ -8,7 +8,7 @@ Standalone script (no xlmplan imports): it must run under an interpreter that ca
 Jobs:
   recalc  load hidden, ``calculateAll()``, write every formula cell's value as JSON,
           optionally store the recalculated document as xlsx.
-  pdf     load hidden, ``calculateAll()``, export one sheet as a single-page PDF.
+  pdf     load hidden, ``calculateAll()``, export one sheet as one PDF page (100 %).
 """
 
 from __future__ import annotations
@@ -182,25 +182,53 @@ def _cell_order(item: tuple[str, object]) -> tuple[int, int]:
     return int(ref[split:]), col
 
 
-def export_sheet_pdf(doc: Any, sheet_name: str, out_pdf: Path) -> None:
-    """Export one sheet as a single PDF page (other sheets hidden, no header/footer)."""
+def sheet_extent(sheet: Any) -> Any:
+    """The range from A1 to the end of the used area, grown to cover charts and shapes."""
+    cursor = sheet.createCursor()
+    cursor.gotoEndOfUsedArea(False)
+    end = cursor.getRangeAddress()
+    last_col, last_row = end.EndColumn, end.EndRow
+    right = bottom = 0
+    page = sheet.getDrawPage()
+    for i in range(page.getCount()):
+        shape = page.getByIndex(i)
+        pos, size = shape.getPosition(), shape.getSize()
+        right = max(right, pos.X + size.Width)
+        bottom = max(bottom, pos.Y + size.Height)
+    rng = sheet.getCellRangeByPosition(0, 0, last_col, last_row)
+    while rng.Position.X + rng.Size.Width < right and last_col < 16383:
+        last_col += 1
+        rng = sheet.getCellRangeByPosition(0, 0, last_col, last_row)
+    while rng.Position.Y + rng.Size.Height < bottom and last_row < 1048575:
+        last_row += 1
+        rng = sheet.getCellRangeByPosition(0, 0, last_col, last_row)
+    return rng
+
+
+def export_sheet_pdf(doc: Any, sheet_name: str, out_pdf: Path, margin: int = 300) -> None:
+    """Export one sheet as a single PDF page at 100 % scale.
+
+    The sheet's page style is resized to its content (``margin`` in 1/100 mm around it,
+    no header/footer, fit to one page as a fallback) and only that range is exported.
+    """
     sheets = doc.getSheets()
     if not sheets.hasByName(sheet_name):
         names = ", ".join(sheets.getElementNames())
         raise RuntimeError(f"no sheet named {sheet_name!r} (sheets: {names})")
-    target = sheets.getByName(sheet_name)
-    target.IsVisible = True
-    controller = doc.getCurrentController()
-    if controller is not None:
-        controller.setActiveSheet(target)
-    for name in sheets.getElementNames():
-        if name != sheet_name:
-            sheets.getByName(name).IsVisible = False
-    styles = doc.getStyleFamilies().getByName("PageStyles")
-    style = styles.getByName(target.PageStyle)
+    sheet = sheets.getByName(sheet_name)
+    rng = sheet_extent(sheet)
+    width, height = rng.Size.Width, rng.Size.Height
+    style = doc.getStyleFamilies().getByName("PageStyles").getByName(sheet.PageStyle)
     style.HeaderIsOn = False
     style.FooterIsOn = False
-    filter_data = uno.Any("[]com.sun.star.beans.PropertyValue", (prop("SinglePageSheets", True),))
+    for side in ("LeftMargin", "RightMargin", "TopMargin", "BottomMargin"):
+        setattr(style, side, margin)
+    style.IsLandscape = width > height
+    style.Width = width + 2 * margin + 100  # a little slack against rounding
+    style.Height = height + 2 * margin + 100
+    style.ScaleToPagesX = 1
+    style.ScaleToPagesY = 1
+    filter_data = uno.Any("[]com.sun.star.beans.PropertyValue", (prop("Selection", rng),))
     args = (prop("FilterName", "calc_pdf_Export"), prop("FilterData", filter_data))
     uno.invoke(doc, "storeToURL", (out_pdf.resolve().as_uri(), args))
 

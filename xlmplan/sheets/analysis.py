@@ -23,8 +23,9 @@ def build(ctx: Ctx) -> Sheet:
     picked = next((m for m in catalog if m.key == DEFAULT_METRIC), catalog.metrics[0])
     sheet.put(TABLE_ROW, 0, t("analysis.metric"), "label:strong")
     sheet.put(TABLE_ROW, 1, picked.label, "input:text")
-    sheet.validations.append(Validation(TABLE_ROW, 1, TABLE_ROW, 1, "list", "=lst_metrics",
-                                        message=t("analysis.pick")))
+    sheet.validations.append(
+        Validation(TABLE_ROW, 1, TABLE_ROW, 1, "list", "=lst_metrics", message=t("analysis.pick"))
+    )
     ctx.define(PICK, ref(sheet.name, TABLE_ROW, 1))
     sheet.put(TABLE_ROW, 3, t("analysis.pick"), "note")
     unit = unit_style("derived", picked.unit)
@@ -47,20 +48,37 @@ def build(ctx: Ctx) -> Sheet:
         sheet.formula(r, 0, f"EDATE(PlanStart,{i})", rules.serial(month), "derived:month")
         mref = a1(r, 0, False, True)
         for j, m in enumerate(MEASURES):
-            sheet.formula(r, 1 + j, f'SUMIFS(d_{m},d_date,">="&{mref},d_date,"<"&EDATE({mref},1))',
-                          res.month_sums[i][m], measure_style(m))
-        row = r
-        formula = choose_metric(catalog, PICK, lambda m, row=row: a1(row, 1 + MEASURES.index(m)))
+            sheet.formula(
+                r,
+                1 + j,
+                f'SUMIFS(d_{m},d_date,">="&{mref},d_date,"<"&EDATE({mref},1))',
+                res.month_sums[i][m],
+                measure_style(m),
+            )
+        formula = choose_metric(catalog, PICK, {m: a1(r, 1 + j) for j, m in enumerate(MEASURES)})
         value = rules.blank_if_nan(float(picked.evaluate(res.month_sums[i])))
         values.append(value)
         sheet.formula(r, value_col, formula, blank(value), unit)
         if i:
-            sheet.formula(r, mom_col, rules.trend_xl(a1(r, value_col), a1(r - 1, value_col)),
-                          blank(rules.trend(value, values[i - 1])), "derived:pct")
+            sheet.formula(
+                r,
+                mom_col,
+                rules.trend_xl(a1(r, value_col), a1(r - 1, value_col)),
+                blank(rules.trend(value, values[i - 1])),
+                "derived:pct",
+            )
     v_last = HEAD + len(months)
-    sheet.cond_formats.append(CondFormat(HEAD + 2, mom_col, v_last, mom_col, "formula",
-                                         f"AND(ISNUMBER({a1(HEAD + 2, mom_col)}),"
-                                         f"{a1(HEAD + 2, mom_col)}<0)", "bad"))
+    sheet.cond_formats.append(
+        CondFormat(
+            HEAD + 2,
+            mom_col,
+            v_last,
+            mom_col,
+            "formula",
+            f"AND(ISNUMBER({a1(HEAD + 2, mom_col)}),{a1(HEAD + 2, mom_col)}<0)",
+            "bad",
+        )
+    )
     ctx.positions["analysis_months"] = (HEAD + 1, v_last)
 
     # horizontal: channels, plan to date
@@ -80,20 +98,32 @@ def build(ctx: Ctx) -> Sheet:
         sheet.put(r, H_COL, channel, "derived:text")
         cref = a1(r, H_COL, False, True)
         for j, m in enumerate(MEASURES):
-            sheet.formula(r, H_COL + 1 + j,
-                          f'IF(ISNUMBER(AsOf),SUMIFS(d_{m},d_channel,{cref},d_date,">="&PlanStart,'
-                          f'd_date,"<="&AsOf),0)', res.channel_sums[i][m], measure_style(m))
-        row = r
-        formula = choose_metric(catalog, PICK,
-                                lambda m, row=row: a1(row, H_COL + 1 + MEASURES.index(m)))
+            sheet.formula(
+                r,
+                H_COL + 1 + j,
+                f'IF(ISNUMBER(AsOf),SUMIFS(d_{m},d_channel,{cref},d_date,">="&PlanStart,'
+                f'd_date,"<="&AsOf),0)',
+                res.channel_sums[i][m],
+                measure_style(m),
+            )
+        formula = choose_metric(
+            catalog, PICK, {m: a1(r, H_COL + 1 + j) for j, m in enumerate(MEASURES)}
+        )
         sheet.formula(r, h_value, formula, blank(ch_values[i]), unit)
         v = a1(r, h_value)
-        share = (rules.xl_round(ch_values[i] / total) if picked.additive and total != 0
-                 and rules.is_num(ch_values[i]) else None)
-        sheet.formula(r, h_share,
-                      f'IF(ISNUMBER({v}),IF(IFERROR(INDEX(m_additive,MATCH({PICK},lst_metrics,0)),'
-                      f'FALSE),IF({share_total}=0,"",ROUND({v}/{share_total},6)),""),"")',
-                      blank(share), "derived:pct")
+        share = (
+            rules.xl_round(ch_values[i] / total)
+            if picked.additive and total != 0 and rules.is_num(ch_values[i])
+            else None
+        )
+        sheet.formula(
+            r,
+            h_share,
+            f"IF(ISNUMBER({v}),IF(IFERROR(INDEX(m_additive,MATCH({PICK},lst_metrics,0)),"
+            f'FALSE),IF({share_total}=0,"",ROUND({v}/{share_total},6)),""),"")',
+            blank(share),
+            "derived:pct",
+        )
     sheet.cond_formats.append(CondFormat(h_first, h_value, h_last, h_value, "scale"))
 
     # cross: channel × month of the picked metric, from Calc's base-sum grids
@@ -102,18 +132,19 @@ def build(ctx: Ctx) -> Sheet:
     sheet.put(c_head, 0, t("analysis.channel"), "header:derived")
     calc_sheet = quote_sheet(ctx.sheet("calc"))
     for j in range(len(months)):
-        sheet.formula(c_head, 1 + j, a1(HEAD + 1 + j, 0, True, True), rules.serial(months[j]),
-                      "header:month")
+        sheet.formula(
+            c_head, 1 + j, a1(HEAD + 1 + j, 0, True, True), rules.serial(months[j]), "header:month"
+        )
     for c, channel in enumerate(plan.channels):
         r = c_head + 1 + c
         sheet.put(r, 0, channel, "derived:text")
         for j in range(len(months)):
-            def measure_ref(m: str, c: int = c, j: int = j) -> str:
+            refs = {}
+            for m in MEASURES:
                 top, left = calc.cross_origin(m, n_ch)
-                return f"{calc_sheet}!{a1(top + c, left + j)}"
-
+                refs[m] = f"{calc_sheet}!{a1(top + c, left + j)}"
             value = rules.blank_if_nan(float(picked.evaluate(res.cross_sums[c][j])))
-            sheet.formula(r, 1 + j, choose_metric(catalog, PICK, measure_ref), blank(value), unit)
+            sheet.formula(r, 1 + j, choose_metric(catalog, PICK, refs), blank(value), unit)
     if n_ch:
         sheet.cond_formats.append(CondFormat(c_head + 1, 1, c_head + n_ch, len(months), "scale"))
     sheet.width(0, 18)

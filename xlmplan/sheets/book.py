@@ -29,12 +29,31 @@ from xlmplan.sheets.context import Ctx
 from xlmplan.sheets.layout import Book
 
 # Sheet roles in workbook order; Calc and the manifest are hidden.
-ROLES = ("start", "data", "swot", "objectives", "strategy_kpi", "budget", "scenarios",
-         "analysis", "dashboard", "checks", "lists", "calc")
+ROLES = (
+    "start",
+    "data",
+    "swot",
+    "objectives",
+    "strategy_kpi",
+    "budget",
+    "scenarios",
+    "analysis",
+    "dashboard",
+    "checks",
+    "lists",
+    "calc",
+)
 
 
-def build_book(plan: Plan, data: pd.DataFrame, catalog: Catalog, labels: Labels, words: Words,
-               results: Results, template: str) -> tuple[Book, list[Finding]]:
+def build_book(
+    plan: Plan,
+    data: pd.DataFrame,
+    catalog: Catalog,
+    labels: Labels,
+    words: Words,
+    results: Results,
+    template: str,
+) -> tuple[Book, list[Finding]]:
     ctx = Ctx(plan, results, catalog, labels, words)
     ctx.sheet_names = {role: labels[f"sheet.{role}"] for role in ROLES}
     n_kpi_rows = max(len(plan.kpis), 1)
@@ -65,13 +84,21 @@ def build_book(plan: Plan, data: pd.DataFrame, catalog: Catalog, labels: Labels,
     }
     built["start"] = start.build(ctx, health)
     sheets = [built[role] for role in ROLES]
-    entries = {"xlmplan.version": __version__, "template": template,
-               "language": labels.lang, "currency": plan.settings.currency}
+    entries = {
+        "xlmplan.version": __version__,
+        "template": template,
+        "language": labels.lang,
+        "currency": plan.settings.currency,
+    }
     for sheet in sheets:
         entries[f"sheet.{sheet.role}"] = sheet.name
         for table in sheet.tables:
             entries[f"table.{table.name}"] = f"{table.role}|{sheet.name}"
     sheets.append(checks_sheet.manifest(entries))
-    book = Book(sheets, ctx.names, plan.settings.currency,
-                properties={"title": plan.settings.plan_name, "company": plan.settings.company})
+    book = Book(
+        sheets,
+        ctx.names,
+        plan.settings.currency,
+        properties={"title": plan.settings.plan_name, "company": plan.settings.company},
+    )
     return book, findings

@@ -43,16 +43,19 @@ def build(ctx: Ctx, kpi_sheet: str, n_kpi_rows: int) -> Sheet:
     for i in range(n_kpi_rows):
         r = FIRST + i
         kpi = plan.kpis[i] if i < len(plan.kpis) else None
-        sheet.formula(r, 0, f"{quote_sheet(kpi_sheet)}!A{r + 1}&\"\"", kpi.id if kpi else "",
-                      "derived:text")
+        sheet.formula(
+            r, 0, f'{quote_sheet(kpi_sheet)}!A{r + 1}&""', kpi.id if kpi else "", "derived:text"
+        )
         channel = f"{quote_sheet(kpi_sheet)}!$D{r + 1}"
         for window in WINDOWS:
             for measure in MEASURES:
                 crit = _WINDOW_CRITERIA[window]
                 all_ = f"SUMIFS(d_{measure},{crit})"
                 one = f"SUMIFS(d_{measure},d_channel,{channel},{crit})"
-                formula = (f"IF(ISNUMBER(AsOf),IF({channel}={quoted(ctx.words.all_channels)},"
-                           f"{all_},{one}),0)")
+                formula = (
+                    f"IF(ISNUMBER(AsOf),IF({channel}={quoted(ctx.words.all_channels)},"
+                    f"{all_},{one}),0)"
+                )
                 value = res.kpis[i].sums[window][measure] if kpi else 0.0
                 sheet.formula(r, kpi_col(window, measure), formula, value, "derived:num")
 
@@ -62,14 +65,17 @@ def build(ctx: Ctx, kpi_sheet: str, n_kpi_rows: int) -> Sheet:
         top, left = cross_origin(measure, n_ch)
         sheet.put(top - 1, left - 1, measure, "header")
         for j in range(len(months)):
-            sheet.formula(top - 1, left + j, f"EDATE(PlanStart,{j})",
-                          serial(months[j]), "header:month")
+            sheet.formula(
+                top - 1, left + j, f"EDATE(PlanStart,{j})", serial(months[j]), "header:month"
+            )
         for c, channel in enumerate(plan.channels):
             r = top + c
             sheet.put(r, left - 1, channel, "derived:text")
             for j in range(len(months)):
                 month = a1(top - 1, left + j, True, False)
-                formula = (f"SUMIFS(d_{measure},d_channel,{a1(r, left - 1, False, True)},"
-                           f'd_date,">="&{month},d_date,"<"&EDATE({month},1))')
+                formula = (
+                    f"SUMIFS(d_{measure},d_channel,{a1(r, left - 1, False, True)},"
+                    f'd_date,">="&{month},d_date,"<"&EDATE({month},1))'
+                )
                 sheet.formula(r, left + j, formula, res.cross_sums[c][j][measure], "derived:num")
     return sheet

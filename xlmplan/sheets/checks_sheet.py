@@ -25,8 +25,9 @@ def build(ctx: Ctx, findings: list[Finding]) -> Sheet:
         sheet.put(TABLE_ROW + 1, 0, t("checks.none"), "derived:text")
     last = TABLE_ROW + max(len(findings), 1)
     for key, style in (("error", "bad"), ("warning", "neutral"), ("info", "good")):
-        sheet.cond_formats.append(CondFormat(TABLE_ROW + 1, 0, last, 0, "equals",
-                                             t(f"severity.{key}"), style))
+        sheet.cond_formats.append(
+            CondFormat(TABLE_ROW + 1, 0, last, 0, "equals", t(f"severity.{key}"), style)
+        )
     sheet.width(0, 12)
     sheet.width(1, 26)
     sheet.width(2, 100)

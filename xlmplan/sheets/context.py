@@ -39,8 +39,10 @@ class Ctx:
         return f"{kind}:money"
 
 
-def unit_style(kind: str, unit: str) -> str:
-    """The cell style for a metric value of a given unit."""
+def unit_style(kind: str, unit: str, additive: bool = False) -> str:
+    """The cell style for a metric value of a given unit (counts as whole numbers)."""
+    if unit == "number" and additive:
+        return f"{kind}:int"
     return f"{kind}:" + {"currency": "money", "percent": "pct", "ratio": "ratio"}.get(unit, "num")
 
 

@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+from xlmplan.core.catalog import Metric
 from xlmplan.sheets import strategy_kpi
 from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, blank, quoted, unit_style
-from xlmplan.sheets.layout import Chart, CondFormat, Series, Sheet, quote_sheet, rng
+from xlmplan.sheets.layout import (
+    Chart,
+    CondFormat,
+    Series,
+    Sheet,
+    col_letter,
+    quote_sheet,
+    rng,
+)
 from xlmplan.sheets.tables import title
 
 TILES = 8
 PER_ROW = 4
 TILE_W = 3  # columns per tile including the gap
+
+
+def tile_style(metric: Metric | None, big: bool = True) -> str:
+    """Tile numbers: whole currency units, otherwise the metric's own format."""
+    unit = metric.unit if metric else "number"
+    kind = "tile" if big else "derived"
+    return (
+        f"{kind}:money0"
+        if unit == "currency"
+        else unit_style(kind, unit, bool(metric and metric.additive))
+    )
 
 
 def build(ctx: Ctx, n_months: int) -> Sheet:
@@ -27,21 +47,36 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
         act_col = strategy_kpi.derived_col("actual")
         st_col = strategy_kpi.derived_col("status")
         att_col = strategy_kpi.derived_col("attainment")
-        from xlmplan.sheets.layout import col_letter
-
         sheet.formula(top, left, f'{kpi_sheet}!B{src}&""', kpi.name, "tile:name")
-        sheet.formula(top + 1, left, f"{kpi_sheet}!{col_letter(act_col)}{src}", blank(kr.actual),
-                      unit_style("tile", metric.unit if metric else "number"))
+        sheet.formula(
+            top + 1,
+            left,
+            f"{kpi_sheet}!{col_letter(act_col)}{src}",
+            blank(kr.actual),
+            tile_style(metric),
+        )
         sheet.put(top + 2, left, t("dashboard.target"), "tile:label")
-        sheet.formula(top + 2, left + 1, f'IF(ISNUMBER({kpi_sheet}!E{src}),{kpi_sheet}!E{src},"")',
-                      blank(kpi.target), unit_style("tile", metric.unit if metric else "number"))
-        sheet.formula(top + 3, left, f"{kpi_sheet}!{col_letter(st_col)}{src}", blank(kr.status),
-                      "tile:status")
-        sheet.formula(top + 3, left + 1, f"{kpi_sheet}!{col_letter(att_col)}{src}",
-                      blank(kr.attainment), "tile:pct")
+        sheet.formula(
+            top + 2,
+            left + 1,
+            f'IF(ISNUMBER({kpi_sheet}!E{src}),{kpi_sheet}!E{src},"")',
+            blank(kpi.target),
+            tile_style(metric, big=False),
+        )
+        sheet.formula(
+            top + 3, left, f"{kpi_sheet}!{col_letter(st_col)}{src}", blank(kr.status), "tile:status"
+        )
+        sheet.formula(
+            top + 3,
+            left + 1,
+            f"{kpi_sheet}!{col_letter(att_col)}{src}",
+            blank(kr.attainment),
+            "tile:pct",
+        )
         for word, style in zip(ctx.words.status, ("good", "neutral", "bad"), strict=True):
-            sheet.cond_formats.append(CondFormat(top + 3, left, top + 3, left, "equals", word,
-                                                 style))
+            sheet.cond_formats.append(
+                CondFormat(top + 3, left, top + 3, left, "equals", word, style)
+            )
     n_tile_rows = (min(TILES, len(plan.kpis)) + PER_ROW - 1) // PER_ROW
     counts_row = tiles_row + max(n_tile_rows, 1) * 5 + 1
     sheet.put(counts_row, 0, t("dashboard.status_counts"), "section")
@@ -63,28 +98,73 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
     card_row, card_col = ctx.positions["scenario_card"]
     n_k = max(len(plan.kpis), 1)
     kpi_ids = f"{sc}!{rng(None, card_row + 1, card_col['kpi'], card_row + n_k, card_col['kpi'])}"
+    att = [card_col[f"att_{k}"] for k in range(3)]
     sheet.charts = [
-        Chart("column", t("chart.spend_revenue"), [
-            Series(t("data.revenue"), months, f"{an}!{rng(None, m_first, rev_col, m_last, rev_col)}"),
-            Series(t("data.spend"), months,
-                   f"{an}!{rng(None, m_first, spend_col, m_last, spend_col)}"),
-        ], (chart_row, 0), number_format="#,##0"),
-        Chart("line", t("chart.budget_actual"), [
-            Series(t("budget.media"), bud_months,
-                   f"{bud}!{rng(None, rows['media'], 1, rows['media'], n_months)}"),
-            Series(t("budget.actual"), bud_months,
-                   f"{bud}!{rng(None, rows['actual'], 1, rows['actual'], n_months)}"),
-        ], (chart_row, 6), number_format="#,##0"),
-        Chart("pie", t("chart.status"), [
-            Series(t("dashboard.status_counts"), f"{me}!{rng(None, counts_row + 1, 0, counts_row + 3, 0)}",
-                   f"{me}!{rng(None, counts_row + 1, 1, counts_row + 3, 1)}"),
-        ], (chart_row + 16, 0)),
-        Chart("bar", t("chart.scenarios"), [
-            Series(ctx.words.scenarios[k], kpi_ids,
-                   f"{sc}!{rng(None, card_row + 1, card_col[f'att_{k}'], card_row + n_k, card_col[f'att_{k}'])}")
-            for k in range(3)
-        ], (chart_row + 16, 6), number_format="0%"),
+        Chart(
+            "column",
+            t("chart.spend_revenue"),
+            [
+                Series(
+                    t("data.revenue"),
+                    months,
+                    f"{an}!{rng(None, m_first, rev_col, m_last, rev_col)}",
+                ),
+                Series(
+                    t("data.spend"),
+                    months,
+                    f"{an}!{rng(None, m_first, spend_col, m_last, spend_col)}",
+                ),
+            ],
+            (chart_row, 0),
+            value_format="#,##0",
+            category_format="mmm yy",
+        ),
+        Chart(
+            "line",
+            t("chart.budget_actual"),
+            [
+                Series(
+                    t("budget.media"),
+                    bud_months,
+                    f"{bud}!{rng(None, rows['media'], 1, rows['media'], n_months)}",
+                ),
+                Series(
+                    t("budget.actual"),
+                    bud_months,
+                    f"{bud}!{rng(None, rows['actual'], 1, rows['actual'], n_months)}",
+                ),
+            ],
+            (chart_row, 7),
+            value_format="#,##0",
+            category_format="mmm yy",
+        ),
+        Chart(
+            "pie",
+            t("chart.status"),
+            [
+                Series(
+                    t("dashboard.status_counts"),
+                    f"{me}!{rng(None, counts_row + 1, 0, counts_row + 3, 0)}",
+                    f"{me}!{rng(None, counts_row + 1, 1, counts_row + 3, 1)}",
+                ),
+            ],
+            (chart_row + 16, 0),
+        ),
+        Chart(
+            "bar",
+            t("chart.scenarios"),
+            [
+                Series(
+                    ctx.words.scenarios[k],
+                    kpi_ids,
+                    f"{sc}!{rng(None, card_row + 1, att[k], card_row + n_k, att[k])}",
+                )
+                for k in range(3)
+            ],
+            (chart_row + 16, 7),
+            value_format="0%",
+        ),
     ]
     for col in range(PER_ROW * TILE_W):
-        sheet.width(col, 16 if col % TILE_W == 0 else 12 if col % TILE_W == 1 else 3)
+        sheet.width(col, 20 if col % TILE_W == 0 else 12 if col % TILE_W == 1 else 3)
     return sheet

@@ -114,8 +114,8 @@ class Chart:
     series: list[Series]
     anchor: tuple[int, int]
     size: tuple[int, int] = (560, 300)
-    y_title: str = ""
-    number_format: str = ""
+    value_format: str = ""
+    category_format: str = ""
 
 
 @dataclass

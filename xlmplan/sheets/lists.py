@@ -22,14 +22,21 @@ def build(ctx: Ctx) -> Sheet:
     t = ctx.t
     sheet = Sheet("lists", ctx.sheet("lists"), protect=True, tab_color="#808080")
     title(sheet, t("lists.title"), t("lists.subtitle"))
-    headers = [t("lists.metric"), t("lists.key"), t("lists.expression"), t("lists.direction"),
-               t("lists.unit"), t("lists.additive")]
+    headers = [
+        t("lists.metric"),
+        t("lists.key"),
+        t("lists.expression"),
+        t("lists.direction"),
+        t("lists.unit"),
+        t("lists.additive"),
+    ]
     for j, h in enumerate(headers):
         sheet.put(START - 1, j, h, "header")
     for i, m in enumerate(ctx.catalog):
         direction = ctx.words.lower if m.direction == "lower" else ctx.words.higher
-        for j, v in enumerate([m.label, m.key, m.expr, direction, t(f"unit.{m.unit}"),
-                                int(m.additive)]):
+        for j, v in enumerate(
+            [m.label, m.key, m.expr, direction, t(f"unit.{m.unit}"), int(m.additive)]
+        ):
             sheet.put(START + i, j, v, "derived:text" if j != 5 else "derived:bool")
     last = START + len(ctx.catalog) - 1
     ctx.define("lst_metrics", rng(sheet.name, START, 0, last, 0))

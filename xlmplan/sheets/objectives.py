@@ -10,8 +10,16 @@ from xlmplan.sheets.tables import cell, input_table, list_validation, table_name
 SMART_COL = 13  # N..R flags, S score
 MATRIX_COL = 20  # U..AB
 SMART_KEYS = ("specific", "measurable", "achievable", "relevant", "timebound", "score")
-MATRIX_KEYS = ("objective", "substantiation", "strategies", "kpi", "target", "actual",
-               "attainment", "status")
+MATRIX_KEYS = (
+    "objective",
+    "substantiation",
+    "strategies",
+    "kpi",
+    "target",
+    "actual",
+    "attainment",
+    "status",
+)
 
 
 def smart_formulas(ctx: Ctx, r: int) -> list[str]:
@@ -20,8 +28,7 @@ def smart_formulas(ctx: Ctx, r: int) -> list[str]:
     w = ctx.words
     qual = f"E{R}={quoted(w.qualitative)}"
     kpi_row = f"MATCH(H{R},k_id,0)"
-    cited = (f'SUMPRODUCT(ISNUMBER(SEARCH(","&s_id&",",","&SUBSTITUTE(L{R}," ","")&","))'
-             f'*(s_id<>""))')
+    cited = f'SUMPRODUCT(ISNUMBER(SEARCH(","&s_id&",",","&SUBSTITUTE(L{R}," ","")&","))*(s_id<>""))'
     return [
         f'IF(AND({rules.word_count_xl(f"G{R}")}>=4,H{R}<>""),1,0)',
         f'IF({qual},IF(H{R}<>"",1,0),IF(IFERROR(AND(ISNUMBER(MATCH(INDEX(k_metric,{kpi_row}),'
@@ -49,19 +56,71 @@ def build(ctx: Ctx) -> Sheet:
     t, res, plan = ctx.t, ctx.results, ctx.plan
     sheet = Sheet("objectives", ctx.sheet("objectives"), tab_color="#FFC000")
     title(sheet, t("objectives.title"), t("objectives.subtitle"))
-    keys = ("id", "level", "parent", "horizon", "kind", "race", "objective", "kpi", "baseline",
-            "target", "deadline", "substantiation")
-    rows = [[o.id, o.level, o.parent, o.horizon, o.kind, o.race, o.objective, o.kpi, o.baseline,
-             o.target, o.deadline, o.substantiation] for o in plan.objectives]
-    table = input_table(sheet, ctx, name="tblObjectives", role="objectives", col=0,
-                        headers=[t(f"objectives.{k}") for k in keys], rows=rows,
-                        styles=["text", "text", "text", "text", "text", "text", "wrap", "text",
-                                "num", "num", "date", "text"],
-                        caption=t("objectives.caption"))
+    keys = (
+        "id",
+        "level",
+        "parent",
+        "horizon",
+        "kind",
+        "race",
+        "objective",
+        "kpi",
+        "baseline",
+        "target",
+        "deadline",
+        "substantiation",
+    )
+    rows = [
+        [
+            o.id,
+            o.level,
+            o.parent,
+            o.horizon,
+            o.kind,
+            o.race,
+            o.objective,
+            o.kpi,
+            o.baseline,
+            o.target,
+            o.deadline,
+            o.substantiation,
+        ]
+        for o in plan.objectives
+    ]
+    table = input_table(
+        sheet,
+        ctx,
+        name="tblObjectives",
+        role="objectives",
+        col=0,
+        headers=[t(f"objectives.{k}") for k in keys],
+        rows=rows,
+        styles=[
+            "text",
+            "text",
+            "text",
+            "text",
+            "text",
+            "text",
+            "wrap",
+            "text",
+            "num",
+            "num",
+            "date",
+            "text",
+        ],
+        caption=t("objectives.caption"),
+    )
     table_name(ctx, sheet, table, 0, "o_id")
     table_name(ctx, sheet, table, 1, "o_level")
-    for i, source in ((1, "=lst_levels"), (2, "=o_id"), (3, "=lst_horizons"), (4, "=lst_kinds"),
-                      (5, "=lst_race"), (7, "=k_id")):
+    for i, source in (
+        (1, "=lst_levels"),
+        (2, "=o_id"),
+        (3, "=lst_horizons"),
+        (4, "=lst_kinds"),
+        (5, "=lst_race"),
+        (7, "=k_id"),
+    ):
         list_validation(sheet, table, i, source)
 
     sheet.put(TABLE_ROW - 1, SMART_COL, t("objectives.smart"), "section")
@@ -76,8 +135,9 @@ def build(ctx: Ctx) -> Sheet:
         ob = plan.objectives[i] if i < len(plan.objectives) else None
         flags = res.smart[i] if ob else [0, 0, 0, 0, 0, 0]
         for j, formula in enumerate(smart_formulas(ctx, r)):
-            sheet.formula(r, SMART_COL + j, formula, flags[j], "derived:flag" if j < 5 else
-                          "derived:int")
+            sheet.formula(
+                r, SMART_COL + j, formula, flags[j], "derived:flag" if j < 5 else "derived:int"
+            )
         row = res.objective_rows[i] if ob else {}
         kpi = f"MATCH(H{R},k_id,0)"
         actual = cell(MATRIX_COL + 5, r)
@@ -86,32 +146,81 @@ def build(ctx: Ctx) -> Sheet:
         direction = f'IFERROR(INDEX(k_dir,{kpi}),"")'
         matrix = [
             (f'G{R}&""', ob.objective if ob else "", "derived:wrap", False),
-            (joined(f'ISNUMBER(SEARCH(","&s_id&",",","&SUBSTITUTE(L{R}," ","")&","))'
-                    '*(s_id<>"")', "s_factor"), row.get("substantiation", ""), "derived:wrap", True),
-            (joined(f'(st_obj=A{R})*(A{R}<>"")', "st_name"), row.get("strategies", ""),
-             "derived:wrap", True),
+            (
+                joined(
+                    f'ISNUMBER(SEARCH(","&s_id&",",","&SUBSTITUTE(L{R}," ","")&","))*(s_id<>"")',
+                    "s_factor",
+                ),
+                row.get("substantiation", ""),
+                "derived:wrap",
+                True,
+            ),
+            (
+                joined(f'(st_obj=A{R})*(A{R}<>"")', "st_name"),
+                row.get("strategies", ""),
+                "derived:wrap",
+                True,
+            ),
             (f'IFERROR(INDEX(k_name,{kpi})&"","")', row.get("kpi_name", ""), "derived:text", False),
             (f'IF(ISNUMBER(J{R}),J{R},"")', blank(ob.target if ob else None), "derived:num", False),
             (f'IFERROR(INDEX(k_actual,{kpi}),"")', blank(row.get("actual")), "derived:num", False),
-            (rules.attainment_xl(actual, target, direction, ctx.words.lower),
-             blank(row.get("attainment")), "derived:pct", False),
-            (rules.status_xl(att, "AmberThreshold", ctx.words.status), blank(row.get("status")),
-             "derived:status", False),
+            (
+                rules.attainment_xl(actual, target, direction, ctx.words.lower),
+                blank(row.get("attainment")),
+                "derived:pct",
+                False,
+            ),
+            (
+                rules.status_xl(att, "AmberThreshold", ctx.words.status),
+                blank(row.get("status")),
+                "derived:status",
+                False,
+            ),
         ]
         for j, (formula, value, style, array) in enumerate(matrix):
             sheet.formula(r, MATRIX_COL + j, formula, value, style, array=array)
     last = FIRST + n - 1
     score_col = SMART_COL + 5
     ctx.define("o_smart", rng(sheet.name, FIRST, score_col, last, score_col))
-    sheet.cond_formats.append(CondFormat(FIRST, SMART_COL, last, SMART_COL + 4, "equals", "0",
-                                         "bad"))
+    sheet.cond_formats.append(
+        CondFormat(FIRST, SMART_COL, last, SMART_COL + 4, "equals", "0", "bad")
+    )
     sheet.cond_formats.append(CondFormat(FIRST, score_col, last, score_col, "scale"))
     status_col = MATRIX_COL + 7
     for word, style in zip(ctx.words.status, ("good", "neutral", "bad"), strict=True):
-        sheet.cond_formats.append(CondFormat(FIRST, status_col, last, status_col, "equals",
-                                             word, style))
-    widths = [6, 10, 8, 9, 13, 9, 40, 6, 11, 11, 11, 14, 2, 4, 4, 4, 4, 4, 6, 2, 36, 36, 36, 18,
-              11, 11, 11, 9]
+        sheet.cond_formats.append(
+            CondFormat(FIRST, status_col, last, status_col, "equals", word, style)
+        )
+    widths = [
+        6,
+        10,
+        8,
+        9,
+        13,
+        9,
+        40,
+        6,
+        11,
+        11,
+        11,
+        14,
+        2,
+        4,
+        4,
+        4,
+        4,
+        4,
+        6,
+        2,
+        36,
+        36,
+        36,
+        18,
+        11,
+        11,
+        11,
+        9,
+    ]
     for col, w in enumerate(widths):
         sheet.width(col, w)
     sheet.freeze = (FIRST, 1)

@@ -9,9 +9,25 @@ from xlmplan.sheets.layout import CondFormat, Sheet, a1, quote_sheet, rng
 from xlmplan.sheets.tables import input_table, number_validation, title
 
 CARD_ROW = TABLE_ROW + 8  # header row of the scorecard
-CARD_KEYS = ("kpi", "name", "metric", "target", "actual", "projection", "proj_0", "proj_1",
-             "proj_2", "proj_att", "att_0", "att_1", "att_2", "gap", "now", "contingency",
-             "extra")
+CARD_KEYS = (
+    "kpi",
+    "name",
+    "metric",
+    "target",
+    "actual",
+    "projection",
+    "proj_0",
+    "proj_1",
+    "proj_2",
+    "proj_att",
+    "att_0",
+    "att_1",
+    "att_2",
+    "gap",
+    "now",
+    "contingency",
+    "extra",
+)
 
 
 def build(ctx: Ctx, n_kpi_rows: int) -> Sheet:
@@ -20,37 +36,56 @@ def build(ctx: Ctx, n_kpi_rows: int) -> Sheet:
     title(sheet, t("scenarios.title"), t("scenarios.subtitle"))
     by_key = {s.key: s for s in plan.scenarios}
     names = ctx.words.scenarios
-    rows = [[names[i], by_key[k].multiplier, by_key[k].contingency, by_key[k].extra_budget]
-            for i, k in enumerate(SCENARIO_KEYS)]
-    table = input_table(sheet, ctx, name="tblScenarios", role="scenarios", col=0,
-                        headers=[t(f"scenarios.{k}") for k in ("scenario", "multiplier",
-                                                               "contingency", "extra")],
-                        rows=rows, styles=["text", "num", "wrap", "money"],
-                        caption=t("scenarios.caption"))
+    rows = [
+        [names[i], by_key[k].multiplier, by_key[k].contingency, by_key[k].extra_budget]
+        for i, k in enumerate(SCENARIO_KEYS)
+    ]
+    table = input_table(
+        sheet,
+        ctx,
+        name="tblScenarios",
+        role="scenarios",
+        col=0,
+        headers=[t(f"scenarios.{k}") for k in ("scenario", "multiplier", "contingency", "extra")],
+        rows=rows,
+        styles=["text", "num", "wrap", "money"],
+        caption=t("scenarios.caption"),
+    )
     number_validation(sheet, table, 1, "decimal", 0.01, 10)
     for i, name in enumerate(("sc_name", "sc_mult", "sc_cont", "sc_extra")):
         r1, c1, r2, c2 = table.column(i)
         ctx.define(name, rng(sheet.name, r1, c1, r2, c2))
     sheet.put(TABLE_ROW, 5, t("scenarios.trigger"), "header:derived")
     trig = plan.settings.pessimistic_trigger
-    triggers = [(t("scenarios.trigger_opt"), t("scenarios.trigger_opt")),
-                (f'">= "&TEXT(PessTrigger,"0.0%")', f">= {trig * 100:.1f}%"),
-                (f'"< "&TEXT(PessTrigger,"0.0%")', f"< {trig * 100:.1f}%")]
+    triggers = [
+        (t("scenarios.trigger_opt"), t("scenarios.trigger_opt")),
+        ('">= "&TEXT(PessTrigger,"0.0%")', f">= {trig * 100:.1f}%"),
+        ('"< "&TEXT(PessTrigger,"0.0%")', f"< {trig * 100:.1f}%"),
+    ]
     for i, (formula, value) in enumerate(triggers):
         if i == 0:
             sheet.put(FIRST, 5, value, "derived:text")
         else:
             sheet.formula(FIRST + i, 5, formula, value, "derived:text")
 
-    name_refs = tuple(a1(FIRST + i, 0, True, True) for i in range(3))
+    name_refs = (
+        a1(FIRST, 0, True, True),
+        a1(FIRST + 1, 0, True, True),
+        a1(FIRST + 2, 0, True, True),
+    )
     mult_refs = [a1(FIRST + i, 1, True, True) for i in range(3)]
     kpi_sheet = quote_sheet(ctx.sheet("strategy_kpi"))
     sheet.put(CARD_ROW - 1, 0, t("scenarios.card"), "section")
     for j, key in enumerate(CARD_KEYS):
         if key[:-1] in ("proj_", "att_"):
             i, word = int(key[-1]), t(f"scenarios.{key[:-2]}")
-            sheet.formula(CARD_ROW, j, f"{quoted(word + ' ')}&{name_refs[i]}",
-                          f"{word} {names[i]}", "header:derived")
+            sheet.formula(
+                CARD_ROW,
+                j,
+                f"{quoted(word + ' ')}&{name_refs[i]}",
+                f"{word} {names[i]}",
+                "header:derived",
+            )
         else:
             sheet.put(CARD_ROW, j, t(f"scenarios.{key}"), "header:derived")
     col = {k: j for j, k in enumerate(CARD_KEYS)}
@@ -59,51 +94,89 @@ def build(ctx: Ctx, n_kpi_rows: int) -> Sheet:
         kpi = plan.kpis[i] if i < len(plan.kpis) else None
         kr = res.kpis[i] if kpi else None
         metric = ctx.catalog.by_label(kpi.metric) if kpi else None
-        unit = unit_style("derived", metric.unit if metric else "number")
+        unit = unit_style(
+            "derived", metric.unit if metric else "number", bool(metric and metric.additive)
+        )
         direction = f"{kpi_sheet}!$F{src}"
         c = {k: a1(r, j) for k, j in col.items()}
         att_k = [
-            rules.attainment(p, kpi.target, "lower" if kpi.direction.casefold()
-                             == ctx.words.lower.casefold() else "higher") if kpi and kr else None
+            rules.attainment(
+                p,
+                kpi.target,
+                "lower" if kpi.direction.casefold() == ctx.words.lower.casefold() else "higher",
+            )
+            if kpi and kr
+            else None
             for p in (kr.scenario_projections if kr else [None, None, None])
         ]
-        cells = {
+        cells: dict[str, tuple[str, object, str]] = {
             "kpi": (f'{kpi_sheet}!A{src}&""', kpi.id if kpi else "", "derived:text"),
             "name": (f'{kpi_sheet}!B{src}&""', kpi.name if kpi else "", "derived:text"),
             "metric": (f'{kpi_sheet}!C{src}&""', kpi.metric if kpi else "", "derived:text"),
-            "target": (f'IF(ISNUMBER({kpi_sheet}!E{src}),{kpi_sheet}!E{src},"")',
-                       blank(kpi.target if kpi else None), unit),
+            "target": (
+                f'IF(ISNUMBER({kpi_sheet}!E{src}),{kpi_sheet}!E{src},"")',
+                blank(kpi.target if kpi else None),
+                unit,
+            ),
             "actual": (f"{kpi_sheet}!H{src}", blank(kr.actual if kr else None), unit),
-            "projection": (rules.run_rate_xl(
-                c["actual"], f'IFERROR(INDEX(m_additive,MATCH({c["metric"]},lst_metrics,0)),FALSE)',
-                "PlanDays", "ElapsedDays"), blank(kr.projection if kr else None), unit),
-            "proj_att": (rules.attainment_xl(c["projection"], c["target"], direction,
-                                             ctx.words.lower),
-                         blank(kr.projected_attainment if kr else None), "derived:pct"),
-            "gap": (f'IF(AND(ISNUMBER({c["projection"]}),ISNUMBER({c["target"]})),'
-                    f'{c["projection"]}-{c["target"]},"")', blank(kr.gap if kr else None), unit),
-            "now": (rules.scenario_now_xl(c["proj_att"], "PessTrigger", name_refs),
-                    blank(kr.scenario if kr else None), "derived:status"),
-            "contingency": (f'IFERROR(INDEX(sc_cont,MATCH({c["now"]},sc_name,0))&"","")',
-                            blank(kr.contingency if kr else None), "derived:wrap"),
-            "extra": (f'IFERROR(INDEX(sc_extra,MATCH({c["now"]},sc_name,0)),"")',
-                      blank(kr.extra_budget if kr else None), "derived:money"),
+            "projection": (
+                rules.run_rate_xl(
+                    c["actual"],
+                    f"IFERROR(INDEX(m_additive,MATCH({c['metric']},lst_metrics,0)),FALSE)",
+                    "PlanDays",
+                    "ElapsedDays",
+                ),
+                blank(kr.projection if kr else None),
+                unit,
+            ),
+            "proj_att": (
+                rules.attainment_xl(c["projection"], c["target"], direction, ctx.words.lower),
+                blank(kr.projected_attainment if kr else None),
+                "derived:pct",
+            ),
+            "gap": (
+                f"IF(AND(ISNUMBER({c['projection']}),ISNUMBER({c['target']})),"
+                f'{c["projection"]}-{c["target"]},"")',
+                blank(kr.gap if kr else None),
+                unit,
+            ),
+            "now": (
+                rules.scenario_now_xl(c["proj_att"], "PessTrigger", name_refs),
+                blank(kr.scenario if kr else None),
+                "derived:status",
+            ),
+            "contingency": (
+                f'IFERROR(INDEX(sc_cont,MATCH({c["now"]},sc_name,0))&"","")',
+                blank(kr.contingency if kr else None),
+                "derived:wrap",
+            ),
+            "extra": (
+                f'IFERROR(INDEX(sc_extra,MATCH({c["now"]},sc_name,0)),"")',
+                blank(kr.extra_budget if kr else None),
+                "derived:money",
+            ),
         }
         for k in range(3):
             cells[f"proj_{k}"] = (
-                rules.scenario_projection_xl(c["projection"], mult_refs[k], direction,
-                                             ctx.words.lower),
-                blank(kr.scenario_projections[k] if kr else None), unit)
+                rules.scenario_projection_xl(
+                    c["projection"], mult_refs[k], direction, ctx.words.lower
+                ),
+                blank(kr.scenario_projections[k] if kr else None),
+                unit,
+            )
             cells[f"att_{k}"] = (
                 rules.attainment_xl(c[f"proj_{k}"], c["target"], direction, ctx.words.lower),
-                blank(att_k[k]), "derived:pct")
-        for key, (formula, value, style) in cells.items():
-            sheet.formula(r, col[key], formula, value, style)
+                blank(att_k[k]),
+                "derived:pct",
+            )
+        for key, (formula, cached, style) in cells.items():
+            sheet.formula(r, col[key], formula, cached, style)
     last = CARD_ROW + max(n_kpi_rows, 1)
     now_col = col["now"]
     for word, style in zip(names, ("good", "neutral", "bad"), strict=True):
-        sheet.cond_formats.append(CondFormat(CARD_ROW + 1, now_col, last, now_col, "equals",
-                                             word, style))
+        sheet.cond_formats.append(
+            CondFormat(CARD_ROW + 1, now_col, last, now_col, "equals", word, style)
+        )
     ctx.positions["scenario_card"] = (CARD_ROW, col)
     widths = [8, 22, 15, 12, 12, 13, 13, 13, 13, 11, 11, 11, 11, 12, 13, 44, 11]
     for j, w in enumerate(widths):

@@ -7,7 +7,7 @@ from typing import Any
 from xlmplan.core import rules
 from xlmplan.core.model import add_months
 from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, quoted
-from xlmplan.sheets.layout import Sheet, Validation, quote_sheet, ref
+from xlmplan.sheets.layout import Sheet, Validation, a1, quote_sheet, ref
 from xlmplan.sheets.tables import input_table, title
 
 DERIVED_COL = 4
@@ -39,17 +39,32 @@ def build(ctx: Ctx, health: dict[str, Any]) -> Sheet:
     sheet = Sheet("start", ctx.sheet("start"), tab_color="#1F4E78")
     title(sheet, s.plan_name, t("start.subtitle"))
     values: dict[str, Any] = {
-        "plan_name": s.plan_name, "company": s.company, "currency": s.currency,
-        "start": s.start, "months": s.months, "language": s.language,
-        "review_interval": s.review_interval, "amber_threshold": s.amber_threshold,
-        "pessimistic_trigger": s.pessimistic_trigger, "max_growth_up": s.max_growth_up,
-        "max_growth_down": s.max_growth_down, "hours_per_month": s.hours_per_month,
-        "plan_budget": s.plan_budget, "media_category": s.media_category, "as_of": s.as_of,
+        "plan_name": s.plan_name,
+        "company": s.company,
+        "currency": s.currency,
+        "start": s.start,
+        "months": s.months,
+        "language": s.language,
+        "review_interval": s.review_interval,
+        "amber_threshold": s.amber_threshold,
+        "pessimistic_trigger": s.pessimistic_trigger,
+        "max_growth_up": s.max_growth_up,
+        "max_growth_down": s.max_growth_down,
+        "hours_per_month": s.hours_per_month,
+        "plan_budget": s.plan_budget,
+        "media_category": s.media_category,
+        "as_of": s.as_of,
     }
     rows = [[t(f"setting.{key}"), values[key]] for key, *_ in SETTINGS]
     table = input_table(
-        sheet, ctx, name="tblSettings", role="settings", col=0,
-        headers=[t("start.setting"), t("start.value")], rows=rows, styles=["text", "text"],
+        sheet,
+        ctx,
+        name="tblSettings",
+        role="settings",
+        col=0,
+        headers=[t("start.setting"), t("start.value")],
+        rows=rows,
+        styles=["text", "text"],
         caption=t("start.settings"),
     )
     for i, (_key, name, style, kind, lo, hi) in enumerate(SETTINGS):
@@ -65,33 +80,66 @@ def build(ctx: Ctx, health: dict[str, Any]) -> Sheet:
 
     plan_end = s.end
     as_of = res.as_of
-    elapsed_months = (
-        (as_of.year - s.start.year) * 12 + as_of.month - s.start.month if as_of else None
-    )
-    next_review = add_months(
-        s.start,
-        s.review_interval * ((elapsed_months // s.review_interval + 1) if as_of else 1),
-    )
+    periods = 1
+    if as_of:
+        elapsed_months = (as_of.year - s.start.year) * 12 + as_of.month - s.start.month
+        periods = elapsed_months // s.review_interval + 1
+    next_review = add_months(s.start, s.review_interval * periods)
     derived: list[tuple[str, str | None, str, Any, str]] = [
         ("plan_end", "PlanEnd", "EDATE(PlanStart,PlanMonths)-1", rules.serial(plan_end), "date"),
-        ("as_of", "AsOf",
-         'IF(ISNUMBER(AsOfInput),AsOfInput,IF(COUNTIFS(d_date,">="&PlanStart,d_date,"<="&PlanEnd)=0,'
-         '"",MAXIFS(d_date,d_date,">="&PlanStart,d_date,"<="&PlanEnd)))',
-         rules.serial(as_of), "date"),
+        (
+            "as_of",
+            "AsOf",
+            'IF(ISNUMBER(AsOfInput),AsOfInput,IF(COUNTIFS(d_date,">="&PlanStart,d_date,"<="&PlanEnd)=0,'
+            '"",MAXIFS(d_date,d_date,">="&PlanStart,d_date,"<="&PlanEnd)))',
+            rules.serial(as_of),
+            "date",
+        ),
         ("plan_days", "PlanDays", "PlanEnd-PlanStart+1", res.plan_days, "int"),
-        ("elapsed_days", "ElapsedDays", "IF(ISNUMBER(AsOf),AsOf-PlanStart+1,0)",
-         res.elapsed_days, "int"),
-        ("last_month", "LastMonthStart", 'IF(ISNUMBER(AsOf),DATE(YEAR(AsOf),MONTH(AsOf),1),"")',
-         rules.serial(res.last_month_start), "date"),
-        ("next_review", "NextReview",
-         "IF(ISNUMBER(AsOf),EDATE(PlanStart,ReviewInterval*(INT(((YEAR(AsOf)-YEAR(PlanStart))*12"
-         "+MONTH(AsOf)-MONTH(PlanStart))/ReviewInterval)+1)),EDATE(PlanStart,ReviewInterval))",
-         rules.serial(next_review), "date"),
-        ("kpi_green", None, f"COUNTIF(k_status,{quoted(ctx.words.status[0])})", health["green"], "int"),
-        ("kpi_amber", None, f"COUNTIF(k_status,{quoted(ctx.words.status[1])})", health["amber"], "int"),
+        (
+            "elapsed_days",
+            "ElapsedDays",
+            "IF(ISNUMBER(AsOf),AsOf-PlanStart+1,0)",
+            res.elapsed_days,
+            "int",
+        ),
+        (
+            "last_month",
+            "LastMonthStart",
+            'IF(ISNUMBER(AsOf),DATE(YEAR(AsOf),MONTH(AsOf),1),"")',
+            rules.serial(res.last_month_start),
+            "date",
+        ),
+        (
+            "next_review",
+            "NextReview",
+            "IF(ISNUMBER(AsOf),EDATE(PlanStart,ReviewInterval*(INT(((YEAR(AsOf)-YEAR(PlanStart))*12"
+            "+MONTH(AsOf)-MONTH(PlanStart))/ReviewInterval)+1)),EDATE(PlanStart,ReviewInterval))",
+            rules.serial(next_review),
+            "date",
+        ),
+        (
+            "kpi_green",
+            None,
+            f"COUNTIF(k_status,{quoted(ctx.words.status[0])})",
+            health["green"],
+            "int",
+        ),
+        (
+            "kpi_amber",
+            None,
+            f"COUNTIF(k_status,{quoted(ctx.words.status[1])})",
+            health["amber"],
+            "int",
+        ),
         ("kpi_red", None, f"COUNTIF(k_status,{quoted(ctx.words.status[2])})", health["red"], "int"),
-        ("smart_avg", None, 'IF(COUNT(o_smart)=0,"",ROUND(SUM(o_smart)/COUNT(o_smart),2))',
-         health["smart_avg"], "num"),
+        (
+            "smart_avg",
+            None,
+            'IF(COUNT(o_smart)=0,"",ROUND(SUM(o_smart)/COUNT(o_smart),2))',
+            health["smart_avg"],
+            "num",
+        ),
         ("planned_cost", "PlannedCost", "BudgetTotal", health["planned"], "money"),
         ("budget_left", "BudgetLeft", "PlanBudget-PlannedCost", health["left"], "money"),
         ("over_allocated", None, "SUM(p_over)", health["over"], "int"),
@@ -99,15 +147,17 @@ def build(ctx: Ctx, health: dict[str, Any]) -> Sheet:
     sheet.put(TABLE_ROW - 1, DERIVED_COL, t("start.derived"), "section")
     sheet.put(TABLE_ROW, DERIVED_COL, t("start.item"), "header")
     sheet.put(TABLE_ROW, DERIVED_COL + 1, t("start.value"), "header")
-    for i, (key, name, formula, value, style) in enumerate(derived):
+    value_cell: dict[str, str] = {}
+    for i, (key, defined, formula, value, style) in enumerate(derived):
         r = FIRST + i
         sheet.put(r, DERIVED_COL, t(f"start.{key}"), "label")
         sheet.formula(r, DERIVED_COL + 1, formula, value, "derived:" + style)
-        if name:
-            ctx.define(name, ref(sheet.name, r, DERIVED_COL + 1))
+        value_cell[key] = a1(r, DERIVED_COL + 1)
+        if defined:
+            ctx.define(defined, ref(sheet.name, r, DERIVED_COL + 1))
     r = FIRST + len(derived)
     g, a, red = (ctx.t(f"health.{k}") for k in ("on_track", "watch", "attention"))
-    k_red, k_amber = f"F{FIRST + 9}", f"F{FIRST + 8}"  # kpi_red, kpi_amber rows (1-based)
+    k_red, k_amber = value_cell["kpi_red"], value_cell["kpi_amber"]
     formula = (
         f"IF(OR({k_red}>0,BudgetLeft<0),{quoted(red)},IF({k_amber}>0,{quoted(a)},{quoted(g)}))"
     )

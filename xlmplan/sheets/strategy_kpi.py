@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from xlmplan.core import rules
+from xlmplan.core.data import MEASURES
 from xlmplan.sheets import calc
 from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, blank, unit_style
 from xlmplan.sheets.layout import CondFormat, Sheet, quote_sheet, rng
@@ -24,9 +25,17 @@ def build(ctx: Ctx) -> Sheet:
     title(sheet, t("kpi.title"), t("kpi.subtitle"))
     headers = [t(f"kpi.{k}") for k in ("id", "name", "metric", "channel", "target", "direction")]
     rows = [[k.id, k.name, k.metric, k.channel, k.target, k.direction] for k in plan.kpis]
-    table = input_table(sheet, ctx, name="tblKpis", role="kpis", col=0, headers=headers,
-                        rows=rows, styles=["text", "text", "text", "text", "num", "text"],
-                        caption=t("kpi.kpis"))
+    table = input_table(
+        sheet,
+        ctx,
+        name="tblKpis",
+        role="kpis",
+        col=0,
+        headers=headers,
+        rows=rows,
+        styles=["text", "text", "text", "text", "num", "text"],
+        caption=t("kpi.kpis"),
+    )
     for i, name in enumerate(("k_id", "k_name", "k_metric", "k_channel", "k_target", "k_dir")):
         table_name(ctx, sheet, table, i, name)
     list_validation(sheet, table, 2, "=lst_metrics")
@@ -42,66 +51,165 @@ def build(ctx: Ctx) -> Sheet:
         kpi = plan.kpis[i] if i < len(plan.kpis) else None
         kr = res.kpis[i] if kpi else None
         metric = ctx.catalog.by_label(kpi.metric) if kpi else None
-        style = unit_style("derived", metric.unit if metric else "number")
+        style = unit_style(
+            "derived", metric.unit if metric else "number", bool(metric and metric.additive)
+        )
         if kpi and metric and metric.unit == "currency":
             sheet.cells[(r, 4)].style = "input:money"
         elif kpi and metric and metric.unit == "percent":
             sheet.cells[(r, 4)].style = "input:pct"
         metric_ref = f"$C{r + 1}"
-        values = {"actual": kr.actual if kr else None, "last": kr.last if kr else None,
-                  "prev": kr.prev if kr else None}
+        values = {
+            "actual": kr.actual if kr else None,
+            "last": kr.last if kr else None,
+            "prev": kr.prev if kr else None,
+        }
         for key, window in (("actual", "todate"), ("last", "last"), ("prev", "prev")):
             body = choose_metric(
-                ctx.catalog, metric_ref,
-                lambda m, w=window, row=r: f"{calc_name}!{cell(calc.kpi_col(w, m), row)}",
+                ctx.catalog,
+                metric_ref,
+                {m: f"{calc_name}!{cell(calc.kpi_col(window, m), r)}" for m in MEASURES},
             )
-            sheet.formula(r, derived_col(key), f'IF(ISNUMBER(AsOf),{body},"")',
-                          blank(values[key]), style)
+            sheet.formula(
+                r, derived_col(key), f'IF(ISNUMBER(AsOf),{body},"")', blank(values[key]), style
+            )
         actual, att = cell(derived_col("actual"), r), cell(derived_col("attainment"), r)
-        sheet.formula(r, derived_col("attainment"),
-                      rules.attainment_xl(actual, f"E{r + 1}", f"F{r + 1}", ctx.words.lower),
-                      blank(kr.attainment if kr else None), "derived:pct")
-        sheet.formula(r, derived_col("status"),
-                      rules.status_xl(att, "AmberThreshold", ctx.words.status),
-                      blank(kr.status if kr else None), "derived:status")
-        sheet.formula(r, derived_col("trend"),
-                      rules.trend_xl(cell(derived_col("last"), r), cell(derived_col("prev"), r)),
-                      blank(kr.trend if kr else None), "derived:pct")
+        sheet.formula(
+            r,
+            derived_col("attainment"),
+            rules.attainment_xl(actual, f"E{r + 1}", f"F{r + 1}", ctx.words.lower),
+            blank(kr.attainment if kr else None),
+            "derived:pct",
+        )
+        sheet.formula(
+            r,
+            derived_col("status"),
+            rules.status_xl(att, "AmberThreshold", ctx.words.status),
+            blank(kr.status if kr else None),
+            "derived:status",
+        )
+        sheet.formula(
+            r,
+            derived_col("trend"),
+            rules.trend_xl(cell(derived_col("last"), r), cell(derived_col("prev"), r)),
+            blank(kr.trend if kr else None),
+            "derived:pct",
+        )
     last = FIRST + n - 1
     for key, name in (("actual", "k_actual"), ("attainment", "k_att"), ("status", "k_status")):
         c = derived_col(key)
         ctx.define(name, rng(sheet.name, FIRST, c, last, c))
     status_col = derived_col("status")
     for word, style in zip(ctx.words.status, ("good", "neutral", "bad"), strict=True):
-        sheet.cond_formats.append(CondFormat(FIRST, status_col, last, status_col, "equals",
-                                             word, style))
+        sheet.cond_formats.append(
+            CondFormat(FIRST, status_col, last, status_col, "equals", word, style)
+        )
     trend_col = derived_col("trend")
-    sheet.cond_formats.append(CondFormat(FIRST, trend_col, last, trend_col, "formula",
-                                         f"AND(ISNUMBER({cell(trend_col, FIRST)}),"
-                                         f"{cell(trend_col, FIRST)}<0)", "bad"))
+    sheet.cond_formats.append(
+        CondFormat(
+            FIRST,
+            trend_col,
+            last,
+            trend_col,
+            "formula",
+            f"AND(ISNUMBER({cell(trend_col, FIRST)}),{cell(trend_col, FIRST)}<0)",
+            "bad",
+        )
+    )
 
-    s_headers = [t(f"strategy.{k}") for k in ("id", "objective", "area", "channel", "tows", "pair",
-                                              "strategy", "tactic", "owner", "start", "end",
-                                              "budget")]
-    s_rows = [[s.id, s.objective, s.area, s.channel, s.tows, s.pair, s.strategy, s.tactic,
-               s.owner, s.start, s.end, s.budget] for s in plan.strategies]
-    strat = input_table(sheet, ctx, name="tblStrategies", role="strategies", col=STRATEGY_COL,
-                        headers=s_headers, rows=s_rows,
-                        styles=["text", "text", "text", "text", "text", "text", "wrap", "wrap",
-                                "text", "date", "date", "money"],
-                        caption=t("strategy.caption"))
+    s_headers = [
+        t(f"strategy.{k}")
+        for k in (
+            "id",
+            "objective",
+            "area",
+            "channel",
+            "tows",
+            "pair",
+            "strategy",
+            "tactic",
+            "owner",
+            "start",
+            "end",
+            "budget",
+        )
+    ]
+    s_rows = [
+        [
+            s.id,
+            s.objective,
+            s.area,
+            s.channel,
+            s.tows,
+            s.pair,
+            s.strategy,
+            s.tactic,
+            s.owner,
+            s.start,
+            s.end,
+            s.budget,
+        ]
+        for s in plan.strategies
+    ]
+    strat = input_table(
+        sheet,
+        ctx,
+        name="tblStrategies",
+        role="strategies",
+        col=STRATEGY_COL,
+        headers=s_headers,
+        rows=s_rows,
+        styles=[
+            "text",
+            "text",
+            "text",
+            "text",
+            "text",
+            "text",
+            "wrap",
+            "wrap",
+            "text",
+            "date",
+            "date",
+            "money",
+        ],
+        caption=t("strategy.caption"),
+    )
     for i, name in ((0, "st_id"), (1, "st_obj"), (6, "st_name"), (8, "st_owner")):
         table_name(ctx, sheet, strat, i, name)
     list_validation(sheet, strat, 3, "=lst_channels")
     list_validation(sheet, strat, 4, "=lst_tows")
     list_validation(sheet, strat, 1, "=o_id")
     list_validation(sheet, strat, 8, "=p_name")
-    widths = {0: 6, 1: 24, 2: 16, 3: 16, 4: 12, 5: 10, 6: 2, 7: 13, 8: 11, 9: 9, 10: 12, 11: 12,
-              12: 9, 13: 2, 14: 6, 15: 9, 16: 12, 17: 15, 18: 7, 19: 9, 20: 40, 21: 36, 22: 10,
-              23: 11, 24: 11, 25: 11}
+    widths = {
+        0: 6,
+        1: 24,
+        2: 16,
+        3: 16,
+        4: 12,
+        5: 10,
+        6: 2,
+        7: 13,
+        8: 11,
+        9: 9,
+        10: 12,
+        11: 12,
+        12: 9,
+        13: 2,
+        14: 6,
+        15: 9,
+        16: 12,
+        17: 15,
+        18: 7,
+        19: 9,
+        20: 40,
+        21: 36,
+        22: 10,
+        23: 11,
+        24: 11,
+        25: 11,
+    }
     for col, w in widths.items():
         sheet.width(col, w)
     sheet.freeze = (FIRST, 2)
     return sheet
-
-

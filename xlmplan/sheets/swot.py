@@ -17,13 +17,23 @@ def build(ctx: Ctx) -> Sheet:
     t, res = ctx.t, ctx.results
     sheet = Sheet("swot", ctx.sheet("swot"), tab_color="#70AD47")
     title(sheet, t("swot.title"), t("swot.subtitle"))
-    headers = [t(f"swot.{k}") for k in ("id", "type", "area", "factor", "evidence", "impact",
-                                        "certainty")]
-    rows = [[f.id, f.type, f.area, f.factor, f.evidence, f.impact, f.certainty]
-            for f in ctx.plan.swot]
-    table = input_table(sheet, ctx, name="tblSwot", role="swot", col=0, headers=headers, rows=rows,
-                        styles=["text", "text", "text", "wrap", "wrap", "int", "int"],
-                        caption=t("swot.factors"))
+    headers = [
+        t(f"swot.{k}") for k in ("id", "type", "area", "factor", "evidence", "impact", "certainty")
+    ]
+    rows = [
+        [f.id, f.type, f.area, f.factor, f.evidence, f.impact, f.certainty] for f in ctx.plan.swot
+    ]
+    table = input_table(
+        sheet,
+        ctx,
+        name="tblSwot",
+        role="swot",
+        col=0,
+        headers=headers,
+        rows=rows,
+        styles=["text", "text", "text", "wrap", "wrap", "int", "int"],
+        caption=t("swot.factors"),
+    )
     for i, name in ((0, "s_id"), (1, "s_type"), (3, "s_factor")):
         table_name(ctx, sheet, table, i, name)
     list_validation(sheet, table, 1, "=lst_swot_types")
@@ -38,16 +48,25 @@ def build(ctx: Ctx) -> Sheet:
         r = FIRST + i
         sc, rk = cell(SCORE_COL, r), cell(SCORE_COL + 1, r)
         score = res.swot_score[i] if i < len(res.swot_score) else None
-        sheet.formula(r, SCORE_COL, rules.swot_score_xl(cell(5, r), cell(6, r)), score,
-                      "derived:int")
+        sheet.formula(
+            r, SCORE_COL, rules.swot_score_xl(cell(5, r), cell(6, r)), score, "derived:int"
+        )
         above_types = f"$B${FIRST + 1}:B{r + 1}"
         above_scores = f"${cell(SCORE_COL, FIRST)[0]}${FIRST + 1}:{sc}"
-        rank_f = (f'IF({sc}="","",COUNTIFS(s_type,B{r + 1},s_score,">"&{sc})'
-                  f"+COUNTIFS({above_types},B{r + 1},{above_scores},{sc}))")
-        sheet.formula(r, SCORE_COL + 1, rank_f, res.swot_rank[i] if i < len(rows) else None,
-                      "derived:int")
-        sheet.formula(r, SCORE_COL + 2, f'IF({rk}="","",B{r + 1}&"#"&{rk})',
-                      res.swot_key[i] if i < len(rows) else "", "derived:text")
+        rank_f = (
+            f'IF({sc}="","",COUNTIFS(s_type,B{r + 1},s_score,">"&{sc})'
+            f"+COUNTIFS({above_types},B{r + 1},{above_scores},{sc}))"
+        )
+        sheet.formula(
+            r, SCORE_COL + 1, rank_f, res.swot_rank[i] if i < len(rows) else None, "derived:int"
+        )
+        sheet.formula(
+            r,
+            SCORE_COL + 2,
+            f'IF({rk}="","",B{r + 1}&"#"&{rk})',
+            res.swot_key[i] if i < len(rows) else "",
+            "derived:text",
+        )
     ctx.define("s_score", rng(sheet.name, FIRST, SCORE_COL, last, SCORE_COL))
     ctx.define("s_key", rng(sheet.name, FIRST, SCORE_COL + 2, last, SCORE_COL + 2))
     sheet.cond_formats.append(CondFormat(FIRST, SCORE_COL, last, SCORE_COL, "scale"))
@@ -67,8 +86,11 @@ def build(ctx: Ctx) -> Sheet:
             key = quoted(f"{swot_type}#{k}")
             fid, factor, score = res.swot_top[swot_type][k - 1]
             for j, (name, value, style) in enumerate(
-                (("s_id", fid, "derived:text"), ("s_factor", factor, "derived:wrap"),
-                 ("s_score", score, "derived:int"))
+                (
+                    ("s_id", fid, "derived:text"),
+                    ("s_factor", factor, "derived:wrap"),
+                    ("s_score", score, "derived:int"),
+                )
             ):
                 formula = f'IFERROR(INDEX({name},MATCH({key},s_key,0)),"")'
                 sheet.formula(r, left + j, formula, value if value is not None else "", style)
@@ -83,22 +105,48 @@ def build(ctx: Ctx) -> Sheet:
         a, b = quadrant[0], quadrant[1]
         sheet.put(top_row, left, t(f"swot.tows_{quadrant}"), "header")
         for k in range(1, TOP_N + 1):
-            sheet.formula(top_row, left + k, id_cells[(b, k)], res.swot_top[b][k - 1][0],
-                          "header:derived")
-            sheet.formula(top_row + k, left, id_cells[(a, k)], res.swot_top[a][k - 1][0],
-                          "derived:text")
+            sheet.formula(
+                top_row, left + k, id_cells[(b, k)], res.swot_top[b][k - 1][0], "header:derived"
+            )
+            sheet.formula(
+                top_row + k, left, id_cells[(a, k)], res.swot_top[a][k - 1][0], "derived:text"
+            )
             for m in range(1, TOP_N + 1):
                 x, y = score_cells[(a, k)], score_cells[(b, m)]
                 value = res.tows[quadrant][k - 1][m - 1]
-                sheet.formula(top_row + k, left + m,
-                              f'IF(AND(ISNUMBER({x}),ISNUMBER({y})),{x}*{y},"")',
-                              value if value is not None else "", "derived:int")
+                sheet.formula(
+                    top_row + k,
+                    left + m,
+                    f'IF(AND(ISNUMBER({x}),ISNUMBER({y})),{x}*{y},"")',
+                    value if value is not None else "",
+                    "derived:int",
+                )
         sheet.cond_formats.append(
             CondFormat(top_row + 1, left + 1, top_row + TOP_N, left + TOP_N, "scale")
         )
     sheet.put(tows_row + 2 * (TOP_N + 2), GRID_COL, t("swot.tows_note"), "note")
-    for col, w in {0: 6, 1: 6, 2: 13, 3: 40, 4: 32, 5: 8, 6: 9, 7: 2, 8: 8, 9: 7, 10: 7,
-                   11: 2, 12: 2, 13: 14, 14: 34, 15: 8, 16: 2, 17: 14, 18: 34, 19: 8}.items():
+    for col, w in {
+        0: 6,
+        1: 6,
+        2: 13,
+        3: 40,
+        4: 32,
+        5: 8,
+        6: 9,
+        7: 2,
+        8: 8,
+        9: 7,
+        10: 7,
+        11: 2,
+        12: 2,
+        13: 14,
+        14: 34,
+        15: 8,
+        16: 2,
+        17: 14,
+        18: 34,
+        19: 8,
+    }.items():
         sheet.width(col, w)
     sheet.freeze = (FIRST, 0)
     return sheet

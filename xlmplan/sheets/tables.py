@@ -56,11 +56,18 @@ def list_validation(sheet: Sheet, table: Table, index: int, source: str, message
 
 
 def number_validation(
-    sheet: Sheet, table: Table, index: int, kind: str, lo: float | None, hi: float | None,
+    sheet: Sheet,
+    table: Table,
+    index: int,
+    kind: str,
+    lo: float | None,
+    hi: float | None,
     message: str = "",
 ) -> None:
     r1, c1, r2, c2 = table.column(index)
-    sheet.validations.append(Validation(r1, c1, r2, c2, kind, minimum=lo, maximum=hi, message=message))
+    sheet.validations.append(
+        Validation(r1, c1, r2, c2, kind, minimum=lo, maximum=hi, message=message)
+    )
 
 
 def cell(col: int, row: int) -> str:
@@ -69,6 +76,8 @@ def cell(col: int, row: int) -> str:
 
 
 def rows_of(table: Table) -> range:
-    return range(FIRST, FIRST + table.n_rows) if table.row == TABLE_ROW else range(
-        table.row + 1, table.row + 1 + table.n_rows
+    return (
+        range(FIRST, FIRST + table.n_rows)
+        if table.row == TABLE_ROW
+        else range(table.row + 1, table.row + 1 + table.n_rows)
     )

@@ -54,12 +54,16 @@ def rows_xml(frame: pd.DataFrame, style_ids: list[str], first_row: int, first_co
         if pd.api.types.is_datetime64_any_dtype(series):
             days = (series.to_numpy(dtype="datetime64[D]") - EXCEL_EPOCH).astype(np.int64)
             texts: list[str | None] = [str(d) for d in days.tolist()]
-            cells = [f'<c r="{letter}{r}"{s}><v>{v}</v></c>' for r, v in zip(row_numbers, texts,
-                                                                              strict=True)]
+            cells = [
+                f'<c r="{letter}{r}"{s}><v>{v}</v></c>'
+                for r, v in zip(row_numbers, texts, strict=True)
+            ]
         elif pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
             texts = _number_text(series.to_numpy(dtype=float))
-            cells = [f'<c r="{letter}{r}"{s}><v>{v}</v></c>' if v is not None else ""
-                     for r, v in zip(row_numbers, texts, strict=True)]
+            cells = [
+                f'<c r="{letter}{r}"{s}><v>{v}</v></c>' if v is not None else ""
+                for r, v in zip(row_numbers, texts, strict=True)
+            ]
         else:
             cache: dict[object, str] = {}
             cells = []
@@ -73,8 +77,10 @@ def rows_xml(frame: pd.DataFrame, style_ids: list[str], first_row: int, first_co
                 cells.append(f'<c r="{letter}{r}"{s} t="inlineStr">{body}</c>')
         columns.append(cells)
     span = f"{first_col + 1}:{first_col + len(frame.columns)}"
-    parts = [f'<row r="{r}" spans="{span}">' + "".join(cells) + "</row>"
-             for r, *cells in zip(row_numbers, *columns, strict=True)]
+    parts = [
+        f'<row r="{r}" spans="{span}">' + "".join(cells) + "</row>"
+        for r, *cells in zip(row_numbers, *columns, strict=True)
+    ]
     return "".join(parts)
 
 
@@ -96,19 +102,27 @@ def row_styles(sheet_xml: str, row: int, n_cols: int, first_col: int = 0) -> lis
 def splice_rows(path: Path, part: str, from_row: int, rows: str, last_ref: str) -> None:
     """Replace the rows numbered ``from_row`` (1-based) and below in one worksheet part."""
     tmp = path.with_name(path.name + ".splice")
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED,
-                                                       compresslevel=1) as dst:
+    with (
+        zipfile.ZipFile(path) as src,
+        zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst,
+    ):
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == part:
                 xml = data.decode("utf-8")
                 head, sep, tail = xml.partition("</sheetData>")
-                kept = _ROW.sub(lambda m: m.group(0) if int(m.group(1) or m.group(2)) < from_row
-                                else "", head)
+                kept = _ROW.sub(
+                    lambda m: m.group(0) if int(m.group(1) or m.group(2)) < from_row else "", head
+                )
                 xml = kept + rows + sep + tail
-                xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last_ref}"/>', xml,
-                             count=1)
+                xml = re.sub(
+                    r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last_ref}"/>', xml, count=1
+                )
                 data = xml.encode("utf-8")
-            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1
-                         if info.filename == part else 6)
+            dst.writestr(
+                info,
+                data,
+                compress_type=zipfile.ZIP_DEFLATED,
+                compresslevel=1 if info.filename == part else 6,
+            )
     shutil.move(tmp, path)

@@ -22,21 +22,36 @@ from xlsxwriter.worksheet import Worksheet
 from xlmplan.sheets.layout import Book, Cell, Chart, Frame, Sheet, col_letter
 from xlmplan.xlsx.fastrows import row_styles, rows_xml, splice_rows
 
-SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CNY": "¥", "TRY": "₺",
-           "KRW": "₩", "RUB": "₽", "BRL": "R$", "AUD": "A$", "CAD": "C$"}
+SYMBOLS = {
+    "USD": "$",
+    "EUR": "€",
+    "GBP": "£",
+    "JPY": "¥",
+    "INR": "₹",
+    "CNY": "¥",
+    "TRY": "₺",
+    "KRW": "₩",
+    "RUB": "₽",
+    "BRL": "R$",
+    "AUD": "A$",
+    "CAD": "C$",
+}
 INPUT_FILL = "#FFF2CC"
 INPUT_FONT = "#1F4E9E"
 DERIVED_FILL = "#F2F2F2"
 HEADER_FILL = "#1F4E78"
 DERIVED_HEADER_FILL = "#595959"
 EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
-_FUTURE = re.compile(r"(?<![\w.])(MAXIFS|MINIFS|CONCAT|TEXTJOIN|IFS|SWITCH|IFNA|STDEV\.S|DAYS"
-                     r"|PERCENTILE\.INC)\(")
+_FUTURE = re.compile(
+    r"(?<![\w.])(MAXIFS|MINIFS|CONCAT|TEXTJOIN|IFS|SWITCH|IFNA|STDEV\.S|DAYS"
+    r"|PERCENTILE\.INC)\("
+)
 
 
-def money_format(currency: str) -> str:
+def money_format(currency: str, decimals: int = 2) -> str:
+    number = "#,##0" + ("." + "0" * decimals if decimals else "")
     symbol = SYMBOLS.get(currency.upper())
-    return f'"{symbol}"#,##0.00' if symbol else f'#,##0.00 "{currency}"'
+    return f'"{symbol}"{number}' if symbol else f'{number} "{currency}"'
 
 
 class Styles:
@@ -46,10 +61,22 @@ class Styles:
         self.workbook = workbook
         self.cache: dict[str, Format] = {}
         self.numbers = {
-            "text": None, "wrap": None, "int": "#,##0", "num": "#,##0.00",
-            "money": money_format(currency), "pct": "0.0%", "date": "yyyy-mm-dd",
-            "month": "mmm yyyy", "ratio": '0.00"x"', "flag": "0", "bool": '"yes";"yes";"no"',
-            "status": None, "strong": None, "name": None, "label": None,
+            "text": None,
+            "wrap": None,
+            "int": "#,##0",
+            "num": "#,##0.00",
+            "money": money_format(currency),
+            "money0": money_format(currency, 0),
+            "pct": "0.0%",
+            "date": "yyyy-mm-dd",
+            "month": "mmm yyyy",
+            "ratio": '0.00"x"',
+            "flag": "0",
+            "bool": '"yes";"yes";"no"',
+            "status": None,
+            "strong": None,
+            "name": None,
+            "label": None,
         }
 
     def __call__(self, key: str) -> Format:
@@ -78,15 +105,26 @@ class Styles:
             props.update(bold=True, font_size=11, font_color=HEADER_FILL)
         elif kind == "header":
             fill = DERIVED_HEADER_FILL if number == "derived" else HEADER_FILL
-            props.update(bold=True, font_color="#FFFFFF", bg_color=fill, text_wrap=True,
-                         border=1, border_color="#BFBFBF")
+            props.update(
+                bold=True,
+                font_color="#FFFFFF",
+                bg_color=fill,
+                text_wrap=True,
+                border=1,
+                border_color="#BFBFBF",
+            )
             if number == "derived":
                 props.pop("num_format", None)
         elif kind == "label":
             props.update(bold=number == "strong")
         elif kind == "input":
-            props.update(bg_color=INPUT_FILL, font_color=INPUT_FONT, locked=False, border=1,
-                         border_color="#D9D9D9")
+            props.update(
+                bg_color=INPUT_FILL,
+                font_color=INPUT_FONT,
+                locked=False,
+                border=1,
+                border_color="#D9D9D9",
+            )
         elif kind in ("derived", "total"):
             props.update(bg_color=DERIVED_FILL, border=1, border_color="#E7E6E6")
             if kind == "total":
@@ -96,7 +134,7 @@ class Styles:
             if number == "name":
                 props.update(bold=True, font_color=HEADER_FILL, font_size=11)
             elif number not in ("label", "status", "pct"):
-                props.update(font_size=16, bold=True)
+                props.update(font_size=14, bold=True)
         elif kind == "link":
             props.update(font_color="#0563C1", underline=1)
         return props
@@ -105,9 +143,13 @@ class Styles:
 def write_book(book: Book, path: Path) -> None:
     """Write ``book`` to ``path`` (which must not be open elsewhere)."""
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
-    workbook.set_properties({"title": book.properties.get("title", ""),
-                             "company": book.properties.get("company", ""),
-                             "comments": "Created with xlmplan"})
+    workbook.set_properties(
+        {
+            "title": book.properties.get("title", ""),
+            "company": book.properties.get("company", ""),
+            "comments": "Created with xlmplan",
+        }
+    )
     workbook.set_calc_mode("auto")
     styles = Styles(workbook, book.currency)
     sheets: dict[str, Worksheet] = {}
@@ -136,24 +178,35 @@ def _splice_frame(path: Path, part: str, frame: Frame) -> None:
     splice_rows(path, part, frame.row + 2, rows, last)
 
 
-def _write_sheet(workbook: xlsxwriter.Workbook, ws: Worksheet, sheet: Sheet, styles: Styles) -> None:
+def _write_sheet(
+    workbook: xlsxwriter.Workbook, ws: Worksheet, sheet: Sheet, styles: Styles
+) -> None:
     for frame in sheet.frames:
         _write_frame(ws, frame, styles)
     for (row, col), cell in sheet.cells.items():
         _write_cell(ws, row, col, cell, styles)
     for table in sheet.tables:
-        ws.add_table(table.row, table.col, table.last_row, table.last_col, {
-            "name": table.name,
-            "style": table.style,
-            "columns": [{"header": h, "header_format": styles("header")} for h in table.headers],
-        })
+        ws.add_table(
+            table.row,
+            table.col,
+            table.last_row,
+            table.last_col,
+            {
+                "name": table.name,
+                "style": table.style,
+                "columns": [
+                    {"header": h, "header_format": styles("header")} for h in table.headers
+                ],
+            },
+        )
     for v in sheet.validations:
         options: dict[str, Any] = {"validate": v.kind, "ignore_blank": True}
         if v.kind == "list":
             options["source"] = v.source if v.source.startswith("=") else v.source.split(",")
         elif v.kind == "date":
-            options.update(criteria="between", minimum=dt.date(1990, 1, 1),
-                           maximum=dt.date(2100, 12, 31))
+            options.update(
+                criteria="between", minimum=dt.date(1990, 1, 1), maximum=dt.date(2100, 12, 31)
+            )
         else:
             if v.minimum is not None and v.maximum is not None:
                 options.update(criteria="between", minimum=v.minimum, maximum=v.maximum)
@@ -162,12 +215,20 @@ def _write_sheet(workbook: xlsxwriter.Workbook, ws: Worksheet, sheet: Sheet, sty
         if v.message:
             options["input_message"] = v.message[:255]
         ws.data_validation(v.r1, v.c1, v.r2, v.c2, options)
-    palette = {"good": ("#C6EFCE", "#006100"), "neutral": ("#FFEB9C", "#9C5700"),
-               "bad": ("#FFC7CE", "#9C0006")}
+    palette = {
+        "good": ("#C6EFCE", "#006100"),
+        "neutral": ("#FFEB9C", "#9C5700"),
+        "bad": ("#FFC7CE", "#9C0006"),
+    }
     for cf in sheet.cond_formats:
         if cf.kind == "scale":
-            ws.conditional_format(cf.r1, cf.c1, cf.r2, cf.c2, {
-                "type": "2_color_scale", "min_color": "#FFFFFF", "max_color": "#63BE7B"})
+            ws.conditional_format(
+                cf.r1,
+                cf.c1,
+                cf.r2,
+                cf.c2,
+                {"type": "2_color_scale", "min_color": "#FFFFFF", "max_color": "#63BE7B"},
+            )
             continue
         fill, font = palette[cf.style]
         fmt = workbook.add_format({"bg_color": fill, "font_color": font})
@@ -188,8 +249,15 @@ def _write_sheet(workbook: xlsxwriter.Workbook, ws: Worksheet, sheet: Sheet, sty
     if sheet.tab_color:
         ws.set_tab_color(sheet.tab_color)
     if sheet.protect:
-        ws.protect("", {"format_columns": True, "format_rows": True,
-                        "select_locked_cells": True, "select_unlocked_cells": True})
+        ws.protect(
+            "",
+            {
+                "format_columns": True,
+                "format_rows": True,
+                "select_locked_cells": True,
+                "select_unlocked_cells": True,
+            },
+        )
     if sheet.hidden:
         if sheet.role == "manifest":
             ws.very_hidden()
@@ -264,15 +332,25 @@ def _write_chart(workbook: xlsxwriter.Workbook, ws: Worksheet, chart: Chart) -> 
     xl_chart = workbook.add_chart({"type": chart.kind})
     assert xl_chart is not None
     for series in chart.series:
-        options: dict[str, Any] = {"name": series.name, "categories": "=" + series.categories,
-                                   "values": "=" + series.values}
+        options: dict[str, Any] = {
+            "name": series.name,
+            "categories": "=" + series.categories,
+            "values": "=" + series.values,
+        }
         if chart.kind == "pie":
             options["points"] = [{"fill": {"color": c}} for c in ("#70AD47", "#FFC000", "#C00000")]
         xl_chart.add_series(options)
     xl_chart.set_title({"name": chart.title, "name_font": {"size": 12}})
-    if chart.number_format and chart.kind != "pie":
-        axis = "set_x_axis" if chart.kind == "bar" else "set_y_axis"
-        getattr(xl_chart, axis)({"num_format": chart.number_format})
+    if chart.kind != "pie":
+        value_axis, category_axis = (
+            (xl_chart.set_x_axis, xl_chart.set_y_axis)
+            if chart.kind == "bar"
+            else (xl_chart.set_y_axis, xl_chart.set_x_axis)
+        )
+        if chart.value_format:
+            value_axis({"num_format": chart.value_format})
+        if chart.category_format:
+            category_axis({"num_format": chart.category_format, "num_font": {"rotation": -45}})
     if chart.kind != "pie":
         xl_chart.set_legend({"position": "bottom"})
     xl_chart.set_size({"width": chart.size[0], "height": chart.size[1]})

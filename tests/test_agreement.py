@@ -1,0 +1,98 @@
+"""Cached values equal LibreOffice's full recalculation and the `formulas` package's.
+
+Every formula cell of a generated plan is compared (relative tolerance 1e-9), and no
+engine may hold an error value anywhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import openpyxl
+import pytest
+from engines import cached_values, compare, formulas_values, is_error
+
+from xlmplan.api import PlanResult
+from xlmplan.libreoffice import runner
+
+NEEDS_LO = pytest.mark.skipif(
+    not runner.available() and os.environ.get("CI") != "true",
+    reason="LibreOffice is not installed (bash scripts/test.sh installs it)",
+)
+
+
+def _check(cached: dict, other: dict, label: str) -> None:
+    cells = sum(len(v) for v in cached.values())
+    assert cells > 1000, "too few formula cells: the plan is incomplete"
+    errors = [f"{s}!{a}: {v}" for s, vals in cached.items() for a, v in vals.items() if is_error(v)]
+    assert not errors, errors[:10]
+    mismatches = compare(cached, other, expected_label="cached", actual_label=label)
+    assert not mismatches, f"{len(mismatches)} of {cells} cells differ:\n" + "\n".join(
+        mismatches[:30]
+    )
+
+
+@pytest.fixture(scope="module", params=["example_plan", "edge_plan"])
+def plan(request: pytest.FixtureRequest) -> PlanResult:
+    result: PlanResult = request.getfixturevalue(request.param)
+    return result
+
+
+@NEEDS_LO
+def test_cached_values_equal_libreoffice_recalculation(plan: PlanResult) -> None:
+    recalculated = runner.recalculate(plan.path)
+    assert recalculated.formula_count == sum(len(v) for v in cached_values(plan.path).values())
+    _check(cached_values(plan.path), recalculated.values, "libreoffice")
+
+
+def test_cached_values_equal_formulas_package(plan: PlanResult) -> None:
+    _check(cached_values(plan.path), formulas_values(plan.path), "formulas")
+
+
+def test_edge_plan_exercises_blanks_and_zeros(edge_plan: PlanResult) -> None:
+    """The edge data really produce blank ratios, zero sums and an empty month."""
+    cached = cached_values(edge_plan.path)
+    analysis = cached["Analysis"]
+    assert any(v in ("", None) for v in analysis.values()), "no blank (division by zero) cell"
+    month_sums = edge_plan.results.month_sums
+    assert month_sums[2]["sessions"] == 0.0  # the month with no rows
+    display = edge_plan.plan.channels.index("Display")
+    assert edge_plan.results.channel_sums[display]["conversions"] == 0.0
+
+
+@pytest.fixture
+def custom_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the bundled templates with one metric more, used by one KPI."""
+    import shutil
+
+    from xlmplan.core.template import BUNDLED
+
+    root = tmp_path / "templates"
+    shutil.copytree(BUNDLED, root)
+    with (root / "metrics.toml").open("a") as fh:
+        fh.write(
+            '\n[[metric]]\nkey = "rps"\nlabel = "Revenue per session"\n'
+            'expr = "revenue / sessions"\ndirection = "higher"\nunit = "currency"\n'
+        )
+    template = root / "templates" / "online_shop.toml"
+    template.write_text(
+        template.read_text().replace('metric = "CTR"', 'metric = "Revenue per session"')
+    )
+    monkeypatch.setenv("XLMPLAN_TEMPLATES", str(root))
+    return root
+
+
+@NEEDS_LO
+def test_user_defined_metric_needs_no_code_change(custom_catalog: Path, tmp_path: Path) -> None:
+    from xlmplan.api import new_plan
+
+    result = new_plan(tmp_path / "custom.xlsx")
+    assert result.plan.kpis[6].metric == "Revenue per session"
+    kpi = result.results.kpis[6]
+    assert kpi.actual is not None and kpi.actual > 1  # revenue per session, not a CTR
+    lists = openpyxl.load_workbook(result.path)["Lists"]
+    assert "Revenue per session" in [c.value for c in lists["A"]]
+    cached = cached_values(result.path)
+    recalculated = runner.recalculate(result.path)
+    _check(cached, recalculated.values, "libreoffice")
