@@ -142,10 +142,11 @@ def build(ctx: Ctx) -> Sheet:
         13: 14,
         14: 34,
         15: 8,
-        16: 2,
+        16: 9,
         17: 14,
         18: 34,
         19: 8,
+        20: 9,
     }.items():
         sheet.width(col, w)
     sheet.freeze = (FIRST, 0)

@@ -54,6 +54,17 @@ def money_format(currency: str, decimals: int = 2) -> str:
     return f'"{symbol}"{number}' if symbol else f'{number} "{currency}"'
 
 
+class PlanWorksheet(Worksheet):
+    """A worksheet for formulas that ``future_prefixed`` has already prepared.
+
+    XlsxWriter runs some thirty regular expressions over every formula to add prefixes for
+    functions we never write; ours arrive prefixed, so only the ``=`` and braces go.
+    """
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        return formula.removeprefix("{").removeprefix("=").removesuffix("}")
+
+
 class Styles:
     """Style keys ("kind:number") to cached XlsxWriter formats."""
 
@@ -154,7 +165,7 @@ def write_book(book: Book, path: Path) -> None:
     styles = Styles(workbook, book.currency)
     sheets: dict[str, Worksheet] = {}
     for sheet in book.sheets:
-        sheets[sheet.role] = workbook.add_worksheet(sheet.name)
+        sheets[sheet.role] = workbook.add_worksheet(sheet.name, worksheet_class=PlanWorksheet)
     for name, target in sorted(book.names.items()):
         workbook.define_name(name, target)
     for sheet in book.sheets:
