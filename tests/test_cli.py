@@ -73,6 +73,12 @@ BAD_CASES = {
     ),
     "empty data": ("e.csv", b"date,channel,spend\n", "no data rows"),
     "no channel column": ("c.csv", b"date,spend\n2026-01-01,3\n", "channel"),
+    "mixed delimiters": (
+        "m.csv",
+        b"date,channel,spend\n2026-01-01;Search;1\n2026-01-02;Search;1\n",
+        "';'-separated",
+    ),
+    "unknown delimiter": ("p.csv", b"date|channel|spend\n2026-01-01|Search|1\n", "'date'"),
 }
 
 
