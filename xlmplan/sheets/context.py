@@ -41,8 +41,8 @@ class Ctx:
 
 def unit_style(kind: str, unit: str, additive: bool = False) -> str:
     """The cell style for a metric value of a given unit (counts as whole numbers)."""
-    if unit == "number" and additive:
-        return f"{kind}:int"
+    if additive and unit in ("number", "currency"):
+        return f"{kind}:" + ("int" if unit == "number" else "money0")
     return f"{kind}:" + {"currency": "money", "percent": "pct", "ratio": "ratio"}.get(unit, "num")
 
 

@@ -191,36 +191,8 @@ def build(ctx: Ctx) -> Sheet:
         sheet.cond_formats.append(
             CondFormat(FIRST, status_col, last, status_col, "equals", word, style)
         )
-    widths = [
-        6,
-        10,
-        8,
-        9,
-        13,
-        9,
-        40,
-        6,
-        11,
-        11,
-        11,
-        14,
-        2,
-        4,
-        4,
-        4,
-        4,
-        4,
-        6,
-        2,
-        36,
-        36,
-        36,
-        18,
-        11,
-        11,
-        11,
-        9,
-    ]
+    widths = [6, 10, 8, 9, 13, 10, 40, 6, 12, 12, 12, 16, 2, 4, 4, 4, 4, 4, 7, 2,
+              36, 36, 36, 18, 12, 12, 11, 9]  # fmt: skip
     for col, w in enumerate(widths):
         sheet.width(col, w)
     sheet.freeze = (FIRST, 1)

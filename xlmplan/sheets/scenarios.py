@@ -178,9 +178,8 @@ def build(ctx: Ctx, n_kpi_rows: int) -> Sheet:
             CondFormat(CARD_ROW + 1, now_col, last, now_col, "equals", word, style)
         )
     ctx.positions["scenario_card"] = (CARD_ROW, col)
-    widths = [8, 22, 15, 12, 12, 13, 13, 13, 13, 11, 11, 11, 11, 12, 13, 44, 11]
+    widths = [12, 22, 30, 14, 14, 14, 14, 14, 14, 12, 12, 12, 12, 14, 13, 44, 12]
     for j, w in enumerate(widths):
         sheet.width(j, w)
-    sheet.width(2, 44)
     sheet.freeze = (CARD_ROW + 1, 2)
     return sheet

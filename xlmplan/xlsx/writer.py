@@ -254,6 +254,8 @@ def _write_sheet(
         _write_chart(workbook, ws, chart)
     for col, width in sheet.widths.items():
         ws.set_column(col, col, width)
+    for row, height in wrapped_row_heights(sheet).items():
+        ws.set_row(row, height)
     ws.set_row(0, 22)
     if sheet.freeze:
         ws.freeze_panes(*sheet.freeze)
@@ -279,6 +281,20 @@ def _write_sheet(
 def future_prefixed(formula: str) -> str:
     """Store functions newer than Excel 2007 with their ``_xlfn.`` prefix."""
     return _FUTURE.sub(r"_xlfn.\1(", formula)
+
+
+def wrapped_row_heights(sheet: Sheet, line: float = 13.0, most: int = 4) -> dict[int, float]:
+    """Row heights that show wrapped texts whole (up to ``most`` lines), as Excel would."""
+    heights: dict[int, float] = {}
+    for (row, col), cell in sheet.cells.items():
+        wraps = cell.style.endswith(":wrap") or cell.style.startswith("header")
+        if not wraps or not isinstance(cell.value, str):
+            continue
+        width = sheet.widths.get(col, 8.43)
+        lines = min(most, math.ceil(len(cell.value) * 1.1 / max(width, 1.0)))
+        if lines > 1:
+            heights[row] = max(heights.get(row, 0.0), line * lines + 2)
+    return heights
 
 
 def _write_cell(ws: Worksheet, row: int, col: int, cell: Cell, styles: Styles) -> None:
