@@ -1,9 +1,13 @@
-"""The plan model: every input of a plan as plain data (no file formats here)."""
+"""The plan model: every input of a plan as plain data (no file formats here).
+
+The field order of each input item is the column order of its Table in the workbook.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 SWOT_TYPES = ("S", "W", "O", "T")
 TOWS_TYPES = ("SO", "ST", "WO", "WT")
@@ -160,3 +164,8 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def month_end(day: dt.date) -> dt.date:
     return add_months(day, 1) - dt.timedelta(days=1)
+
+
+def table_row(item: Any) -> list[Any]:
+    """An input item's values in its Table's column order."""
+    return [getattr(item, f.name) for f in fields(item)]

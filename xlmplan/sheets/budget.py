@@ -8,7 +8,7 @@ grow downwards without running into anything.
 from __future__ import annotations
 
 from xlmplan.core import rules
-from xlmplan.core.model import MONEY_CATEGORIES
+from xlmplan.core.model import MONEY_CATEGORIES, table_row
 from xlmplan.sheets.context import TABLE_ROW, Ctx, blank, quoted
 from xlmplan.sheets.layout import CondFormat, Sheet, a1, ref, rng
 from xlmplan.sheets.tables import input_table, list_validation, number_validation, title
@@ -37,7 +37,7 @@ def build(ctx: Ctx) -> Sheet:
 
     # --- people: table, cost grid, capacity grid, demand grid, months over ----------------
     people = plan.people
-    p_rows = [[p.name, p.role, p.fte, p.monthly_cost, p.start, p.end] for p in people]
+    p_rows = [table_row(p) for p in people]
     p_table = input_table(
         sheet,
         ctx,
@@ -57,7 +57,7 @@ def build(ctx: Ctx) -> Sheet:
 
     # --- money lines ------------------------------------------------------------------------
     m_col = over_col + 2
-    m_rows = [[m.category, m.channel, m.item, m.start, m.end, m.amount] for m in plan.money]
+    m_rows = [table_row(m) for m in plan.money]
     m_table = input_table(
         sheet,
         ctx,
@@ -79,7 +79,7 @@ def build(ctx: Ctx) -> Sheet:
 
     # --- actions ----------------------------------------------------------------------------
     a_col = m_grid + n_m + 1
-    a_rows = [[a.action, a.strategy, a.owner, a.start, a.end, a.hours] for a in plan.actions]
+    a_rows = [table_row(a) for a in plan.actions]
     a_table = input_table(
         sheet,
         ctx,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from xlmplan.core.checks import Finding
 from xlmplan.sheets.context import TABLE_ROW, Ctx
-from xlmplan.sheets.layout import CondFormat, Sheet
-from xlmplan.sheets.tables import title
+from xlmplan.sheets.layout import Sheet
+from xlmplan.sheets.tables import title, traffic_lights
 
 MANIFEST_SHEET = "_xlmplan"
 
@@ -24,10 +24,8 @@ def build(ctx: Ctx, findings: list[Finding]) -> Sheet:
     if not findings:
         sheet.put(TABLE_ROW + 1, 0, t("checks.none"), "derived:text")
     last = TABLE_ROW + max(len(findings), 1)
-    for key, style in (("error", "bad"), ("warning", "neutral"), ("info", "good")):
-        sheet.cond_formats.append(
-            CondFormat(TABLE_ROW + 1, 0, last, 0, "equals", t(f"severity.{key}"), style)
-        )
+    words = [t(f"severity.{key}") for key in ("info", "warning", "error")]
+    traffic_lights(sheet, TABLE_ROW + 1, 0, last, 0, words)
     sheet.width(0, 12)
     sheet.width(1, 26)
     sheet.width(2, 100)

@@ -7,14 +7,13 @@ from xlmplan.sheets import strategy_kpi
 from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, blank, quoted, unit_style
 from xlmplan.sheets.layout import (
     Chart,
-    CondFormat,
     Series,
     Sheet,
     col_letter,
     quote_sheet,
     rng,
 )
-from xlmplan.sheets.tables import title
+from xlmplan.sheets.tables import title, traffic_lights
 
 TILES = 8
 PER_ROW = 4
@@ -73,10 +72,7 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
             blank(kr.attainment),
             "tile:pct",
         )
-        for word, style in zip(ctx.words.status, ("good", "neutral", "bad"), strict=True):
-            sheet.cond_formats.append(
-                CondFormat(top + 3, left, top + 3, left, "equals", word, style)
-            )
+        traffic_lights(sheet, top + 3, left, top + 3, left, ctx.words.status)
     n_tile_rows = (min(TILES, len(plan.kpis)) + PER_ROW - 1) // PER_ROW
     counts_row = tiles_row + max(n_tile_rows, 1) * 5 + 1
     sheet.put(counts_row, 0, t("dashboard.status_counts"), "section")

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from xlmplan.core import rules
+from xlmplan.core.model import table_row
 from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, blank, quoted
 from xlmplan.sheets.layout import CondFormat, Sheet, rng
-from xlmplan.sheets.tables import cell, input_table, list_validation, table_name, title
+from xlmplan.sheets.tables import (
+    cell,
+    input_table,
+    list_validation,
+    table_name,
+    title,
+    traffic_lights,
+)
 
 SMART_COL = 13  # N..R flags, S score
 MATRIX_COL = 20  # U..AB
@@ -70,23 +78,7 @@ def build(ctx: Ctx) -> Sheet:
         "deadline",
         "substantiation",
     )
-    rows = [
-        [
-            o.id,
-            o.level,
-            o.parent,
-            o.horizon,
-            o.kind,
-            o.race,
-            o.objective,
-            o.kpi,
-            o.baseline,
-            o.target,
-            o.deadline,
-            o.substantiation,
-        ]
-        for o in plan.objectives
-    ]
+    rows = [table_row(o) for o in plan.objectives]
     table = input_table(
         sheet,
         ctx,
@@ -187,10 +179,7 @@ def build(ctx: Ctx) -> Sheet:
     )
     sheet.cond_formats.append(CondFormat(FIRST, score_col, last, score_col, "scale"))
     status_col = MATRIX_COL + 7
-    for word, style in zip(ctx.words.status, ("good", "neutral", "bad"), strict=True):
-        sheet.cond_formats.append(
-            CondFormat(FIRST, status_col, last, status_col, "equals", word, style)
-        )
+    traffic_lights(sheet, FIRST, status_col, last, status_col, ctx.words.status)
     widths = [6, 10, 8, 9, 13, 10, 40, 6, 12, 12, 12, 16, 2, 4, 4, 4, 4, 4, 7, 2,
               36, 36, 36, 18, 12, 12, 11, 9]  # fmt: skip
     for col, w in enumerate(widths):

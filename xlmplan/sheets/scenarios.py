@@ -5,8 +5,8 @@ from __future__ import annotations
 from xlmplan.core import rules
 from xlmplan.core.model import SCENARIO_KEYS
 from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, blank, quoted, unit_style
-from xlmplan.sheets.layout import CondFormat, Sheet, a1, quote_sheet, rng
-from xlmplan.sheets.tables import input_table, number_validation, title
+from xlmplan.sheets.layout import Sheet, a1, quote_sheet, rng
+from xlmplan.sheets.tables import input_table, number_validation, title, traffic_lights
 
 CARD_ROW = TABLE_ROW + 8  # header row of the scorecard
 CARD_KEYS = (
@@ -173,10 +173,7 @@ def build(ctx: Ctx, n_kpi_rows: int) -> Sheet:
             sheet.formula(r, col[key], formula, cached, style)
     last = CARD_ROW + max(n_kpi_rows, 1)
     now_col = col["now"]
-    for word, style in zip(names, ("good", "neutral", "bad"), strict=True):
-        sheet.cond_formats.append(
-            CondFormat(CARD_ROW + 1, now_col, last, now_col, "equals", word, style)
-        )
+    traffic_lights(sheet, CARD_ROW + 1, now_col, last, now_col, names)
     ctx.positions["scenario_card"] = (CARD_ROW, col)
     widths = [12, 22, 30, 14, 14, 14, 14, 14, 14, 12, 12, 12, 12, 14, 13, 44, 12]
     for j, w in enumerate(widths):

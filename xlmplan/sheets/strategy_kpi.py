@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from xlmplan.core import rules
 from xlmplan.core.data import MEASURES
+from xlmplan.core.model import table_row
 from xlmplan.sheets import calc
 from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, blank, unit_style
 from xlmplan.sheets.layout import CondFormat, Sheet, quote_sheet, rng
 from xlmplan.sheets.metric_formula import choose_metric
-from xlmplan.sheets.tables import cell, input_table, list_validation, table_name, title
+from xlmplan.sheets.tables import (
+    cell,
+    input_table,
+    list_validation,
+    table_name,
+    title,
+    traffic_lights,
+)
 
 DERIVED_COL = 7  # H: actual, attainment, status, last month, previous month, trend
 STRATEGY_COL = 14
@@ -24,7 +32,7 @@ def build(ctx: Ctx) -> Sheet:
     sheet = Sheet("strategy_kpi", ctx.sheet("strategy_kpi"), tab_color="#ED7D31")
     title(sheet, t("kpi.title"), t("kpi.subtitle"))
     headers = [t(f"kpi.{k}") for k in ("id", "name", "metric", "channel", "target", "direction")]
-    rows = [[k.id, k.name, k.metric, k.channel, k.target, k.direction] for k in plan.kpis]
+    rows = [table_row(k) for k in plan.kpis]
     table = input_table(
         sheet,
         ctx,
@@ -100,10 +108,7 @@ def build(ctx: Ctx) -> Sheet:
         c = derived_col(key)
         ctx.define(name, rng(sheet.name, FIRST, c, last, c))
     status_col = derived_col("status")
-    for word, style in zip(ctx.words.status, ("good", "neutral", "bad"), strict=True):
-        sheet.cond_formats.append(
-            CondFormat(FIRST, status_col, last, status_col, "equals", word, style)
-        )
+    traffic_lights(sheet, FIRST, status_col, last, status_col, ctx.words.status)
     trend_col = derived_col("trend")
     sheet.cond_formats.append(
         CondFormat(
@@ -134,23 +139,7 @@ def build(ctx: Ctx) -> Sheet:
             "budget",
         )
     ]
-    s_rows = [
-        [
-            s.id,
-            s.objective,
-            s.area,
-            s.channel,
-            s.tows,
-            s.pair,
-            s.strategy,
-            s.tactic,
-            s.owner,
-            s.start,
-            s.end,
-            s.budget,
-        ]
-        for s in plan.strategies
-    ]
+    s_rows = [table_row(s) for s in plan.strategies]
     strat = input_table(
         sheet,
         ctx,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xlmplan.core import rules
 from xlmplan.core.engine import TOP_N
-from xlmplan.core.model import SWOT_TYPES, TOWS_TYPES
+from xlmplan.core.model import SWOT_TYPES, TOWS_TYPES, table_row
 from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, quoted
 from xlmplan.sheets.layout import CondFormat, Sheet, rng
 from xlmplan.sheets.tables import cell, input_table, list_validation, table_name, title
@@ -20,9 +20,7 @@ def build(ctx: Ctx) -> Sheet:
     headers = [
         t(f"swot.{k}") for k in ("id", "type", "area", "factor", "evidence", "impact", "certainty")
     ]
-    rows = [
-        [f.id, f.type, f.area, f.factor, f.evidence, f.impact, f.certainty] for f in ctx.plan.swot
-    ]
+    rows = [table_row(f) for f in ctx.plan.swot]
     table = input_table(
         sheet,
         ctx,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx
-from xlmplan.sheets.layout import Sheet, Table, Validation, col_letter, rng
+from xlmplan.sheets.layout import CondFormat, Sheet, Table, Validation, col_letter, rng
 
 
 def title(sheet: Sheet, text: str, subtitle: str) -> None:
@@ -81,3 +81,9 @@ def rows_of(table: Table) -> range:
         if table.row == TABLE_ROW
         else range(table.row + 1, table.row + 1 + table.n_rows)
     )
+
+
+def traffic_lights(sheet: Sheet, r1: int, c1: int, r2: int, c2: int, words: Sequence[str]) -> None:
+    """Green/amber/red fills for cells equal to the three words (best first)."""
+    for word, style in zip(words, ("good", "neutral", "bad"), strict=True):
+        sheet.cond_formats.append(CondFormat(r1, c1, r2, c2, "equals", word, style))
