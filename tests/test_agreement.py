@@ -96,3 +96,26 @@ def test_user_defined_metric_needs_no_code_change(custom_catalog: Path, tmp_path
     cached = cached_values(result.path)
     recalculated = runner.recalculate(result.path)
     _check(cached, recalculated.values, "libreoffice")
+
+
+@NEEDS_LO
+@pytest.mark.parametrize(
+    ("start", "months"),
+    [("2030-01", 12), ("2026-03", 1), ("2026-06", 24)],
+    ids=["no-data-in-period", "one-month", "longer-than-data"],
+)
+def test_plan_periods_agree_with_libreoffice(tmp_path: Path, start: str, months: int) -> None:
+    from xlmplan.api import new_plan
+
+    result = new_plan(tmp_path / "p.xlsx", start=start, months=months)
+    cached = cached_values(result.path)
+    mismatches = compare(
+        cached,
+        runner.recalculate(result.path).values,
+        expected_label="cached",
+        actual_label="libreoffice",
+    )
+    assert not mismatches, mismatches[:20]
+    if start == "2030-01":
+        assert result.results.as_of is None
+        assert any("No Data rows" in f.message for f in result.findings)

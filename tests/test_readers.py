@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import math
+import os
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pytest
 from python_calamine import CalamineWorkbook
 
-from xlmplan.api import PlanResult
+from xlmplan.api import PlanResult, new_plan
+from xlmplan.io.example_data import example_data
+from xlmplan.libreoffice import runner
 
 
 def _close(a: object, b: float | None) -> bool:
@@ -31,9 +36,7 @@ def test_pandas_calamine_and_openpyxl_read_kpi_values(example_plan: PlanResult) 
     assert sum(1 for v in expected if v is not None) == len(expected)
 
 
-def test_extra_data_columns_are_kept(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from xlmplan.api import new_plan
-
+def test_extra_data_columns_are_kept(tmp_path: Path) -> None:
     csv = tmp_path / "d.csv"
     csv.write_text(
         " Date ,CHANNEL,Spend,Region,New Customers\n"
@@ -46,3 +49,19 @@ def test_extra_data_columns_are_kept(tmp_path) -> None:  # type: ignore[no-untyp
     assert list(data["Channel"]) == ["Search", "Search"]  # one spelling per channel
     assert data["Clicks"].isna().all()  # a missing measure stays empty
     assert result.plan.channels == ["Search"]
+
+
+@pytest.mark.skipif(
+    not runner.available() and os.environ.get("CI") != "true",
+    reason="LibreOffice is not installed (bash scripts/test.sh installs it)",
+)
+def test_data_from_an_xlsx_saved_by_libreoffice(tmp_path: Path) -> None:
+    """An xlsx written by a spreadsheet application gives the same plan as the CSV."""
+    csv = tmp_path / "shop.csv"
+    example_data(months=3).to_csv(csv, index=False)
+    xlsx = runner.convert(csv, tmp_path, "xlsx")
+    from_csv = new_plan(tmp_path / "a.xlsx", data=csv)
+    from_xlsx = new_plan(tmp_path / "b.xlsx", data=xlsx)
+    assert from_xlsx.rows == from_csv.rows
+    for a, b in zip(from_csv.results.kpis, from_xlsx.results.kpis, strict=True):
+        assert (a.actual is None and b.actual is None) or math.isclose(a.actual, b.actual)
