@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -89,28 +90,25 @@ def demo(
 
 def kpi_table(result: PlanResult) -> Table:
     colours = dict(zip(result.words.status, ("green", "yellow", "red"), strict=True))
-    table = Table(title=f"{result.plan.settings.plan_name} — KPIs as of {result.results.as_of}")
-    for header in (
-        "KPI",
-        "Metric",
-        "Channel",
-        "Actual",
-        "Target",
-        "Attainment",
-        "Status",
-        "Scenario",
-    ):
-        table.add_column(
-            header, justify="right" if header in ("Actual", "Target", "Attainment") else "left"
-        )
+    table = Table(
+        title=f"{result.plan.settings.plan_name} — KPIs as of {result.results.as_of}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    table.add_column("KPI", no_wrap=True)
+    for header in ("Actual", "Target", "Attain."):
+        table.add_column(header, justify="right", no_wrap=True)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Scenario", no_wrap=True, min_width=11)
     for kpi, kr in zip(result.plan.kpis, result.results.kpis, strict=True):
         status = kr.status or ""
+        metric = result.catalog.by_label(kpi.metric)
+        unit = metric.unit if metric else "number"
         table.add_row(
             f"{kpi.id} {kpi.name}",
-            kpi.metric,
-            kpi.channel,
-            _fmt(kr.actual),
-            _fmt(kpi.target),
+            _fmt(kr.actual, unit),
+            _fmt(kpi.target, unit),
             f"{kr.attainment:.1%}" if kr.attainment is not None else "",
             f"[{colours.get(status, 'white')}]{status}[/]",
             kr.scenario or "",
@@ -118,10 +116,14 @@ def kpi_table(result: PlanResult) -> Table:
     return table
 
 
-def _fmt(value: float | None) -> str:
+def _fmt(value: float | None, unit: str) -> str:
     if value is None:
         return ""
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.4g}"
+    if unit == "percent":
+        return f"{value:.2%}"
+    if unit == "ratio":
+        return f"{value:.2f}x"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.2f}"
 
 
 @app.callback(invoke_without_command=True)
