@@ -97,7 +97,7 @@ def kpi_table(result: PlanResult) -> Table:
         pad_edge=False,
     )
     table.add_column("KPI", no_wrap=True)
-    for header in ("Actual", "Target", "Attain."):
+    for header in ("Actual", "Target", "Att."):
         table.add_column(header, justify="right", no_wrap=True)
     table.add_column("Status", no_wrap=True)
     table.add_column("Scenario", no_wrap=True, min_width=11)
