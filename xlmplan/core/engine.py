@@ -352,18 +352,35 @@ class Engine:
                     )
                 )
             )
-        res.actual_spend = [
-            float(self.values["spend"][self._mask(m, month_end(m))].sum()) for m in months
-        ]
 
     def _analysis(self, res: Results) -> None:
-        months = self.plan.settings.month_starts()
-        res.month_sums = [self._sums(self._mask(m, month_end(m))) for m in months]
+        """Sums by plan month, by channel (plan to date) and by channel × month: one pass each."""
+        n_months = self.plan.settings.months
+        start = np.datetime64(self.start, "M")
+        month = (self.days.astype("datetime64[M]") - start).astype(np.int64)
+        in_plan = (month >= 0) & (month < n_months)
+        channels = [c.casefold() for c in self.plan.channels]
+        code = pd.Categorical(self.channel_cf, categories=channels).codes.astype(np.int64)
+        known = code >= 0
+        n_ch = len(channels)
+        table = {m: self.values[m] for m in MEASURES}
+
+        def binned(keys: np.ndarray, size: int, mask: np.ndarray) -> dict[str, np.ndarray]:
+            return {
+                m: np.bincount(keys[mask], weights=v[mask], minlength=size)
+                for m, v in table.items()
+            }
+
+        by_month = binned(month, n_months, in_plan)
+        res.month_sums = [{m: float(by_month[m][i]) for m in MEASURES} for i in range(n_months)]
+        res.actual_spend = [s["spend"] for s in res.month_sums]
         todate = self._mask(self.start, res.as_of) if res.as_of else np.zeros(len(self.days), bool)
-        res.channel_sums = [self._sums(todate, ch) for ch in self.plan.channels]
+        by_channel = binned(code, n_ch, todate & known)
+        res.channel_sums = [{m: float(by_channel[m][c]) for m in MEASURES} for c in range(n_ch)]
+        cross = binned(code * n_months + month, n_ch * n_months, in_plan & known)
         res.cross_sums = [
-            [self._sums(self._mask(m, month_end(m)), ch) for m in months]
-            for ch in self.plan.channels
+            [{m: float(cross[m][c * n_months + i]) for m in MEASURES} for i in range(n_months)]
+            for c in range(n_ch)
         ]
 
 

@@ -12,6 +12,7 @@ import math
 import re
 import shutil
 import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -25,21 +26,34 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _number_text(values: np.ndarray) -> list[str | None]:
-    out: list[str | None] = []
-    for v in values.tolist():
-        if v != v or v in (math.inf, -math.inf):
-            out.append(None)
-        elif v.is_integer() and abs(v) < 1e15:
-            out.append(str(int(v)))
-        else:
-            out.append(repr(v))
-    return out
+    """Shortest exact text of each number: whole numbers without a decimal point."""
+    out = np.full(len(values), None, dtype=object)
+    finite = np.isfinite(values)
+    whole = finite & (np.abs(values) < 1e15)
+    whole[whole] = values[whole] == np.floor(values[whole])
+    out[whole] = values[whole].astype(np.int64).astype(str)
+    rest = finite & ~whole
+    out[rest] = [repr(v) for v in values[rest].tolist()]
+    return list(out)
 
 
 def _string_cell(text: str) -> str:
     text = _CONTROL.sub("", text)
     space = ' xml:space="preserve"' if text != text.strip() else ""
     return f"<is><t{space}>{escape(text)}</t></is>"
+
+
+CHUNK_ROWS = 20_000
+
+
+def rows_chunks(
+    frame: pd.DataFrame, style_ids: list[str], first_row: int, first_col: int = 0
+) -> Iterator[str]:
+    """``rows_xml`` in pieces of ``CHUNK_ROWS`` rows, so a million rows never sit in memory
+    as one string."""
+    for start in range(0, len(frame), CHUNK_ROWS):
+        part = frame.iloc[start : start + CHUNK_ROWS]
+        yield rows_xml(part, style_ids, first_row + start, first_col)
 
 
 def rows_xml(frame: pd.DataFrame, style_ids: list[str], first_row: int, first_col: int = 0) -> str:
@@ -99,30 +113,53 @@ def row_styles(sheet_xml: str, row: int, n_cols: int, first_col: int = 0) -> lis
     return styles
 
 
-def splice_rows(path: Path, part: str, from_row: int, rows: str, last_ref: str) -> None:
-    """Replace the rows numbered ``from_row`` (1-based) and below in one worksheet part."""
+Edit = Callable[[str], Iterable[str]]
+
+
+def rewrite_parts(path: Path, edits: dict[str, Edit]) -> None:
+    """Rewrite some parts of a zip package in place; each edit streams the new text."""
     tmp = path.with_name(path.name + ".splice")
-    with (
-        zipfile.ZipFile(path) as src,
-        zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst,
-    ):
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == part:
-                xml = data.decode("utf-8")
-                head, sep, tail = xml.partition("</sheetData>")
-                kept = _ROW.sub(
-                    lambda m: m.group(0) if int(m.group(1) or m.group(2)) < from_row else "", head
-                )
-                xml = kept + rows + sep + tail
-                xml = re.sub(
-                    r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last_ref}"/>', xml, count=1
-                )
-                data = xml.encode("utf-8")
-            dst.writestr(
-                info,
-                data,
-                compress_type=zipfile.ZIP_DEFLATED,
-                compresslevel=1 if info.filename == part else 6,
-            )
-    shutil.move(tmp, path)
+    try:
+        with (
+            zipfile.ZipFile(path) as src,
+            zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst,
+        ):
+            for info in src.infolist():
+                data = src.read(info.filename)
+                edit = edits.get(info.filename)
+                if edit is None:
+                    dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+                    continue
+                entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                with dst.open(entry, "w", force_zip64=True) as out:
+                    for chunk in edit(data.decode("utf-8")):
+                        out.write(chunk.encode("utf-8"))
+        shutil.move(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def replace_rows(from_row: int, rows: Iterable[str], last_ref: str) -> Edit:
+    """An edit that replaces a sheet's rows from ``from_row`` (1-based) on by ``rows``."""
+
+    def edit(xml: str) -> Iterator[str]:
+        xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last_ref}"/>', xml, count=1)
+        head, sep, tail = xml.partition("</sheetData>")
+        yield _ROW.sub(
+            lambda m: m.group(0) if int(m.group(1) or m.group(2)) < from_row else "", head
+        )
+        yield from rows
+        yield sep + tail
+
+    return edit
+
+
+def resize_table(ref: str) -> Edit:
+    """An edit that sets a table part's range (and its autofilter's) to ``ref``."""
+
+    def edit(xml: str) -> Iterator[str]:
+        xml = re.sub(r'(<table\b[^>]*?\sref=")[^"]*"', rf'\g<1>{ref}"', xml, count=1)
+        yield re.sub(r'(<autoFilter\b[^>]*?\sref=")[^"]*"', rf'\g<1>{ref}"', xml, count=1)
+
+    return edit

@@ -19,8 +19,14 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from xlmplan.sheets.layout import Book, Cell, Chart, Frame, Sheet, col_letter
-from xlmplan.xlsx.fastrows import row_styles, rows_xml, splice_rows
+from xlmplan.sheets.layout import Book, Cell, Chart, Frame, Sheet, Table, a1, col_letter
+from xlmplan.xlsx.fastrows import (
+    replace_rows,
+    resize_table,
+    rewrite_parts,
+    row_styles,
+    rows_chunks,
+)
 
 SYMBOLS = {
     "USD": "$",
@@ -175,18 +181,38 @@ def write_book(book: Book, path: Path) -> None:
     for index, sheet in enumerate(book.sheets):
         for frame in sheet.frames:
             if len(frame.frame) > 1:
-                _splice_frame(path, f"xl/worksheets/sheet{index + 1}.xml", frame)
+                part = f"xl/worksheets/sheet{index + 1}.xml"
+                _splice_frame(path, part, frame, _frame_tables(sheet))
 
 
-def _splice_frame(path: Path, part: str, frame: Frame) -> None:
-    """Put every row after a frame's first into the sheet, reusing the first row's styles."""
+def _splice_frame(path: Path, part: str, frame: Frame, tables: list[Table]) -> None:
+    """Put every row after a frame's first into the sheet, reusing the first row's styles,
+    and give the tables over the frame (written one row deep) their full range."""
     with zipfile.ZipFile(path) as zf:
         xml = zf.read(part).decode("utf-8")
+        table_parts = {
+            name: zf.read(name).decode("utf-8")
+            for name in zf.namelist()
+            if name.startswith("xl/tables/")
+        }
     n_cols = len(frame.frame.columns)
     styles = row_styles(xml, frame.row + 1, n_cols, frame.col)
-    rows = rows_xml(frame.frame.iloc[1:], styles, frame.row + 1, frame.col)
+    rows = rows_chunks(frame.frame.iloc[1:], styles, frame.row + 1, frame.col)
     last = f"{col_letter(frame.col + n_cols - 1)}{frame.row + len(frame.frame)}"
-    splice_rows(path, part, frame.row + 2, rows, last)
+    edits = {part: replace_rows(frame.row + 2, rows, last)}
+    for table in tables:
+        ref = f"{a1(table.row, table.col)}:{a1(table.last_row, table.last_col)}"
+        for name, text in table_parts.items():
+            if f'displayName="{table.name}"' in text:
+                edits[name] = resize_table(ref)
+    rewrite_parts(path, edits)
+
+
+def _frame_tables(sheet: Sheet) -> list[Table]:
+    """Tables whose data rows are a frame's rows (written short, resized after the splice)."""
+    return [
+        t for t in sheet.tables for f in sheet.frames if t.row + 1 == f.row and len(f.frame) > 1
+    ]
 
 
 def _write_sheet(
@@ -196,11 +222,12 @@ def _write_sheet(
         _write_frame(ws, frame, styles)
     for (row, col), cell in sheet.cells.items():
         _write_cell(ws, row, col, cell, styles)
+    short = _frame_tables(sheet)
     for table in sheet.tables:
         ws.add_table(
             table.row,
             table.col,
-            table.last_row,
+            table.row + 1 if table in short else table.last_row,
             table.last_col,
             {
                 "name": table.name,
