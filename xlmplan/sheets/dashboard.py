@@ -21,14 +21,9 @@ TILE_W = 3  # columns per tile including the gap
 
 
 def tile_style(metric: Metric | None, big: bool = True) -> str:
-    """Tile numbers: whole currency units, otherwise the metric's own format."""
+    """A tile's number in the metric's own format (big for the actual, small for the target)."""
     unit = metric.unit if metric else "number"
-    kind = "tile" if big else "derived"
-    return (
-        f"{kind}:money0"
-        if unit == "currency"
-        else unit_style(kind, unit, bool(metric and metric.additive))
-    )
+    return unit_style("tile" if big else "derived", unit, bool(metric and metric.additive))
 
 
 def build(ctx: Ctx, n_months: int) -> Sheet:
@@ -70,7 +65,7 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
             left + 1,
             f"{kpi_sheet}!{col_letter(att_col)}{src}",
             blank(kr.attainment),
-            "tile:pct",
+            "derived:pct",
         )
         traffic_lights(sheet, top + 3, left, top + 3, left, ctx.words.status)
     n_tile_rows = (min(TILES, len(plan.kpis)) + PER_ROW - 1) // PER_ROW

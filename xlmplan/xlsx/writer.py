@@ -150,7 +150,7 @@ class Styles:
             props.update(border=1, border_color="#BFBFBF")
             if number == "name":
                 props.update(bold=True, font_color=HEADER_FILL, font_size=11)
-            elif number not in ("label", "status", "pct"):
+            elif number not in ("label", "status"):
                 props.update(font_size=14, bold=True)
         elif kind == "link":
             props.update(font_color="#0563C1", underline=1)
