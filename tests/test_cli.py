@@ -122,3 +122,12 @@ def test_refuses_to_overwrite_and_keeps_the_file(tmp_path: Path) -> None:
     assert target.read_bytes() == b"my precious plan"
     bad = run("new", tmp_path / "plan.csv")
     assert bad.returncode == 2 and ".xlsx" in bad.stderr
+
+
+def test_never_overwrites_its_own_data_file(tmp_path: Path) -> None:
+    data = tmp_path / "data.xlsx"
+    assert run("new", data).returncode == 0  # any xlsx with a Data sheet will do
+    before = data.read_bytes()
+    out = run("new", data, "--data", data, "--force")
+    assert out.returncode == 2 and "data file itself" in out.stderr
+    assert data.read_bytes() == before

@@ -80,6 +80,8 @@ def new_plan(
     out = Path(out)
     if out.suffix.lower() != ".xlsx":
         raise XlmplanError(f"{out}: a plan is an .xlsx workbook — give a name ending in .xlsx")
+    if data is not None and out.exists() and Path(data).exists() and out.samefile(data):
+        raise XlmplanError(f"{out} is the data file itself — write the plan to another file")
     if out.exists() and not force:
         raise XlmplanError(f"{out} already exists — choose another name or add --force")
     if months is not None and not 1 <= months <= 60:

@@ -159,9 +159,16 @@ def build(ctx: Ctx, health: dict[str, Any]) -> Sheet:
     g, a, red = (ctx.t(f"health.{k}") for k in ("on_track", "watch", "attention"))
     k_red, k_amber = value_cell["kpi_red"], value_cell["kpi_amber"]
     formula = (
-        f"IF(OR({k_red}>0,BudgetLeft<0),{quoted(red)},IF({k_amber}>0,{quoted(a)},{quoted(g)}))"
+        f"IF(OR({k_red}>0,ROUND(BudgetLeft,2)<0),{quoted(red)},"
+        f"IF({k_amber}>0,{quoted(a)},{quoted(g)}))"
     )
-    value = red if health["red"] > 0 or health["left"] < 0 else a if health["amber"] > 0 else g
+    value = (
+        red
+        if health["red"] > 0 or rules.xl_round(health["left"], 2) < 0
+        else a
+        if health["amber"] > 0
+        else g
+    )
     sheet.put(r, DERIVED_COL, t("start.health"), "label")
     sheet.formula(r, DERIVED_COL + 1, formula, value, "derived:strong")
     health["word"] = value
