@@ -225,7 +225,7 @@ def apply_targets(plan: Plan, results: Results, factors: dict[str, Any], words: 
     kpis = []
     for kpi, kr in zip(plan.kpis, results.kpis, strict=True):
         target = kpi.target
-        if target is None and kr.projection is not None:
+        if target is None and kr.projection:
             target = nice(kr.projection * factors["kpi"].get(kpi.id, 1.0))
         kpis.append(replace(kpi, target=target))
     by_id = {k.id: k for k in kpis}

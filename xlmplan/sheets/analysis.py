@@ -34,7 +34,7 @@ def build(ctx: Ctx) -> Sheet:
     money = {"revenue", "spend"}
 
     def measure_style(m: str) -> str:
-        return "derived:money" if m in money else "derived:num"
+        return "derived:money" if m in money else "derived:int"
 
     # vertical: months
     sheet.put(HEAD - 1, 0, t("analysis.vertical"), "section")
@@ -151,6 +151,5 @@ def build(ctx: Ctx) -> Sheet:
     for col in range(1, H_COL + len(h_headers) + 1):
         sheet.width(col, 13)
     sheet.width(H_COL, 18)
-    sheet.width(H_COL - 1, 2)
     sheet.freeze = (HEAD + 1, 1)
     return sheet

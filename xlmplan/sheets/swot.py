@@ -123,6 +123,7 @@ def build(ctx: Ctx) -> Sheet:
             CondFormat(top_row + 1, left + 1, top_row + TOP_N, left + TOP_N, "scale")
         )
     sheet.put(tows_row + 2 * (TOP_N + 2), GRID_COL, t("swot.tows_note"), "note")
+    _position(ctx, sheet, tows_row + 2 * (TOP_N + 2) + 3)
     for col, w in {
         0: 6,
         1: 6,
@@ -149,3 +150,37 @@ def build(ctx: Ctx) -> Sheet:
         sheet.width(col, w)
     sheet.freeze = (FIRST, 0)
     return sheet
+
+
+def _position(ctx: Ctx, sheet: Sheet, row: int) -> None:
+    """Total score per type and the strategic position (S + O) − (W + T)."""
+    t, plan, res = ctx.t, ctx.plan, ctx.results
+    sheet.put(row - 1, GRID_COL, t("swot.position_title"), "section")
+    totals: dict[str, float] = {}
+    cells: dict[str, str] = {}
+    for i, swot_type in enumerate(SWOT_TYPES):
+        totals[swot_type] = sum(
+            score
+            for f, score in zip(plan.swot, res.swot_score, strict=True)
+            if score is not None and f.type.casefold() == swot_type.casefold()
+        )
+        sheet.put(row + i, GRID_COL, t(f"swot.type_{swot_type}"), "label")
+        sheet.formula(
+            row + i,
+            GRID_COL + 2,
+            f"SUMIF(s_type,{quoted(swot_type)},s_score)",
+            totals[swot_type],
+            "derived:int",
+        )
+        cells[swot_type] = cell(GRID_COL + 2, row + i)
+    r = row + len(SWOT_TYPES)
+    position = totals["S"] + totals["O"] - totals["W"] - totals["T"]
+    sheet.put(r, GRID_COL, t("swot.position"), "label:strong")
+    sheet.formula(
+        r,
+        GRID_COL + 2,
+        f"({cells['S']}+{cells['O']})-({cells['W']}+{cells['T']})",
+        position,
+        "total:int",
+    )
+    sheet.put(r, GRID_COL + 1, t("swot.position_note"), "note")
