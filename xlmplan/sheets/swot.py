@@ -86,7 +86,7 @@ def build(ctx: Ctx) -> Sheet:
             for j, (name, value, style) in enumerate(
                 (
                     ("s_id", fid, "derived:text"),
-                    ("s_factor", factor, "derived:wrap"),
+                    ("s_factor", factor, "derived:text"),
                     ("s_score", score, "derived:int"),
                 )
             ):
@@ -129,7 +129,7 @@ def build(ctx: Ctx) -> Sheet:
         1: 6,
         2: 13,
         3: 40,
-        4: 32,
+        4: 40,
         5: 8,
         6: 9,
         7: 2,
@@ -183,4 +183,4 @@ def _position(ctx: Ctx, sheet: Sheet, row: int) -> None:
         position,
         "total:int",
     )
-    sheet.put(r, GRID_COL + 1, t("swot.position_note"), "note")
+    sheet.put(r + 1, GRID_COL, t("swot.position_note"), "note")

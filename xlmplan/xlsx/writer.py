@@ -318,7 +318,7 @@ def wrapped_row_heights(sheet: Sheet, line: float = 13.0, most: int = 4) -> dict
         if not wraps or not isinstance(cell.value, str):
             continue
         width = sheet.widths.get(col, 8.43)
-        lines = min(most, math.ceil(len(cell.value) * 1.1 / max(width, 1.0)))
+        lines = min(most, math.ceil(len(cell.value) / (1.3 * max(width, 1.0))))
         if lines > 1:
             heights[row] = max(heights.get(row, 0.0), line * lines + 2)
     return heights
