@@ -137,7 +137,7 @@ def build(ctx: Ctx) -> Sheet:
                 cost_col + j,
                 f"IF(AND({on},ISNUMBER($C{R}),ISNUMBER($D{R})),$D{R}*$C{R},0)",
                 res.people_cost[i][j] if p else 0.0,
-                "derived:money",
+                "derived:money0",
             )
             sheet.formula(
                 r,
@@ -200,7 +200,7 @@ def build(ctx: Ctx) -> Sheet:
                 m_grid + j,
                 rules.spread_xl(amount, n_ref, st, en, month_hdr[j]),
                 res.money_grid[i][j] if line else 0.0,
-                "derived:money",
+                "derived:money0",
             )
         del R
 
@@ -284,7 +284,7 @@ def build(ctx: Ctx) -> Sheet:
         else:
             label = t("budget.total_key") if key == "total" else t(f"budget.{key}")
             sheet.put(r, 0, label, "label:strong" if key == "total" else "label")
-        style = "derived:num" if key in ("demand", "capacity") else "derived:money"
+        style = "derived:num" if key in ("demand", "capacity") else "derived:money0"
         for j in range(n_m):
 
             def here(k: str, j: int = j) -> str:
@@ -323,10 +323,14 @@ def build(ctx: Ctx) -> Sheet:
 
     sheet.width(0, 26)
     for col in range(1, 1 + n_m + 1):
-        sheet.width(col, 11)
+        sheet.width(col, 13)
     for col in range(cost_col, over_col + 1):
+        sheet.width(col, 11)
+    for offset, width in enumerate((12, 13, 30, 11, 11, 12, 7)):  # money table + months
+        sheet.width(m_col + offset, width)
+    for offset, width in enumerate((30, 8, 12, 11, 11, 8, 7)):  # actions table + months
+        sheet.width(a_col + offset, width)
+    for col in [*range(m_grid, m_grid + n_m), *range(a_grid, a_grid + n_m)]:
         sheet.width(col, 10)
-    sheet.width(m_col + 2, 30)
-    sheet.width(a_col, 30)
     sheet.freeze = (TABLE_ROW + 1, 1)
     return sheet
