@@ -8,10 +8,10 @@ grow downwards without running into anything.
 from __future__ import annotations
 
 from xlmplan.core import rules
-from xlmplan.core.model import MONEY_CATEGORIES, table_row
+from xlmplan.core.model import MONEY_CATEGORIES, Action, MoneyLine, Person, table_row
 from xlmplan.sheets.context import TABLE_ROW, Ctx, blank, quoted
 from xlmplan.sheets.layout import CondFormat, Sheet, a1, ref, rng
-from xlmplan.sheets.tables import input_table, list_validation, number_validation, title
+from xlmplan.sheets.tables import headers_of, input_table, list_validation, number_validation, title
 
 SUMMARY_KEYS = (
     "people",
@@ -45,7 +45,7 @@ def build(ctx: Ctx) -> Sheet:
         role="people",
         col=0,
         row=TABLES_ROW,
-        headers=[t(f"people.{k}") for k in ("name", "role", "fte", "cost", "start", "end")],
+        headers=headers_of(ctx, "people", Person),
         rows=p_rows,
         styles=["text", "text", "num", "money", "date", "date"],
         caption=t("people.caption"),
@@ -65,9 +65,7 @@ def build(ctx: Ctx) -> Sheet:
         role="money",
         col=m_col,
         row=TABLES_ROW,
-        headers=[
-            t(f"money.{k}") for k in ("category", "channel", "item", "start", "end", "amount")
-        ],
+        headers=headers_of(ctx, "money", MoneyLine),
         rows=m_rows,
         styles=["text", "text", "text", "date", "date", "money"],
         caption=t("money.caption"),
@@ -87,9 +85,7 @@ def build(ctx: Ctx) -> Sheet:
         role="actions",
         col=a_col,
         row=TABLES_ROW,
-        headers=[
-            t(f"actions.{k}") for k in ("action", "strategy", "owner", "start", "end", "hours")
-        ],
+        headers=headers_of(ctx, "actions", Action),
         rows=a_rows,
         styles=["wrap", "text", "text", "date", "date", "num"],
         caption=t("actions.caption"),

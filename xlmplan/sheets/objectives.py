@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from xlmplan.core import rules
-from xlmplan.core.model import table_row
+from xlmplan.core.model import Objective, table_row
 from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, blank, quoted
 from xlmplan.sheets.layout import CondFormat, Sheet, rng
 from xlmplan.sheets.tables import (
     cell,
+    headers_of,
     input_table,
     list_validation,
     table_name,
@@ -64,20 +65,6 @@ def build(ctx: Ctx) -> Sheet:
     t, res, plan = ctx.t, ctx.results, ctx.plan
     sheet = Sheet("objectives", ctx.sheet("objectives"), tab_color="#FFC000")
     title(sheet, t("objectives.title"), t("objectives.subtitle"))
-    keys = (
-        "id",
-        "level",
-        "parent",
-        "horizon",
-        "kind",
-        "race",
-        "objective",
-        "kpi",
-        "baseline",
-        "target",
-        "deadline",
-        "substantiation",
-    )
     rows = [table_row(o) for o in plan.objectives]
     table = input_table(
         sheet,
@@ -85,7 +72,7 @@ def build(ctx: Ctx) -> Sheet:
         name="tblObjectives",
         role="objectives",
         col=0,
-        headers=[t(f"objectives.{k}") for k in keys],
+        headers=headers_of(ctx, "objectives", Objective),
         rows=rows,
         styles=[
             "text",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from xlmplan.core import rules
 from xlmplan.core.data import MEASURES
-from xlmplan.core.model import table_row
+from xlmplan.core.model import Kpi, Strategy, table_row
 from xlmplan.sheets import calc
 from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, blank, unit_style
 from xlmplan.sheets.layout import CondFormat, Sheet, quote_sheet, rng
 from xlmplan.sheets.metric_formula import choose_metric
 from xlmplan.sheets.tables import (
     cell,
+    headers_of,
     input_table,
     list_validation,
     table_name,
@@ -31,7 +32,7 @@ def build(ctx: Ctx) -> Sheet:
     t, res, plan = ctx.t, ctx.results, ctx.plan
     sheet = Sheet("strategy_kpi", ctx.sheet("strategy_kpi"), tab_color="#ED7D31")
     title(sheet, t("kpi.title"), t("kpi.subtitle"))
-    headers = [t(f"kpi.{k}") for k in ("id", "name", "metric", "channel", "target", "direction")]
+    headers = headers_of(ctx, "kpi", Kpi)
     rows = [table_row(k) for k in plan.kpis]
     table = input_table(
         sheet,
@@ -122,23 +123,7 @@ def build(ctx: Ctx) -> Sheet:
         )
     )
 
-    s_headers = [
-        t(f"strategy.{k}")
-        for k in (
-            "id",
-            "objective",
-            "area",
-            "channel",
-            "tows",
-            "pair",
-            "strategy",
-            "tactic",
-            "owner",
-            "start",
-            "end",
-            "budget",
-        )
-    ]
+    s_headers = headers_of(ctx, "strategy", Strategy)
     s_rows = [table_row(s) for s in plan.strategies]
     strat = input_table(
         sheet,

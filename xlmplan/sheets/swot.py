@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from xlmplan.core import rules
 from xlmplan.core.engine import TOP_N
-from xlmplan.core.model import SWOT_TYPES, TOWS_TYPES, table_row
+from xlmplan.core.model import SWOT_TYPES, TOWS_TYPES, SwotFactor, table_row
 from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, quoted
 from xlmplan.sheets.layout import CondFormat, Sheet, rng
-from xlmplan.sheets.tables import cell, input_table, list_validation, table_name, title
+from xlmplan.sheets.tables import cell, headers_of, input_table, list_validation, table_name, title
 
 SCORE_COL = 8  # derived columns start after one blank column
 GRID_COL = 13
@@ -17,9 +17,7 @@ def build(ctx: Ctx) -> Sheet:
     t, res = ctx.t, ctx.results
     sheet = Sheet("swot", ctx.sheet("swot"), tab_color="#70AD47")
     title(sheet, t("swot.title"), t("swot.subtitle"))
-    headers = [
-        t(f"swot.{k}") for k in ("id", "type", "area", "factor", "evidence", "impact", "certainty")
-    ]
+    headers = headers_of(ctx, "swot", SwotFactor)
     rows = [table_row(f) for f in ctx.plan.swot]
     table = input_table(
         sheet,

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 from typing import Any
 
 from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx
 from xlmplan.sheets.layout import CondFormat, Sheet, Table, Validation, col_letter, rng
+
+
+def headers_of(ctx: Ctx, prefix: str, item_type: type) -> list[str]:
+    """Header labels of an input Table: one per field of the model class, in field order."""
+    return [ctx.t(f"{prefix}.{f.name}") for f in fields(item_type)]
 
 
 def title(sheet: Sheet, text: str, subtitle: str) -> None:
