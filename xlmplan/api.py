@@ -15,7 +15,7 @@ import pandas as pd
 from xlmplan.core.catalog import Catalog, load_catalog
 from xlmplan.core.checks import Finding
 from xlmplan.core.engine import Engine, Results, Words
-from xlmplan.core.labels import Labels, load_labels
+from xlmplan.core.labels import load_labels
 from xlmplan.core.model import Plan
 from xlmplan.core.template import (
     apply_targets,
@@ -143,7 +143,3 @@ def write_atomic(target: Path, write: Callable[[Path], None]) -> None:
     finally:
         if tmp.exists():
             tmp.unlink()
-
-
-def default_labels(lang: str = "en") -> Labels:
-    return load_labels(templates_root() / "labels", lang)

@@ -167,10 +167,6 @@ class Catalog:
                 return metric
         return None
 
-    @property
-    def labels(self) -> list[str]:
-        return [m.label for m in self.metrics]
-
 
 def load_catalog(path: Path) -> Catalog:
     """Read a catalog TOML file (``[[metric]]`` tables) and check every entry."""

@@ -16,7 +16,14 @@ import pandas as pd
 from xlmplan.core import rules
 from xlmplan.core.catalog import Catalog, Metric
 from xlmplan.core.data import MEASURES
-from xlmplan.core.model import SWOT_TYPES, TOWS_TYPES, Plan, add_months, month_end
+from xlmplan.core.model import (
+    SCENARIO_KEYS,
+    SWOT_TYPES,
+    TOWS_TYPES,
+    Plan,
+    add_months,
+    month_end,
+)
 
 WINDOWS = ("todate", "last", "prev")
 TOP_N = 3
@@ -189,10 +196,7 @@ class Engine:
             prev_start = add_months(res.last_month_start, -1)
             windows["prev"] = self._mask(prev_start, res.last_month_start - dt.timedelta(days=1))
         scen = {sc.key: sc for sc in self.plan.scenarios}
-        multipliers = [
-            scen[k].multiplier if k in scen else None
-            for k in ("optimistic", "realistic", "pessimistic")
-        ]
+        multipliers = [scen[k].multiplier if k in scen else None for k in SCENARIO_KEYS]
         for kpi in self.plan.kpis:
             metric = self.catalog.by_label(kpi.metric)
             channel = None if kpi.channel.casefold() == w.all_channels.casefold() else kpi.channel
@@ -215,7 +219,7 @@ class Engine:
             now = rules.scenario_now(patt, self.plan.settings.pessimistic_trigger, w.scenarios)
             chosen = None
             if now is not None:
-                chosen = scen.get(SCEN_KEYS[w.scenarios.index(now)])
+                chosen = scen.get(SCENARIO_KEYS[w.scenarios.index(now)])
             gap = (
                 projection - kpi.target
                 if projection is not None and kpi.target is not None and rules.is_num(kpi.target)
@@ -382,9 +386,6 @@ class Engine:
             [{m: float(cross[m][c * n_months + i]) for m in MEASURES} for i in range(n_months)]
             for c in range(n_ch)
         ]
-
-
-SCEN_KEYS = ("optimistic", "realistic", "pessimistic")
 
 
 def cited_ids(substantiation: str, ids: list[str]) -> set[str]:

@@ -17,7 +17,6 @@ KINDS = ("Quantitative", "Qualitative")
 RACE_STAGES = ("Reach", "Act", "Convert", "Engage")
 MONEY_CATEGORIES = ("Advertising", "Tools", "Content", "Agency", "Events", "Other")
 SCENARIO_KEYS = ("optimistic", "realistic", "pessimistic")
-ALL_CHANNELS = "All"
 
 
 @dataclass
@@ -97,7 +96,7 @@ class Kpi:
     id: str
     name: str
     metric: str  # metric label from the catalog
-    channel: str  # a channel or ALL_CHANNELS
+    channel: str  # a channel, or the label pack's word for all channels
     target: float | None
     direction: str
 

@@ -35,9 +35,6 @@ class Ctx:
     def define(self, name: str, target: str) -> None:
         self.names[name] = "=" + target
 
-    def money_style(self, kind: str) -> str:
-        return f"{kind}:money"
-
 
 def unit_style(kind: str, unit: str, additive: bool = False) -> str:
     """The cell style for a metric value of a given unit (counts as whole numbers)."""

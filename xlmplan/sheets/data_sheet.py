@@ -11,10 +11,6 @@ from xlmplan.sheets.layout import Frame, Sheet, Table, rng
 MONEY = ("revenue", "spend")
 
 
-def measure_name(measure: str) -> str:
-    return f"d_{measure}"
-
-
 def build(ctx: Ctx, data: pd.DataFrame) -> Sheet:
     sheet = Sheet("data", ctx.sheet("data"), tab_color="#4472C4")
     headers = [ctx.t(f"data.{c}") for c in DATA_COLUMNS] + [str(c) for c in data.columns[10:]]
@@ -27,7 +23,7 @@ def build(ctx: Ctx, data: pd.DataFrame) -> Sheet:
     sheet.tables.append(Table("tblData", "data", 0, 0, headers, len(data), "Table Style Light 1"))
     last = max(len(data), 1)
     for j, column in enumerate(DATA_COLUMNS):
-        ctx.define(measure_name(column), rng(sheet.name, 1, j, last, j))
+        ctx.define(f"d_{column}", rng(sheet.name, 1, j, last, j))
     for j, w in enumerate([12, 18, 24] + [13] * (len(headers) - 3)):
         sheet.width(j, w)
     sheet.freeze = (1, 0)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any
 
-from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx
+from xlmplan.sheets.context import TABLE_ROW, Ctx
 from xlmplan.sheets.layout import CondFormat, Sheet, Table, Validation, col_letter, rng
 
 
@@ -79,14 +79,6 @@ def number_validation(
 def cell(col: int, row: int) -> str:
     """A relative address in the same sheet, e.g. ``cell(2, 5)`` -> ``C6``."""
     return f"{col_letter(col)}{row + 1}"
-
-
-def rows_of(table: Table) -> range:
-    return (
-        range(FIRST, FIRST + table.n_rows)
-        if table.row == TABLE_ROW
-        else range(table.row + 1, table.row + 1 + table.n_rows)
-    )
 
 
 def traffic_lights(sheet: Sheet, r1: int, c1: int, r2: int, c2: int, words: Sequence[str]) -> None:
