@@ -13,12 +13,12 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from xlmplan.core.rules import serial
 from xlmplan.sheets.layout import Book, Cell, Chart, Frame, Sheet, Table, a1, col_letter
 from xlmplan.xlsx.fastrows import (
     replace_rows,
@@ -47,7 +47,6 @@ INPUT_FONT = "#1F4E9E"
 DERIVED_FILL = "#F2F2F2"
 HEADER_FILL = "#1F4E78"
 DERIVED_HEADER_FILL = "#595959"
-EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 _FUTURE = re.compile(
     r"(?<![\w.])(MAXIFS|MINIFS|CONCAT|TEXTJOIN|IFS|SWITCH|IFNA|STDEV\.S|DAYS"
     r"|PERCENTILE\.INC)\("
@@ -342,7 +341,7 @@ def _write_cell(ws: Worksheet, row: int, col: int, cell: Cell, styles: Styles) -
     elif isinstance(value, bool):
         ws.write_boolean(row, col, value, fmt)
     elif isinstance(value, dt.date):
-        ws.write_number(row, col, (value - dt.date(1899, 12, 30)).days, fmt)
+        ws.write_number(row, col, serial(value), fmt)
     elif isinstance(value, int | float):
         ws.write_number(row, col, value, fmt)
     else:
@@ -353,33 +352,17 @@ def _cached(value: Any) -> Any:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, dt.date):
-        return float((value - dt.date(1899, 12, 30)).days)
-    if isinstance(value, bool):
-        return value
+        return serial(value)
     return value
 
 
 def _write_frame(ws: Worksheet, frame: Frame, styles: Styles) -> None:
-    """Write a DataFrame's first row (the rest is spliced in fast after closing)."""
-    df = frame.frame.iloc[:1]
-    for j, column in enumerate(df.columns):
-        fmt = styles(frame.styles[j])
-        series = df[column]
-        col = frame.col + j
-        if pd.api.types.is_datetime64_any_dtype(series):
-            days = (series.to_numpy(dtype="datetime64[D]") - EXCEL_EPOCH).astype(np.int64)
-            for i, v in enumerate(days.tolist()):
-                ws.write_number(frame.row + i, col, v, fmt)
-        elif pd.api.types.is_numeric_dtype(series):
-            values = series.to_numpy(dtype=float)
-            for i, v in enumerate(values.tolist()):
-                if v == v:  # not NaN
-                    ws.write_number(frame.row + i, col, v, fmt)
-        else:
-            for i, v in enumerate(series.tolist()):
-                if v is None or (isinstance(v, float) and math.isnan(v)) or v == "":
-                    continue
-                ws.write_string(frame.row + i, col, str(v), fmt)
+    """Write a DataFrame's first row, fixing its styles (the rest is spliced in after closing)."""
+    for j, value in enumerate(frame.frame.iloc[0].tolist()):
+        if isinstance(value, pd.Timestamp):
+            value = value.date()
+        cell = Cell(value=None if value == "" else value, style=frame.styles[j])
+        _write_cell(ws, frame.row, frame.col + j, cell, styles)
 
 
 def _write_chart(workbook: xlsxwriter.Workbook, ws: Worksheet, chart: Chart) -> None:
