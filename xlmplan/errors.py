@@ -15,3 +15,7 @@ class DataError(XlmplanError):
 
 class TemplateError(XlmplanError):
     """An unknown or malformed template, catalog or label pack."""
+
+
+class WorkbookError(XlmplanError):
+    """A plan workbook that cannot be read or written safely: names the file and the fix."""
