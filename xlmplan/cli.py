@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,8 +16,10 @@ from rich.table import Table
 
 from xlmplan import __version__
 from xlmplan.api import PlanResult, new_plan
+from xlmplan.core.checks import Finding
 from xlmplan.core.template import template_names
 from xlmplan.errors import XlmplanError
+from xlmplan.refresh import Analysis, check_plan, refresh_plan
 
 app = typer.Typer(
     add_completion=False,
@@ -88,7 +91,7 @@ def demo(
     out_console.print(f"Demo plan: [bold]{result.path.resolve()}[/]", highlight=False)
 
 
-def kpi_table(result: PlanResult) -> Table:
+def kpi_table(result: PlanResult | Analysis) -> Table:
     colours = dict(zip(result.words.status, ("green", "yellow", "red"), strict=True))
     table = Table(
         title=f"{result.plan.settings.plan_name} — KPIs as of {result.results.as_of}",
@@ -124,6 +127,77 @@ def _fmt(value: float | None, unit: str) -> str:
     if unit == "ratio":
         return f"{value:.2f}x"
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.2f}"
+
+
+@app.command()
+def refresh(
+    plan: Annotated[Path, typer.Argument(help="The plan workbook to refresh.")],
+    backup: Annotated[
+        bool, typer.Option(help="Keep the previous version as <name>.backup.xlsx.")
+    ] = True,
+) -> None:
+    """Recompute a plan from its inputs and Data; rewrites only what xlmplan owns."""
+    with user_errors(), progress() as say:
+        say(f"refreshing {plan.name}")
+        result = refresh_plan(plan, backup=backup)
+    an = result.analysis
+    for name, rows in an.grown.items():
+        out_console.print(f"Table {name}: took in {rows} row(s) typed below it", highlight=False)
+    for where in an.restored:
+        out_console.print(f"Restored the formula in {where}", highlight=False)
+    out_console.print(kpi_table(an))
+    if not result.written:
+        out_console.print(f"{plan} is up to date — nothing to write", highlight=False)
+        return
+    note = f" (previous version: {result.backup.name})" if result.backup else ""
+    out_console.print(
+        f"Refreshed [bold]{plan}[/]: {len(an.data):,} Data rows, "
+        f"{len(result.changed_parts)} part(s) rewritten, {len(an.findings)} checks findings{note}",
+        highlight=False,
+    )
+
+
+@app.command()
+def check(
+    plan: Annotated[Path, typer.Argument(help="The plan workbook to check.")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+) -> None:
+    """List the plan's findings; exit 1 when any is an error, 2 when unreadable."""
+    with user_errors():
+        result = check_plan(plan)
+    if json_out:
+        payload = {
+            "file": str(plan),
+            "exit_code": result.exit_code,
+            "counts": {
+                sev: sum(1 for f in result.findings if f.severity == sev)
+                for sev in ("error", "warning", "info")
+            },
+            "findings": [
+                {"severity": f.severity, "where": f.where, "message": f.message}
+                for f in result.findings
+            ],
+        }
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    else:
+        out_console.print(findings_table(plan, result.findings))
+    raise typer.Exit(result.exit_code)
+
+
+def findings_table(plan: Path, findings: list[Finding]) -> Table:
+    colours = {"error": "red", "warning": "yellow", "info": "cyan"}
+    table = Table(
+        title=f"{plan.name}: {len(findings)} finding(s)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    table.add_column("Severity", no_wrap=True)
+    table.add_column("Where", no_wrap=True)
+    table.add_column("Finding")
+    for f in findings:
+        table.add_row(f"[{colours.get(f.severity, 'white')}]{f.severity}[/]", f.where, f.message)
+    return table
 
 
 @app.callback(invoke_without_command=True)

@@ -25,8 +25,11 @@ from xlmplan.sheets import (
     strategy_kpi,
     swot,
 )
+from xlmplan.sheets.cellrefs import compress
 from xlmplan.sheets.context import Ctx
-from xlmplan.sheets.layout import Book
+from xlmplan.sheets.layout import Book, ref
+
+ANCHOR = "xlm_"  # defined name xlm_<role> -> the role's sheet, cell A1
 
 # Sheet roles in workbook order; Calc and the manifest are hidden.
 ROLES = (
@@ -53,9 +56,14 @@ def build_book(
     words: Words,
     results: Results,
     template: str,
+    *,
+    sheet_names: dict[str, str] | None = None,
+    extra_findings: list[Finding] | None = None,
 ) -> tuple[Book, list[Finding]]:
+    """Lay out every sheet. ``sheet_names`` keeps the names a user gave the sheets;
+    ``extra_findings`` (unreadable inputs, restored cells) lead the Checks sheet."""
     ctx = Ctx(plan, results, catalog, labels, words)
-    ctx.sheet_names = {role: labels[f"sheet.{role}"] for role in ROLES}
+    ctx.sheet_names = {role: labels[f"sheet.{role}"] for role in ROLES} | (sheet_names or {})
     n_kpi_rows = max(len(plan.kpis), 1)
     built = {
         "lists": lists.build(ctx),
@@ -70,7 +78,7 @@ def build_book(
     built["calc"] = calc.build(ctx, ctx.sheet("strategy_kpi"), n_kpi_rows)
     built["dashboard"] = dashboard.build(ctx, plan.settings.months)
     budget_total = float(ctx.positions["budget_total"])
-    findings = find(plan, results, catalog, labels, words, budget_total)
+    findings = [*(extra_findings or []), *find(plan, results, catalog, labels, words, budget_total)]
     built["checks"] = checks_sheet.build(ctx, findings)
     smart = [row[5] for row in results.smart]
     health = {
@@ -94,6 +102,11 @@ def build_book(
         entries[f"sheet.{sheet.role}"] = sheet.name
         for table in sheet.tables:
             entries[f"table.{table.name}"] = f"{table.role}|{sheet.name}"
+        # Excel and LibreOffice rename a name's sheet with the sheet: the role survives.
+        ctx.define(f"{ANCHOR}{sheet.role}", ref(sheet.name, 0, 0))
+    for sheet in sheets:
+        if sheet.role != "data":
+            entries[f"owned.{sheet.role}"] = compress(sheet.owned())
     sheets.append(checks_sheet.manifest(entries))
     book = Book(
         sheets,

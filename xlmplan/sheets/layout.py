@@ -157,6 +157,15 @@ class Sheet:
     def width(self, col: int, width: float) -> None:
         self.widths[col] = width
 
+    def owned(self) -> set[tuple[int, int]]:
+        """Cells xlmplan writes on every refresh: all but inputs and Table headers."""
+        headers = {(t.row, t.col + j) for t in self.tables for j in range(len(t.headers))}
+        return {
+            pos
+            for pos, cell in self.cells.items()
+            if not cell.style.startswith("input") and pos not in headers
+        }
+
 
 @dataclass
 class Book:

@@ -1,0 +1,95 @@
+"""Merge imported rows into a plan's Data: channel names, duplicate rows, kept columns.
+
+Pure pandas. A row's key is (date, channel, campaign): importing the same export twice
+replaces its rows instead of counting them twice, and several rows of one export with the
+same key (an export broken down by age or device) are added up into one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from xlmplan.core.data import DATA_COLUMNS, KEY_COLUMNS, MEASURES
+
+_LOOSE = re.compile(r"[\W_]+")
+
+
+def _loose(name: str) -> str:
+    key = _LOOSE.sub("", name.casefold())
+    return key[:-1] if key.endswith("s") else key
+
+
+@dataclass
+class MergeReport:
+    added: int = 0
+    replaced: int = 0
+    combined: int = 0  # imported rows added up into another row with the same key
+    new_channels: list[str] = field(default_factory=list)
+    renamed_channels: dict[str, str] = field(default_factory=dict)  # imported -> plan's
+    dropped_columns: list[str] = field(default_factory=list)
+
+
+def normalise_channels(frame: pd.DataFrame, known: list[str], report: MergeReport) -> pd.DataFrame:
+    """Spell each channel as the plan does (case, spacing, a plural ``s`` aside);
+    channels the plan does not know are kept and reported."""
+    exact = {c.casefold(): c for c in known}
+    loose = {_loose(c): c for c in known}
+    mapping: dict[str, str] = {}
+    for name in pd.unique(frame["channel"].astype(str)):
+        hit = exact.get(name.casefold()) or loose.get(_loose(name))
+        if hit is None:
+            hit = name
+            exact[name.casefold()] = name
+            loose[_loose(name)] = name
+            report.new_channels.append(name)
+        elif hit != name:
+            report.renamed_channels[name] = hit
+        mapping[name] = hit
+    return frame.assign(channel=frame["channel"].astype(str).map(mapping))
+
+
+def combine_keys(frame: pd.DataFrame, report: MergeReport) -> pd.DataFrame:
+    """One row per key: measures added up, other columns from the first row."""
+    keys = list(KEY_COLUMNS)
+    filled = frame.assign(campaign=frame["campaign"].fillna(""))
+    dup = filled.duplicated(keys, keep=False)
+    if not dup.any():
+        return filled
+    extras = [c for c in filled.columns if c not in DATA_COLUMNS]
+    agg = {m: "sum" for m in MEASURES} | {c: "first" for c in extras}
+    grouped = filled.groupby(keys, sort=False, dropna=False).agg(agg).reset_index()
+    report.combined += len(filled) - len(grouped)
+    return grouped[list(filled.columns)]
+
+
+def merge(
+    existing: pd.DataFrame,
+    imported: pd.DataFrame,
+    columns: list[str],
+    *,
+    replace_all: bool = False,
+    report: MergeReport | None = None,
+) -> tuple[pd.DataFrame, MergeReport]:
+    """Existing Data with ``imported`` merged in, as the Data table's ``columns``: rows
+    keep their order, replaced rows leave it, imported rows come last."""
+    report = report or MergeReport()
+    imported = combine_keys(imported, report)
+    report.dropped_columns = [c for c in imported.columns if c not in columns]
+    if replace_all:
+        report.replaced = len(existing)
+        base = existing.iloc[0:0]
+    else:
+        keys = list(KEY_COLUMNS)
+        old = existing.assign(campaign=existing["campaign"].fillna(""))
+        index = pd.MultiIndex.from_frame(old[keys])
+        hit = index.isin(pd.MultiIndex.from_frame(imported[keys]))
+        report.replaced = int(hit.sum())
+        base = existing[~hit]
+    report.added = len(imported)
+    merged = pd.concat(
+        [base.reindex(columns=columns), imported.reindex(columns=columns)], ignore_index=True
+    )
+    return merged, report

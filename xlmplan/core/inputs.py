@@ -1,0 +1,222 @@
+"""Turn the cells of a plan's input Tables back into a :class:`Plan`.
+
+Pure: a reader hands over each Table's cells as Python values (text, numbers, dates,
+booleans, None); this module coerces them to the model's field types. A cell that cannot
+be read becomes blank and a :class:`Finding` names it, so one typo never blocks a refresh.
+Only the settings a plan cannot exist without (first month, length) stop with an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from xlmplan.core.checks import Finding
+from xlmplan.core.labels import Labels
+from xlmplan.core.model import (
+    SCENARIO_KEYS,
+    Action,
+    Kpi,
+    MoneyLine,
+    Objective,
+    Person,
+    Plan,
+    Scenario,
+    Settings,
+    Strategy,
+    SwotFactor,
+)
+from xlmplan.errors import DataError
+
+# Table role -> model class of one row (settings and scenarios are read specially).
+ROW_TYPES: dict[str, type] = {
+    "swot": SwotFactor,
+    "objectives": Objective,
+    "strategies": Strategy,
+    "kpis": Kpi,
+    "people": Person,
+    "money": MoneyLine,
+    "actions": Action,
+}
+GROWING = tuple(ROW_TYPES)  # tables a user extends by typing rows below them
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_DATE_TEXT = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+)?\s*$")
+
+
+@dataclass
+class TableCells:
+    """One input Table as read: where it is (0-based) and its data rows."""
+
+    sheet: str
+    row: int  # header row
+    col: int
+    headers: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+
+    def where(self, i: int, j: int) -> str:
+        return f"{self.sheet}!{_col(self.col + j)}{self.row + 2 + i}"
+
+
+def _col(col: int) -> str:
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+
+    def bad(self, where: str, message: str) -> None:
+        self.findings.append(Finding("error", where, message))
+
+    def text(self, value: Any) -> str:
+        if is_blank(value):
+            return ""
+        if isinstance(value, bool):
+            return "TRUE" if value else "FALSE"
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        if isinstance(value, dt.datetime):
+            return value.date().isoformat()
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return str(value).strip()
+
+    def number(self, value: Any, where: str, header: str) -> float | None:
+        if is_blank(value):
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, str):
+            text = value.strip().replace(",", "")
+            scale = 1.0
+            if text.endswith("%"):
+                text, scale = text[:-1], 0.01
+            try:
+                return float(text) * scale
+            except ValueError:
+                pass
+        self.bad(
+            where, f"{header} '{self.text(value)}' is not a number — type a number or clear it"
+        )
+        return None
+
+    def date(self, value: Any, where: str, header: str) -> dt.date | None:
+        if is_blank(value):
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 2958466:
+            return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+        if isinstance(value, str) and (m := _DATE_TEXT.match(value)):
+            try:
+                return dt.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                pass
+        self.bad(
+            where, f"{header} '{self.text(value)}' is not a date — type a date such as 2026-03-31"
+        )
+        return None
+
+    def item(self, cls: type, table: TableCells, i: int, values: list[Any]) -> Any:
+        args: list[Any] = []
+        for j, f in enumerate(fields(cls)):
+            value = values[j] if j < len(values) else None
+            where, header = (
+                table.where(i, j),
+                table.headers[j] if j < len(table.headers) else f.name,
+            )
+            kind = str(f.type)
+            if "date" in kind:
+                args.append(self.date(value, where, header))
+            elif "float" in kind:
+                args.append(self.number(value, where, header))
+            else:
+                args.append(self.text(value))
+        return cls(*args)
+
+
+def _settings(table: TableCells, labels: Labels, base: Settings, r: _Reader) -> Settings:
+    by_label = {labels[f"setting.{f.name}"].casefold(): f for f in fields(Settings)}
+    values: dict[str, Any] = {}
+    for i, row in enumerate(table.rows):
+        label = r.text(row[0] if row else None).casefold()
+        f = by_label.get(label)
+        if f is None:
+            continue
+        value = row[1] if len(row) > 1 else None
+        where, header = table.where(i, 1), r.text(row[0])
+        kind = str(f.type)
+        if "date" in kind:
+            values[f.name] = r.date(value, where, header)
+        elif kind == "int" or kind == "float":
+            number = r.number(value, where, header)
+            if number is not None:
+                values[f.name] = int(round(number)) if kind == "int" else number
+        else:
+            values[f.name] = r.text(value) or getattr(base, f.name)
+    start = values.get("start")
+    if not isinstance(start, dt.date):
+        raise DataError(
+            f"{table.sheet}: the plan's first month is missing or not a date — "
+            "type it on Start (e.g. 2026-01-01)"
+        )
+    months = values.get("months", base.months)
+    if not 1 <= months <= 60:
+        raise DataError(f"{table.sheet}: the plan length must be 1 to 60 months, not {months}")
+    values["start"] = start.replace(day=1)
+    merged = {f.name: values.get(f.name, getattr(base, f.name)) for f in fields(Settings)}
+    return Settings(**merged)
+
+
+def _scenarios(table: TableCells, base: list[Scenario], r: _Reader) -> list[Scenario]:
+    out = []
+    for i, key in enumerate(SCENARIO_KEYS):
+        row = table.rows[i] if i < len(table.rows) else []
+        default = next((s for s in base if s.key == key), Scenario(key, 1.0, "", 0.0))
+        mult = r.number(row[1] if len(row) > 1 else None, table.where(i, 1), table.headers[1])
+        extra = r.number(row[3] if len(row) > 3 else None, table.where(i, 3), table.headers[3])
+        contingency = r.text(row[2] if len(row) > 2 else None)
+        out.append(
+            Scenario(
+                key,
+                default.multiplier if mult is None or mult <= 0 else mult,
+                contingency,
+                0.0 if extra is None else extra,
+            )
+        )
+    return out
+
+
+def plan_from_tables(
+    tables: dict[str, TableCells], labels: Labels, base: Plan, channels: list[str]
+) -> tuple[Plan, list[Finding]]:
+    """The plan whose inputs are ``tables`` (by role); ``base`` gives defaults for anything
+    a Table does not hold. Returns the plan and one finding per unreadable cell."""
+    r = _Reader()
+    settings = _settings(tables["settings"], labels, base.settings, r)
+    plan = Plan(settings=settings, channels=list(channels))
+    for role, cls in ROW_TYPES.items():
+        table = tables.get(role)
+        if table is None:
+            continue
+        # Blank rows stay: the derived columns beside a Table are row-aligned with it.
+        items = [r.item(cls, table, i, row) for i, row in enumerate(table.rows)]
+        if len(table.rows) == 1 and all(is_blank(v) for v in table.rows[0]):
+            items = []  # an empty Table keeps one blank row
+        setattr(plan, role, items)
+    scen = tables.get("scenarios")
+    plan.scenarios = _scenarios(scen, base.scenarios, r) if scen else list(base.scenarios)
+    return plan, r.findings

@@ -1,0 +1,417 @@
+"""Refresh and check an existing plan: re-read inputs and Data, recompute, rewrite only
+what xlmplan owns.
+
+The freshly laid-out book is written to a scratch file (its Data sheet one row deep) and
+serves as the source of every cell, format and name xlmplan owns; those are spliced into
+the user's file part by part. Everything else in the file keeps its exact bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from lxml import etree
+
+from xlmplan.core.catalog import Catalog, load_catalog
+from xlmplan.core.checks import Finding
+from xlmplan.core.data import DATA_COLUMNS
+from xlmplan.core.engine import Engine, Results, Words
+from xlmplan.core.inputs import plan_from_tables
+from xlmplan.core.labels import Labels, load_labels
+from xlmplan.core.model import Plan
+from xlmplan.core.template import build_plan, load_raw, templates_root, words_from
+from xlmplan.errors import WorkbookError
+from xlmplan.sheets.book import ROLES, build_book
+from xlmplan.sheets.cellrefs import Pos, expand
+from xlmplan.sheets.layout import Book, Sheet, a1, col_letter, rng
+from xlmplan.xlsx.fastrows import replace_rows, row_styles, rows_chunks
+from xlmplan.xlsx.package import Package, check_writable, open_package, write_package
+from xlmplan.xlsx.plan_file import PlanFile, data_frame, input_tables, open_plan
+from xlmplan.xlsx.splice import Q, SheetXml, fresh_cell, shared_strings
+from xlmplan.xlsx.style_merge import merge_styles
+from xlmplan.xlsx.writer import write_book
+
+OWNED_ROLES = tuple(r for r in ROLES if r != "data") + ("manifest",)
+_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+
+
+@dataclass
+class Analysis:
+    """A plan as read from its file, recomputed and laid out afresh (nothing written)."""
+
+    pf: PlanFile
+    plan: Plan
+    data: pd.DataFrame
+    results: Results
+    book: Book
+    findings: list[Finding]
+    labels: Labels
+    catalog: Catalog
+    words: Words
+    grown: dict[str, int]  # table -> rows taken in from below it
+    restored: list[str] = field(default_factory=list)  # cells typed over a formula
+    targets: dict[str, SheetXml] = field(default_factory=dict)  # role -> user's sheet part
+    new_data: bool = False  # the Data rows come from an import and are rewritten
+
+
+@dataclass
+class RefreshResult:
+    path: Path
+    written: bool
+    backup: Path | None
+    analysis: Analysis
+    changed_parts: list[str]
+
+
+def _where(sheet: Sheet, pos: Pos) -> str:
+    return f"{sheet.name}!{a1(*pos)}"
+
+
+def analyse(path: Path, data: pd.DataFrame | None = None) -> Analysis:
+    """Read, recompute and lay out a plan; the file stays open in ``Analysis.pf``.
+    ``data`` replaces the Data rows (an import); otherwise they are read from the file."""
+    path = Path(path)
+    pf = open_plan(path)
+    try:
+        return _analyse(pf, data)
+    except BaseException:
+        pf.close()
+        raise
+
+
+def _analyse(pf: PlanFile, new_data: pd.DataFrame | None) -> Analysis:
+    from xlmplan.api import unify_channels
+
+    root = templates_root()
+    lang = pf.manifest.get("language", "en")
+    try:
+        labels = load_labels(root / "labels", lang)
+    except Exception:
+        labels = load_labels(root / "labels", "en")
+    catalog = load_catalog(root / "metrics.toml")
+    words = words_from(labels)
+    template = pf.manifest.get("template", "online_shop")
+    base, _ = build_plan(
+        load_raw(template),
+        labels,
+        start=dt.date(2026, 1, 1),
+        months=None,
+        currency=None,
+        channels=[],
+    )
+
+    tables = input_tables(pf)
+    if new_data is None:
+        data = data_frame(pf)
+    else:
+        data = new_data
+        info = pf.table("data")
+        info.last = info.r1 + max(len(data), 1)
+    data, channels = unify_channels(data)
+    plan, input_findings = plan_from_tables(tables, labels, base, channels)
+    results = Engine(plan, data, catalog, words).run()
+    names = {role: pf.sheets[role].name for role in ROLES}
+    grown = {n: t.grown for n, t in pf.tables.items() if t.grown > 0 and new_data is None}
+
+    def lay_out(extra: list[Finding]) -> tuple[Book, list[Finding]]:
+        book, findings = build_book(
+            plan,
+            data,
+            catalog,
+            labels,
+            words,
+            results,
+            template,
+            sheet_names=names,
+            extra_findings=extra,
+        )
+        _fit_data(book, pf)
+        return book, findings
+
+    book, findings = lay_out(input_findings)
+    targets = {role: SheetXml(pf.pkg.read(pf.sheets[role].part)) for role in OWNED_ROLES}
+    restored: list[str] = []
+    for role in ROLES:
+        if role == "data":
+            continue
+        sheet, target = book.sheet(role), targets[role]
+        old = _old_owned(pf, role, sheet)
+        for pos in sorted(old & sheet.owned()):
+            cell = sheet.cells[pos]
+            if cell.formula and target.has_content(pos) and not target.has_formula(pos):
+                restored.append(_where(sheet, pos))
+    if restored:
+        extra = [Finding("warning", w, labels["check.restored"].format(cell=w)) for w in restored]
+        book, findings = lay_out([*input_findings, *extra])
+    return Analysis(
+        pf,
+        plan,
+        data,
+        results,
+        book,
+        findings,
+        labels,
+        catalog,
+        words,
+        grown,
+        restored,
+        targets,
+        new_data is not None,
+    )
+
+
+def _fit_data(book: Book, pf: PlanFile) -> None:
+    """Size the ``d_*`` names to the Data table as it stands in the file."""
+    info = pf.table("data")
+    sheet = book.sheet("data")
+    last = max(info.last, info.r1 + 1)
+    for j, column in enumerate(DATA_COLUMNS):
+        book.names[f"d_{column}"] = "=" + rng(sheet.name, info.r1 + 1, info.c1 + j, last, j)
+
+
+def _old_owned(pf: PlanFile, role: str, sheet: Sheet) -> set[Pos]:
+    text = pf.manifest.get(f"owned.{role}")
+    return expand(text) if text else sheet.owned()
+
+
+def refresh_plan(
+    path: Path, *, backup: bool = True, data: pd.DataFrame | None = None
+) -> RefreshResult:
+    """Refresh ``path`` in place; returns what changed. Writes nothing when nothing changed.
+    With ``data``, the Data table's rows are replaced by it first (an import)."""
+    path = Path(path)
+    check_writable(path)
+    analysis = analyse(path, data)
+    try:
+        replace = _spliced_parts(analysis)
+        changed = sorted(replace)
+        written_backup: Path | None = None
+        remove = _calc_chain(analysis.pf, replace)
+        if replace or remove:
+            written_backup = write_package(
+                analysis.pf.pkg, path, replace=replace, remove=remove, backup=backup
+            )
+        return RefreshResult(path, bool(replace or remove), written_backup, analysis, changed)
+    finally:
+        analysis.pf.close()
+
+
+def _spliced_parts(an: Analysis) -> dict[str, bytes]:
+    """Every part of the user's file that changes, by part name."""
+    pf, book = an.pf, an.book
+    for sheet in book.sheets:
+        for frame in sheet.frames:
+            frame.frame = frame.frame.iloc[:1]
+    book.sheet("data").tables[0].n_rows = 1
+    with tempfile.TemporaryDirectory(prefix="xlmplan-") as tmp:
+        scratch = Path(tmp) / "fresh.xlsx"
+        write_book(book, scratch)
+        with open_package(scratch) as fresh:
+            index = {sheet.role: i for i, sheet in enumerate(book.sheets)}
+            parts = {name for name in fresh.names()}
+            shared = shared_strings(
+                fresh.read("xl/sharedStrings.xml") if "xl/sharedStrings.xml" in parts else None
+            )
+            styles, style_map = merge_styles(
+                pf.pkg.read("xl/styles.xml"), fresh.read("xl/styles.xml")
+            )
+            out: dict[str, bytes] = {}
+            if styles is not None:
+                out["xl/styles.xml"] = styles
+            for role in OWNED_ROLES:
+                sheet = book.sheet(role)
+                fresh_xml = SheetXml(fresh.read(f"xl/worksheets/sheet{index[role] + 1}.xml"))
+                target = an.targets[role]
+                if role == "manifest":
+                    old, new = set(target.cells), set(fresh_xml.cells)
+                else:
+                    old, new = _old_owned(pf, role, sheet), sheet.owned()
+                    _refuse_collisions(pf, sheet, target, new - old)
+                before = etree.tostring(target.root)
+                for pos in sorted(old - new):
+                    target.remove(pos)
+                for pos in sorted(new):
+                    cell = fresh_xml.cells.get(pos)
+                    if cell is None:
+                        target.remove(pos)
+                        continue
+                    row = fresh_xml.rows.get(pos[0])
+                    target.put(pos, fresh_cell(cell, shared, style_map.xf), row)
+                if etree.tostring(target.root) != before:
+                    out[pf.sheets[role].part] = target.finish()
+            if an.new_data:
+                out[pf.table("data").sheet.part] = _data_rows(
+                    an, fresh, index["data"], style_map.xf
+                )
+    out.update(_grown_tables(pf))
+    names = _names(pf, book)
+    if names is not None:
+        out["xl/workbook.xml"] = names
+    return out
+
+
+def _refuse_collisions(pf: PlanFile, sheet: Sheet, target: SheetXml, fresh: set[Pos]) -> None:
+    for pos in sorted(fresh):
+        if target.has_content(pos):
+            where = _where(sheet, pos)
+            raise WorkbookError(
+                f"{pf.path}: {where} holds your own entry where the plan needs room to grow — "
+                "move it elsewhere and refresh again"
+            )
+
+
+def _grown_tables(pf: PlanFile) -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    for info in pf.tables.values():
+        if info.last == info.r2:
+            continue
+        el = pf.pkg.xml(info.part)
+        ref = f"{a1(info.r1, info.c1)}:{a1(info.last, info.c2)}"
+        el.set("ref", ref)
+        auto = el.find(Q + "autoFilter")
+        if auto is not None:
+            auto.set("ref", ref)
+        out[info.part] = etree.tostring(el, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return out
+
+
+def _names(pf: PlanFile, book: Book) -> bytes | None:
+    """workbook.xml with xlmplan's defined names set to the new ranges (None: unchanged)."""
+    root = pf.pkg.xml("xl/workbook.xml")
+    container = root.find(Q + "definedNames")
+    if container is None:
+        container = etree.Element(Q + "definedNames")
+        sheets = root.find(Q + "sheets")
+        assert sheets is not None
+        sheets.addnext(container)
+    existing = {
+        dn.get("name"): dn
+        for dn in container.iter(Q + "definedName")
+        if dn.get("localSheetId") is None
+    }
+    changed = False
+    for name, target in sorted(book.names.items()):
+        text = target.lstrip("=")
+        dn = existing.get(name)
+        if dn is None:
+            dn = etree.SubElement(container, Q + "definedName", name=name)
+            changed = True
+        if dn.text != text:
+            dn.text = text
+            changed = True
+    if not changed:
+        return None
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _calc_chain(pf: PlanFile, replace: dict[str, bytes]) -> list[str]:
+    """Drop the calculation chain (Excel rebuilds it) when cells change: a stale chain
+    naming removed formula cells makes Excel repair the file."""
+    if "xl/calcChain.xml" not in pf.pkg.names() or not replace:
+        return []
+    rels_part = "xl/_rels/workbook.xml.rels"
+    rels = pf.pkg.xml(rels_part)
+    for rel in list(rels):
+        if rel.get("Target", "").endswith("calcChain.xml"):
+            rels.remove(rel)
+    replace[rels_part] = etree.tostring(
+        rels, xml_declaration=True, encoding="UTF-8", standalone=True
+    )
+    types = pf.pkg.xml("[Content_Types].xml")
+    for over in list(types):
+        if over.get("PartName", "") == "/xl/calcChain.xml":
+            types.remove(over)
+    replace["[Content_Types].xml"] = etree.tostring(
+        types, xml_declaration=True, encoding="UTF-8", standalone=True
+    )
+    return ["xl/calcChain.xml"]
+
+
+def same_value(cached: Any, value: Any) -> bool:
+    """A cached value equals a computed one (numbers to 1e-9 relative; blanks alike)."""
+    if value is None or value == "":
+        return cached in (None, "")
+    if isinstance(value, bool):
+        return cached in (value, float(value), str(int(value)))
+    if isinstance(value, (int, float)):
+        try:
+            c = float(cached)
+        except (TypeError, ValueError):
+            return False
+        return math.isclose(c, float(value), rel_tol=1e-9, abs_tol=1e-9)
+    return str(cached) == str(value)
+
+
+@dataclass
+class CheckResult:
+    path: Path
+    findings: list[Finding]
+    analysis: Analysis
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if any(f.severity == "error" for f in self.findings) else 0
+
+
+def check_plan(path: Path) -> CheckResult:
+    """Every finding about a plan as it is on disk, including error values in formula
+    cells and cached values that no longer match the inputs (nothing is written)."""
+    an = analyse(Path(path))
+    try:
+        shared = shared_strings(
+            an.pf.pkg.read("xl/sharedStrings.xml")
+            if "xl/sharedStrings.xml" in an.pf.pkg.names()
+            else None
+        )
+        extra: list[Finding] = []
+        for role in ROLES:
+            if role == "data":
+                continue
+            sheet, target = an.book.sheet(role), an.targets[role]
+            stale: list[str] = []
+            for pos in sorted(sheet.owned()):
+                cell = sheet.cells[pos]
+                if not cell.formula:
+                    continue
+                kind, cached = target.cached(pos, shared)
+                if kind == "e":
+                    where = _where(sheet, pos)
+                    extra.append(
+                        Finding("error", where, an.labels["check.error_value"].format(value=cached))
+                    )
+                elif not same_value(cached, cell.value):
+                    stale.append(_where(sheet, pos))
+            if stale:
+                message = an.labels["check.stale"].format(count=len(stale), first=stale[0])
+                extra.append(Finding("warning", sheet.name, message))
+        order = {"error": 0, "warning": 1, "info": 2}
+        findings = sorted([*an.findings, *extra], key=lambda f: order.get(f.severity, 3))
+        return CheckResult(Path(path), findings, an)
+    finally:
+        an.pf.close()
+
+
+def _data_rows(an: Analysis, fresh: Package, index: int, xf: dict[int, int]) -> bytes:
+    """The Data sheet part with its rows replaced by the analysis' Data frame."""
+    info = an.pf.table("data")
+    part = info.sheet.part
+    xml = an.pf.pkg.read(part).decode("utf-8")
+    n_cols = info.c2 - info.c1 + 1
+    styles = row_styles(xml, info.r1 + 2, n_cols, info.c1)
+    if not any(styles):
+        fresh_styles = row_styles(
+            fresh.read(f"xl/worksheets/sheet{index + 1}.xml").decode("utf-8"), 2, n_cols
+        )
+        styles = [str(xf.get(int(s), 0)) if s else "" for s in fresh_styles]
+    frame = an.data.reindex(columns=an.data.columns[:n_cols])
+    rows = rows_chunks(frame, styles, info.r1 + 1, info.c1)
+    last = f"{col_letter(info.c2)}{info.r1 + 1 + max(len(frame), 1)}"
+    edit = replace_rows(info.r1 + 2, rows, last)
+    return "".join(edit(xml)).encode("utf-8")

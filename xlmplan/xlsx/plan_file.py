@@ -1,0 +1,231 @@
+"""Read an existing plan workbook: its manifest, sheets by role, input Tables and Data.
+
+Sheets are found by role, never by displayed name: first through the defined name
+``xlm_<role>`` (Excel and LibreOffice carry it along when a sheet is renamed), then
+through the manifest. Values come from python-calamine, which reads files saved by
+Excel, LibreOffice and xlmplan alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from lxml import etree
+from python_calamine import CalamineWorkbook
+
+from xlmplan.core.data import canonical_frame
+from xlmplan.core.inputs import GROWING, TableCells, is_blank
+from xlmplan.errors import DataError, WorkbookError
+from xlmplan.sheets.book import ANCHOR, ROLES
+from xlmplan.sheets.cellrefs import parse_range
+from xlmplan.sheets.checks_sheet import MANIFEST_SHEET
+from xlmplan.xlsx.package import Package, SheetRef, open_package
+
+NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+Q = f"{{{NS}}}"
+EXCEL_MAX_ROWS = 1_048_576
+
+
+@dataclass
+class TableInfo:
+    name: str
+    part: str  # the table part
+    sheet: SheetRef
+    r1: int
+    c1: int
+    r2: int  # last data row as the part says
+    c2: int
+    header_rows: int = 1
+    totals_rows: int = 0
+    last: int = 0  # last data row after rows typed below it
+
+    @property
+    def grown(self) -> int:
+        return self.last - self.r2
+
+
+@dataclass
+class PlanFile:
+    path: Path
+    pkg: Package
+    book: CalamineWorkbook
+    manifest: dict[str, str]
+    sheets: dict[str, SheetRef]  # role -> sheet
+    tables: dict[str, TableInfo]  # displayName -> table
+    names: dict[str, str]  # defined name -> its text (workbook scope)
+    values: dict[str, list[list[Any]]] = field(default_factory=dict)  # sheet name -> cells
+
+    def close(self) -> None:
+        self.book.close()
+        self.pkg.close()
+
+    def cells(self, sheet: SheetRef) -> list[list[Any]]:
+        """Every value of a sheet from A1 (rows of equal length)."""
+        if sheet.name not in self.values:
+            self.values[sheet.name] = self.book.get_sheet_by_name(sheet.name).to_python(
+                skip_empty_area=False
+            )
+        return self.values[sheet.name]
+
+    def table(self, role: str) -> TableInfo:
+        for key, value in self.manifest.items():
+            if key.startswith("table.") and value.split("|")[0] == role:
+                name = key[len("table.") :]
+                if name in self.tables:
+                    return self.tables[name]
+        raise WorkbookError(
+            f"{self.path}: the {role} table is missing — it may have been deleted; "
+            "restore it from the backup copy or create a new plan"
+        )
+
+
+def _unquote(sheet: str) -> str:
+    return sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
+
+
+def open_plan(path: Path) -> PlanFile:
+    """Open a plan workbook for reading; raises WorkbookError for anything not a plan."""
+    pkg = open_package(path)
+    try:
+        return _open(path, pkg)
+    except BaseException:
+        pkg.close()
+        raise
+
+
+def _open(path: Path, pkg: Package) -> PlanFile:
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several unrelated error types
+        raise WorkbookError(f"{path}: cannot be read as a workbook ({exc}) — re-save it") from exc
+    sheets = pkg.sheets()
+    by_name = {s.name: s for s in sheets}
+    if MANIFEST_SHEET not in by_name:
+        raise WorkbookError(
+            f"{path}: not an xlmplan plan (no '{MANIFEST_SHEET}' sheet) — "
+            "create one with `xlmplan new`"
+        )
+    raw = book.get_sheet_by_name(MANIFEST_SHEET).to_python(skip_empty_area=False)
+    manifest = {
+        str(row[0]).strip(): str(row[1]).strip()
+        for row in raw[1:]
+        if len(row) > 1 and not is_blank(row[0])
+    }
+    root = pkg.xml("xl/workbook.xml")
+    names: dict[str, str] = {}
+    for dn in root.iter(Q + "definedName"):
+        if dn.get("localSheetId") is None:
+            names[dn.get("name", "")] = dn.text or ""
+    roles: dict[str, SheetRef] = {}
+    for role in (*ROLES, "manifest"):
+        target = names.get(ANCHOR + role, "")
+        sheet_name = _unquote(target.rsplit("!", 1)[0]) if "!" in target else ""
+        if sheet_name not in by_name:
+            sheet_name = manifest.get(f"sheet.{role}", "")
+        if role == "manifest":
+            sheet_name = MANIFEST_SHEET
+        if sheet_name not in by_name:
+            shown = manifest.get(f"sheet.{role}", role)
+            raise WorkbookError(
+                f"{path}: the plan's '{shown}' sheet is missing — restore it from the "
+                "backup copy, or build a new plan with `xlmplan new`"
+            )
+        roles[role] = by_name[sheet_name]
+    tables: dict[str, TableInfo] = {}
+    for sheet in sheets:
+        for part in pkg.tables(sheet.part):
+            el = pkg.xml(part)
+            r1, c1, r2, c2 = parse_range(el.get("ref", "A1"))
+            totals = int(el.get("totalsRowCount", "0") or 0)
+            info = TableInfo(
+                el.get("displayName") or el.get("name") or part,
+                part,
+                sheet,
+                r1,
+                c1,
+                r2 - totals,
+                c2,
+                int(el.get("headerRowCount", "1") or 1),
+                totals,
+            )
+            info.last = info.r2
+            tables[info.name] = info
+    return PlanFile(path, pkg, book, manifest, roles, tables, names)
+
+
+def _grow(info: TableInfo, cells: list[list[Any]]) -> None:
+    """Take in rows typed directly below a Table (no totals row) into it."""
+    if info.totals_rows:
+        return
+    r = info.r2 + 1
+    while r < len(cells) and any(not is_blank(v) for v in cells[r][info.c1 : info.c2 + 1]):
+        r += 1
+    info.last = r - 1
+
+
+def input_tables(pf: PlanFile) -> dict[str, TableCells]:
+    """Every input Table by role, grown by rows typed below the growing ones."""
+    out: dict[str, TableCells] = {}
+    for key, value in pf.manifest.items():
+        if not key.startswith("table."):
+            continue
+        role = value.split("|")[0]
+        if role == "data":
+            continue
+        info = pf.table(role)
+        cells = pf.cells(info.sheet)
+        if role in GROWING:
+            _grow(info, cells)
+        out[role] = TableCells(
+            info.sheet.name,
+            info.r1,
+            info.c1,
+            [str(v) for v in _row(cells, info, info.r1)],
+            [_row(cells, info, r) for r in range(info.r1 + info.header_rows, info.last + 1)],
+        )
+    return out
+
+
+def _row(cells: list[list[Any]], info: TableInfo, r: int) -> list[Any]:
+    values = cells[r][info.c1 : info.c2 + 1] if r < len(cells) else []
+    return list(values) + [None] * (info.c2 - info.c1 + 1 - len(values))
+
+
+def data_frame(pf: PlanFile) -> pd.DataFrame:
+    """The Data table (grown by rows typed below it) as the canonical frame."""
+    info = pf.table("data")
+    cells = pf.cells(info.sheet)
+    if len(cells) >= EXCEL_MAX_ROWS:
+        raise DataError(
+            f"{pf.path}: sheet '{info.sheet.name}' reaches Excel's last row "
+            f"({EXCEL_MAX_ROWS:,}) — the data may have been cut off; split it by year "
+            "and keep one year per plan"
+        )
+    merged = pf.book.get_sheet_by_name(info.sheet.name).merged_cell_ranges or []
+    for (mr1, mc1), (mr2, mc2) in merged:
+        if mr2 >= info.r1 and info.c1 <= mc2 and mc1 <= info.c2:
+            raise DataError(
+                f"{pf.path}: sheet '{info.sheet.name}' has merged cells at row {mr1 + 1} — "
+                "unmerge them (Home › Merge & Center) so every row has its own values"
+            )
+    _grow(info, cells)
+    header = [str(v) for v in cells[info.r1][info.c1 : info.c2 + 1]]
+    body = [r[info.c1 : info.c2 + 1] for r in cells[info.r1 + 1 : info.last + 1]]
+    df = pd.DataFrame(body, columns=header, dtype=object) if body else pd.DataFrame(columns=header)
+    rows = np.arange(info.r1 + 2, info.r1 + 2 + len(df))
+    return canonical_frame(df, f"{pf.path.name} sheet '{info.sheet.name}'", rows=rows)
+
+
+def as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else None
+
+
+def sheet_tree(pf: PlanFile, sheet: SheetRef) -> etree._Element:
+    return pf.pkg.xml(sheet.part)
