@@ -28,11 +28,12 @@ from xlmplan.core.model import Plan
 from xlmplan.core.template import build_plan, load_raw, templates_root, words_from
 from xlmplan.errors import WorkbookError
 from xlmplan.sheets.book import ROLES, build_book
-from xlmplan.sheets.cellrefs import Pos, expand
+from xlmplan.sheets.cellrefs import Pos, cf_ranges, dv_ranges, expand
 from xlmplan.sheets.layout import Book, Sheet, a1, col_letter, rng
 from xlmplan.xlsx.fastrows import replace_rows, row_styles, rows_chunks
 from xlmplan.xlsx.package import Package, check_writable, open_package, write_package
 from xlmplan.xlsx.plan_file import PlanFile, data_frame, input_tables, open_plan
+from xlmplan.xlsx.sheet_formats import charts_of, patch_chart, replace_formats
 from xlmplan.xlsx.splice import Q, SheetXml, fresh_cell, shared_strings
 from xlmplan.xlsx.style_merge import merge_styles
 from xlmplan.xlsx.writer import write_book
@@ -190,7 +191,12 @@ def refresh_plan(
     check_writable(path)
     analysis = analyse(path, data)
     try:
-        replace = _spliced_parts(analysis)
+        pkg = analysis.pf.pkg
+        replace = {
+            part: data
+            for part, data in _spliced_parts(analysis).items()
+            if not pkg.has(part) or pkg.read(part) != data
+        }
         changed = sorted(replace)
         written_backup: Path | None = None
         remove = _calc_chain(analysis.pf, replace)
@@ -235,6 +241,8 @@ def _spliced_parts(an: Analysis) -> dict[str, bytes]:
                     old, new = _old_owned(pf, role, sheet), sheet.owned()
                     _refuse_collisions(pf, sheet, target, new - old)
                 before = etree.tostring(target.root)
+                if role != "manifest":
+                    _formats(pf, role, sheet, target, fresh_xml, style_map.dxf)
                 for pos in sorted(old - new):
                     target.remove(pos)
                 for pos in sorted(new):
@@ -246,6 +254,7 @@ def _spliced_parts(an: Analysis) -> dict[str, bytes]:
                     target.put(pos, fresh_cell(cell, shared, style_map.xf), row)
                 if etree.tostring(target.root) != before:
                     out[pf.sheets[role].part] = target.finish()
+            out.update(_charts(pf, fresh, index["dashboard"]))
             if an.new_data:
                 out[pf.table("data").sheet.part] = _data_rows(
                     an, fresh, index["data"], style_map.xf
@@ -254,6 +263,36 @@ def _spliced_parts(an: Analysis) -> dict[str, bytes]:
     names = _names(pf, book)
     if names is not None:
         out["xl/workbook.xml"] = names
+    return out
+
+
+def _formats(
+    pf: PlanFile,
+    role: str,
+    sheet: Sheet,
+    target: SheetXml,
+    fresh: SheetXml,
+    dxf_map: dict[int, int],
+) -> None:
+    """Re-lay xlmplan's conditional formats and validations when their ranges changed."""
+    old_cf, old_dv = pf.manifest.get(f"cf.{role}"), pf.manifest.get(f"dv.{role}")
+    if old_cf is None or old_dv is None:
+        return  # a plan from before ranges were recorded: leave its formats alone
+    if (old_cf, old_dv) == (cf_ranges(sheet), dv_ranges(sheet)):
+        return
+    split = lambda text: {r for r in text.split(";") if r}  # noqa: E731
+    replace_formats(target.root, fresh.root, split(old_cf), split(old_dv), dxf_map)
+
+
+def _charts(pf: PlanFile, fresh: Package, dashboard_index: int) -> dict[str, bytes]:
+    """Dashboard charts with the fresh series ranges and cached points."""
+    out: dict[str, bytes] = {}
+    fresh_charts = charts_of(fresh, f"xl/worksheets/sheet{dashboard_index + 1}.xml")
+    mine = charts_of(pf.pkg, pf.sheets["dashboard"].part)
+    for target_part, fresh_part in zip(mine, fresh_charts, strict=False):
+        patched = patch_chart(pf.pkg.read(target_part), fresh.read(fresh_part))
+        if patched is not None:
+            out[target_part] = patched
     return out
 
 

@@ -25,7 +25,7 @@ from xlmplan.sheets import (
     strategy_kpi,
     swot,
 )
-from xlmplan.sheets.cellrefs import compress
+from xlmplan.sheets.cellrefs import cf_ranges, compress, dv_ranges
 from xlmplan.sheets.context import Ctx
 from xlmplan.sheets.layout import Book, ref
 
@@ -107,6 +107,8 @@ def build_book(
     for sheet in sheets:
         if sheet.role != "data":
             entries[f"owned.{sheet.role}"] = compress(sheet.owned())
+            entries[f"cf.{sheet.role}"] = cf_ranges(sheet)
+            entries[f"dv.{sheet.role}"] = dv_ranges(sheet)
     sheets.append(checks_sheet.manifest(entries))
     book = Book(
         sheets,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from xlmplan.sheets.layout import a1
+from xlmplan.sheets.layout import Sheet, a1
 
 _REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
 
@@ -73,3 +73,13 @@ def expand(text: str) -> set[Pos]:
         r1, c1, r2, c2 = parse_range(part)
         out.update((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
     return out
+
+
+def cf_ranges(sheet: Sheet) -> str:
+    """The ranges of a sheet's conditional formats, as recorded in the manifest."""
+    return ";".join(sorted({range_text(c.r1, c.c1, c.r2, c.c2) for c in sheet.cond_formats}))
+
+
+def dv_ranges(sheet: Sheet) -> str:
+    """The ranges of a sheet's validations, as recorded in the manifest."""
+    return ";".join(sorted({range_text(v.r1, v.c1, v.r2, v.c2) for v in sheet.validations}))

@@ -1,0 +1,130 @@
+"""Keep xlmplan's conditional formats, drop-downs and chart ranges in step with regions
+that grew, without touching the ones a user added.
+
+xlmplan records the ranges of its own conditional formats and validations in the
+manifest. When a refresh lays them out differently (more KPIs, channels, findings), the
+recorded ones are replaced by the fresh ones; formats whose rules are not xlmplan's kinds
+(data bars, icon sets) are never removed. Dashboard charts get the fresh series ranges
+and cached points.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from xlmplan.xlsx.package import Package, rel_kind
+from xlmplan.xlsx.splice import Q
+
+OUR_RULES = {"cellIs", "expression", "colorScale", "containsText"}
+# Worksheet children that come after dataValidations in the schema.
+_AFTER_DV = (
+    "hyperlinks",
+    "printOptions",
+    "pageMargins",
+    "pageSetup",
+    "headerFooter",
+    "rowBreaks",
+    "colBreaks",
+    "customProperties",
+    "cellWatches",
+    "ignoredErrors",
+    "smartTags",
+    "drawing",
+    "legacyDrawing",
+    "legacyDrawingHF",
+    "picture",
+    "oleObjects",
+    "controls",
+    "webPublishItems",
+    "tableParts",
+    "extLst",
+)
+_AFTER_CF = ("dataValidations", *_AFTER_DV)
+C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+C = f"{{{C_NS}}}"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _insert(root: etree._Element, el: etree._Element, after: tuple[str, ...]) -> None:
+    """Put ``el`` before the first worksheet child that must follow it."""
+    for child in root:
+        if etree.QName(child).localname in after:
+            child.addprevious(el)
+            return
+    root.append(el)
+
+
+def replace_formats(
+    target: etree._Element,
+    fresh: etree._Element,
+    old_cf: set[str],
+    old_dv: set[str],
+    dxf_map: dict[int, int],
+) -> None:
+    """Swap the target's xlmplan formats (by recorded range) for the fresh sheet's."""
+    for cf in target.findall(Q + "conditionalFormatting"):
+        kinds = {rule.get("type", "") for rule in cf.findall(Q + "cfRule")}
+        if cf.get("sqref", "") in old_cf and kinds <= OUR_RULES:
+            target.remove(cf)
+    for cf in fresh.findall(Q + "conditionalFormatting"):
+        copy = etree.fromstring(etree.tostring(cf))
+        for rule in copy.findall(Q + "cfRule"):
+            if rule.get("dxfId") is not None:
+                rule.set("dxfId", str(dxf_map.get(int(rule.get("dxfId", "0")), 0)))
+        _insert(target, copy, _AFTER_CF)
+    dvs = target.find(Q + "dataValidations")
+    if dvs is not None:
+        for dv in dvs.findall(Q + "dataValidation"):
+            if dv.get("sqref", "") in old_dv:
+                dvs.remove(dv)
+    fresh_dvs = fresh.find(Q + "dataValidations")
+    if fresh_dvs is not None and len(fresh_dvs):
+        if dvs is None:
+            dvs = etree.Element(Q + "dataValidations")
+            _insert(target, dvs, _AFTER_DV)
+        for dv in fresh_dvs:
+            dvs.append(etree.fromstring(etree.tostring(dv)))
+    if dvs is not None:
+        if len(dvs):
+            dvs.set("count", str(len(dvs)))
+        else:
+            target.remove(dvs)
+
+
+def patch_chart(target: bytes, fresh: bytes) -> bytes | None:
+    """The target chart with each series' categories and values (ranges and cached points)
+    taken from the fresh chart; None when nothing changes or the series do not pair up.
+    Titles, colours and anything else a user or LibreOffice set stay as they are."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    t_root, f_root = etree.fromstring(target, parser), etree.fromstring(fresh, parser)
+    t_series, f_series = list(t_root.iter(C + "ser")), list(f_root.iter(C + "ser"))
+    if len(t_series) != len(f_series):
+        return None
+    before = etree.tostring(t_root)
+    for t_ser, f_ser in zip(t_series, f_series, strict=True):
+        for tag in ("cat", "val", "xVal", "yVal"):
+            t_el, f_el = t_ser.find(C + tag), f_ser.find(C + tag)
+            if t_el is None or f_el is None:
+                continue
+            for child in list(t_el):
+                t_el.remove(child)
+            for child in f_el:
+                t_el.append(etree.fromstring(etree.tostring(child)))
+    if etree.tostring(t_root) == before:
+        return None
+    return etree.tostring(t_root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def charts_of(pkg: Package, sheet_part: str) -> list[str]:
+    """The chart parts drawn on a sheet, in drawing order."""
+    out: list[str] = []
+    for rel in pkg.relationships(sheet_part):
+        if rel_kind(rel.type) != "drawing" or rel.external:
+            continue
+        targets = pkg.rels(rel.target)
+        drawing = pkg.xml(rel.target)
+        for el in drawing.iter(C + "chart"):
+            rid = el.get(f"{{{R_NS}}}id", "")
+            if rid in targets:
+                out.append(targets[rid][1])
+    return out
