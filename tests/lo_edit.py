@@ -47,15 +47,23 @@ def edit_with_libreoffice(
     new_data_rows: list[list] | None = None,
     objective_rows: list[list] | None = None,
     kpi_rows: list[list] | None = None,
+    rename: dict[str, str] | None = None,
+    move: list[tuple[str, int]] | None = None,
+    defaults: bool = True,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> dict[str, Any]:
     """Open ``src`` in LibreOffice, make a user's edits, save it as xlsx to ``dst``.
 
-    Rows are typed right below tblObjectives, tblKpis and tblData (the Tables keep their
-    size); ``None`` means the default: a copy of the Table's last row with a new ID and
-    " (new)" after its name, and for Data the last month's rows one month later. Values are
-    str, int, float, None or dates (``datetime.date`` or "YYYY-MM-DD"; typed as date serials
-    with a date format). Returns the script's report plus ``parts`` and ``leftover_pids``.
+    First ``rename`` (sheet name -> new name, via ``setName``: LibreOffice rewrites the
+    formulas and defined names that refer to the sheet) and ``move`` (sheet name, old or
+    new, -> 0-based position) are done, in that order; the report lists them under
+    ``renamed`` and ``moved``. Then rows are typed right below tblObjectives, tblKpis and
+    tblData (the Tables keep their size); ``None`` means the default: a copy of the Table's
+    last row with a new ID and " (new)" after its name, and for Data the last month's rows
+    one month later. Values are str, int, float, None or dates (``datetime.date`` or
+    "YYYY-MM-DD"; typed as date serials with a date format). With ``defaults=False`` the
+    notes sheet, the comment and default rows are left out: only renames, moves and rows
+    given are done. Returns the script's report plus ``parts`` and ``leftover_pids``.
     """
     src, dst = Path(src), Path(dst)
     if not src.is_file():
@@ -67,6 +75,9 @@ def edit_with_libreoffice(
         "new_data_rows": _jsonable(new_data_rows),
         "objective_rows": _jsonable(objective_rows),
         "kpi_rows": _jsonable(kpi_rows),
+        "rename": dict(rename or {}),
+        "move": [[str(name), int(position)] for name, position in move or []],
+        "defaults": bool(defaults),
     }
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="xlmplan-lo-edit-") as tmp:

@@ -4,11 +4,14 @@
 Standalone script (no xlmplan imports): run it with an interpreter that can ``import uno``
 (Debian's ``/usr/bin/python3`` + python3-uno). ``tests/lo_edit.py`` runs it as a subprocess.
 
-One session: open the plan, add a "My notes" sheet (text, a 6 x 2 table, a column chart
-built from it, a PNG image), put a comment on the first objective's name, type rows right
-below tblObjectives, tblKpis and tblData (the Tables are not extended), store as
-"Calc MS Excel 2007 XML", close, terminate soffice. A JSON report goes to --out-json, also
-on failure.
+One session: open the plan, rename and move sheets when the spec asks (``rename``,
+``move``; through UNO, so LibreOffice rewrites every formula and defined name that refers
+to them), add a "My notes" sheet (text, a 6 x 2 table, a column chart built from it, a
+PNG image), put a comment on the first objective's name, type rows right below
+tblObjectives, tblKpis and tblData (the Tables are not extended), store as
+"Calc MS Excel 2007 XML", close, terminate soffice. With ``"defaults": false`` in the spec
+only the renames, moves and explicitly given rows are done. A JSON report goes to
+--out-json, also on failure.
 
 What LibreOffice 7.4 does to a plan on this xlsx round trip (checked on the demo plan):
 - Sheets: the veryHidden ``_xlmplan`` comes back state="hidden" (LO has one hidden state;
@@ -511,6 +514,49 @@ def date_range(report: dict[str, Any], rows: list[Row], table: Table) -> None:
         report.update(date_from=days[0], date_to=days[-1])
 
 
+def sheet_names(doc: Any) -> list[str]:
+    """The document's sheet names in tab order."""
+    return [doc.Sheets.getByIndex(i).getName() for i in range(doc.Sheets.getCount())]
+
+
+def rename_sheets(doc: Any, rename: dict[str, str]) -> list[dict[str, str]]:
+    """Rename sheets via ``XNamed.setName`` (LibreOffice updates formulas and names)."""
+    sheets = doc.Sheets
+    done = []
+    for old, new in rename.items():
+        if not sheets.hasByName(old):
+            raise RuntimeError(f"cannot rename: no sheet {old!r} (sheets: {sheet_names(doc)})")
+        if new != old and sheets.hasByName(new):
+            raise RuntimeError(f"cannot rename {old!r}: a sheet {new!r} exists already")
+        sheets.getByName(old).setName(new)
+        if not sheets.hasByName(new):
+            raise RuntimeError(f"LibreOffice refused to rename {old!r} to {new!r}")
+        done.append({"old": old, "new": new})
+    return done
+
+
+def move_sheets(doc: Any, moves: list[list[Any]], rename: dict[str, str]) -> list[dict[str, Any]]:
+    """Move sheets to 0-based positions (a renamed sheet may be given by its old name)."""
+    sheets = doc.Sheets
+    done = []
+    for name, position in moves:
+        current = name if sheets.hasByName(name) else rename.get(name, name)
+        if not sheets.hasByName(current):
+            raise RuntimeError(f"cannot move: no sheet {name!r} (sheets: {sheet_names(doc)})")
+        count = sheets.getCount()
+        position = int(position)
+        if not 0 <= position < count:
+            raise RuntimeError(f"cannot move {name!r} to {position}: {count} sheets")
+        start = sheet_names(doc).index(current)
+        # moveByName inserts before the sheet at the given index as it was before the move
+        sheets.moveByName(current, position + 1 if position > start else position)
+        index = sheet_names(doc).index(current)
+        if index != position:
+            raise RuntimeError(f"{current!r} ended at position {index}, not {position}")
+        done.append({"name": current, "from": start, "to": index})
+    return done
+
+
 def run_edit(editor: Editor, spec: dict[str, Any]) -> dict[str, Any]:
     """All edits; returns the report sections."""
     doc = editor.doc
@@ -522,8 +568,15 @@ def run_edit(editor: Editor, spec: dict[str, Any]) -> dict[str, Any]:
             for s in (doc.Sheets.getByIndex(i) for i in range(doc.Sheets.getCount()))
         ],
     }
-    out["notes_sheet"] = editor.add_notes_sheet()
-    out["comment"] = editor.add_comment("Check this target with sales.")
+    rename: dict[str, str] = spec.get("rename") or {}
+    out["renamed"] = rename_sheets(doc, rename)
+    out["moved"] = move_sheets(doc, spec.get("move") or [], rename)
+    out["sheets_after_rename_move"] = sheet_names(doc)
+    defaults = spec.get("defaults", True)
+    out["defaults"] = defaults
+    if defaults:
+        out["notes_sheet"] = editor.add_notes_sheet()
+        out["comment"] = editor.add_comment("Check this target with sales.")
 
     typed: dict[str, Any] = {}
     inputs = (("objectives", OBJECTIVES_TABLE, "objective_rows"), ("kpis", KPIS_TABLE, "kpi_rows"))
@@ -531,6 +584,8 @@ def run_edit(editor: Editor, spec: dict[str, Any]) -> dict[str, Any]:
         table = Table(doc, table_name)
         rows = spec.get(key)
         default = rows is None
+        if default and not defaults:
+            continue
         if default:
             rows = [editor.default_new_row(table)]
         typed[role] = editor.type_rows(table, rows)
@@ -541,12 +596,14 @@ def run_edit(editor: Editor, spec: dict[str, Any]) -> dict[str, Any]:
     data_rows = spec.get("new_data_rows")
     extra: dict[str, Any] = {}
     default = data_rows is None
-    if default:
-        data_rows, extra = editor.default_data_month(data)
-    typed["data"] = editor.type_rows(data, data_rows)
-    typed["data"].update(extra, default=default)
-    date_range(typed["data"], data_rows, data)
+    if defaults or not default:
+        if default:
+            data_rows, extra = editor.default_data_month(data)
+        typed["data"] = editor.type_rows(data, data_rows)
+        typed["data"].update(extra, default=default)
+        date_range(typed["data"], data_rows, data)
     out["typed"] = typed
+    out["sheets_after"] = sheet_names(doc)
     out["dates"] = "ISO strings typed as date serial numbers with a date number format"
     return out
 
@@ -558,7 +615,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", required=True, type=Path)
     ap.add_argument("--input", required=True, type=Path)
     ap.add_argument("--output", required=True, type=Path, help="where to store the xlsx")
-    ap.add_argument("--spec", type=Path, help="JSON: objective_rows, kpi_rows, new_data_rows")
+    ap.add_argument(
+        "--spec",
+        type=Path,
+        help="JSON: objective_rows, kpi_rows, new_data_rows, rename, move, defaults",
+    )
     ap.add_argument("--out-json", required=True, type=Path)
     ap.add_argument("--pipe", default=f"xlmplan_{uuid.uuid4().hex}", help="UNO pipe name")
     ap.add_argument("--start-timeout", type=float, default=60.0)

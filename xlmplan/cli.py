@@ -19,6 +19,7 @@ from xlmplan.api import PlanResult, new_plan
 from xlmplan.core.checks import Finding
 from xlmplan.core.template import template_names
 from xlmplan.errors import XlmplanError
+from xlmplan.importing import import_data, parse_map
 from xlmplan.refresh import Analysis, check_plan, refresh_plan
 
 app = typer.Typer(
@@ -101,7 +102,7 @@ def kpi_table(result: PlanResult | Analysis) -> Table:
     )
     table.add_column("KPI", no_wrap=True)
     for header in ("Actual", "Target", "Att."):
-        table.add_column(header, justify="right", no_wrap=True)
+        table.add_column(header, justify="right", no_wrap=True, min_width=7)
     table.add_column("Status", no_wrap=True)
     table.add_column("Scenario", no_wrap=True, min_width=11)
     for kpi, kr in zip(result.plan.kpis, result.results.kpis, strict=True):
@@ -127,6 +128,80 @@ def _fmt(value: float | None, unit: str) -> str:
     if unit == "ratio":
         return f"{value:.2f}x"
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.2f}"
+
+
+@app.command("import")
+def import_(
+    plan: Annotated[Path, typer.Argument(help="The plan workbook to import into.")],
+    files: Annotated[list[Path], typer.Argument(help="Export files (CSV or xlsx).")],
+    source: Annotated[
+        str,
+        typer.Option(
+            help="auto, ga4, universal-analytics, google-ads, meta-ads, "
+            "linkedin-ads, microsoft-ads or generic."
+        ),
+    ] = "auto",
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="COLUMN=measure, e.g. 'Total Spent=spend' (repeatable)."),
+    ] = None,
+    channel: Annotated[
+        str | None, typer.Option(help="Channel for rows whose export names none.")
+    ] = None,
+    spread: Annotated[
+        bool, typer.Option(help="Spread totals of a date range evenly over its days.")
+    ] = False,
+    replace: Annotated[
+        bool, typer.Option(help="Replace all Data rows instead of merging.")
+    ] = False,
+    backup: Annotated[
+        bool, typer.Option(help="Keep the previous version as <name>.backup.xlsx.")
+    ] = True,
+) -> None:
+    """Bring analytics and ad-platform exports into the plan's Data, then refresh."""
+    with user_errors(), progress() as say:
+        say(f"importing into {plan.name}")
+        result = import_data(
+            plan,
+            files,
+            source=source,
+            mapping=parse_map(map_ or []),
+            replace=replace,
+            channel=channel,
+            spread=spread,
+            backup=backup,
+        )
+    for imported in result.files:
+        period = f", {imported.period[0]} to {imported.period[1]}" if imported.period else ""
+        out_console.print(
+            f"{imported.source}: {len(imported.frame):,} row(s){period}"
+            + (f", {imported.skipped_rows} skipped" if imported.skipped_rows else ""),
+            highlight=False,
+        )
+    for note in result.notes:
+        out_console.print(f"note: {note}", highlight=False)
+    rep = result.report
+    if rep.new_channels:
+        out_console.print(
+            "New channels added to the plan: " + ", ".join(rep.new_channels), highlight=False
+        )
+    for old, new in rep.renamed_channels.items():
+        out_console.print(f"Channel '{old}' read as the plan's '{new}'", highlight=False)
+    if rep.dropped_columns:
+        out_console.print(
+            "Columns not in the Data table, not imported: " + ", ".join(rep.dropped_columns),
+            highlight=False,
+        )
+    an = result.refresh.analysis
+    out_console.print(kpi_table(an))
+    note = f" (previous version: {result.refresh.backup.name})" if result.refresh.backup else ""
+    out_console.print(
+        f"Imported into [bold]{plan}[/]: {rep.added:,} row(s) added"
+        + (f", {rep.replaced:,} replaced" if rep.replaced else "")
+        + (f", {rep.combined:,} combined by date, channel and campaign" if rep.combined else "")
+        + f"; Data now holds {len(an.data):,} rows{note}",
+        highlight=False,
+    )
 
 
 @app.command()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from xlmplan.core.data import DATA_COLUMNS, KEY_COLUMNS, MEASURES
@@ -73,8 +74,8 @@ def merge(
     replace_all: bool = False,
     report: MergeReport | None = None,
 ) -> tuple[pd.DataFrame, MergeReport]:
-    """Existing Data with ``imported`` merged in, as the Data table's ``columns``: rows
-    keep their order, replaced rows leave it, imported rows come last."""
+    """Existing Data with ``imported`` merged in, as the Data table's ``columns``, in date
+    order (stable: rows of one date keep their order, imported ones after existing ones)."""
     report = report or MergeReport()
     imported = combine_keys(imported, report)
     report.dropped_columns = [c for c in imported.columns if c not in columns]
@@ -92,4 +93,7 @@ def merge(
     merged = pd.concat(
         [base.reindex(columns=columns), imported.reindex(columns=columns)], ignore_index=True
     )
-    return merged, report
+    # Data stays in date order (as `new` writes it and as it is read back), so a refresh
+    # after an import sums in the same order and changes nothing.
+    order = np.argsort(merged["date"].to_numpy(), kind="stable")
+    return merged.take(order).reset_index(drop=True), report

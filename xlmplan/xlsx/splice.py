@@ -145,7 +145,7 @@ class SheetXml:
                 continue
             if "spans" in row.attrib:
                 del row.attrib["spans"]
-            if len(row) == 0 and not row.attrib.keys() - {"r"}:
+            if len(row) == 0 and set(row.attrib.keys()) <= {"r"}:
                 self.data.remove(row)
                 del self.rows[r]
         dim = self.root.find(Q + "dimension")
