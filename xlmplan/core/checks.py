@@ -51,6 +51,8 @@ def find(
                     t["check.smart"].format(score=flags[5], missing=", ".join(missing)),
                 )
             )
+        else:
+            out.append(Finding("info", where, t["check.smart_ok"].format(score=flags[5])))
         cited = {c.casefold() for c in cited_ids(ob.substantiation, swot_ids)}
         for part in ob.substantiation.replace(" ", "").split(","):
             if part and part.casefold() not in cited:
