@@ -210,3 +210,37 @@ def test_backup_is_kept_and_optional(base: Path, tmp_path: Path) -> None:
     code, out = run("refresh", str(plan), "--no-backup")
     assert code == 0, out
     assert not (tmp_path / "plan.backup.xlsx").exists()
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "exports"
+IMPORT_CASES = {
+    # export file: expected message fragment, or None for a clean import
+    "arabic_semicolon_cp1256.csv": None,
+    "formula_text.csv": None,
+    "google_ads_campaigns_utf16.csv": None,
+    "ga4_traffic_acquisition.csv": None,
+    "linkedin_campaigns_utf16.csv": None,
+    "microsoft_ads_campaigns.csv": None,
+    "persian_digits.csv": None,
+    "meta_no_data.csv": "no rows",
+    "google_ads_all_time_utf16.csv": "All time",
+    "linkedin_demographics_utf16.csv": "demographics",
+    "ga4_landing_pages.csv": "not by channel",
+}
+
+
+@pytest.mark.parametrize("export", sorted(IMPORT_CASES))
+def test_import_cases(export: str, base: Path, tmp_path: Path) -> None:
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(base, plan)
+    before = plan.read_bytes()
+    code, out = run("import", str(plan), str(FIXTURES / export))
+    expected = IMPORT_CASES[export]
+    if expected is None:
+        assert code == 0, out
+        assert plan.read_bytes() != before
+        code, again = run("import", str(plan), str(FIXTURES / export), "--no-backup")
+        assert code == 0 and "replaced" in again, again
+        return
+    assert_refused(code, out, export, expected)
+    assert plan.read_bytes() == before

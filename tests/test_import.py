@@ -122,7 +122,12 @@ def test_replace_empties_data_first(plan: Path, tmp_path: Path) -> None:
     reason="LibreOffice is not installed (bash scripts/test.sh installs it)",
 )
 def test_imported_plan_agrees_with_libreoffice(plan: Path, tmp_path: Path) -> None:
-    import_data(plan, [_ga4(tmp_path)])
+    """GA4 channels, Arabic channel and campaign names (Windows-1256, decimal commas) and
+    formula-like text, all inside the plan period."""
+    fixtures = Path(__file__).parent / "fixtures" / "exports"
+    extra = [fixtures / "arabic_semicolon_cp1256.csv", fixtures / "formula_text.csv"]
+    result = import_data(plan, [_ga4(tmp_path), *extra])
+    assert "حملة الربيع" in set(result.refresh.analysis.data["campaign"])
     cached = cached_values(plan)
     recalculated = runner.recalculate(plan)
     assert recalculated.formula_count == sum(len(v) for v in cached.values())
