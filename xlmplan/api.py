@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from xlmplan.core.catalog import Catalog, load_catalog
@@ -59,7 +60,9 @@ def unify_channels(data: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     first: dict[str, str] = {}
     for name in pd.unique(names):
         first.setdefault(name.casefold(), name)
-    data = data.assign(channel=names.map(lambda n: first[n.casefold()]).astype(object))
+    codes, uniques = pd.factorize(names)
+    spelled = np.array([first[str(n).casefold()] for n in uniques], dtype=object)
+    data = data.assign(channel=spelled[codes])
     return data, list(first.values())
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from lxml import etree
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineSheet, CalamineWorkbook
 
 from xlmplan.core.data import canonical_frame
 from xlmplan.core.inputs import GROWING, TableCells, is_blank
@@ -59,17 +59,21 @@ class PlanFile:
     tables: dict[str, TableInfo]  # displayName -> table
     names: dict[str, str]  # defined name -> its text (workbook scope)
     values: dict[str, list[list[Any]]] = field(default_factory=dict)  # sheet name -> cells
+    loaded: dict[str, CalamineSheet] = field(default_factory=dict)
 
     def close(self) -> None:
         self.book.close()
         self.pkg.close()
 
+    def sheet(self, sheet: SheetRef) -> CalamineSheet:
+        if sheet.name not in self.loaded:
+            self.loaded[sheet.name] = self.book.get_sheet_by_name(sheet.name)
+        return self.loaded[sheet.name]
+
     def cells(self, sheet: SheetRef) -> list[list[Any]]:
         """Every value of a sheet from A1 (rows of equal length)."""
         if sheet.name not in self.values:
-            self.values[sheet.name] = self.book.get_sheet_by_name(sheet.name).to_python(
-                skip_empty_area=False
-            )
+            self.values[sheet.name] = self.sheet(sheet).to_python(skip_empty_area=False)
         return self.values[sheet.name]
 
     def table(self, role: str) -> TableInfo:
@@ -206,7 +210,7 @@ def data_frame(pf: PlanFile) -> pd.DataFrame:
             f"({EXCEL_MAX_ROWS:,}) — the data may have been cut off; split it by year "
             "and keep one year per plan"
         )
-    merged = pf.book.get_sheet_by_name(info.sheet.name).merged_cell_ranges or []
+    merged = pf.sheet(info.sheet).merged_cell_ranges or []
     for (mr1, mc1), (mr2, mc2) in merged:
         if mr2 >= info.r1 and info.c1 <= mc2 and mc1 <= info.c2:
             raise DataError(
@@ -215,10 +219,40 @@ def data_frame(pf: PlanFile) -> pd.DataFrame:
             )
     _grow(info, cells)
     header = [str(v) for v in cells[info.r1][info.c1 : info.c2 + 1]]
-    body = [r[info.c1 : info.c2 + 1] for r in cells[info.r1 + 1 : info.last + 1]]
-    df = pd.DataFrame(body, columns=header, dtype=object) if body else pd.DataFrame(columns=header)
+    body = cells[info.r1 + 1 : info.last + 1]
+    if body:
+        grid = np.array(body, dtype=object)[:, info.c1 : info.c2 + 1]
+        df = pd.DataFrame({j: _typed(grid[:, j]) for j in range(grid.shape[1])})
+        df.columns = pd.Index(header)
+    else:
+        df = pd.DataFrame(columns=header)
     rows = np.arange(info.r1 + 2, info.r1 + 2 + len(df))
     return canonical_frame(df, f"{pf.path.name} sheet '{info.sheet.name}'", rows=rows)
+
+
+def _typed(column: np.ndarray) -> pd.Series:
+    """A column of cell values as float64 or datetime64 when every filled cell is one,
+    else as objects (canonical_frame then reads, or names, each odd cell)."""
+    empty = column == ""
+    filled = column[~empty]
+    if len(filled) and all(type(v) is float for v in filled[:: max(len(filled) // 64, 1)]):
+        try:
+            values = column.copy()
+            values[empty] = np.nan
+            return pd.Series(values.astype(np.float64))
+        except (TypeError, ValueError):
+            pass
+    sample = filled[:: max(len(filled) // 64, 1)]
+    if len(filled) and all(type(v) in (dt.date, dt.datetime) for v in sample):
+        try:
+            values = column.copy()
+            values[empty] = None
+            return pd.Series(values.astype("datetime64[ns]"))
+        except (TypeError, ValueError):
+            pass
+    values = column.copy()
+    values[empty] = None
+    return pd.Series(values, dtype=object)
 
 
 def as_date(value: Any) -> dt.date | None:

@@ -1,0 +1,373 @@
+"""Benchmark ``xlmplan refresh`` against LibreOffice recalculating the same workbook.
+
+For each Data size n it builds two plans with ``xlmplan new`` (untimed) and times three
+``xlmplan refresh`` processes (wall time and peak memory via GNU time, interpreter start-up
+and imports included):
+
+* grown (the headline): a plan built from the first 99 % of the rows and refreshed once,
+  then the last 1 % (the final days) typed directly below the Data table, as a user pasting
+  new rows would; the refresh takes them into the table, recomputes every derived value
+  and rewrites what xlmplan owns. Its in-process split is read (open the file, read Data
+  and inputs), compute (engine and layout) and write (splice the owned parts, write the
+  file and its backup), from timestamps taken around those functions.
+* first: the first refresh of a plan just written by ``xlmplan new`` from all n rows.
+* no-op: the same plan refreshed again: everything read and recomputed, nothing written.
+
+Then LibreOffice loads the grown plan as refreshed (n rows) and runs ``calculateAll()`` in
+the same run as the anchor; the ratios say how many times faster the refresh is.
+
+    .venv/bin/python benchmarks/bench_refresh.py [--sizes 10000,100000,1000000] [--repeat 3]
+        [--readme]
+
+Each refresh case is timed ``--repeat`` times on fresh copies and the fastest run is kept
+(peak memory: the largest); from 1,000,000 rows each case runs once.
+
+``--readme`` replaces the table between the bench-refresh markers in README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from xlmplan.api import new_plan  # noqa: E402
+from xlmplan.errors import XlmplanError  # noqa: E402
+from xlmplan.io.example_data import sized_data  # noqa: E402
+from xlmplan.libreoffice.runner import recalculate  # noqa: E402
+
+BEGIN, END = "<!-- bench-refresh:begin -->", "<!-- bench-refresh:end -->"
+LO_TIMEOUT = 900.0  # seconds; LibreOffice gets "—" beyond this
+GROWN_SHARE = 0.01  # share of the rows typed below the Data table
+ONCE_FROM = 1_000_000  # sizes this large are refreshed once per case, not best of --repeat
+TARGETS = {100_000: (3.0, 3.0, None), 1_000_000: (30.0, None, 3072.0)}  # s, ×LO, MB
+
+# Runs `xlmplan refresh PLAN` (the CLI, as a user would) with timestamps taken around the
+# reading, analysing and writing functions of xlmplan.refresh; writes them to REPORT.
+CHILD = r"""
+import json, sys, time
+plan, report = sys.argv[1], sys.argv[2]
+import xlmplan.refresh as r
+spent = {}
+def wrap(name, key):
+    fn = getattr(r, name, None)
+    if fn is None:
+        return
+    def timed(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            spent[key] = spent.get(key, 0.0) + time.perf_counter() - start
+    setattr(r, name, timed)
+for name in ("open_plan", "input_tables", "data_frame"):
+    wrap(name, "read")
+wrap("analyse", "analyse")
+for name in ("_spliced_parts", "_calc_chain", "write_package"):
+    wrap(name, "write")
+result = {}
+refresh_plan = r.refresh_plan
+def keep(*args, **kwargs):
+    start = time.perf_counter()
+    out = refresh_plan(*args, **kwargs)
+    spent["refresh"] = time.perf_counter() - start
+    result.update(rows=len(out.analysis.data), grown=out.analysis.grown,
+                  written=out.written, parts=len(out.changed_parts))
+    return out
+r.refresh_plan = keep
+from xlmplan.cli import main
+sys.argv = ["xlmplan", "refresh", plan]
+code = 0
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code or 0
+with open(report, "w") as fh:
+    json.dump({"spent": spent, **result}, fh)
+sys.exit(code)
+"""
+
+
+def timed_refresh(plan: Path) -> dict[str, Any]:
+    """One ``xlmplan refresh`` process: wall seconds, peak RSS (MB) and its own timings."""
+    plan = plan.resolve()
+    report = plan.with_suffix(".json")
+    cmd = ["/usr/bin/time", "-f", "%e %M", sys.executable, "-c", CHILD, str(plan), str(report)]
+    start = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"refresh of {plan.name} failed:\n{done.stdout}\n{done.stderr}")
+    _elapsed, kbytes = done.stderr.strip().splitlines()[-1].split()
+    info = json.loads(report.read_text())
+    spent = info["spent"]
+    read = spent.get("read", 0.0)
+    info.update(
+        wall=wall,
+        peak_mb=int(kbytes) / 1024,
+        read=read,
+        compute=spent.get("analyse", 0.0) - read,
+        write=spent.get("write", 0.0),
+        in_process=spent.get("refresh", 0.0),
+    )
+    return info
+
+
+def _data_part(zf: zipfile.ZipFile) -> str:
+    """The worksheet part holding the Data table (tblData)."""
+    table = next(
+        n
+        for n in zf.namelist()
+        if n.startswith("xl/tables/") and b'name="tblData"' in zf.read(n)[:400]
+    )
+    for name in zf.namelist():
+        if name.startswith("xl/worksheets/_rels/") and Path(table).name in zf.read(name).decode():
+            return "xl/worksheets/" + Path(name).name.removesuffix(".rels")
+    raise LookupError("no worksheet holds tblData")
+
+
+def _row_xml(r: int, values: list[Any], styles: list[str]) -> str:
+    cells = []
+    for j, (value, s) in enumerate(zip(values, styles, strict=True)):
+        ref = f"{chr(65 + j)}{r}"
+        if isinstance(value, str):
+            if value:
+                cells.append(
+                    f'<c r="{ref}" s="{s}" t="inlineStr"><is><t>{escape(value)}</t></is></c>'
+                )
+        else:
+            if isinstance(value, pd.Timestamp):
+                value = (value - pd.Timestamp("1899-12-30")).days
+            text = str(int(value)) if float(value).is_integer() else repr(float(value))
+            cells.append(f'<c r="{ref}" s="{s}"><v>{text}</v></c>')
+    return f'<row r="{r}" spans="1:{len(values)}">{"".join(cells)}</row>'
+
+
+def type_below_data(plan: Path, rows: pd.DataFrame) -> None:
+    """Append ``rows`` directly below the Data table, styled like the rows above, leaving
+    the table's range alone (what typing or pasting below a Table looks like on disk)."""
+    tmp = plan.with_suffix(".edit.xlsx")
+    width = len(rows.columns)
+    with zipfile.ZipFile(plan) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        part = _data_part(src)
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == part:
+                xml = data.decode("utf-8")
+                tail = xml[-100_000:]
+                r0 = int(re.findall(r'<row r="(\d+)"', tail)[-1])
+                style = dict(re.findall(r'<c r="([A-Z]+)\d+" s="(\d+)"', tail))
+                styles = [style[chr(65 + j)] for j in range(width)]
+                new = "".join(
+                    _row_xml(r0 + 1 + i, list(values), styles)
+                    for i, values in enumerate(rows.itertuples(index=False))
+                )
+                last_ref = f"{chr(64 + width)}{r0 + len(rows)}"
+                xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last_ref}"/>', xml)
+                data = xml.replace("</sheetData>", new + "</sheetData>", 1).encode("utf-8")
+            dst.writestr(info, data, zipfile.ZIP_DEFLATED)
+    tmp.replace(plan)
+
+
+def anchor(plan: Path) -> tuple[float | None, float | None, int | None]:
+    """LibreOffice load and ``calculateAll()`` seconds and formula cells (None: timed out)."""
+    try:
+        lo = recalculate(plan, timeout=LO_TIMEOUT)
+    except XlmplanError as exc:
+        print(f"  LibreOffice gave up on {plan.name}: {exc}", flush=True)
+        return None, None, None
+    return lo.seconds_load, lo.seconds_calc, lo.formula_count
+
+
+def best(src: Path, work: Path, repeat: int) -> dict[str, Any]:
+    """The fastest of ``repeat`` refreshes of fresh copies of ``src`` (left at ``work``);
+    peak memory is the largest seen."""
+    runs = []
+    for _ in range(repeat):
+        shutil.copyfile(src, work)
+        runs.append(timed_refresh(work))
+    fastest = min(runs, key=lambda r: r["wall"])
+    return {**fastest, "peak_mb": max(r["peak_mb"] for r in runs)}
+
+
+def measure(n: int, tmp: Path, repeat: int) -> dict[str, Any]:
+    """Every figure for one Data size."""
+    repeat = 1 if n >= ONCE_FROM else repeat
+    data = sized_data(n)
+    k = max(1, round(n * GROWN_SHARE))
+    full, head = tmp / f"data_{n}.csv", tmp / f"head_{n}.csv"
+    data.to_csv(full, index=False)
+    data.iloc[: n - k].to_csv(head, index=False)
+
+    fresh, refreshed = tmp / f"fresh_{n}.xlsx", tmp / f"refreshed_{n}.xlsx"
+    new_plan(fresh, data=full, force=True)
+    first = best(fresh, refreshed, repeat)
+    noop = best(refreshed, tmp / f"noop_{n}.xlsx", repeat)
+    assert first["written"] and not noop["written"], (first, noop)
+
+    edited, plan = tmp / f"edited_{n}.xlsx", tmp / f"grown_{n}.xlsx"
+    new_plan(edited, data=head, force=True)
+    timed_refresh(edited)  # steady state: the plan as a user has it after one refresh
+    type_below_data(edited, data.iloc[n - k :])
+    grown = best(edited, plan, repeat)
+    assert grown["rows"] == n and grown["grown"].get("tblData") == k, grown
+
+    load = os.getloadavg()[0]
+    lo_load, lo_calc, formulas = anchor(plan)
+    lo = None if lo_load is None or lo_calc is None else lo_load + lo_calc
+    return {
+        "rows": n,
+        "typed": k,
+        "repeat": repeat,
+        "load": load,
+        "size_mb": plan.stat().st_size / 1e6,
+        "formulas": formulas,
+        "grown": grown,
+        "first": first,
+        "noop": noop,
+        "lo_load": lo_load,
+        "lo_calc": lo_calc,
+        "ratio": None if lo is None else lo / grown["in_process"],
+        "ratio_process": None if lo is None else lo / grown["wall"],
+    }
+
+
+def verdict(r: dict[str, Any]) -> str:
+    """The targets for this size and whether they are met ("" when there are none)."""
+    limit = TARGETS.get(int(r["rows"]))
+    if limit is None:
+        return ""
+    seconds, faster, mb = limit
+    g = r["grown"]
+    marks = [f"≤ {seconds:g} s {'✓' if g['wall'] <= seconds else '✗'}"]
+    if faster is not None:
+        ok = r["ratio_process"] is not None and r["ratio_process"] >= faster
+        marks.append(f"≥ {faster:g}× LibreOffice {'✓' if ok else '✗'}")
+    if mb is not None:
+        marks.append(f"≤ {mb / 1024:g} GB {'✓' if g['peak_mb'] <= mb else '✗'}")
+    return ", ".join(marks)
+
+
+def run(sizes: list[int], repeat: int) -> list[dict[str, Any]]:
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-refresh-") as tmp:
+        for n in sizes:
+            r = measure(n, Path(tmp), repeat)
+            for leftover in Path(tmp).iterdir():
+                leftover.unlink() if leftover.is_file() else shutil.rmtree(leftover)
+            g = r["grown"]
+            lo = (
+                "LibreOffice —"
+                if r["lo_load"] is None
+                else f"LibreOffice load {r['lo_load']:.2f} s + calculateAll {r['lo_calc']:.2f} s"
+            )
+            print(
+                f"{n:>9,} rows (+{r['typed']:,} typed below): refresh {g['wall']:6.2f} s, "
+                f"{g['peak_mb']:6.0f} MB peak (read {g['read']:.2f} + compute "
+                f"{g['compute']:.2f} + write {g['write']:.2f} s) | first refresh "
+                f"{r['first']['wall']:.2f} s, no-op {r['noop']['wall']:.2f} s | {lo} "
+                f"{verdict(r)} [load average {r['load']:.1f}]",
+                flush=True,
+            )
+            rows.append(r)
+    return rows
+
+
+def _seconds(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def growth(rows: list[dict[str, Any]]) -> list[str]:
+    """Time per row from one size to the next (1.0×: linear)."""
+    out = []
+    for a, b in zip(rows, rows[1:], strict=False):
+        scale = b["rows"] / a["rows"]
+        whole = b["grown"]["wall"] / a["grown"]["wall"]
+        inner = b["grown"]["in_process"] / a["grown"]["in_process"]
+        out.append(
+            f"{int(a['rows']):,} → {int(b['rows']):,} rows (×{scale:g}): whole process "
+            f"×{whole:.1f} (per row ×{whole / scale:.2f}), in-process refresh ×{inner:.1f} "
+            f"(per row ×{inner / scale:.2f})"
+        )
+    return out
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    runs = ", ".join(
+        f"{int(r['rows']):,} rows: " + (f"best of {r['repeat']}" if r["repeat"] > 1 else "one run")
+        for r in rows
+    )
+    lines = [
+        f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, `benchmarks/bench_refresh.py` "
+        f"(refresh times — {runs}):",
+        "",
+        "| Data rows | `xlmplan refresh` after 1 % typed below Data, whole process "
+        "| peak memory | read + compute + write | file | first refresh of a new plan "
+        "| no-op refresh | LibreOffice load + calculateAll | LibreOffice ÷ refresh "
+        "| LibreOffice ÷ whole process | target |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---|",
+    ]
+    for r in rows:
+        g = r["grown"]
+        lo = "— (gave up)" if r["lo_load"] is None else f"{r['lo_load']:.2f} + {r['lo_calc']:.2f} s"
+        ratio = "—" if r["ratio"] is None else f"{r['ratio']:.1f}×"
+        ratio_p = "—" if r["ratio_process"] is None else f"{r['ratio_process']:.1f}×"
+        lines.append(
+            f"| {int(r['rows']):,} | {g['wall']:.2f} s | {g['peak_mb']:.0f} MB | "
+            f"{g['read']:.2f} + {g['compute']:.2f} + {g['write']:.2f} s | "
+            f"{r['size_mb']:.1f} MB | {r['first']['wall']:.2f} s | {r['noop']['wall']:.2f} s | "
+            f"{lo} | {ratio} | {ratio_p} | {verdict(r)} |"
+        )
+    grow = growth(rows)
+    if grow:
+        lines += ["", "Growth: " + "; ".join(grow) + "."]
+    if any(r["lo_load"] is None for r in rows):
+        lines += [
+            "",
+            f"—: LibreOffice did not load and recalculate the file within {LO_TIMEOUT:.0f} s.",
+        ]
+    return "\n".join(lines)
+
+
+def write_readme(text: str) -> None:
+    readme = ROOT / "README.md"
+    body = readme.read_text(encoding="utf-8")
+    block = f"{BEGIN}\n{text}\n{END}"
+    body = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _m: block, body, flags=re.S)
+    readme.write_text(body, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="best of this many refreshes (below 1M rows)"
+    )
+    parser.add_argument("--readme", action="store_true")
+    args = parser.parse_args()
+    rows = run([int(s) for s in args.sizes.split(",")], args.repeat)
+    text = table(rows)
+    print(text)
+    if args.readme:
+        write_readme(text)
+
+
+if __name__ == "__main__":
+    main()
