@@ -10,11 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from xlmplan.core.catalog import Catalog, load_catalog
 from xlmplan.core.checks import Finding
+from xlmplan.core.data_merge import unify_channels
 from xlmplan.core.engine import Engine, Results, Words
 from xlmplan.core.labels import load_labels
 from xlmplan.core.model import Plan
@@ -52,18 +52,6 @@ def parse_month(text: str) -> dt.date:
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise XlmplanError(f"--start '{text}' is not a month — write it as YYYY-MM, e.g. 2026-01")
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
-
-
-def unify_channels(data: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Spell each channel as it first appears (case-insensitively); return the channel list."""
-    names = data["channel"].astype(str).str.strip()
-    first: dict[str, str] = {}
-    for name in pd.unique(names):
-        first.setdefault(name.casefold(), name)
-    codes, uniques = pd.factorize(names)
-    spelled = np.array([first[str(n).casefold()] for n in uniques], dtype=object)
-    data = data.assign(channel=spelled[codes])
-    return data, list(first.values())
 
 
 def new_plan(

@@ -21,12 +21,13 @@ from lxml import etree
 from xlmplan.core.catalog import Catalog, load_catalog
 from xlmplan.core.checks import Finding
 from xlmplan.core.data import DATA_COLUMNS
+from xlmplan.core.data_merge import unify_channels
 from xlmplan.core.engine import Engine, Results, Words
 from xlmplan.core.inputs import plan_from_tables
 from xlmplan.core.labels import Labels, load_labels
 from xlmplan.core.model import Plan
 from xlmplan.core.template import build_plan, load_raw, templates_root, words_from
-from xlmplan.errors import WorkbookError
+from xlmplan.errors import TemplateError, WorkbookError
 from xlmplan.sheets.book import ROLES, build_book
 from xlmplan.sheets.cellrefs import Pos, cf_ranges, dv_ranges, expand
 from xlmplan.sheets.layout import Book, Sheet, a1, col_letter, rng
@@ -39,8 +40,6 @@ from xlmplan.xlsx.style_merge import merge_styles
 from xlmplan.xlsx.writer import write_book
 
 OWNED_ROLES = tuple(r for r in ROLES if r != "data") + ("manifest",)
-_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-_CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 
 
 @dataclass
@@ -88,13 +87,11 @@ def analyse(path: Path, data: pd.DataFrame | None = None) -> Analysis:
 
 
 def _analyse(pf: PlanFile, new_data: pd.DataFrame | None) -> Analysis:
-    from xlmplan.api import unify_channels
-
     root = templates_root()
     lang = pf.manifest.get("language", "en")
     try:
         labels = load_labels(root / "labels", lang)
-    except Exception:
+    except TemplateError:  # a language this installation has no labels for
         labels = load_labels(root / "labels", "en")
     catalog = load_catalog(root / "metrics.toml")
     words = words_from(labels)
@@ -174,7 +171,8 @@ def _fit_data(book: Book, pf: PlanFile) -> None:
     sheet = book.sheet("data")
     last = max(info.last, info.r1 + 1)
     for j, column in enumerate(DATA_COLUMNS):
-        book.names[f"d_{column}"] = "=" + rng(sheet.name, info.r1 + 1, info.c1 + j, last, j)
+        col = info.c1 + j
+        book.names[f"d_{column}"] = "=" + rng(sheet.name, info.r1 + 1, col, last, col)
 
 
 def _old_owned(pf: PlanFile, role: str, sheet: Sheet) -> set[Pos]:

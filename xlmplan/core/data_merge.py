@@ -97,3 +97,15 @@ def merge(
     # after an import sums in the same order and changes nothing.
     order = np.argsort(merged["date"].to_numpy(), kind="stable")
     return merged.take(order).reset_index(drop=True), report
+
+
+def unify_channels(data: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Spell each channel as it first appears (case-insensitively); return the channel list."""
+    names = data["channel"].astype(str).str.strip()
+    first: dict[str, str] = {}
+    for name in pd.unique(names):
+        first.setdefault(name.casefold(), name)
+    codes, uniques = pd.factorize(names)
+    spelled = np.array([first[str(n).casefold()] for n in uniques], dtype=object)
+    data = data.assign(channel=spelled[codes])
+    return data, list(first.values())

@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from lxml import etree
 from python_calamine import CalamineSheet, CalamineWorkbook
 
 from xlmplan.core.data import canonical_frame
@@ -253,13 +252,3 @@ def _typed(column: np.ndarray) -> pd.Series:
     values = column.copy()
     values[empty] = None
     return pd.Series(values, dtype=object)
-
-
-def as_date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value if isinstance(value, dt.date) else None
-
-
-def sheet_tree(pf: PlanFile, sheet: SheetRef) -> etree._Element:
-    return pf.pkg.xml(sheet.part)
