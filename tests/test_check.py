@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from typer.testing import CliRunner
 
 from xlmplan.api import PlanResult
@@ -138,3 +139,71 @@ def test_unreadable_plan_exits_2(tmp_path: Path) -> None:
     path.write_text("not a workbook")
     code, out = run("check", str(path))
     assert code == 2 and "notes.xlsx" in out and "Traceback" not in out
+
+
+X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
+DATA_BAR = (
+    '<conditionalFormatting sqref="I5:I10"><cfRule type="dataBar" priority="99"><dataBar>'
+    '<cfvo type="min"/><cfvo type="max"/><color rgb="FF638EC6"/></dataBar><extLst>'
+    f'<ext uri="{{B025F937-C7B1-47D3-B67F-A62EFF666E3E}}" xmlns:x14="{X14}">'
+    "<x14:id>{00000000-0000-0000-0000-000000000001}</x14:id></ext></extLst></cfRule>"
+    "</conditionalFormatting>"
+)
+EXT = (
+    f'<extLst><ext uri="{{78C0D931-6437-407d-A8EE-F0AAD7539E65}}" xmlns:x14="{X14}">'
+    '<x14:conditionalFormattings><x14:conditionalFormatting xmlns:xm="http://schemas.'
+    'microsoft.com/office/excel/2006/main"><x14:cfRule type="dataBar" id="{00000000-0000-'
+    '0000-0000-000000000001}"><x14:dataBar minLength="0" maxLength="100"><x14:cfvo type="'
+    'autoMin"/><x14:cfvo type="autoMax"/></x14:dataBar></x14:cfRule><xm:sqref>I5:I10'
+    "</xm:sqref></x14:conditionalFormatting></x14:conditionalFormattings></ext>"
+    f'<ext uri="{{05C60535-1F16-4fd2-B633-F4F36F0B64E0}}" xmlns:x14="{X14}">'
+    '<x14:sparklineGroups xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+    '<x14:sparklineGroup displayEmptyCellsAs="gap"><x14:colorSeries rgb="FF376092"/>'
+    "<x14:sparklines><x14:sparkline><xm:f>Objectives!I5:J5</xm:f><xm:sqref>AD5</xm:sqref>"
+    "</x14:sparkline></x14:sparklines></x14:sparklineGroup></x14:sparklineGroups></ext>"
+    "</extLst>"
+)
+
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def wrap(fragment: str) -> etree._Element:
+    return etree.fromstring(f'<worksheet xmlns="{MAIN}">{fragment}</worksheet>'.encode())
+
+
+def canonical(el: etree._Element) -> bytes:
+    """The element's canonical form (attribute and namespace order do not matter)."""
+    return etree.tostring(etree.fromstring(etree.tostring(el)), method="c14n", exclusive=True)
+
+
+def test_data_bars_and_sparklines_survive_a_growing_refresh(plan: Path) -> None:
+    """A user's data bar and sparkline on an xlmplan sheet stay, byte for byte, even when
+    the objectives Table grows and xlmplan re-lays its own formats on that sheet."""
+
+    def edit(xml: str) -> str:
+        row = (
+            '<row r="11"><c r="A11" t="inlineStr"><is><t>OB7</t></is></c>'
+            '<c r="G11" t="inlineStr"><is><t>Win more repeat customers this year</t></is></c>'
+            "</row>"
+        )
+        xml = xml.replace("</sheetData>", row + "</sheetData>")
+        xml = xml.replace("<dataValidations", DATA_BAR + "<dataValidations", 1)
+        return xml.replace("</worksheet>", EXT + "</worksheet>")
+
+    edit_part(plan, OBJECTIVES, edit)
+    result = refresh_plan(plan)
+    assert result.analysis.grown == {"tblObjectives": 1}
+    with zipfile.ZipFile(plan) as zf:
+        xml = zf.read(OBJECTIVES).decode()
+    root = etree.fromstring(xml.encode())
+    ext = root.find(f"{{{MAIN}}}extLst")
+    assert ext is not None and canonical(ext) == canonical(wrap(EXT)[0]), "extLst changed"
+    bars = [
+        cf
+        for cf in root.findall(f"{{{MAIN}}}conditionalFormatting")
+        if canonical(cf) == canonical(wrap(DATA_BAR)[0])
+    ]
+    assert bars, "the user's data bar rule was removed or changed"
+    assert 'sqref="S5:S11"' in xml or "S5:S11" in xml, "xlmplan's formats did not grow"
+    assert refresh_plan(plan).written is False
