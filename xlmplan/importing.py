@@ -15,8 +15,6 @@ from xlmplan.refresh import RefreshResult, refresh_plan
 from xlmplan.xlsx.package import check_writable
 from xlmplan.xlsx.plan_file import data_frame, open_plan
 
-SOURCES = ("auto", "ga4", "google-ads", "meta-ads", "generic")
-
 
 @dataclass
 class ImportResult:
