@@ -4,6 +4,7 @@ restored formulas, entries in the way of a growing region, unreadable input cell
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import zipfile
@@ -11,11 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from engines import cached_values, compare
 from lxml import etree
 from typer.testing import CliRunner
 
 from xlmplan.api import PlanResult
 from xlmplan.cli import app
+from xlmplan.libreoffice import runner
 from xlmplan.refresh import check_plan, refresh_plan
 
 OBJECTIVES = "xl/worksheets/sheet4.xml"  # sheet order of a generated plan
@@ -207,3 +210,29 @@ def test_data_bars_and_sparklines_survive_a_growing_refresh(plan: Path) -> None:
     assert bars, "the user's data bar rule was removed or changed"
     assert 'sqref="S5:S11"' in xml or "S5:S11" in xml, "xlmplan's formats did not grow"
     assert refresh_plan(plan).written is False
+
+
+def test_blank_row_inside_a_table_is_kept_and_not_reported(plan: Path) -> None:
+    """Clearing a row in the middle of the objectives Table keeps the rows below aligned
+    with their derived cells and raises no finding about the blank row."""
+
+    def clear_row_6(xml: str) -> str:
+        for col in "ABCDEFGHIJKL":
+            xml = re.sub(rf'<c r="{col}6"[^>]*?(/>|>.*?</c>)', f'<c r="{col}6"/>', xml, flags=re.S)
+        return xml
+
+    edit_part(plan, OBJECTIVES, clear_row_6)
+    result = refresh_plan(plan)
+    plan_obj = result.analysis.plan.objectives
+    assert plan_obj[1].id == "" and plan_obj[2].id == "OB3"
+    assert not any(f.where.strip().endswith("Objectives") for f in result.analysis.findings)
+    assert all(f.where != "Objectives " for f in result.analysis.findings)
+    with zipfile.ZipFile(plan) as zf:
+        xml = zf.read(OBJECTIVES).decode()
+    assert re.search(r'<c r="S7"[^>]*><f>SUM\(N7:R7\)</f>', xml), "row 7 lost its SMART sum"
+    if runner.available() or os.environ.get("CI") == "true":
+        recalculated = runner.recalculate(plan)
+        mismatches = compare(
+            cached_values(plan), recalculated.values, expected_label="cached", actual_label="lo"
+        )
+        assert not mismatches, "\n".join(mismatches[:10])

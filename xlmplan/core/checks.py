@@ -37,6 +37,8 @@ def find(
     swot_ids = [f.id for f in plan.swot]
     channels = {c.casefold() for c in plan.channels} | {words.all_channels.casefold()}
     for ob, flags in zip(plan.objectives, results.smart, strict=True):
+        if not (ob.id or ob.objective or ob.kpi):
+            continue  # a blank row inside the Table
         where = f"{t['sheet.objectives']} {ob.id}"
         if not ob.kpi:
             out.append(Finding("error", where, t["check.no_kpi"]))
@@ -58,6 +60,8 @@ def find(
             if part and part.casefold() not in cited:
                 out.append(Finding("warning", where, t["check.unknown_swot"].format(id=part)))
     for kpi in plan.kpis:
+        if not (kpi.id or kpi.name or kpi.metric):
+            continue
         where = f"{t['sheet.strategy_kpi']} {kpi.id}"
         if catalog.by_label(kpi.metric) is None:
             out.append(Finding("error", where, t["check.unknown_metric"].format(metric=kpi.metric)))
@@ -68,6 +72,8 @@ def find(
         if not rules.is_num(kpi.target):
             out.append(Finding("warning", where, t["check.no_target"]))
     for st in plan.strategies:
+        if not (st.id or st.strategy or st.objective):
+            continue
         where = f"{t['sheet.strategy_kpi']} {st.id}"
         if not st.objective:
             out.append(Finding("error", where, t["check.strategy_no_objective"]))
