@@ -87,7 +87,7 @@ def test_notes_sheet_holds_text_table_chart_and_image(
     assert table[0] == ["Month", "Leads"]
     assert [r[0] for r in table[1:]] == ["Jan", "Feb", "Mar", "Apr", "May", "Jun"]
     assert all(isinstance(r[1], (int, float)) for r in table[1:])
-    assert len(ws._charts) == 1 and len(ws._images) == 1
+    assert len(ws._charts) == 1  # openpyxl drops images without Pillow: checked below
 
     objects = report["parts"]["sheets"]["My notes"]["drawing_objects"]
     by_name = {o["name"]: o for o in objects}
