@@ -20,14 +20,9 @@ import pytest
 from bad_files import BadFile
 
 from xlmplan.errors import WorkbookError
-from xlmplan.xlsx import package
-from xlmplan.xlsx.package import (
-    SheetRef,
-    backup_path,
-    check_writable,
-    open_package,
-    write_package,
-)
+from xlmplan.xlsx import file_kinds, package, package_write, xml_safety
+from xlmplan.xlsx.package import SheetRef, open_package
+from xlmplan.xlsx.package_write import backup_path, check_writable, write_package
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -193,20 +188,20 @@ def test_huge_tree_only_for_worksheets(tmp_path: Path) -> None:
 )
 def test_doctype_found_behind_comments_and_encodings(head: bytes) -> None:
     with pytest.raises(WorkbookError, match="DOCTYPE/entity declaration"):
-        package._check_prolog(Path("p.xlsx"), "xl/x.xml", head)
+        xml_safety.check_prolog(Path("p.xlsx"), "xl/x.xml", head)
 
 
 def test_prolog_checks_allow_comments_and_refuse_odd_encodings() -> None:
-    package._check_prolog(Path("p.xlsx"), "a.xml", b"<?xml version='1.0'?><!-- <!DOCTYPE --><x/>")
-    package._check_prolog(
+    xml_safety.check_prolog(Path("p.xlsx"), "a.xml", b"<?xml version='1.0'?><!-- <!DOCTYPE --><x/>")
+    xml_safety.check_prolog(
         Path("p.xlsx"), "a.xml", b"<?xml version='1.0' encoding='windows-1252'?><x/>"
     )
     for head in ("<x/>".encode("utf-32"), b'<?xml version="1.0" encoding="UTF-7"?><x/>'):
         with pytest.raises(WorkbookError, match="character encoding"):
-            package._check_prolog(Path("p.xlsx"), "a.xml", head)
-    long = b"<?xml version='1.0'?><!--" + b"-" * package.PROLOG_BYTES
+            xml_safety.check_prolog(Path("p.xlsx"), "a.xml", head)
+    long = b"<?xml version='1.0'?><!--" + b"-" * xml_safety.PROLOG_BYTES
     with pytest.raises(WorkbookError, match="XML declarations before its content"):
-        package._check_prolog(Path("p.xlsx"), "a.xml", long)
+        xml_safety.check_prolog(Path("p.xlsx"), "a.xml", long)
 
 
 # --- refusals ----------------------------------------------------------------------------------
@@ -287,7 +282,7 @@ def test_real_xls_from_libreoffice(tmp_path: Path) -> None:
     xls = tmp_path / "out" / "in.xls"
     if not xls.exists():
         pytest.skip(f"LibreOffice could not convert: {done.stderr.decode(errors='replace')}")
-    assert {"Workbook"} <= package.ole_stream_names(xls.open("rb"))
+    assert {"Workbook"} <= file_kinds.ole_stream_names(xls.open("rb"))
     with pytest.raises(WorkbookError, match="is an Excel 97-2003 .xls file"):
         open_package(xls)
 
@@ -432,7 +427,7 @@ def test_failures_leave_the_original_untouched(plan: Path, monkeypatch: pytest.M
         def refuse(*args: object) -> None:
             raise PermissionError(13, "Permission denied")
 
-        monkeypatch.setattr(package.os, "replace", refuse)
+        monkeypatch.setattr(package_write.os, "replace", refuse)
         with pytest.raises(WorkbookError, match="cannot be written"):
             write_package(pkg, plan, replace={}, backup=False)
     assert plan.read_bytes() == before

@@ -12,7 +12,7 @@ from xlmplan.core.data_merge import MergeReport, merge, normalise_channels
 from xlmplan.errors import DataError, XlmplanError
 from xlmplan.io.exports import Imported, read_export
 from xlmplan.refresh import RefreshResult, refresh_plan
-from xlmplan.xlsx.package import check_writable
+from xlmplan.xlsx.package_write import check_writable
 from xlmplan.xlsx.plan_file import data_frame, open_plan
 
 

@@ -32,11 +32,12 @@ from xlmplan.sheets.book import ROLES, build_book
 from xlmplan.sheets.cellrefs import Pos, cf_ranges, dv_ranges, expand
 from xlmplan.sheets.layout import Book, Sheet, a1, col_letter, rng
 from xlmplan.xlsx.fastrows import replace_rows, row_styles, rows_chunks
-from xlmplan.xlsx.package import Package, check_writable, open_package, write_package
+from xlmplan.xlsx.package import Package, open_package
+from xlmplan.xlsx.package_write import check_writable, write_package
 from xlmplan.xlsx.plan_file import PlanFile, data_frame, input_tables, open_plan
 from xlmplan.xlsx.sheet_formats import charts_of, patch_chart, replace_formats
 from xlmplan.xlsx.splice import Q, SheetXml, fresh_cell, shared_strings
-from xlmplan.xlsx.style_merge import merge_styles
+from xlmplan.xlsx.style_merge import StyleMap, merge_styles
 from xlmplan.xlsx.writer import write_book
 
 OWNED_ROLES = tuple(r for r in ROLES if r != "data") + ("manifest",)
@@ -219,7 +220,7 @@ def _spliced_parts(an: Analysis) -> dict[str, bytes]:
         write_book(book, scratch)
         with open_package(scratch) as fresh:
             index = {sheet.role: i for i, sheet in enumerate(book.sheets)}
-            parts = {name for name in fresh.names()}
+            parts = set(fresh.names())
             shared = shared_strings(
                 fresh.read("xl/sharedStrings.xml") if "xl/sharedStrings.xml" in parts else None
             )
@@ -230,28 +231,10 @@ def _spliced_parts(an: Analysis) -> dict[str, bytes]:
             if styles is not None:
                 out["xl/styles.xml"] = styles
             for role in OWNED_ROLES:
-                sheet = book.sheet(role)
                 fresh_xml = SheetXml(fresh.read(f"xl/worksheets/sheet{index[role] + 1}.xml"))
-                target = an.targets[role]
-                if role == "manifest":
-                    old, new = set(target.cells), set(fresh_xml.cells)
-                else:
-                    old, new = _old_owned(pf, role, sheet), sheet.owned()
-                    _refuse_collisions(pf, sheet, target, new - old)
-                before = etree.tostring(target.root)
-                if role != "manifest":
-                    _formats(pf, role, sheet, target, fresh_xml, style_map.dxf)
-                for pos in sorted(old - new):
-                    target.remove(pos)
-                for pos in sorted(new):
-                    cell = fresh_xml.cells.get(pos)
-                    if cell is None:
-                        target.remove(pos)
-                        continue
-                    row = fresh_xml.rows.get(pos[0])
-                    target.put(pos, fresh_cell(cell, shared, style_map.xf), row)
-                if etree.tostring(target.root) != before:
-                    out[pf.sheets[role].part] = target.finish()
+                spliced = _splice_sheet(an, role, fresh_xml, shared, style_map)
+                if spliced is not None:
+                    out[pf.sheets[role].part] = spliced
             out.update(_charts(pf, fresh, index["dashboard"]))
             if an.new_data:
                 out[pf.table("data").sheet.part] = _data_rows(
@@ -262,6 +245,31 @@ def _spliced_parts(an: Analysis) -> dict[str, bytes]:
     if names is not None:
         out["xl/workbook.xml"] = names
     return out
+
+
+def _splice_sheet(
+    an: Analysis, role: str, fresh: SheetXml, shared: list[str], style_map: StyleMap
+) -> bytes | None:
+    """One of xlmplan's sheets with its owned cells (and formats) taken from the fresh
+    layout; None when nothing in it changes."""
+    pf, sheet, target = an.pf, an.book.sheet(role), an.targets[role]
+    if role == "manifest":
+        old, new = set(target.cells), set(fresh.cells)
+    else:
+        old, new = _old_owned(pf, role, sheet), sheet.owned()
+        _refuse_collisions(pf, sheet, target, new - old)
+    before = etree.tostring(target.root)
+    if role != "manifest":
+        _formats(pf, role, sheet, target, fresh, style_map.dxf)
+    for pos in sorted(old - new):
+        target.remove(pos)
+    for pos in sorted(new):
+        cell = fresh.cells.get(pos)
+        if cell is None:
+            target.remove(pos)
+        else:
+            target.put(pos, fresh_cell(cell, shared, style_map.xf), fresh.rows.get(pos[0]))
+    return target.finish() if etree.tostring(target.root) != before else None
 
 
 def _formats(

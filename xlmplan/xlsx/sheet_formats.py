@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from xlmplan.xlsx.package import Package, rel_kind
+from xlmplan.xlsx.ooxml_names import rel_kind
+from xlmplan.xlsx.package import Package
 from xlmplan.xlsx.splice import Q
 
 OUR_RULES = {"cellIs", "expression", "colorScale", "containsText"}
