@@ -173,9 +173,6 @@ class Column:
         table = np.array([*cells, ""], dtype=object)
         return cls(np.where(codes < 0, len(cells), codes), table)
 
-    def __len__(self) -> int:
-        return len(self.codes)
-
     def __getitem__(self, i: int) -> str:
         return str(self.uniques[self.codes[i]])
 
