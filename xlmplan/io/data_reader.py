@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from pathlib import Path
 
@@ -13,13 +11,13 @@ from python_calamine import CalamineWorkbook
 
 from xlmplan.core.data import DATA_COLUMNS, canonical_frame, normalise_header
 from xlmplan.errors import DataError
+from xlmplan.io.export_text import read_cells, split_line
 
 DELIMITERS = (",", ";", "\t")
 _DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "tab"}
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls / .doc
 _BINARY = re.compile(r"[\x00-\x08\x0b\x0e-\x19\x1b-\x1f]")  # \x1a: DOS end-of-file
-_FIELDS_ERROR = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
 def read_data(path: Path, *, sep: str | None = None) -> pd.DataFrame:
@@ -74,12 +72,8 @@ def _decode(name: str, raw: bytes) -> str:
     return text.rstrip("\x1a")
 
 
-def _split_line(line: str, delimiter: str) -> list[str]:
-    return next(csv.reader([line], delimiter=delimiter), [])
-
-
 def _score(line: str, delimiter: str) -> tuple[int, int]:
-    fields = _split_line(line, delimiter)
+    fields = split_line(line, delimiter)
     known = {normalise_header(f) for f in fields} & set(DATA_COLUMNS)
     return len(known), len(fields)
 
@@ -94,7 +88,7 @@ def _check_delimiter(name: str, lines: list[str], delimiter: str) -> None:
     numbered = [(i, ln) for i, ln in enumerate(lines, start=1) if ln.strip()][:21]
     header = numbered[0][1]
     used = _DELIMITER_NAMES[delimiter]
-    width = len(_split_line(header, delimiter))
+    width = len(split_line(header, delimiter))
     for other in DELIMITERS:
         if other == delimiter:
             continue
@@ -105,7 +99,7 @@ def _check_delimiter(name: str, lines: list[str], delimiter: str) -> None:
                 f"(only one column found) — read it with {wanted} as delimiter."
             )
         for row, line in numbered[1:] if width > 1 else []:
-            if len(_split_line(line, delimiter)) == 1 and len(_split_line(line, other)) > 1:
+            if len(split_line(line, delimiter)) == 1 and len(split_line(line, other)) > 1:
                 raise DataError(
                     f"{name}, row {row}: looks like {wanted}-separated while the header is "
                     f"{used}-separated — use one delimiter throughout the file."
@@ -121,7 +115,7 @@ def _read_csv(name: str, text: str, sep: str | None) -> pd.DataFrame:
     if delimiter not in DELIMITERS:
         raise DataError(f"{name}: delimiter {delimiter!r} is not supported — use ',' ';' or tab.")
     _check_delimiter(name, lines, delimiter)
-    table = _parse_csv(name, text, delimiter, len(_split_line(header, delimiter)))
+    table = read_cells(name, text, delimiter, len(split_line(header, delimiter)))
     top = _header_row(table)
     if top < 0:
         raise DataError(f"{name}: no data rows — put the header in row 1 and data below it.")
@@ -135,33 +129,6 @@ def _read_csv(name: str, text: str, sep: str | None) -> pd.DataFrame:
                 f'that contain {_DELIMITER_NAMES[delimiter]} (e.g. "1,234.5") or add a header.'
             )
     return _from_cells(name, table.iloc[:, :width])
-
-
-def _parse_csv(name: str, text: str, delimiter: str, width: int) -> pd.DataFrame:
-    """All cells as str ('' when empty); ragged rows are padded, not rejected."""
-    names = list(range(max(width, 1)))
-    for _ in range(100):
-        try:
-            return pd.read_csv(
-                io.StringIO(text),
-                sep=delimiter,
-                header=None,
-                names=names,
-                dtype=str,
-                na_filter=False,
-                skip_blank_lines=False,
-                engine="c",
-            )
-        except pd.errors.ParserError as exc:
-            found = _FIELDS_ERROR.search(str(exc))
-            if not found:
-                raise DataError(
-                    f"{name}: not a valid CSV file ({exc}) — check the quotes."
-                ) from None
-            names = list(range(int(found.group(3))))
-        except pd.errors.EmptyDataError:
-            break
-    raise DataError(f"{name}: not a valid CSV file — save it as CSV UTF-8 or .xlsx.")
 
 
 def _read_xlsx(path: Path) -> pd.DataFrame:

@@ -1,4 +1,5 @@
-"""Cell-level reading for platform exports: bytes to text, delimiters, numbers and dates.
+"""Cell-level reading of CSV text (data files and platform exports): bytes to text,
+delimiters, numbers and dates.
 
 Cells are handled as `Column`s of stripped text stored as codes into their distinct
 values, so every test and parse runs once per distinct value: a million-row file costs
@@ -129,7 +130,7 @@ def sniff_delimiter(lines: Sequence[str]) -> str:
 def read_cells(name: str, text: str, delimiter: str, width: int) -> pd.DataFrame:
     """Every cell as str ('' when empty); ragged rows are padded, never rejected."""
     names = list(range(max(width, 1)))
-    for _ in range(50):
+    for _ in range(100):
         try:
             return pd.read_csv(
                 io.StringIO(text),
