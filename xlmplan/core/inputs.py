@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from xlmplan.core.addresses import col_letter
 from xlmplan.core.checks import Finding
 from xlmplan.core.labels import Labels
 from xlmplan.core.model import (
@@ -56,16 +57,7 @@ class TableCells:
     rows: list[list[Any]] = field(default_factory=list)
 
     def where(self, i: int, j: int) -> str:
-        return f"{self.sheet}!{_col(self.col + j)}{self.row + 2 + i}"
-
-
-def _col(col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+        return f"{self.sheet}!{col_letter(self.col + j)}{self.row + 2 + i}"
 
 
 def is_blank(value: Any) -> bool:

@@ -11,14 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-
-def col_letter(col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+from xlmplan.core.addresses import col_letter
 
 
 def a1(row: int, col: int, abs_row: bool = False, abs_col: bool = False) -> str:
