@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import datetime
 import math
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+
+from xlmplan.libreoffice import runner
 
 CellValues = dict[str, dict[str, object]]
 
@@ -25,6 +29,11 @@ ERROR_MARKERS = frozenset(
 )
 _ERR_CODE = re.compile(r"#ERR\d+")
 _CELL_REF = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
+
+NEEDS_LO = pytest.mark.skipif(
+    not runner.available() and os.environ.get("CI") != "true",
+    reason="LibreOffice is not installed (bash scripts/test.sh installs it)",
+)
 
 
 def is_error(value: object) -> bool:

@@ -6,20 +6,14 @@ engine may hold an error value anywhere.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import openpyxl
 import pytest
-from engines import cached_values, compare, formulas_values, is_error
+from engines import NEEDS_LO, cached_values, compare, formulas_values, is_error
 
 from xlmplan.api import PlanResult
 from xlmplan.libreoffice import runner
-
-NEEDS_LO = pytest.mark.skipif(
-    not runner.available() and os.environ.get("CI") != "true",
-    reason="LibreOffice is not installed (bash scripts/test.sh installs it)",
-)
 
 
 def _check(cached: dict, other: dict, label: str) -> None:

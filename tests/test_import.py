@@ -3,13 +3,12 @@ a spreadsheet would run them, and the refreshed plan agrees with LibreOffice."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
-from engines import cached_values, compare, is_error
+from engines import NEEDS_LO, cached_values, compare, is_error
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
@@ -117,10 +116,7 @@ def test_replace_empties_data_first(plan: Path, tmp_path: Path) -> None:
     assert len(result.refresh.analysis.data) == 3
 
 
-@pytest.mark.skipif(
-    not runner.available() and os.environ.get("CI") != "true",
-    reason="LibreOffice is not installed (bash scripts/test.sh installs it)",
-)
+@NEEDS_LO
 def test_imported_plan_agrees_with_libreoffice(plan: Path, tmp_path: Path) -> None:
     """GA4 channels, Arabic channel and campaign names (Windows-1256, decimal commas) and
     formula-like text, all inside the plan period."""

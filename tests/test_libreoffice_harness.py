@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ import xlsxwriter
 from engines import cached_values, compare, formulas_values, is_error
 
 from xlmplan.errors import XlmplanError
-from xlmplan.libreoffice import available, convert, recalculate, render_sheet_png
+from xlmplan.libreoffice import convert, recalculate, render_sheet_png
 
 CHANNELS = [("Search", 1200.0), ("Social", 800.0), ("Search", 300.0), ("Email", 0.0)]
 
@@ -54,16 +53,6 @@ def build_workbook(path: Path, wrong_d3: float | None = None) -> Path:
 @pytest.fixture(scope="module")
 def workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_workbook(tmp_path_factory.mktemp("harness") / "harness.xlsx")
-
-
-@pytest.fixture(scope="module")
-def libreoffice() -> None:
-    """Skip without LibreOffice locally; in CI (CI=true) a missing LibreOffice fails."""
-    if available():
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail("LibreOffice (soffice + python3-uno) is required in CI: run scripts/setup.sh")
-    pytest.skip("LibreOffice not installed (soffice + python3-uno); run scripts/setup.sh")
 
 
 @pytest.fixture(scope="module")

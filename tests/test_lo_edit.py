@@ -4,7 +4,6 @@ survive LibreOffice's xlsx export, and the plan's Tables do not grow over typed 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -15,19 +14,8 @@ import xlsxwriter
 from lo_edit import LibreOfficeEditError, edit_with_libreoffice, xlsx_parts
 
 from xlmplan.api import new_plan
-from xlmplan.libreoffice import available
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(scope="module")
-def libreoffice() -> None:
-    """Skip without LibreOffice locally; in CI (CI=true) a missing LibreOffice fails."""
-    if available():
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail("LibreOffice (soffice + python3-uno) is required in CI: run scripts/setup.sh")
-    pytest.skip("LibreOffice not installed (soffice + python3-uno); run scripts/setup.sh")
 
 
 @pytest.fixture(scope="module")

@@ -7,14 +7,13 @@ metric, the compiled native formula with the pandas value cached. LibreOffice an
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import xlsxwriter
-from engines import compare, formulas_values
+from engines import NEEDS_LO, compare, formulas_values
 
 from xlmplan.core.catalog import Catalog, Metric, load_catalog
 from xlmplan.core.data import MEASURES
@@ -77,10 +76,7 @@ def test_formulas_package_agrees_with_pandas(tmp_path: Path, catalog: Catalog) -
     assert not compare(expected, formulas_values(path), actual_label="formulas")
 
 
-@pytest.mark.skipif(
-    not runner.available() and os.environ.get("CI") != "true",
-    reason="LibreOffice is not installed (bash scripts/test.sh installs it)",
-)
+@NEEDS_LO
 @pytest.mark.parametrize("seed", [2, 3])
 def test_libreoffice_agrees_with_pandas(tmp_path: Path, seed: int) -> None:
     path = tmp_path / "metrics.xlsx"

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
-import pytest
+from engines import NEEDS_LO
 from python_calamine import CalamineWorkbook
 
 from xlmplan.api import PlanResult, new_plan
@@ -51,10 +50,7 @@ def test_extra_data_columns_are_kept(tmp_path: Path) -> None:
     assert result.plan.channels == ["Search"]
 
 
-@pytest.mark.skipif(
-    not runner.available() and os.environ.get("CI") != "true",
-    reason="LibreOffice is not installed (bash scripts/test.sh installs it)",
-)
+@NEEDS_LO
 def test_data_from_an_xlsx_saved_by_libreoffice(tmp_path: Path) -> None:
     """An xlsx written by a spreadsheet application gives the same plan as the CSV."""
     csv = tmp_path / "shop.csv"

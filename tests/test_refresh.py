@@ -7,14 +7,13 @@ the plan period and moves the as-of date: the refresh really has to recompute.
 
 from __future__ import annotations
 
-import os
 import shutil
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
-from engines import cached_values, compare, is_error
+from engines import NEEDS_LO, cached_values, compare, is_error
 from lo_edit import edit_with_libreoffice
 from python_calamine import CalamineWorkbook
 
@@ -24,10 +23,6 @@ from xlmplan.libreoffice import runner
 from xlmplan.refresh import RefreshResult, check_plan, refresh_plan
 from xlmplan.sheets.cellrefs import parse_range
 
-NEEDS_LO = pytest.mark.skipif(
-    not runner.available() and os.environ.get("CI") != "true",
-    reason="LibreOffice is not installed (bash scripts/test.sh installs it)",
-)
 pytestmark = NEEDS_LO
 
 

@@ -4,7 +4,6 @@ agree with LibreOffice, and a second refresh changes nothing."""
 
 from __future__ import annotations
 
-import os
 import re
 import zipfile
 from pathlib import Path
@@ -16,22 +15,12 @@ from lo_edit import edit_with_libreoffice
 from lxml import etree
 
 from xlmplan.api import new_plan
-from xlmplan.libreoffice import available, runner
+from xlmplan.libreoffice import runner
 from xlmplan.refresh import RefreshResult, refresh_plan
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RENAME = {"Objectives": "Ziele 2026", "Strategy_KPI": "KPIs & strategy"}
 NEW_KPI = ["K9", "Newsletter signups", "Conversions", "Email", 1200, "higher"]
-
-
-@pytest.fixture(scope="module")
-def libreoffice() -> None:
-    """Skip without LibreOffice locally; in CI (CI=true) a missing LibreOffice fails."""
-    if available():
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail("LibreOffice (soffice + python3-uno) is required in CI: run scripts/setup.sh")
-    pytest.skip("LibreOffice not installed (soffice + python3-uno); run scripts/setup.sh")
 
 
 @pytest.fixture(scope="module")
