@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from readme_table import write_readme  # noqa: E402
 
 from xlmplan.api import new_plan  # noqa: E402
 from xlmplan.io.example_data import sized_data  # noqa: E402
@@ -118,14 +119,6 @@ def table(rows: list[dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
-def write_readme(text: str) -> None:
-    readme = ROOT / "README.md"
-    body = readme.read_text(encoding="utf-8")
-    block = f"{BEGIN}\n{text}\n{END}"
-    body = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _m: block, body, flags=re.S)
-    readme.write_text(body, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
@@ -135,7 +128,7 @@ def main() -> None:
     text = table(rows)
     print(text)
     if args.readme:
-        write_readme(text)
+        write_readme(text, BEGIN, END)
 
 
 if __name__ == "__main__":

@@ -40,17 +40,20 @@ import time
 import zipfile
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from readme_table import write_readme  # noqa: E402
+
 from xlmplan.api import new_plan  # noqa: E402
 from xlmplan.errors import XlmplanError  # noqa: E402
 from xlmplan.io.example_data import sized_data  # noqa: E402
 from xlmplan.libreoffice.runner import recalculate  # noqa: E402
+from xlmplan.xlsx.fastrows import rows_xml  # noqa: E402
+from xlmplan.xlsx.plan_file import open_plan  # noqa: E402
 
 BEGIN, END = "<!-- bench-refresh:begin -->", "<!-- bench-refresh:end -->"
 LO_TIMEOUT = 900.0  # seconds; LibreOffice gets "—" beyond this
@@ -129,34 +132,13 @@ def timed_refresh(plan: Path) -> dict[str, Any]:
     return info
 
 
-def _data_part(zf: zipfile.ZipFile) -> str:
-    """The worksheet part holding the Data table (tblData)."""
-    table = next(
-        n
-        for n in zf.namelist()
-        if n.startswith("xl/tables/") and b'name="tblData"' in zf.read(n)[:400]
-    )
-    for name in zf.namelist():
-        if name.startswith("xl/worksheets/_rels/") and Path(table).name in zf.read(name).decode():
-            return "xl/worksheets/" + Path(name).name.removesuffix(".rels")
-    raise LookupError("no worksheet holds tblData")
-
-
-def _row_xml(r: int, values: list[Any], styles: list[str]) -> str:
-    cells = []
-    for j, (value, s) in enumerate(zip(values, styles, strict=True)):
-        ref = f"{chr(65 + j)}{r}"
-        if isinstance(value, str):
-            if value:
-                cells.append(
-                    f'<c r="{ref}" s="{s}" t="inlineStr"><is><t>{escape(value)}</t></is></c>'
-                )
-        else:
-            if isinstance(value, pd.Timestamp):
-                value = (value - pd.Timestamp("1899-12-30")).days
-            text = str(int(value)) if float(value).is_integer() else repr(float(value))
-            cells.append(f'<c r="{ref}" s="{s}"><v>{text}</v></c>')
-    return f'<row r="{r}" spans="1:{len(values)}">{"".join(cells)}</row>'
+def _data_part(plan: Path) -> str:
+    """The worksheet part holding the Data table."""
+    pf = open_plan(plan)
+    try:
+        return pf.table("data").sheet.part
+    finally:
+        pf.close()
 
 
 def type_below_data(plan: Path, rows: pd.DataFrame) -> None:
@@ -164,8 +146,8 @@ def type_below_data(plan: Path, rows: pd.DataFrame) -> None:
     the table's range alone (what typing or pasting below a Table looks like on disk)."""
     tmp = plan.with_suffix(".edit.xlsx")
     width = len(rows.columns)
+    part = _data_part(plan)
     with zipfile.ZipFile(plan) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
-        part = _data_part(src)
         for info in src.infolist():
             data = src.read(info)
             if info.filename == part:
@@ -174,10 +156,7 @@ def type_below_data(plan: Path, rows: pd.DataFrame) -> None:
                 r0 = int(re.findall(r'<row r="(\d+)"', tail)[-1])
                 style = dict(re.findall(r'<c r="([A-Z]+)\d+" s="(\d+)"', tail))
                 styles = [style[chr(65 + j)] for j in range(width)]
-                new = "".join(
-                    _row_xml(r0 + 1 + i, list(values), styles)
-                    for i, values in enumerate(rows.itertuples(index=False))
-                )
+                new = rows_xml(rows, styles, r0)
                 last_ref = f"{chr(64 + width)}{r0 + len(rows)}"
                 xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last_ref}"/>', xml)
                 data = xml.replace("</sheetData>", new + "</sheetData>", 1).encode("utf-8")
@@ -346,14 +325,6 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def write_readme(text: str) -> None:
-    readme = ROOT / "README.md"
-    body = readme.read_text(encoding="utf-8")
-    block = f"{BEGIN}\n{text}\n{END}"
-    body = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _m: block, body, flags=re.S)
-    readme.write_text(body, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
@@ -366,7 +337,7 @@ def main() -> None:
     text = table(rows)
     print(text)
     if args.readme:
-        write_readme(text)
+        write_readme(text, BEGIN, END)
 
 
 if __name__ == "__main__":
