@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import tempfile
 import time
 import uuid
@@ -23,7 +22,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from xlmplan.libreoffice.runner import _clean_env, _remove_pipes, soffice_path, uno_python
+from xlmplan.errors import XlmplanError
+from xlmplan.libreoffice.runner import _remove_pipes, _run, soffice_path, uno_python
 
 SCRIPT = Path(__file__).with_name("uno_edit_plan.py")
 DEFAULT_TIMEOUT = 300.0
@@ -93,7 +93,9 @@ def edit_with_libreoffice(
         cmd += ["--out-json", str(report_path), "--pipe", pipe]
         cmd += ["--start-timeout", str(min(120.0, timeout))]
         try:
-            done = _run(cmd, timeout)
+            done = _run(cmd, timeout, f"editing {src.name}")
+        except XlmplanError as exc:
+            raise LibreOfficeEditError(str(exc)) from None
         finally:
             leftovers = _kill_leftovers(profile)
             _remove_pipes(profile, pipe)
@@ -230,34 +232,6 @@ def _jsonable(rows: list[list] | None) -> list[list] | None:
             cells.append(value)
         out.append(cells)
     return out
-
-
-def _run(cmd: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
-    """Run ``cmd`` in its own process group; on timeout kill the group and raise."""
-    proc = subprocess.Popen(
-        cmd,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_clean_env(),
-        start_new_session=True,
-    )
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        out, err = proc.communicate()
-        raise LibreOfficeEditError(
-            f"LibreOffice edit timed out after {timeout:g}s; stderr:\n{err.strip()}"
-        ) from None
-    except BaseException:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        raise
-    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
 def _kill_leftovers(profile: Path) -> list[int]:
