@@ -31,6 +31,7 @@ out_console = Console()
 err_console = Console(stderr=True)
 
 DEMO_NAME = "xlmplan-demo.xlsx"
+Backup = Annotated[bool, typer.Option(help="Keep the previous version as <name>.backup.xlsx.")]
 
 
 @contextmanager
@@ -154,9 +155,7 @@ def import_(
     replace: Annotated[
         bool, typer.Option(help="Replace all Data rows instead of merging.")
     ] = False,
-    backup: Annotated[
-        bool, typer.Option(help="Keep the previous version as <name>.backup.xlsx.")
-    ] = True,
+    backup: Backup = True,
 ) -> None:
     """Bring analytics and ad-platform exports into the plan's Data, then refresh."""
     with user_errors(), progress() as say:
@@ -207,9 +206,7 @@ def import_(
 @app.command()
 def refresh(
     plan: Annotated[Path, typer.Argument(help="The plan workbook to refresh.")],
-    backup: Annotated[
-        bool, typer.Option(help="Keep the previous version as <name>.backup.xlsx.")
-    ] = True,
+    backup: Backup = True,
 ) -> None:
     """Recompute a plan from its inputs and Data; rewrites only what xlmplan owns."""
     with user_errors(), progress() as say:
