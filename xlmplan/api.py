@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from xlmplan.core.catalog import Catalog, load_catalog
+from xlmplan.core.catalog import Catalog
 from xlmplan.core.checks import Finding
 from xlmplan.core.data_merge import unify_channels
 from xlmplan.core.engine import Engine, Results, Words
@@ -22,6 +22,7 @@ from xlmplan.core.template import (
     apply_targets,
     build_plan,
     load_raw,
+    plan_catalog,
     templates_root,
     words_from,
 )
@@ -79,10 +80,9 @@ def new_plan(
         raise XlmplanError(f"--months {months}: give a plan length from 1 to 60 months")
     if currency is not None and not re.fullmatch(r"[A-Za-z]{3}", currency):
         raise XlmplanError(f"--currency '{currency}': use a three-letter code such as USD or EUR")
-    raw = load_raw(template)
-    root = templates_root()
-    labels = load_labels(root / "labels", lang)
-    catalog = load_catalog(root / "metrics.toml")
+    labels = load_labels(templates_root() / "labels", lang)
+    raw = load_raw(template, lang)
+    catalog = plan_catalog(labels)
     words = words_from(labels)
     first_month = parse_month(start) if start else None
 

@@ -20,6 +20,7 @@ from xlmplan.core.checks import Finding
 from xlmplan.core.template import template_names
 from xlmplan.errors import XlmplanError
 from xlmplan.importing import import_data, parse_map
+from xlmplan.language import switch_language
 from xlmplan.refresh import Analysis, check_plan, refresh_plan
 
 app = typer.Typer(
@@ -32,6 +33,9 @@ err_console = Console(stderr=True)
 
 DEMO_NAME = "xlmplan-demo.xlsx"
 Backup = Annotated[bool, typer.Option(help="Keep the previous version as <name>.backup.xlsx.")]
+Lang = Annotated[
+    str, typer.Option("--lang", help="Language of the plan: en, ar (Arabic) or fa (Persian).")
+]
 
 
 @contextmanager
@@ -60,6 +64,7 @@ def new(
     start: Annotated[str | None, typer.Option(help="First plan month, YYYY-MM.")] = None,
     months: Annotated[int | None, typer.Option(help="Plan length in months.")] = None,
     currency: Annotated[str | None, typer.Option(help="Currency code, e.g. EUR.")] = None,
+    lang: Lang = "en",
     force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
 ) -> None:
     """Create a plan workbook from data (the bundled example shop without --data)."""
@@ -71,6 +76,7 @@ def new(
             start=start,
             months=months,
             currency=currency,
+            lang=lang,
             force=force,
             progress=say,
         )
@@ -85,10 +91,12 @@ def new(
 def demo(
     folder: Annotated[Path, typer.Argument(help="Folder for the demo plan.")] = Path("demo"),
     force: Annotated[bool, typer.Option(help="Overwrite an existing demo plan.")] = False,
+    lang: Lang = "en",
 ) -> None:
     """Write the demo plan from the bundled example data and show its KPIs."""
+    name = DEMO_NAME if lang == "en" else DEMO_NAME.replace(".xlsx", f"-{lang}.xlsx")
     with user_errors(), progress() as say:
-        result = new_plan(folder / DEMO_NAME, force=force, progress=say)
+        result = new_plan(folder / name, force=force, lang=lang, progress=say)
     out_console.print(kpi_table(result))
     out_console.print(f"Demo plan: [bold]{result.path.resolve()}[/]", highlight=False)
 
@@ -225,6 +233,28 @@ def refresh(
     out_console.print(
         f"Refreshed [bold]{plan}[/]: {len(an.data):,} Data rows, "
         f"{len(result.changed_parts)} part(s) rewritten, {len(an.findings)} checks findings{note}",
+        highlight=False,
+    )
+
+
+@app.command()
+def language(
+    plan: Annotated[Path, typer.Argument(help="The plan workbook to switch.")],
+    lang: Annotated[str, typer.Argument(help="en, ar (Arabic) or fa (Persian).")],
+    backup: Backup = True,
+) -> None:
+    """Switch a plan's labels, lists and sheet names to another language; inputs stay."""
+    with user_errors(), progress() as say:
+        say(f"switching {plan.name} to {lang}")
+        result = switch_language(plan, lang, backup=backup)
+    if not result.written:
+        out_console.print(f"{plan} is already in '{lang}' — nothing to change", highlight=False)
+        return
+    note = f" (previous version: {result.backup.name})" if result.backup else ""
+    out_console.print(
+        f"Switched [bold]{plan}[/] from '{result.old}' to '{result.new}': "
+        f"{len(result.renamed)} sheet(s) renamed, {result.relabelled} list choice(s) "
+        f"and labels relabelled{note}",
         highlight=False,
     )
 

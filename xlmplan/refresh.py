@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 from lxml import etree
 
-from xlmplan.core.catalog import Catalog, load_catalog
+from xlmplan.core.catalog import Catalog
 from xlmplan.core.checks import Finding
 from xlmplan.core.data import DATA_COLUMNS
 from xlmplan.core.data_merge import unify_channels
@@ -26,7 +26,7 @@ from xlmplan.core.engine import Engine, Results, Words
 from xlmplan.core.inputs import plan_from_tables
 from xlmplan.core.labels import Labels, load_labels
 from xlmplan.core.model import Plan
-from xlmplan.core.template import build_plan, load_raw, templates_root, words_from
+from xlmplan.core.template import build_plan, load_raw, plan_catalog, templates_root, words_from
 from xlmplan.errors import TemplateError, WorkbookError
 from xlmplan.sheets.book import ROLES, build_book
 from xlmplan.sheets.cellrefs import Pos, cf_ranges, dv_ranges, expand
@@ -60,6 +60,7 @@ class Analysis:
     restored: list[str] = field(default_factory=list)  # cells typed over a formula
     targets: dict[str, SheetXml] = field(default_factory=dict)  # role -> user's sheet part
     new_data: bool = False  # the Data rows come from an import and are rewritten
+    relabel: bool = False  # the plan changes language: every format and chart is re-laid
 
 
 @dataclass
@@ -75,30 +76,31 @@ def _where(sheet: Sheet, pos: Pos) -> str:
     return f"{sheet.name}!{a1(*pos)}"
 
 
-def analyse(path: Path, data: pd.DataFrame | None = None) -> Analysis:
+def analyse(path: Path, data: pd.DataFrame | None = None, lang: str | None = None) -> Analysis:
     """Read, recompute and lay out a plan; the file stays open in ``Analysis.pf``.
-    ``data`` replaces the Data rows (an import); otherwise they are read from the file."""
+    ``data`` replaces the Data rows (an import); otherwise they are read from the file.
+    ``lang`` lays the plan out in another language (its inputs already relabelled)."""
     path = Path(path)
     pf = open_plan(path)
     try:
-        return _analyse(pf, data)
+        return _analyse(pf, data, lang)
     except BaseException:
         pf.close()
         raise
 
 
-def _analyse(pf: PlanFile, new_data: pd.DataFrame | None) -> Analysis:
+def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -> Analysis:
     root = templates_root()
-    lang = pf.manifest.get("language", "en")
+    lang = relabel or pf.manifest.get("language", "en")
     try:
         labels = load_labels(root / "labels", lang)
     except TemplateError:  # a language this installation has no labels for
         labels = load_labels(root / "labels", "en")
-    catalog = load_catalog(root / "metrics.toml")
+    catalog = plan_catalog(labels)
     words = words_from(labels)
     template = pf.manifest.get("template", "online_shop")
     base, _ = build_plan(
-        load_raw(template),
+        load_raw(template, labels.lang),
         labels,
         start=dt.date(2026, 1, 1),
         months=None,
@@ -163,6 +165,7 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None) -> Analysis:
         restored,
         targets,
         new_data is not None,
+        relabel is not None and relabel != pf.manifest.get("language", "en"),
     )
 
 
@@ -182,13 +185,18 @@ def _old_owned(pf: PlanFile, role: str, sheet: Sheet) -> set[Pos]:
 
 
 def refresh_plan(
-    path: Path, *, backup: bool = True, data: pd.DataFrame | None = None
+    path: Path,
+    *,
+    backup: bool = True,
+    data: pd.DataFrame | None = None,
+    lang: str | None = None,
 ) -> RefreshResult:
     """Refresh ``path`` in place; returns what changed. Writes nothing when nothing changed.
-    With ``data``, the Data table's rows are replaced by it first (an import)."""
+    With ``data``, the Data table's rows are replaced by it first (an import); with
+    ``lang``, the plan is laid out in that language (see ``xlmplan.language``)."""
     path = Path(path)
     check_writable(path)
-    analysis = analyse(path, data)
+    analysis = analyse(path, data, lang)
     try:
         pkg = analysis.pf.pkg
         replace = {
@@ -235,7 +243,7 @@ def _spliced_parts(an: Analysis) -> dict[str, bytes]:
                 spliced = _splice_sheet(an, role, fresh_xml, shared, style_map)
                 if spliced is not None:
                     out[pf.sheets[role].part] = spliced
-            out.update(_charts(pf, fresh, index["dashboard"]))
+            out.update(_charts(pf, fresh, index["dashboard"], an.relabel))
             if an.new_data:
                 out[pf.table("data").sheet.part] = _data_rows(
                     an, fresh, index["data"], style_map.xf
@@ -260,7 +268,7 @@ def _splice_sheet(
         _refuse_collisions(pf, sheet, target, new - old)
     before = etree.tostring(target.root)
     if role != "manifest":
-        _formats(pf, role, sheet, target, fresh, style_map.dxf)
+        _formats(pf, role, sheet, target, fresh, style_map.dxf, an.relabel)
     for pos in sorted(old - new):
         target.remove(pos)
     for pos in sorted(new):
@@ -279,23 +287,31 @@ def _formats(
     target: SheetXml,
     fresh: SheetXml,
     dxf_map: dict[int, int],
+    relabel: bool = False,
 ) -> None:
-    """Re-lay xlmplan's conditional formats and validations when their ranges changed."""
+    """Re-lay xlmplan's conditional formats and validations when their ranges changed
+    (always when the language changes: rules compare with status words)."""
     old_cf, old_dv = pf.manifest.get(f"cf.{role}"), pf.manifest.get(f"dv.{role}")
     if old_cf is None or old_dv is None:
         return  # a plan from before ranges were recorded: leave its formats alone
-    if (old_cf, old_dv) == (cf_ranges(sheet), dv_ranges(sheet)):
+    if (old_cf, old_dv) == (cf_ranges(sheet), dv_ranges(sheet)) and not relabel:
         return
     split = lambda text: {r for r in text.split(";") if r}  # noqa: E731
     replace_formats(target.root, fresh.root, split(old_cf), split(old_dv), dxf_map)
 
 
-def _charts(pf: PlanFile, fresh: Package, dashboard_index: int) -> dict[str, bytes]:
-    """Dashboard charts with the fresh series ranges and cached points."""
+def _charts(
+    pf: PlanFile, fresh: Package, dashboard_index: int, relabel: bool = False
+) -> dict[str, bytes]:
+    """Dashboard charts with the fresh series ranges and cached points (the fresh charts
+    whole when the language changes: titles and series names are labels)."""
     out: dict[str, bytes] = {}
     fresh_charts = charts_of(fresh, f"xl/worksheets/sheet{dashboard_index + 1}.xml")
     mine = charts_of(pf.pkg, pf.sheets["dashboard"].part)
     for target_part, fresh_part in zip(mine, fresh_charts, strict=False):
+        if relabel:
+            out[target_part] = fresh.read(fresh_part)
+            continue
         patched = patch_chart(pf.pkg.read(target_part), fresh.read(fresh_part))
         if patched is not None:
             out[target_part] = patched

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +158,14 @@ class Catalog:
 
     def __len__(self) -> int:
         return len(self.metrics)
+
+    def localized(self, labels: Mapping[str, str]) -> Catalog:
+        """The catalog with each metric's label taken from ``labels[key]`` where given."""
+        return Catalog(
+            tuple(
+                m if m.key not in labels else replace(m, label=labels[m.key]) for m in self.metrics
+            )
+        )
 
     def by_label(self, label: str) -> Metric | None:
         """The metric whose label (or key) matches, case-insensitively."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -48,13 +48,18 @@ def normalise_header(name: str) -> str:
 
 
 def canonical_frame(
-    df: pd.DataFrame, source: str, *, rows: Sequence[int] | np.ndarray | None = None
+    df: pd.DataFrame,
+    source: str,
+    *,
+    rows: Sequence[int] | np.ndarray | None = None,
+    aliases: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Return `df` as the canonical Data table (DATA_COLUMNS first, then extras).
 
     `source` names the input in error messages; `rows` gives the file row number
-    of each input row (default: header is row 1, so row i is i + 2). Fully empty
-    rows are dropped. Raises DataError with a one-line, fixable message.
+    of each input row (default: header is row 1, so row i is i + 2). `aliases` maps
+    normalised headers in other languages to column keys. Fully empty rows are dropped.
+    Raises DataError with a one-line, fixable message.
     """
     row_no = np.arange(2, len(df) + 2) if rows is None else np.asarray(rows, dtype=np.int64)
     if len(row_no) != len(df):
@@ -64,6 +69,7 @@ def canonical_frame(
     extras: list[int] = []
     for i, header in enumerate(headers):
         key = normalise_header(header)
+        key = aliases.get(key, key) if aliases else key
         if key not in DATA_COLUMNS:
             extras.append(i)
         elif key in where:

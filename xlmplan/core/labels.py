@@ -7,6 +7,12 @@ from pathlib import Path
 
 from xlmplan.errors import TemplateError
 
+# Languages written right to left, and the font their sheets use: Tahoma ships with every
+# Windows and macOS and draws Arabic and Persian (including Persian's own letters).
+RTL_LANGUAGES = frozenset({"ar", "fa"})
+FONTS = {"ar": "Tahoma", "fa": "Tahoma"}
+DEFAULT_FONT = "Calibri"
+
 
 class Labels:
     """A flat key -> text mapping read from ``workbook_templates/labels/<lang>.toml``."""
@@ -15,6 +21,24 @@ class Labels:
         self.lang = lang
         self.texts = texts
         self.path = path
+
+    @property
+    def rtl(self) -> bool:
+        """Sheets in this language read right to left."""
+        return self.lang in RTL_LANGUAGES
+
+    @property
+    def font(self) -> str:
+        return FONTS.get(self.lang, DEFAULT_FONT)
+
+    def get(self, key: str, default: str) -> str:
+        return self.texts.get(key, default)
+
+    def keys_for(self, text: str, section: str) -> list[str]:
+        """The keys of ``section`` whose text is ``text`` (case-insensitive)."""
+        folded = text.strip().casefold()
+        prefix = section + "."
+        return [k for k, v in self.texts.items() if k.startswith(prefix) and v.casefold() == folded]
 
     def __getitem__(self, key: str) -> str:
         try:
@@ -44,3 +68,8 @@ def load_labels(folder: Path, lang: str) -> Labels:
 
     walk("", raw)
     return Labels(lang, flat, path)
+
+
+def languages(folder: Path) -> list[str]:
+    """The languages that have a label pack in ``folder``."""
+    return sorted(p.stem for p in folder.glob("*.toml"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import os
 import tomllib
@@ -10,8 +11,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from xlmplan.core.catalog import Catalog, load_catalog
+from xlmplan.core.data import DATA_COLUMNS, normalise_header
 from xlmplan.core.engine import Results, Words
-from xlmplan.core.labels import Labels
+from xlmplan.core.labels import Labels, languages, load_labels
 from xlmplan.core.model import (
     Action,
     Kpi,
@@ -41,19 +44,62 @@ def templates_root() -> Path:
 
 
 def template_names() -> list[str]:
-    return sorted(p.stem for p in (templates_root() / "templates").glob("*.toml"))
+    return sorted(
+        p.stem for p in (templates_root() / "templates").glob("*.toml") if "." not in p.stem
+    )
 
 
-def load_raw(name: str) -> dict[str, Any]:
-    path = templates_root() / "templates" / f"{name}.toml"
-    if not path.is_file():
-        raise TemplateError(
-            f"unknown template '{name}' — use one of: {', '.join(template_names())}"
-        )
+def _read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise TemplateError(f"{path}: cannot read the template — {exc}") from exc
+
+
+def load_raw(name: str, lang: str = "en") -> dict[str, Any]:
+    """A template's entries; for another language, its texts come from the overlay
+    ``<name>.<lang>.toml`` (same sections, same order, text fields only) when there is one."""
+    folder = templates_root() / "templates"
+    path = folder / f"{name}.toml"
+    if "." in name or not path.is_file():
+        raise TemplateError(
+            f"unknown template '{name}' — use one of: {', '.join(template_names())}"
+        )
+    raw = _read_toml(path)
+    overlay = folder / f"{name}.{lang}.toml"
+    return overlay_texts(raw, _read_toml(overlay), overlay) if overlay.is_file() else raw
+
+
+def overlay_texts(raw: dict[str, Any], overlay: dict[str, Any], path: Path) -> dict[str, Any]:
+    """``raw`` with the text fields of ``overlay`` laid over it, entry by entry."""
+    out = dict(raw)
+    for section, value in overlay.items():
+        if isinstance(value, dict):
+            out[section] = {**raw.get(section, {}), **value}
+            continue
+        base = raw.get(section, [])
+        if not isinstance(value, list) or len(value) != len(base):
+            raise TemplateError(
+                f"{path}: [[{section}]] has {len(value) if isinstance(value, list) else 0} "
+                f"entries, the template {len(base)} — keep one per template entry, in order"
+            )
+        merged = []
+        for i, (entry, texts) in enumerate(zip(base, value, strict=True), start=1):
+            if "id" in texts and texts["id"] != entry.get("id"):
+                raise TemplateError(
+                    f"{path}: [[{section}]] entry {i} is '{texts['id']}', "
+                    f"the template's is '{entry.get('id')}' — keep the template's order"
+                )
+            merged.append({**entry, **texts})
+        out[section] = merged
+    return out
+
+
+def plan_catalog(labels: Labels) -> Catalog:
+    """The metric catalog with labels in the plan's language (``[metric]`` in the pack)."""
+    catalog = load_catalog(templates_root() / "metrics.toml")
+    names = {m.key: labels.get(f"metric.{m.key}", m.label) for m in catalog}
+    return catalog.localized(names)
 
 
 def words_from(labels: Labels) -> Words:
@@ -158,7 +204,7 @@ def build_plan(
             Kpi(
                 k["id"],
                 k["name"],
-                k["metric"],
+                metric_label(str(k["metric"]), labels),
                 words.all_channels
                 if k.get("channel", "All") == "All"
                 else _channel(k["channel"], channels),
@@ -239,6 +285,24 @@ def apply_targets(plan: Plan, results: Results, factors: dict[str, Any], words: 
         baseline = nice(linked.target / (1 + growth)) if growth > -1 else None
         objectives.append(replace(ob, baseline=baseline, target=linked.target))
     return replace(plan, kpis=kpis, objectives=objectives)
+
+
+@functools.cache
+def data_header_aliases() -> dict[str, str]:
+    """Data headers in every language that has a pack, normalised, -> column key."""
+    folder = templates_root() / "labels"
+    out: dict[str, str] = {}
+    for lang in languages(folder):
+        labels = load_labels(folder, lang)
+        for column in DATA_COLUMNS:
+            out.setdefault(normalise_header(labels.get(f"data.{column}", column)), column)
+    return out
+
+
+def metric_label(name: str, labels: Labels) -> str:
+    """A template's metric (key or English label) in the plan's language."""
+    metric = load_catalog(templates_root() / "metrics.toml").by_label(name)
+    return name if metric is None else labels.get(f"metric.{metric.key}", metric.label)
 
 
 def nice(value: float, digits: int = 3) -> float:

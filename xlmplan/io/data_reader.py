@@ -10,6 +10,7 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from xlmplan.core.data import DATA_COLUMNS, canonical_frame, normalise_header
+from xlmplan.core.template import data_header_aliases
 from xlmplan.errors import DataError
 from xlmplan.io.export_text import read_cells, split_line
 
@@ -74,7 +75,9 @@ def _decode(name: str, raw: bytes) -> str:
 
 def _score(line: str, delimiter: str) -> tuple[int, int]:
     fields = split_line(line, delimiter)
-    known = {normalise_header(f) for f in fields} & set(DATA_COLUMNS)
+    aliases = data_header_aliases()
+    known = {aliases.get(normalise_header(f), normalise_header(f)) for f in fields}
+    known &= set(DATA_COLUMNS)
     return len(known), len(fields)
 
 
@@ -167,7 +170,7 @@ def _from_cells(source: str, table: pd.DataFrame) -> pd.DataFrame:
     body = table.iloc[top + 1 :, used].reset_index(drop=True)
     body.columns = pd.Index(headers, dtype=object)
     rows = np.arange(top + 2, top + 2 + len(body))
-    return canonical_frame(body, source, rows=rows)
+    return canonical_frame(body, source, rows=rows, aliases=data_header_aliases())
 
 
 def _blank(value: object) -> bool:

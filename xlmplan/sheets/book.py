@@ -110,10 +110,13 @@ def build_book(
             entries[f"cf.{sheet.role}"] = cf_ranges(sheet)
             entries[f"dv.{sheet.role}"] = dv_ranges(sheet)
     sheets.append(checks_sheet.manifest(entries))
+    for sheet in sheets:
+        sheet.rtl = labels.rtl
     book = Book(
         sheets,
         ctx.names,
         plan.settings.currency,
         properties={"title": plan.settings.plan_name, "company": plan.settings.company},
+        font=labels.font,
     )
     return book, findings

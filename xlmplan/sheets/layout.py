@@ -136,6 +136,12 @@ class Sheet:
     protect: bool = False
     hidden: bool = False
     tab_color: str = ""
+    # Print settings: landscape, fit to one page wide (any number of pages tall),
+    # rows repeated at the top of every printed page (0-based, inclusive), right-to-left.
+    landscape: bool = True
+    fit_width: bool = True
+    print_rows: tuple[int, int] | None = None
+    rtl: bool = False
 
     def put(self, row: int, col: int, value: Any = None, style: str = "text", **kw: Any) -> Cell:
         cell = Cell(value=value, style=style, **kw)
@@ -166,6 +172,8 @@ class Book:
     names: dict[str, str]  # workbook-scoped defined names -> "=ref"
     currency: str
     properties: dict[str, str] = field(default_factory=dict)
+    font: str = "Calibri"
+    date_format: str = "yyyy-mm-dd"
 
     def sheet(self, role: str) -> Sheet:
         return next(s for s in self.sheets if s.role == role)

@@ -19,6 +19,7 @@ from python_calamine import CalamineSheet, CalamineWorkbook
 
 from xlmplan.core.data import canonical_frame
 from xlmplan.core.inputs import GROWING, TableCells, is_blank
+from xlmplan.core.template import data_header_aliases
 from xlmplan.errors import DataError, WorkbookError
 from xlmplan.sheets.book import ANCHOR, ROLES
 from xlmplan.sheets.cellrefs import parse_range
@@ -226,7 +227,9 @@ def data_frame(pf: PlanFile) -> pd.DataFrame:
     else:
         df = pd.DataFrame(columns=header)
     rows = np.arange(info.r1 + 2, info.r1 + 2 + len(df))
-    return canonical_frame(df, f"{pf.path.name} sheet '{info.sheet.name}'", rows=rows)
+    return canonical_frame(
+        df, f"{pf.path.name} sheet '{info.sheet.name}'", rows=rows, aliases=data_header_aliases()
+    )
 
 
 def _typed(column: np.ndarray) -> pd.Series:

@@ -177,6 +177,15 @@ def fresh_cell(cell: etree._Element, shared: list[str], xf_map: dict[int, int]) 
     return copy
 
 
+def text_cell(text: str, style: str | None) -> etree._Element:
+    """A cell holding ``text`` as an inline string, in cell format ``style``."""
+    cell = etree.Element(Q + "c", t="inlineStr")
+    if style is not None:
+        cell.set("s", style)
+    cell.append(_inline(text))
+    return cell
+
+
 def shared_strings(xml: bytes | None) -> list[str]:
     if not xml:
         return []

@@ -73,8 +73,15 @@ class PlanWorksheet(Worksheet):
 class Styles:
     """Style keys ("kind:number") to cached XlsxWriter formats."""
 
-    def __init__(self, workbook: xlsxwriter.Workbook, currency: str) -> None:
+    def __init__(
+        self,
+        workbook: xlsxwriter.Workbook,
+        currency: str,
+        font: str = "Calibri",
+        date_format: str = "yyyy-mm-dd",
+    ) -> None:
         self.workbook = workbook
+        self.font = font
         self.cache: dict[str, Format] = {}
         self.numbers = {
             "text": None,
@@ -84,7 +91,7 @@ class Styles:
             "money": money_format(currency),
             "money0": money_format(currency, 0),
             "pct": "0.0%",
-            "date": "yyyy-mm-dd",
+            "date": date_format,
             "month": "mmm yyyy",
             "ratio": '0.00"x"',
             "flag": "0",
@@ -102,7 +109,7 @@ class Styles:
 
     def _props(self, key: str) -> dict[str, Any]:
         kind, _, number = key.partition(":")
-        props: dict[str, Any] = {"font_name": "Calibri", "font_size": 10, "valign": "top"}
+        props: dict[str, Any] = {"font_name": self.font, "font_size": 10, "valign": "top"}
         fmt = self.numbers.get(number or "text")
         if fmt:
             props["num_format"] = fmt
@@ -167,7 +174,7 @@ def write_book(book: Book, path: Path) -> None:
         }
     )
     workbook.set_calc_mode("auto")
-    styles = Styles(workbook, book.currency)
+    styles = Styles(workbook, book.currency, book.font, book.date_format)
     sheets: dict[str, Worksheet] = {}
     for sheet in book.sheets:
         sheets[sheet.role] = workbook.add_worksheet(sheet.name, worksheet_class=PlanWorksheet)
@@ -287,6 +294,17 @@ def _write_sheet(
         ws.freeze_panes(*sheet.freeze)
     if sheet.tab_color:
         ws.set_tab_color(sheet.tab_color)
+    ws.set_paper(9)  # A4
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    ws.center_horizontally()
+    if sheet.landscape:
+        ws.set_landscape()
+    if sheet.fit_width:
+        ws.fit_to_pages(1, 0)  # one page wide, as many tall as needed
+    if sheet.print_rows:
+        ws.repeat_rows(*sheet.print_rows)
+    if sheet.rtl:
+        ws.right_to_left()
     if sheet.protect:
         ws.protect(
             "",
