@@ -20,6 +20,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from xlmplan.core.digits import (
+    ARABIC_COMMA,
+    ARABIC_DECIMAL,
+    ARABIC_THOUSANDS,
+    ascii_digits,
+    strip_direction_marks,
+)
 from xlmplan.errors import DataError
 
 DELIMITERS = ("\t", ";", ",")
@@ -170,7 +177,7 @@ class Column:
         """Factorize `values` (missing -> ''); `text` turns non-str cells into text."""
         codes, uniques = pd.factorize(values)
         to_text = text or str
-        cells = [u.strip() if isinstance(u, str) else to_text(u).strip() for u in uniques]
+        cells = [_cell(u if isinstance(u, str) else to_text(u)) for u in uniques]
         table = np.array([*cells, ""], dtype=object)
         return cls(np.where(codes < 0, len(cells), codes), table)
 
@@ -204,14 +211,28 @@ class Column:
         return [str(self.uniques[i]) for i in used], counts[used]
 
 
+def _cell(text: str) -> str:
+    """Cell text without surrounding whitespace (and direction marks, for non-ASCII text)."""
+    s = text.strip()
+    return s if s.isascii() else strip_direction_marks(s)
+
+
 # --- numbers -----------------------------------------------------------------------------
 
-_DIGIT_MAP = str.maketrans(
-    "۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩٪−\u00a0\u202f\u2009\u2007",
-    "01234567890123456789%-    ",
-)
+_SPACE_MAP = str.maketrans("−\u00a0\u202f\u2009\u2007", "-    ")
+_ARABIC_GROUPING = frozenset(ARABIC_DECIMAL + ARABIC_THOUSANDS + ARABIC_COMMA)
+
+
+def _ascii(text: str) -> str:
+    """Cell text with Persian/Arabic-Indic digits, Arabic separators and percent sign as
+    ASCII, direction marks removed and the minus sign and narrow spaces as '-' and ' '."""
+    return text if text.isascii() else ascii_digits(text).translate(_SPACE_MAP)
+
+
 _SYMBOLS = "$€£¥₹₩₽₺₪฿₫₦₱₴₸₡₲₵₭₮₼₾﷼"
-_CURRENCY = rf"(?:[A-Z]{{0,3}}[{_SYMBOLS}]|[A-Z]{{3}}(?![A-Za-z])|zł|kr|Rs\.?|R\$|ر\.س|د\.إ|ریال)"
+_CURRENCY = (
+    rf"(?:[A-Z]{{0,3}}[{_SYMBOLS}]|[A-Z]{{3}}(?![A-Za-z])|zł|kr|Rs\.?|R\$|ر\.س|د\.إ|ریال|تومان)"
+)
 _PREFIX = re.compile(rf"^{_CURRENCY}\s*")
 _SUFFIX = re.compile(rf"(?<![A-Za-z])\s*{_CURRENCY}$")
 _BOUND = re.compile(r"^(?:<=?|>=?|≤|≥)\s*")
@@ -228,9 +249,12 @@ def number(text: str, decimal: str) -> tuple[float, int]:
 
     Handles currency marks (US$3.38, 1.234,56 €), percents (1.83% -> 0.0183), bounds
     ('< 10%' -> 0.1, BOUND), thousands separators, accounting negatives '(12)', Persian
-    and Arabic-Indic digits and separators.
+    and Arabic-Indic digits, direction marks and the Arabic separators: a cell with '٫'
+    (decimal), '٬' or '،' (thousands) has '٫' or '.' as decimal mark whatever `decimal`
+    says, and its '٬'/'،' must group by three ('۱٬۲۳۴٫۵' -> 1234.5, '۱۲۳۴٬۵' is bad).
     """
-    s = text.translate(_DIGIT_MAP).strip()
+    arabic = not text.isascii() and not _ARABIC_GROUPING.isdisjoint(text)
+    s = _ascii(text).strip()
     if s.lower() in NA_TEXT:
         return np.nan, EMPTY
     flag = OK
@@ -247,9 +271,13 @@ def number(text: str, decimal: str) -> tuple[float, int]:
     s = _SUFFIX.sub("", s, count=1).strip()
     if not percent and s.endswith("%"):
         percent, s = True, s[:-1].strip()
-    if "٫" in s or "٬" in s:  # Arabic decimal and thousands separators
-        s, decimal = s.replace("٬", "").replace("٫", "."), "."
-    value = _plain(_GROUP_SPACE.sub("", s), decimal)
+    s = _GROUP_SPACE.sub("", s)
+    if arabic:  # '٫' (now '.') is the decimal mark; '٬' (now ',') and '،' group thousands
+        s, decimal = s.replace(ARABIC_COMMA, ","), "."
+        whole = s.partition(".")[0]
+        if "," in whole and not _grouped(whole, ","):
+            return np.nan, BAD
+    value = _plain(s, decimal)
     if value is None:
         return np.nan, BAD
     value = -value if negative else value
@@ -362,7 +390,7 @@ def _core(text: str) -> str | None:
     """The digits-and-separators part of a numeric-looking cell, else None."""
     if not looks_numeric(text):
         return None
-    s = _BOUND.sub("", text.translate(_DIGIT_MAP).strip()).strip("()+-% ")
+    s = _BOUND.sub("", _ascii(text).strip()).strip("()+-% ")
     s = _SUFFIX.sub("", _PREFIX.sub("", s).strip("+-% ")).strip("% ")
     return _GROUP_SPACE.sub("", s)
 
@@ -410,7 +438,7 @@ def parse_date(text: str, order: str = "") -> DateSpan | None:
 
     `order` ('dmy' or 'mdy') reads numeric dates such as 12/6/2025; without it they fail.
     """
-    s = text.translate(_DIGIT_MAP).strip().strip('"').strip()
+    s = _ascii(text).strip().strip('"').strip()
     if not s:
         return None
     try:
@@ -478,7 +506,7 @@ def date_order(values: Sequence[str], default: str = "") -> str | None:
     firsts: list[int] = []
     seconds: list[int] = []
     for value in values:
-        if m := _NUMERIC.fullmatch(value.translate(_DIGIT_MAP).strip()):
+        if m := _NUMERIC.fullmatch(_ascii(value).strip()):
             firsts.append(int(m[1]))
             seconds.append(int(m[2]))
     if not firsts:
