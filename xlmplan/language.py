@@ -28,7 +28,8 @@ from xlmplan.core.labels import Labels, languages, load_labels
 from xlmplan.core.relabel import Edit, Translator, relabel_edits
 from xlmplan.core.template import plan_catalog, templates_root
 from xlmplan.errors import WorkbookError, XlmplanError
-from xlmplan.refresh import RefreshResult, refresh_plan
+from xlmplan.refresh import RefreshResult, picked_label, refresh_plan
+from xlmplan.sheets.analysis import PICK_CELL
 from xlmplan.sheets.book import ROLES
 from xlmplan.xlsx.package import Package, open_package
 from xlmplan.xlsx.package_write import check_writable, write_package
@@ -76,6 +77,10 @@ def switch_language(path: Path, lang: str, *, backup: bool = True) -> LanguageRe
         tables = input_tables(pf)
         tables["data"] = _data_header(pf)
         edits = relabel_edits(tables, translate, new.lang)
+        picked = picked_label(pf)
+        if translate(picked, "metric") != picked:
+            sheet = pf.sheets["analysis"].name
+            edits.append(Edit(sheet, *PICK_CELL, translate(picked, "metric")))
         renames = _renames(pf, old, new)
         parts = _relabelled_parts(pf, edits, renames, new.rtl)
         write_package(pf.pkg, scratch, replace=parts, backup=False)
@@ -124,7 +129,7 @@ def _relabelled_parts(
     by_sheet: dict[str, list[Edit]] = defaultdict(list)
     for edit in edits:
         by_sheet[edit.sheet].append(edit)
-    plan_parts = {pf.sheets[role].part for role in ROLES}
+    plan_parts = {ref.part for ref in pf.sheets.values()}
     out: dict[str, bytes] = {}
     for sheet in pkg.sheets():
         raw = pkg.read(sheet.part)

@@ -28,6 +28,7 @@ from xlmplan.core.labels import Labels, load_labels
 from xlmplan.core.model import Plan
 from xlmplan.core.template import build_plan, load_raw, plan_catalog, templates_root, words_from
 from xlmplan.errors import TemplateError, WorkbookError
+from xlmplan.sheets.analysis import PICK_CELL
 from xlmplan.sheets.book import ROLES, build_book
 from xlmplan.sheets.cellrefs import Pos, cf_ranges, dv_ranges, expand
 from xlmplan.sheets.layout import Book, Sheet, a1, col_letter, rng
@@ -90,14 +91,7 @@ def analyse(path: Path, data: pd.DataFrame | None = None, lang: str | None = Non
 
 
 def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -> Analysis:
-    root = templates_root()
-    lang = relabel or pf.manifest.get("language", "en")
-    try:
-        labels = load_labels(root / "labels", lang)
-    except TemplateError:  # a language this installation has no labels for
-        labels = load_labels(root / "labels", "en")
-    catalog = plan_catalog(labels)
-    words = words_from(labels)
+    labels, words, catalog = plan_language(pf, relabel)
     template = pf.manifest.get("template", "online_shop")
     base, _ = build_plan(
         load_raw(template, labels.lang),
@@ -117,6 +111,7 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
         info.last = info.r1 + max(len(data), 1)
     data, channels = unify_channels(data)
     plan, input_findings = plan_from_tables(tables, labels, base, channels)
+    plan.analysis_metric = picked_label(pf)
     results = Engine(plan, data, catalog, words).run()
     names = {role: pf.sheets[role].name for role in ROLES}
     grown = {n: t.grown for n, t in pf.tables.items() if t.grown > 0 and new_data is None}
@@ -167,6 +162,24 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
         new_data is not None,
         relabel is not None and relabel != pf.manifest.get("language", "en"),
     )
+
+
+def picked_label(pf: PlanFile) -> str:
+    """The metric picked on the Analysis sheet, as typed."""
+    cells = pf.cells(pf.sheets["analysis"])
+    row = cells[PICK_CELL[0]] if len(cells) > PICK_CELL[0] else []
+    value = row[PICK_CELL[1]] if len(row) > PICK_CELL[1] else ""
+    return "" if value is None else str(value)
+
+
+def plan_language(pf: PlanFile, lang: str | None = None) -> tuple[Labels, Words, Catalog]:
+    """The labels, formula words and metric catalog of a plan's language (or ``lang``)."""
+    folder = templates_root() / "labels"
+    try:
+        labels = load_labels(folder, lang or pf.manifest.get("language", "en"))
+    except TemplateError:  # a language this installation has no labels for
+        labels = load_labels(folder, "en")
+    return labels, words_from(labels), plan_catalog(labels)
 
 
 def _fit_data(book: Book, pf: PlanFile) -> None:

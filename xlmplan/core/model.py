@@ -153,6 +153,7 @@ class Plan:
     actions: list[Action] = field(default_factory=list)
     scenarios: list[Scenario] = field(default_factory=list)
     channels: list[str] = field(default_factory=list)
+    analysis_metric: str = ""  # the metric picked on Analysis (blank: revenue)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from xlmplan.core import rules
+from xlmplan.core.catalog import Catalog, Metric
 from xlmplan.core.data import MEASURES
 from xlmplan.sheets import calc
 from xlmplan.sheets.context import TABLE_ROW, Ctx, blank, unit_style
@@ -13,16 +14,26 @@ from xlmplan.sheets.tables import title
 HEAD = TABLE_ROW + 3  # header row of the vertical and horizontal blocks
 H_COL = 11  # horizontal block
 PICK = "PickedMetric"
+PICK_CELL = (TABLE_ROW, 1)  # the metric picker (0-based row, column)
 DEFAULT_METRIC = "revenue"
+
+
+def picked_metric(catalog: Catalog, label: str) -> Metric:
+    """The metric picked on Analysis; one that is not in the catalog shows blanks, as
+    the sheet's formulas do (their MATCH fails)."""
+    if not label.strip():
+        return next((m for m in catalog if m.key == DEFAULT_METRIC), catalog.metrics[0])
+    found = next((m for m in catalog if m.label.casefold() == label.casefold()), None)
+    return found or Metric("unknown", label, "0 / 0")
 
 
 def build(ctx: Ctx) -> Sheet:
     t, res, plan, catalog = ctx.t, ctx.results, ctx.plan, ctx.catalog
     sheet = Sheet("analysis", ctx.sheet("analysis"), protect=True, tab_color="#00B0F0")
     title(sheet, t("analysis.title"), t("analysis.subtitle"))
-    picked = next((m for m in catalog if m.key == DEFAULT_METRIC), catalog.metrics[0])
+    picked = picked_metric(catalog, plan.analysis_metric)
     sheet.put(TABLE_ROW, 0, t("analysis.metric"), "label:strong")
-    sheet.put(TABLE_ROW, 1, picked.label, "input:text")
+    sheet.put(*PICK_CELL, picked.label, "input:text")
     sheet.validations.append(
         Validation(TABLE_ROW, 1, TABLE_ROW, 1, "list", "=lst_metrics", message=t("analysis.pick"))
     )
