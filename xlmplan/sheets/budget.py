@@ -329,4 +329,5 @@ def build(ctx: Ctx) -> Sheet:
     for col in [*range(m_grid, m_grid + n_m), *range(a_grid, a_grid + n_m)]:
         sheet.width(col, 10)
     sheet.freeze = (TABLE_ROW + 1, 1)
+    sheet.print_rows = (TABLE_ROW, TABLE_ROW)  # repeated on every printed page
     return sheet

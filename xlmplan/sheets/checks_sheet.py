@@ -30,6 +30,7 @@ def build(ctx: Ctx, findings: list[Finding]) -> Sheet:
     sheet.width(1, 26)
     sheet.width(2, 100)
     sheet.freeze = (TABLE_ROW + 1, 0)
+    sheet.print_rows = (TABLE_ROW, TABLE_ROW)  # repeated on every printed page
     return sheet
 
 

@@ -172,4 +172,5 @@ def build(ctx: Ctx) -> Sheet:
     for col, w in enumerate(widths):
         sheet.width(col, w)
     sheet.freeze = (FIRST, 1)
+    sheet.print_rows = (TABLE_ROW, TABLE_ROW)  # repeated on every printed page
     return sheet

@@ -179,4 +179,5 @@ def build(ctx: Ctx, n_kpi_rows: int) -> Sheet:
     for j, w in enumerate(widths):
         sheet.width(j, w)
     sheet.freeze = (CARD_ROW + 1, 2)
+    sheet.print_rows = (CARD_ROW, CARD_ROW)  # repeated on every printed page
     return sheet

@@ -186,4 +186,5 @@ def build(ctx: Ctx) -> Sheet:
     for col, w in widths.items():
         sheet.width(col, w)
     sheet.freeze = (FIRST, 2)
+    sheet.print_rows = (TABLE_ROW, TABLE_ROW)  # repeated on every printed page
     return sheet

@@ -147,6 +147,7 @@ def build(ctx: Ctx) -> Sheet:
     }.items():
         sheet.width(col, w)
     sheet.freeze = (FIRST, 0)
+    sheet.print_rows = (TABLE_ROW, TABLE_ROW)  # repeated on every printed page
     return sheet
 
 
