@@ -22,6 +22,7 @@ from xlmplan.errors import XlmplanError
 from xlmplan.importing import import_data, parse_map
 from xlmplan.language import switch_language
 from xlmplan.refresh import Analysis, check_plan, refresh_plan
+from xlmplan.share import share_plan
 
 app = typer.Typer(
     add_completion=False,
@@ -235,6 +236,48 @@ def refresh(
         f"{len(result.changed_parts)} part(s) rewritten, {len(an.findings)} checks findings{note}",
         highlight=False,
     )
+
+
+@app.command()
+def share(
+    plan: Annotated[Path, typer.Argument(help="The plan workbook (.xlsx or .xlsm).")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="The email-ready copy (.xlsx).")],
+    pdf: Annotated[
+        bool,
+        typer.Option("--pdf", help="Also write OUT.pdf: Start, Dashboard, objectives, scenarios."),
+    ] = False,
+    values_only: Annotated[
+        bool, typer.Option("--values-only", help="Freeze every formula to its value; lock all.")
+    ] = False,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing copy.")] = False,
+) -> None:
+    """Write an email-ready copy: macro-free, no links, values cached, derived cells locked."""
+    with user_errors(), progress() as say:
+        say(f"making an email-ready copy of {plan.name}")
+        result = share_plan(plan, out, pdf=pdf, values_only=values_only, force=force)
+    removed = f"; removed {', '.join(result.removed)}" if result.removed else ""
+    udfs = (
+        f"; {len(result.udf_cells)} add-in function cell(s) rewritten as native formulas"
+        if result.udf_cells
+        else ""
+    )
+    frozen = (
+        f"; {len(result.frozen)} cell(s) citing other workbooks frozen to their values"
+        if result.frozen
+        else ""
+    )
+    kind = "values-only copy" if result.values_only else "email-ready copy"
+    out_console.print(
+        f"Wrote the {kind} [bold]{result.out}[/] ({result.size / 1024:,.0f} KB, plan health: "
+        f"{result.health}){removed}{udfs}{frozen}",
+        highlight=False,
+    )
+    if result.pdf:
+        out_console.print(
+            f"Wrote [bold]{result.pdf}[/] ({result.pdf_pages} pages, "
+            f"{result.pdf.stat().st_size / 1024:,.0f} KB)",
+            highlight=False,
+        )
 
 
 @app.command()

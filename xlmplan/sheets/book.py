@@ -98,6 +98,7 @@ def build_book(
         "language": labels.lang,
         "currency": plan.settings.currency,
     }
+    entries |= {k: str(ctx.positions[k]) for k in ("health.start", "stamp.start")}
     for sheet in sheets:
         entries[f"sheet.{sheet.role}"] = sheet.name
         for table in sheet.tables:

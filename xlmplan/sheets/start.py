@@ -172,6 +172,9 @@ def build(ctx: Ctx, health: dict[str, Any]) -> Sheet:
     sheet.put(r, DERIVED_COL, t("start.health"), "label")
     sheet.formula(r, DERIVED_COL + 1, formula, value, "derived:strong")
     health["word"] = value
+    # Where `share` stamps the copy's date and health (never overwritten by a refresh).
+    ctx.positions["health.start"] = a1(r, DERIVED_COL + 1)
+    ctx.positions["stamp.start"] = a1(r + 2, DERIVED_COL)
 
     sheet.put(TABLE_ROW - 1, LINK_COL, t("start.sheets"), "section")
     for i, (role, name) in enumerate(
@@ -182,4 +185,5 @@ def build(ctx: Ctx, health: dict[str, Any]) -> Sheet:
     for col, w in {0: 26, 1: 30, 2: 2, 3: 2, 4: 30, 5: 18, 6: 2, 7: 16, 8: 60}.items():
         sheet.width(col, w)
     sheet.freeze = (FIRST, 0)
+    sheet.print_rows = (TABLE_ROW, TABLE_ROW)  # repeated on every printed page
     return sheet

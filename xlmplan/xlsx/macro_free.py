@@ -1,0 +1,147 @@
+"""What makes a workbook need something its reader may not have: macros, a ribbon of its
+own, links to other workbooks or add-ins. ``macro_free_edits`` lists the package edits that
+take them out, so the copy is a plain ``.xlsx``."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from xlmplan.xlsx.package import Package
+
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+MACRO_MAINS = {
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    "application/vnd.ms-excel.template.macroEnabled.main+xml",
+    "application/vnd.ms-excel.addin.macroEnabled.main+xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+}
+# Relationship types whose targets a plain workbook must not carry.
+_DROP_TYPES = (
+    "/vbaProject",
+    "/vbaProjectSignature",
+    "/vbaProjectSignatureAgile",
+    "/vbaProjectSignatureV3",
+    "/wordVbaData",
+    "/externalLink",
+    "/ui/extensibility",  # customUI: a ribbon of the file's own, calling its macros
+    "/ui/2007/extensibility",
+    "/keyMapCustomizations",
+)
+
+
+@dataclass
+class MacroFreeEdits:
+    replace: dict[str, bytes] = field(default_factory=dict)
+    remove: set[str] = field(default_factory=set)
+    removed_kinds: list[str] = field(default_factory=list)  # "macros", "external links", …
+    external_names: list[str] = field(default_factory=list)  # defined names dropped
+
+
+def _xml(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _rels_part(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def macro_free_edits(pkg: Package) -> MacroFreeEdits:
+    """The edits that remove macros, the file's own ribbon and external links."""
+    out = MacroFreeEdits()
+    workbook = pkg.workbook_part
+    for source in ("", workbook):
+        rels_name = "_rels/.rels" if source == "" else _rels_part(source)
+        if not pkg.has(rels_name):
+            continue
+        rels = pkg.xml(rels_name)
+        changed = False
+        for rel in list(rels):
+            kind = rel.get("Type", "")
+            if not kind.endswith(_DROP_TYPES):
+                continue
+            rels.remove(rel)
+            changed = True
+            if rel.get("TargetMode") == "External":
+                continue
+            base = "" if source == "" else posixpath.dirname(source)
+            target = rel.get("Target", "")
+            part = (
+                target.lstrip("/")
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join(base, target))
+            )
+            out.remove.add(part)
+            if pkg.has(_rels_part(part)):
+                out.remove.add(_rels_part(part))
+            out.removed_kinds.append(
+                "external links"
+                if kind.endswith("/externalLink")
+                else "a ribbon of its own"
+                if "extensibility" in kind
+                else "macros"
+            )
+        if changed:
+            out.replace[rels_name] = _xml(rels)
+    out.remove &= set(pkg.names())
+    for name in pkg.names():  # parts a broken file carries without a relationship
+        if name.lower().endswith(("vbaproject.bin", "vbadata.xml")) or name.startswith(
+            "xl/externalLinks/"
+        ):
+            out.remove.add(name)
+            out.removed_kinds.append("macros" if "vba" in name.lower() else "external links")
+    book = pkg.xml(workbook)
+    book_changed = False
+    refs = book.find(f"{{{MAIN_NS}}}externalReferences")
+    if refs is not None:
+        book.remove(refs)
+        book_changed = True
+    names = book.find(f"{{{MAIN_NS}}}definedNames")
+    if names is not None:
+        for dn in list(names):
+            if "[" in (dn.text or "") and cites_other_workbook(dn.text or ""):
+                out.external_names.append(dn.get("name", ""))
+                names.remove(dn)
+                book_changed = True
+        if len(names) == 0:
+            book.remove(names)
+    if book_changed:
+        out.replace[workbook] = _xml(book)
+    types = pkg.xml("[Content_Types].xml")
+    types_changed = False
+    for el in list(types):
+        part = el.get("PartName", "").lstrip("/")
+        if el.tag == f"{{{CT_NS}}}Override" and part in out.remove:
+            types.remove(el)
+            types_changed = True
+        elif part == workbook and el.get("ContentType") in MACRO_MAINS:
+            el.set("ContentType", XLSX_MAIN)
+            types_changed = True
+            out.removed_kinds.append("macros")
+        elif el.tag == f"{{{CT_NS}}}Default" and "vbaProject" in el.get("ContentType", ""):
+            types.remove(el)
+            types_changed = True
+    if types_changed:
+        out.replace["[Content_Types].xml"] = _xml(types)
+    out.removed_kinds = sorted(set(out.removed_kinds))
+    return out
+
+
+def cites_other_workbook(text: str) -> bool:
+    """A formula that cites another workbook (``[1]Sheet!A1``, ``'C:\\x\\[b.xlsx]S'!A1``)."""
+    in_string = False
+    for i, ch in enumerate(text):
+        if ch == '"':
+            in_string = not in_string
+        elif ch == "[" and not in_string:
+            rest = text[i + 1 :]
+            digits = rest.split("]", 1)[0]
+            if digits.isdigit() or ".xl" in digits.lower():
+                return True
+    return False
