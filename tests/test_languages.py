@@ -243,8 +243,57 @@ def test_switching_keeps_a_users_renamed_sheet_and_formulas(
         switch_language(path, "de")
     result = switch_language(path, "ar", backup=True)
     assert result.backup is not None and result.backup.exists()
-    assert "Objectives" in result.renamed and result.renamed["Objectives"] == pack("ar")[
-        "sheet.objectives"
-    ]
+    assert (
+        "Objectives" in result.renamed
+        and result.renamed["Objectives"] == pack("ar")["sheet.objectives"]
+    )
     again = switch_language(path, "ar")
     assert not again.written
+
+
+def test_solar_hijri_is_a_display_option(plans: dict[str, PlanResult], tmp_path: Path) -> None:
+    """The Persian calendar changes number formats only: the stored dates are the same."""
+    from xlmplan.core.jalali import SOLAR_HIJRI_FORMAT
+
+    path = new_plan(tmp_path / "plan.xlsx", lang="fa", calendar="solar-hijri").path
+    with zipfile.ZipFile(path) as zf:
+        styles = zf.read("xl/styles.xml").decode()
+    assert SOLAR_HIJRI_FORMAT in styles.replace("&amp;", "&")
+    shown, gregorian = values(path), values(plans["fa"].path)
+    assert shown.pop("_xlmplan") != gregorian.pop("_xlmplan")  # the manifest records it
+    assert shown == gregorian  # the same serials in every cell
+    refresh_plan(path, backup=False)
+    with zipfile.ZipFile(path) as zf:
+        assert SOLAR_HIJRI_FORMAT in zf.read("xl/styles.xml").decode()
+    from xlmplan.errors import XlmplanError
+
+    with pytest.raises(XlmplanError, match="--calendar 'lunar'"):
+        new_plan(tmp_path / "other.xlsx", calendar="lunar")
+
+
+ARABIC_CHANNELS = {
+    "Paid Search": "بحث مدفوع",
+    "Organic Search": "بحث طبيعي",
+    "Paid Social": "شبکه‌های اجتماعی پولی",
+    "Email": "البريد الإلكتروني",
+}
+
+
+@NEEDS_LO
+def test_arabic_and_persian_channels_and_campaigns(tmp_path: Path, libreoffice: None) -> None:
+    """Data whose channels and campaigns are in Arabic and Persian script, in an Arabic
+    plan: LibreOffice's recalculation equals the cached values, channel by channel."""
+    from xlmplan.io.example_data import example_data
+
+    frame = example_data()
+    frame["channel"] = frame["channel"].map(lambda c: ARABIC_CHANNELS.get(c, c))
+    frame["campaign"] = "کمپین نوروز " + frame["campaign"].astype(str)
+    csv = tmp_path / "data.csv"
+    frame.to_csv(csv, index=False, encoding="utf-8")
+    result = new_plan(tmp_path / "plan.xlsx", data=csv, lang="ar")
+    assert set(ARABIC_CHANNELS.values()) <= set(result.plan.channels)
+    cached = cached_values(result.path)
+    recalculated = runner.recalculate(result.path)
+    assert not compare(cached, recalculated.values)
+    lists = values(result.path)[pack("ar")["sheet.lists"]]
+    assert any("شبکه‌های اجتماعی پولی" in row for row in lists)  # ZWNJ kept

@@ -29,7 +29,7 @@ from xlmplan.core.template import (
 from xlmplan.errors import XlmplanError
 from xlmplan.io.data_reader import read_data
 from xlmplan.io.example_data import example_data
-from xlmplan.sheets.book import build_book
+from xlmplan.sheets.book import CALENDARS, build_book
 from xlmplan.xlsx.writer import write_book
 
 Progress = Callable[[str], None]
@@ -64,6 +64,7 @@ def new_plan(
     months: int | None = None,
     currency: str | None = None,
     lang: str = "en",
+    calendar: str = "gregorian",
     force: bool = False,
     progress: Progress | None = None,
 ) -> PlanResult:
@@ -80,6 +81,8 @@ def new_plan(
         raise XlmplanError(f"--months {months}: give a plan length from 1 to 60 months")
     if currency is not None and not re.fullmatch(r"[A-Za-z]{3}", currency):
         raise XlmplanError(f"--currency '{currency}': use a three-letter code such as USD or EUR")
+    if calendar not in CALENDARS:
+        raise XlmplanError(f"--calendar '{calendar}': use one of {', '.join(CALENDARS)}")
     labels = load_labels(templates_root() / "labels", lang)
     raw = load_raw(template, lang)
     catalog = plan_catalog(labels)
@@ -106,7 +109,9 @@ def new_plan(
     results = Engine(plan, frame, catalog, words).run()
 
     say("laying out the sheets")
-    book, findings = build_book(plan, frame, catalog, labels, words, results, template)
+    book, findings = build_book(
+        plan, frame, catalog, labels, words, results, template, calendar=calendar
+    )
 
     say(f"writing {out.name}")
     write_atomic(out, lambda tmp: write_book(book, tmp))

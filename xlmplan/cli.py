@@ -66,6 +66,10 @@ def new(
     months: Annotated[int | None, typer.Option(help="Plan length in months.")] = None,
     currency: Annotated[str | None, typer.Option(help="Currency code, e.g. EUR.")] = None,
     lang: Lang = "en",
+    calendar: Annotated[
+        str,
+        typer.Option(help="Show dates as gregorian or solar-hijri (Persian calendar, Excel)."),
+    ] = "gregorian",
     force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
 ) -> None:
     """Create a plan workbook from data (the bundled example shop without --data)."""
@@ -78,6 +82,7 @@ def new(
             months=months,
             currency=currency,
             lang=lang,
+            calendar=calendar,
             force=force,
             progress=say,
         )

@@ -127,6 +127,7 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
             template,
             sheet_names=names,
             extra_findings=extra,
+            calendar=pf.manifest.get("calendar", "gregorian"),
         )
         _fit_data(book, pf)
         return book, findings

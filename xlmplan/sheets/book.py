@@ -9,6 +9,7 @@ from xlmplan.core import rules
 from xlmplan.core.catalog import Catalog
 from xlmplan.core.checks import Finding, find
 from xlmplan.core.engine import Results, Words
+from xlmplan.core.jalali import SOLAR_HIJRI_FORMAT, SOLAR_HIJRI_MONTH_FORMAT
 from xlmplan.core.labels import Labels
 from xlmplan.core.model import Plan
 from xlmplan.sheets import (
@@ -48,6 +49,10 @@ ROLES = (
 )
 
 
+CALENDARS = ("gregorian", "solar-hijri")
+SOLAR_HIJRI = "solar-hijri"
+
+
 def build_book(
     plan: Plan,
     data: pd.DataFrame,
@@ -59,6 +64,7 @@ def build_book(
     *,
     sheet_names: dict[str, str] | None = None,
     extra_findings: list[Finding] | None = None,
+    calendar: str = "gregorian",
 ) -> tuple[Book, list[Finding]]:
     """Lay out every sheet. ``sheet_names`` keeps the names a user gave the sheets;
     ``extra_findings`` (unreadable inputs, restored cells) lead the Checks sheet."""
@@ -97,6 +103,7 @@ def build_book(
         "template": template,
         "language": labels.lang,
         "currency": plan.settings.currency,
+        "calendar": calendar,
     }
     entries |= {k: str(ctx.positions[k]) for k in ("health.start", "stamp.start")}
     for sheet in sheets:
@@ -120,4 +127,6 @@ def build_book(
         properties={"title": plan.settings.plan_name, "company": plan.settings.company},
         font=labels.font,
     )
+    if calendar == SOLAR_HIJRI:  # shown in the Persian calendar; the stored dates stay
+        book.date_format, book.month_format = SOLAR_HIJRI_FORMAT, SOLAR_HIJRI_MONTH_FORMAT
     return book, findings

@@ -174,6 +174,7 @@ class Book:
     properties: dict[str, str] = field(default_factory=dict)
     font: str = "Calibri"
     date_format: str = "yyyy-mm-dd"
+    month_format: str = "mmm yyyy"
 
     def sheet(self, role: str) -> Sheet:
         return next(s for s in self.sheets if s.role == role)

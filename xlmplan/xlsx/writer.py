@@ -79,6 +79,7 @@ class Styles:
         currency: str,
         font: str = "Calibri",
         date_format: str = "yyyy-mm-dd",
+        month_format: str = "mmm yyyy",
     ) -> None:
         self.workbook = workbook
         self.font = font
@@ -92,7 +93,7 @@ class Styles:
             "money0": money_format(currency, 0),
             "pct": "0.0%",
             "date": date_format,
-            "month": "mmm yyyy",
+            "month": month_format,
             "ratio": '0.00"x"',
             "flag": "0",
             "bool": '"yes";"yes";"no"',
@@ -174,7 +175,7 @@ def write_book(book: Book, path: Path) -> None:
         }
     )
     workbook.set_calc_mode("auto")
-    styles = Styles(workbook, book.currency, book.font, book.date_format)
+    styles = Styles(workbook, book.currency, book.font, book.date_format, book.month_format)
     sheets: dict[str, Worksheet] = {}
     for sheet in book.sheets:
         sheets[sheet.role] = workbook.add_worksheet(sheet.name, worksheet_class=PlanWorksheet)
