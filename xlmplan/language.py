@@ -31,7 +31,7 @@ from xlmplan.errors import WorkbookError, XlmplanError
 from xlmplan.refresh import RefreshResult, picked_label, refresh_plan
 from xlmplan.sheets.analysis import PICK_CELL
 from xlmplan.sheets.book import ROLES
-from xlmplan.xlsx.package import Package, open_package
+from xlmplan.xlsx.package import Package, open_package, xml_bytes
 from xlmplan.xlsx.package_write import check_writable, write_package
 from xlmplan.xlsx.plan_file import PlanFile, input_tables, open_plan
 from xlmplan.xlsx.splice import Q, SheetXml, text_cell
@@ -190,7 +190,7 @@ def _table_headers(pf: PlanFile, edits: list[Edit]) -> dict[str, bytes]:
             j = e.col - info.c1
             if 0 <= j < len(listed):
                 listed[j].set("name", str(e.value))
-        out[info.part] = _xml(root)
+        out[info.part] = xml_bytes(root)
     return out
 
 
@@ -205,7 +205,7 @@ def _renamed_elsewhere(pkg: Package, renames: dict[str, str]) -> dict[str, bytes
     for dn in root.iter(Q + "definedName"):
         if dn.text:
             dn.text = rename_sheets(dn.text, renames)
-    out[pkg.workbook_part] = _xml(root)
+    out[pkg.workbook_part] = xml_bytes(root)
     for name in pkg.names():
         if not name.endswith(".xml") or not name.startswith(
             ("xl/charts/", "xl/tables/", "xl/pivotCache/", "xl/pivotTables/")
@@ -216,16 +216,12 @@ def _renamed_elsewhere(pkg: Package, renames: dict[str, str]) -> dict[str, bytes
             continue
         part = pkg.xml(name)
         _rename_in(part, renames)
-        out[name] = _xml(part)
+        out[name] = xml_bytes(part)
     app = "docProps/app.xml"
     if app in pkg.names():
         part = pkg.xml(app)
         for el in part.iter("{*}lpstr"):
             if el.text in renames:
                 el.text = renames[el.text]
-        out[app] = _xml(part)
+        out[app] = xml_bytes(part)
     return out
-
-
-def _xml(root: etree._Element) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

@@ -33,7 +33,7 @@ from xlmplan.sheets.book import ROLES, build_book
 from xlmplan.sheets.cellrefs import Pos, cf_ranges, dv_ranges, expand
 from xlmplan.sheets.layout import Book, Sheet, a1, col_letter, rng
 from xlmplan.xlsx.fastrows import replace_rows, row_styles, rows_chunks
-from xlmplan.xlsx.package import Package, open_package
+from xlmplan.xlsx.package import Package, open_package, xml_bytes
 from xlmplan.xlsx.package_write import check_writable, write_package
 from xlmplan.xlsx.plan_file import PlanFile, data_frame, input_tables, open_plan
 from xlmplan.xlsx.sheet_formats import charts_of, patch_chart, replace_formats
@@ -353,7 +353,7 @@ def _grown_tables(pf: PlanFile) -> dict[str, bytes]:
         auto = el.find(Q + "autoFilter")
         if auto is not None:
             auto.set("ref", ref)
-        out[info.part] = etree.tostring(el, xml_declaration=True, encoding="UTF-8", standalone=True)
+        out[info.part] = xml_bytes(el)
     return out
 
 
@@ -383,7 +383,7 @@ def _names(pf: PlanFile, book: Book) -> bytes | None:
             changed = True
     if not changed:
         return None
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return xml_bytes(root)
 
 
 def _calc_chain(pf: PlanFile, replace: dict[str, bytes]) -> list[str]:
@@ -396,16 +396,12 @@ def _calc_chain(pf: PlanFile, replace: dict[str, bytes]) -> list[str]:
     for rel in list(rels):
         if rel.get("Target", "").endswith("calcChain.xml"):
             rels.remove(rel)
-    replace[rels_part] = etree.tostring(
-        rels, xml_declaration=True, encoding="UTF-8", standalone=True
-    )
+    replace[rels_part] = xml_bytes(rels)
     types = pf.pkg.xml("[Content_Types].xml")
     for over in list(types):
         if over.get("PartName", "") == "/xl/calcChain.xml":
             types.remove(over)
-    replace["[Content_Types].xml"] = etree.tostring(
-        types, xml_declaration=True, encoding="UTF-8", standalone=True
-    )
+    replace["[Content_Types].xml"] = xml_bytes(types)
     return ["xl/calcChain.xml"]
 
 

@@ -36,7 +36,7 @@ from xlmplan.refresh import Analysis, plan_language, refresh_plan
 from xlmplan.sheets.cellrefs import parse_a1
 from xlmplan.sheets.layout import a1
 from xlmplan.xlsx.macro_free import cites_other_workbook, macro_free_edits
-from xlmplan.xlsx.package import Package, open_package
+from xlmplan.xlsx.package import Package, open_package, xml_bytes
 from xlmplan.xlsx.package_write import check_writable, write_package
 from xlmplan.xlsx.plan_file import PlanFile, open_plan
 from xlmplan.xlsx.splice import Q, SheetXml, text_cell
@@ -285,9 +285,7 @@ def _seal(
                 table = pkg.xml(name)
                 for el in list(table.iter(Q + "calculatedColumnFormula")):
                     el.getparent().remove(el)
-                out[name] = etree.tostring(
-                    table, xml_declaration=True, encoding="UTF-8", standalone=True
-                )
+                out[name] = xml_bytes(table)
     book = pkg.xml(pkg.workbook_part)
     if values_only:
         _read_only_recommended(book)
@@ -299,9 +297,7 @@ def _seal(
             (anchor if anchor is not None else book.find(Q + "sheets")).addnext(calc)
         calc.set("fullCalcOnLoad", "1")
     if values_only or recalc:
-        out[pkg.workbook_part] = etree.tostring(
-            book, xml_declaration=True, encoding="UTF-8", standalone=True
-        )
+        out[pkg.workbook_part] = xml_bytes(book)
     return out
 
 

@@ -7,9 +7,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 
-from lxml import etree
-
-from xlmplan.xlsx.package import Package
+from xlmplan.xlsx.package import Package, xml_bytes
 
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -41,10 +39,6 @@ class MacroFreeEdits:
     remove: set[str] = field(default_factory=set)
     removed_kinds: list[str] = field(default_factory=list)  # "macros", "external links", …
     external_names: list[str] = field(default_factory=list)  # defined names dropped
-
-
-def _xml(root: etree._Element) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _rels_part(part: str) -> str:
@@ -88,7 +82,7 @@ def macro_free_edits(pkg: Package) -> MacroFreeEdits:
                 else "macros"
             )
         if changed:
-            out.replace[rels_name] = _xml(rels)
+            out.replace[rels_name] = xml_bytes(rels)
     out.remove &= set(pkg.names())
     for name in pkg.names():  # parts a broken file carries without a relationship
         if name.lower().endswith(("vbaproject.bin", "vbadata.xml")) or name.startswith(
@@ -112,7 +106,7 @@ def macro_free_edits(pkg: Package) -> MacroFreeEdits:
         if len(names) == 0:
             book.remove(names)
     if book_changed:
-        out.replace[workbook] = _xml(book)
+        out.replace[workbook] = xml_bytes(book)
     types = pkg.xml("[Content_Types].xml")
     types_changed = False
     for el in list(types):
@@ -128,7 +122,7 @@ def macro_free_edits(pkg: Package) -> MacroFreeEdits:
             types.remove(el)
             types_changed = True
     if types_changed:
-        out.replace["[Content_Types].xml"] = _xml(types)
+        out.replace["[Content_Types].xml"] = xml_bytes(types)
     out.removed_kinds = sorted(set(out.removed_kinds))
     return out
 

@@ -69,6 +69,11 @@ class SheetRef:
     state: str  # "visible" | "hidden" | "veryHidden"
 
 
+def xml_bytes(root: etree._Element) -> bytes:
+    """A part's XML as written back into a package: UTF-8 with a standalone declaration."""
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 @dataclass(frozen=True)
 class Relationship:
     """One relationship of a part; ``target`` is a part name unless ``external``."""

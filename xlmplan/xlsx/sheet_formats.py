@@ -13,7 +13,7 @@ from __future__ import annotations
 from lxml import etree
 
 from xlmplan.xlsx.ooxml_names import rel_kind
-from xlmplan.xlsx.package import Package
+from xlmplan.xlsx.package import Package, xml_bytes
 from xlmplan.xlsx.splice import Q
 
 OUR_RULES = {"cellIs", "expression", "colorScale", "containsText"}
@@ -113,7 +113,7 @@ def patch_chart(target: bytes, fresh: bytes) -> bytes | None:
                 t_el.append(etree.fromstring(etree.tostring(child)))
     if etree.tostring(t_root) == before:
         return None
-    return etree.tostring(t_root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return xml_bytes(t_root)
 
 
 def charts_of(pkg: Package, sheet_part: str) -> list[str]:

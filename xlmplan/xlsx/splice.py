@@ -13,6 +13,7 @@ from lxml import etree
 
 from xlmplan.sheets.cellrefs import Pos, parse_a1, range_text
 from xlmplan.sheets.layout import a1, col_letter
+from xlmplan.xlsx.package import xml_bytes
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 Q = f"{{{NS}}}"
@@ -153,7 +154,7 @@ class SheetXml:
             rows = [p[0] for p in self.cells]
             cols = [p[1] for p in self.cells]
             dim.set("ref", range_text(min(rows), min(cols), max(rows), max(cols)))
-        return etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        return xml_bytes(self.root)
 
 
 def fresh_cell(cell: etree._Element, shared: list[str], xf_map: dict[int, int]) -> etree._Element:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from xlmplan.xlsx.package import xml_bytes
+
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _Q = f"{{{NS}}}"
 _FIRST_CUSTOM_NUMFMT = 164
@@ -143,5 +145,5 @@ def merge_styles(target_xml: bytes, fresh_xml: bytes) -> tuple[bytes | None, Sty
     dxf_map, ch = _merge_list(target, fresh.find(_Q + "dxfs"), "dxfs", remap_dxf)
     changed |= ch
     xf_map[0] = 0  # the default format stays the user's default
-    out = etree.tostring(target, xml_declaration=True, encoding="UTF-8", standalone=True)
+    out = xml_bytes(target)
     return (out if changed else None), StyleMap(xf_map, dxf_map, changed)
