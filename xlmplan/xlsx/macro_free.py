@@ -4,9 +4,9 @@ take them out, so the copy is a plain ``.xlsx``."""
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass, field
 
+from xlmplan.xlsx.ooxml_names import rels_part_of
 from xlmplan.xlsx.package import Package, xml_bytes
 
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
@@ -41,44 +41,33 @@ class MacroFreeEdits:
     external_names: list[str] = field(default_factory=list)  # defined names dropped
 
 
-def _rels_part(part: str) -> str:
-    folder, name = posixpath.split(part)
-    return posixpath.join(folder, "_rels", name + ".rels")
-
-
 def macro_free_edits(pkg: Package) -> MacroFreeEdits:
     """The edits that remove macros, the file's own ribbon and external links."""
     out = MacroFreeEdits()
     workbook = pkg.workbook_part
     for source in ("", workbook):
-        rels_name = "_rels/.rels" if source == "" else _rels_part(source)
+        rels_name = rels_part_of(source)
         if not pkg.has(rels_name):
             continue
+        targets = {rel.rid: rel for rel in pkg.relationships(source)}
         rels = pkg.xml(rels_name)
         changed = False
-        for rel in list(rels):
-            kind = rel.get("Type", "")
-            if not kind.endswith(_DROP_TYPES):
+        for el in list(rels):
+            rel = targets.get(el.get("Id", ""))
+            if rel is None or not rel.type.endswith(_DROP_TYPES):
                 continue
-            rels.remove(rel)
+            rels.remove(el)
             changed = True
-            if rel.get("TargetMode") == "External":
+            if rel.external:
                 continue
-            base = "" if source == "" else posixpath.dirname(source)
-            target = rel.get("Target", "")
-            part = (
-                target.lstrip("/")
-                if target.startswith("/")
-                else posixpath.normpath(posixpath.join(base, target))
-            )
-            out.remove.add(part)
-            if pkg.has(_rels_part(part)):
-                out.remove.add(_rels_part(part))
+            out.remove.add(rel.target)
+            if pkg.has(rels_part_of(rel.target)):
+                out.remove.add(rels_part_of(rel.target))
             out.removed_kinds.append(
                 "external links"
-                if kind.endswith("/externalLink")
+                if rel.type.endswith("/externalLink")
                 else "a ribbon of its own"
-                if "extensibility" in kind
+                if "extensibility" in rel.type
                 else "macros"
             )
         if changed:
