@@ -277,3 +277,41 @@ def test_refuses_to_overwrite_the_source(example_plan: PlanResult, tmp_path: Pat
     assert "KB" in ok.output and (tmp_path / "copy.xlsx").exists()
     again = runner_.invoke(app, ["share", str(source), "-o", str(tmp_path / "copy.xlsx")])
     assert again.exit_code == 2 and "--force" in again.output
+
+
+def test_values_only_drops_the_calculation_chain(example_plan: PlanResult, tmp_path: Path) -> None:
+    """A plan Excel saved after its refresh carries a calcChain; frozen formulas must not
+    leave one naming cells that have none (Excel would repair the file)."""
+    from xlmplan.refresh import refresh_plan
+
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(example_plan.path, plan)
+    refresh_plan(plan, backup=False)
+    assert not refresh_plan(plan, backup=False).written
+    saved = tmp_path / "saved.xlsx"
+    with open_package(plan) as pkg:
+        rels = pkg.xml("xl/_rels/workbook.xml.rels")
+        etree.SubElement(
+            rels, PKG_REL, Id="rIdCalc", Type=f"{REL}/calcChain", Target="calcChain.xml"
+        )
+        types = pkg.xml("[Content_Types].xml")
+        etree.SubElement(
+            types,
+            CT + "Override",
+            PartName="/xl/calcChain.xml",
+            ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml",
+        )
+        chain = f'<calcChain xmlns="{MAIN[1:-1]}"><c r="F5" i="1"/></calcChain>'
+        write_package(
+            pkg,
+            saved,
+            replace={"xl/_rels/workbook.xml.rels": _xml(rels), "[Content_Types].xml": _xml(types)},
+            add={"xl/calcChain.xml": chain.encode()},
+            backup=False,
+        )
+    frozen = share_plan(saved, tmp_path / "values.xlsx", values_only=True).out
+    content = parts(frozen)
+    assert "xl/calcChain.xml" not in content
+    assert b"calcChain" not in content["xl/_rels/workbook.xml.rels"]
+    assert b"calcChain" not in content["[Content_Types].xml"]
+    assert "xl/calcChain.xml" in parts(share_plan(saved, tmp_path / "live.xlsx").out)

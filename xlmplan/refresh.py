@@ -220,7 +220,7 @@ def refresh_plan(
         }
         changed = sorted(replace)
         written_backup: Path | None = None
-        remove = _calc_chain(analysis.pf, replace)
+        remove = drop_calc_chain(analysis.pf.pkg, replace)
         if replace or remove:
             written_backup = write_package(
                 analysis.pf.pkg, path, replace=replace, remove=remove, backup=backup
@@ -386,18 +386,19 @@ def _names(pf: PlanFile, book: Book) -> bytes | None:
     return xml_bytes(root)
 
 
-def _calc_chain(pf: PlanFile, replace: dict[str, bytes]) -> list[str]:
+def drop_calc_chain(pkg: Package, replace: dict[str, bytes]) -> list[str]:
     """Drop the calculation chain (Excel rebuilds it) when cells change: a stale chain
-    naming removed formula cells makes Excel repair the file."""
-    if "xl/calcChain.xml" not in pf.pkg.names() or not replace:
+    naming removed formula cells makes Excel repair the file. Adds the rels and content
+    types edits to ``replace``; returns the parts to remove."""
+    if "xl/calcChain.xml" not in pkg.names() or not replace:
         return []
     rels_part = "xl/_rels/workbook.xml.rels"
-    rels = pf.pkg.xml(rels_part)
+    rels = pkg.xml(rels_part)
     for rel in list(rels):
         if rel.get("Target", "").endswith("calcChain.xml"):
             rels.remove(rel)
     replace[rels_part] = xml_bytes(rels)
-    types = pf.pkg.xml("[Content_Types].xml")
+    types = pkg.xml("[Content_Types].xml")
     for over in list(types):
         if over.get("PartName", "") == "/xl/calcChain.xml":
             types.remove(over)

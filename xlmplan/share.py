@@ -32,7 +32,7 @@ from xlmplan.core.labels import Labels
 from xlmplan.core.udf_twins import UdfContext, UdfError, rewrite_udfs, uses_udf
 from xlmplan.core.udf_values import UNKNOWN, simple_call_value
 from xlmplan.errors import XlmplanError
-from xlmplan.refresh import Analysis, plan_language, refresh_plan
+from xlmplan.refresh import Analysis, drop_calc_chain, plan_language, refresh_plan
 from xlmplan.sheets.cellrefs import parse_a1
 from xlmplan.sheets.layout import a1
 from xlmplan.xlsx.macro_free import cites_other_workbook, macro_free_edits
@@ -108,7 +108,9 @@ def share_plan(
                 date=(today or dt.date.today()).isoformat(), health=health
             )
             sealed = _seal(pkg, an, labels, stamp, values_only, recalc=bool(uncached))
-            write_package(pkg, out, replace=sealed, backup=False)
+            # Frozen formulas leave a calculation chain naming cells that have none.
+            remove = drop_calc_chain(pkg, sealed) if values_only else []
+            write_package(pkg, out, replace=sealed, remove=remove, backup=False)
     finally:
         scratch.unlink(missing_ok=True)
     result = ShareResult(
