@@ -28,7 +28,7 @@ from xlmplan.core.labels import Labels, languages, load_labels
 from xlmplan.core.relabel import Edit, Translator, relabel_edits
 from xlmplan.core.template import plan_catalog, templates_root
 from xlmplan.errors import WorkbookError, XlmplanError
-from xlmplan.refresh import RefreshResult, picked_label, refresh_plan
+from xlmplan.refresh import RefreshResult, picked_label, plan_language, refresh_plan
 from xlmplan.sheets.analysis import PICK_CELL
 from xlmplan.sheets.book import ROLES
 from xlmplan.xlsx.package import Package, open_package, xml_bytes
@@ -69,11 +69,10 @@ def switch_language(path: Path, lang: str, *, backup: bool = True) -> LanguageRe
     pf = open_plan(path)
     scratch = path.with_name(f".~xlmplan-{secrets.token_hex(4)}{path.suffix}")
     try:
-        old_lang = pf.manifest.get("language", "en")
-        old = pack(old_lang) if old_lang in languages(templates_root() / "labels") else pack("en")
+        old, _, old_catalog = plan_language(pf)
         if old.lang == new.lang:
             return LanguageResult(path, old.lang, new.lang, False, None)
-        translate = Translator(old, new, plan_catalog(old), plan_catalog(new))
+        translate = Translator(old, new, old_catalog, plan_catalog(new))
         tables = input_tables(pf)
         tables["data"] = _data_header(pf)
         edits = relabel_edits(tables, translate, new.lang)

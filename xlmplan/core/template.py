@@ -95,9 +95,10 @@ def overlay_texts(raw: dict[str, Any], overlay: dict[str, Any], path: Path) -> d
     return out
 
 
-def plan_catalog(labels: Labels) -> Catalog:
-    """The metric catalog with labels in the plan's language (``[metric]`` in the pack)."""
-    catalog = load_catalog(templates_root() / "metrics.toml")
+def plan_catalog(labels: Labels, catalog: Catalog | None = None) -> Catalog:
+    """The metric catalog (read from the templates unless given) with labels in the plan's
+    language (``[metric]`` in the pack)."""
+    catalog = catalog or load_catalog(templates_root() / "metrics.toml")
     names = {m.key: labels.get(f"metric.{m.key}", m.label) for m in catalog}
     return catalog.localized(names)
 
@@ -128,6 +129,8 @@ def build_plan(
     t = labels
     meta, conf = raw.get("template", {}), raw.get("settings", {})
     words = words_from(labels)
+    english = load_catalog(templates_root() / "metrics.toml")
+    catalog = plan_catalog(labels, english)
     try:
         settings = Settings(
             plan_name=str(meta.get("title", "Marketing plan")),
@@ -204,7 +207,7 @@ def build_plan(
             Kpi(
                 k["id"],
                 k["name"],
-                metric_label(str(k["metric"]), labels),
+                metric_label(str(k["metric"]), english, catalog),
                 words.all_channels
                 if k.get("channel", "All") == "All"
                 else _channel(k["channel"], channels),
@@ -299,10 +302,10 @@ def data_header_aliases() -> dict[str, str]:
     return out
 
 
-def metric_label(name: str, labels: Labels) -> str:
-    """A template's metric (key or English label) in the plan's language."""
-    metric = load_catalog(templates_root() / "metrics.toml").by_label(name)
-    return name if metric is None else labels.get(f"metric.{metric.key}", metric.label)
+def metric_label(name: str, english: Catalog, catalog: Catalog) -> str:
+    """A template's metric (key or English label) as ``catalog`` labels it."""
+    metric = english.by_label(name)
+    return next((m.label for m in catalog if metric and m.key == metric.key), name)
 
 
 def nice(value: float, digits: int = 3) -> float:
