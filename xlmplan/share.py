@@ -16,6 +16,7 @@ The source is never written; the copy is written atomically.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import os
 import secrets
@@ -93,7 +94,7 @@ def share_plan(
                 return values.get(name or here, cell)
 
             if _clean_formulas(
-                xml, sheet.name, words, catalog, udf_cells, frozen, uncached, lookup, values.names()
+                xml, sheet.name, words, catalog, udf_cells, frozen, uncached, lookup, values.names
             ):
                 replace[sheet.part] = xml.finish()
         write_package(pf.pkg, scratch, replace=replace, remove=cleaning.remove, backup=False)
@@ -150,6 +151,7 @@ class CellValues:
         value = rows[r][c] if r < len(rows) and c < len(rows[r]) else None
         return None if value == "" else value
 
+    @functools.cached_property
     def names(self) -> dict[str, Any]:
         """Single-cell defined names (settings such as AmberThreshold) and their values."""
         out: dict[str, Any] = {}
