@@ -561,7 +561,7 @@ UDFS: tuple[Udf, ...] = (
     ),
     Udf(
         name="XLM_METRIC",
-        args=("metric", "channel", "start", "end"),
+        args=("metric", "channel", "start_date", "end_date"),
         optional=3,
         description="A catalog metric of the Data table for a channel and dates; blank when "
         "it divides by zero.",
