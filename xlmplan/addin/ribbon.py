@@ -1,0 +1,233 @@
+"""The Marketing Plan ribbon's buttons: one callback per button tag, each running the same
+job as the command line on the plan open in Excel (or on a plan file).
+
+Excel calls ``on_action(tag)`` through the add-in's VBA (``RunPython``). The add-in itself
+is the calling book, so the plan is the active workbook of its Excel instance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import traceback
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from xlmplan import api, importing, language, refresh, share
+from xlmplan.addin import messages
+from xlmplan.addin.book import Book
+from xlmplan.addin.live_book import XlwingsBook
+from xlmplan.addin.prompts import ExcelPrompter, FileKind, Prompter
+from xlmplan.addin.session import Session
+from xlmplan.errors import XlmplanError
+from xlmplan.libreoffice import available as libreoffice_available
+
+WORKBOOK: tuple[FileKind, ...] = (("Excel workbook", ("xlsx",)),)
+EXPORTS: tuple[FileKind, ...] = (("Analytics and ad exports", ("csv", "xlsx", "txt", "tsv")),)
+LOG = Path(tempfile.gettempdir()) / "xlmplan-addin.log"
+
+
+def _folder_of(book: Book | None) -> Path:
+    path = book.path if book is not None else None
+    return path.parent if path is not None else Path()
+
+
+def new_plan(session: Session) -> None:
+    """Ask where to save and in which language, create the plan and open it."""
+    p = session.prompter
+    out = p.save_file(
+        "Save the new marketing plan as",
+        _folder_of(session.book) / "marketing-plan.xlsx",
+        WORKBOOK,
+    )
+    if out is None:
+        return
+    if not out.suffix:
+        out = out.with_suffix(".xlsx")
+    lang = p.choose("Language of the plan", messages.LANGUAGES)
+    if lang is None:
+        return
+    force = False
+    if out.exists():
+        if not p.confirm(f"{out.name} already exists in {out.parent}. Replace it?"):
+            return
+        force = True
+    result = api.new_plan(out, lang=lang, force=force)
+    session.book = session.open_plan(out)
+    p.info(messages.new_plan(result))
+
+
+def import_data(session: Session) -> None:
+    """Pick exports, import them into Data and refresh the plan."""
+    book = session.plan()
+    files = session.prompter.open_files("Choose the exports to import", EXPORTS)
+    if not files:
+        return
+    if book.path is not None and any(f.resolve() == book.path.resolve() for f in files):
+        raise XlmplanError(f"{book.path.name} is the plan itself — choose the export files")
+    done = session.change(
+        lambda plan: importing.import_data(plan, files, backup=False), what="import the data"
+    )
+    if done is not None:
+        session.prompter.info(messages.imported(book.name, done.result, done.applied))
+
+
+def refresh_plan(session: Session) -> None:
+    """Recompute the plan from its inputs and Data."""
+    book = session.plan()
+    done = session.change(
+        lambda plan: refresh.refresh_plan(plan, backup=False), what="refresh the plan"
+    )
+    if done is not None:
+        session.prompter.info(messages.refreshed(book.name, done.result, done.applied))
+
+
+def check_plan(session: Session) -> None:
+    """List the plan's findings; nothing is changed."""
+    book = session.plan()
+    found = session.read(lambda plan: refresh.check_plan(plan).findings)
+    session.prompter.info(messages.findings(book.name, found))
+
+
+def scenarios(session: Session) -> None:
+    """Show the Scenarios sheet and a summary of its scorecard."""
+    book = session.plan()
+
+    def summary(plan: Path) -> tuple[str, str]:
+        an = refresh.analyse(plan)
+        try:
+            return an.pf.sheets["scenarios"].name, messages.scenarios(an)
+        finally:
+            an.pf.close()
+
+    sheet, text = session.read(summary)
+    book.activate(sheet)
+    session.prompter.info(text)
+
+
+def share_copy(session: Session) -> None:
+    """Save an email-ready copy (and a PDF) from the plan as it stands; the plan is not
+    changed."""
+    book = session.plan()
+    p = session.prompter
+    stem = Path(book.name).stem
+    out = p.save_file(
+        "Save the email-ready copy as",
+        _folder_of(book) / f"{stem} (email-ready).xlsx",
+        WORKBOOK,
+    )
+    if out is None:
+        return
+    if not out.suffix:
+        out = out.with_suffix(".xlsx")
+    if book.path is not None and out.resolve() == book.path.resolve():
+        raise XlmplanError(
+            f"{out.name} is the plan itself — save the copy under another name, "
+            f"e.g. {stem} (email-ready).xlsx"
+        )
+    force = False
+    if out.exists():
+        if not p.confirm(f"{out.name} already exists in {out.parent}. Replace it?"):
+            return
+        force = True
+    pdf = p.confirm(
+        "Also save a PDF of the Start, Dashboard, objectives and scenario sheets beside it?"
+    )
+    note = ""
+    if pdf and not libreoffice_available():
+        pdf, note = False, "No PDF: making one needs LibreOffice, which is not installed."
+
+    def copy(plan: Path) -> tuple[share.ShareResult, str]:
+        try:
+            return share.share_plan(plan, out, pdf=pdf, force=force), note
+        except XlmplanError as exc:
+            if not pdf or not out.exists():
+                raise
+            made = share.share_plan(plan, out, force=True)  # the copy without the PDF
+            return made, f"No PDF: {exc}"
+
+    result, note = session.read(copy)
+    p.info(messages.shared(result, note))
+
+
+def switch_language(session: Session) -> None:
+    """Switch the plan's labels, lists and sheet names to another language."""
+    book = session.plan()
+    lang = session.prompter.choose("Switch the plan to", messages.LANGUAGES)
+    if lang is None:
+        return
+    done = session.change(
+        lambda plan: language.switch_language(plan, lang, backup=False),
+        what="switch the language",
+    )
+    if done is not None:
+        session.prompter.info(messages.switched(book.name, done.result, done.applied))
+
+
+CALLBACKS: Mapping[str, Callable[[Session], None]] = {
+    "new_plan": new_plan,
+    "import_data": import_data,
+    "refresh": refresh_plan,
+    "check_plan": check_plan,
+    "scenarios": scenarios,
+    "share": share_copy,
+    "language": switch_language,
+}
+
+
+def run(tag: str, session: Session) -> None:
+    """Run the callback of ``tag``; a user's mistake becomes one message, not a traceback."""
+    callback = CALLBACKS.get(tag)
+    if callback is None:
+        session.prompter.error(
+            f"This button ('{tag}') is unknown to xlmplan — the add-in and the installed "
+            "xlmplan do not match; reinstall the add-in with: xlmplan addin install"
+        )
+        return
+    try:
+        callback(session)
+    except XlmplanError as exc:
+        session.prompter.error(str(exc))
+
+
+def live_session(app: Any, prompter: Prompter) -> Session:
+    """A session on the active workbook of an Excel instance (``app``: ``xlwings.App``)."""
+    try:
+        active = app.books.active
+    except Exception:  # no workbook open: xlwings raises, depending on the platform
+        active = None
+
+    def open_plan(path: Path) -> Book:
+        for book in app.books:
+            if str(book.name).casefold() == path.name.casefold():
+                raise XlmplanError(
+                    f"Created {path}, but Excel already has a workbook named {path.name} "
+                    "open — close that one, then open the new plan"
+                )
+        return XlwingsBook(app.books.open(str(path)))
+
+    return Session(prompter, XlwingsBook(active) if active is not None else None, open_plan)
+
+
+def on_action(tag: str) -> None:
+    """The ribbon's entry point (``RunPython``): run the button ``tag`` on the active
+    workbook; anything unexpected is one message too, its details logged to ``LOG``."""
+    import xlwings as xw
+
+    app = xw.Book.caller().app
+    prompter = ExcelPrompter(app)
+    try:
+        run(tag, live_session(app, prompter))
+    except Exception as exc:
+        try:
+            with open(LOG, "a", encoding="utf-8") as log:
+                log.write(
+                    f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} {tag}\n{traceback.format_exc()}\n"
+                )
+        except OSError:
+            pass
+        prompter.error(
+            f"xlmplan stopped unexpectedly: {type(exc).__name__}: {exc}. If the plan looks "
+            f"wrong, close it without saving. Details are in {LOG}"
+        )
