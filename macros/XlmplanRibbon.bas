@@ -1,5 +1,5 @@
 Attribute VB_Name = "XlmplanRibbon"
-' Ribbon callback of the xlmplan add-in. Every button of the "Marketing Plan" tab calls
+' Ribbon callbacks of the xlmplan add-in. Every button of the "Marketing Plan" tab calls
 ' OnButton, which hands the button's tag to xlmplan's Python dispatcher through xlwings'
 ' RunPython. Python's own messages (errors included) come back as message boxes.
 Option Explicit
@@ -8,6 +8,15 @@ Private Const TITLE As String = "xlmplan"
 Private Const SETUP_HINT As String = "To set it up, open a terminal and run:" & vbLf & vbLf & _
     "    pip install xlmplan" & vbLf & "    xlmplan addin install" & vbLf & vbLf & _
     "then restart Excel. The guide is in docs/excel-addin.md."
+
+' The ribbon's onLoad: gives the worksheet functions their category and descriptions
+' in Excel's function wizard (module xlwings_udfs, written by the add-in's build).
+Public Sub OnRibbonLoad(ribbon As IRibbonUI)
+    #If Not Mac Then
+        On Error Resume Next ' late-bound: xlwings' own Import Functions drops that module
+        Application.Run "'" & ThisWorkbook.Name & "'!RegisterXlmplanFunctions"
+    #End If
+End Sub
 
 Public Sub OnButton(control As IRibbonControl)
     Dim problem As String

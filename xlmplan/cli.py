@@ -15,6 +15,9 @@ from rich.console import Console
 from rich.table import Table
 
 from xlmplan import __version__
+from xlmplan.addin.build import DEFAULT_OUT as DEFAULT_ADDIN
+from xlmplan.addin.build import build_addin
+from xlmplan.addin.install import install_addin
 from xlmplan.api import PlanResult, new_plan
 from xlmplan.core.checks import Finding
 from xlmplan.core.template import template_names
@@ -348,6 +351,38 @@ def findings_table(plan: Path, findings: list[Finding]) -> Table:
     for f in findings:
         table.add_row(f"[{colours.get(f.severity, 'white')}]{f.severity}[/]", f.where, f.message)
     return table
+
+
+addin_app = typer.Typer(
+    no_args_is_help=True, help="Build or install the Excel add-in (ribbon and UDFs)."
+)
+app.add_typer(addin_app, name="addin")
+AddinPath = Annotated[Path, typer.Option("-o", "--out", help="The add-in file (.xlam).")]
+
+
+@addin_app.command("build")
+def addin_build(out: AddinPath = DEFAULT_ADDIN) -> None:
+    """Assemble the add-in from macros/ and xlwings' ribbon template (any OS)."""
+    with user_errors():
+        result = build_addin(out)
+    out_console.print(
+        f"Built [bold]{result.path}[/] ({result.size / 1024:,.0f} KB): ribbon {result.ribbon}, "
+        f"VBA modules {', '.join(result.modules)}",
+        highlight=False,
+    )
+
+
+@addin_app.command("install")
+def addin_install(out: AddinPath = DEFAULT_ADDIN) -> None:
+    """Build the add-in and install it for this user with this Python (Windows, macOS)."""
+    with user_errors():
+        built = build_addin(out)
+        result = install_addin(built.path)
+    out_console.print(
+        f"Installed [bold]{result.addin.name}[/]; the add-in runs {result.interpreter} "
+        f"(recorded in {result.config}). Restart Excel to see the Marketing Plan tab.",
+        highlight=False,
+    )
 
 
 @app.callback(invoke_without_command=True)
