@@ -14,7 +14,9 @@ anchor, in the same process; XLM_METRIC's are stopped after ``--budget`` seconds
 counted as far as they got — and one array call over n rows (best of ``--repeat``), checks
 that both give the same values, and prints rows per second and array ÷ single.
 
-    .venv/bin/python benchmarks/bench_udfs.py [--rows 10000] [--repeat 3] [--budget 8]
+    .venv/bin/python benchmarks/bench_udfs.py [--rows 10000] [--repeat 3] [--budget 8] [--readme]
+
+``--readme`` replaces the table between the bench-udfs markers in README.md.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ import xlwings
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from readme_table import write_readme  # noqa: E402
 
 from xlmplan.addin import udfs  # noqa: E402
 from xlmplan.addin.formulas_udfs import workbook_context  # noqa: E402
@@ -207,8 +211,12 @@ def main() -> None:
     parser.add_argument(
         "--budget", type=float, default=8.0, help="seconds of single XLM_METRIC calls"
     )
+    parser.add_argument("--readme", action="store_true", help="put the table into README.md")
     args = parser.parse_args()
-    print(table(run(args.rows, args.repeat, args.budget), args.repeat))
+    text = table(run(args.rows, args.repeat, args.budget), args.repeat)
+    print(text)
+    if args.readme:
+        write_readme(text, "<!-- bench-udfs:begin -->", "<!-- bench-udfs:end -->")
 
 
 if __name__ == "__main__":
