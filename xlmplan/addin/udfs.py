@@ -31,7 +31,7 @@ import functools
 import inspect
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import xlwings as xw
@@ -43,6 +43,7 @@ from xlmplan.core.labels import load_labels
 from xlmplan.core.template import plan_catalog, templates_root, words_from
 from xlmplan.core.udf_twins import (
     OMITTED,
+    UDFS,
     Udf,
     UdfContext,
     UdfError,
@@ -63,7 +64,7 @@ ARRAY_UDFS = ("XLM_STATUS", "XLM_ATTAINMENT", "XLM_RUNRATE", "XLM_PROJECTION", "
 VOLATILE = ("XLM_METRIC", "XLM_SMART")  # read Data and the plan's lists implicitly
 
 log = logging.getLogger(__name__)
-F = TypeVar("F", bound=Callable[..., Any])
+EMPTY = inspect.Parameter.empty
 Grid = list[list[Any]]
 
 
@@ -322,88 +323,33 @@ class MetricIndex:
 # --- the worksheet functions -------------------------------------------------------------
 
 
-def _excel(name: str, *, array: bool = True) -> Callable[[F], F]:
-    """Register ``f`` with xlwings as UDF ``name``: the registry's description as docstring,
-    its argument docs, ranges as rows (``ndim=2``) when ``array``, errors read as text."""
-    u = udf(name)
+def _worksheet_function(u: Udf) -> Callable[..., Any]:
+    """The xlwings UDF of registry entry ``u``. Its signature is the registry's arguments
+    (optional ones default to ``OMITTED``) then ``caller``, its docstring the description
+    (Excel's function wizard shows both); ranges arrive as rows (``ndim=2``) for the array
+    functions, errors as their text."""
+    positional = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    params = [
+        inspect.Parameter(arg, positional, default=OMITTED if k >= u.required else EMPTY)
+        for k, arg in enumerate(u.args)
+    ]
+    signature = inspect.Signature([*params, inspect.Parameter("caller", positional, default=None)])
 
-    def wrap(f: F) -> F:
-        params = list(inspect.signature(f).parameters)
-        if f.__name__ != u.name or params != [*u.args, "caller"]:
-            raise TypeError(f"{f.__name__}{params} does not match the registry's {u.name}")
-        f.__doc__ = u.description
-        options: dict[str, Any] = {"ndim": 2} if array else {}
-        for arg, doc in reversed(list(zip(u.args, u.arg_docs, strict=True))):
-            f = xw.arg(arg, doc=doc, err_to_str=True, **options)(f)
-        decorated: F = xw.func(category=CATEGORY, volatile=name in VOLATILE)(f)
-        return decorated
+    def function(*args: Any, **kwargs: Any) -> Any:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        *values, caller = bound.args
+        return evaluate(u.name, context_builder(caller), *values)
 
-    return wrap
-
-
-@_excel("XLM_STATUS")
-def XLM_STATUS(attainment: Any, amber: Any = OMITTED, caller: Any = None) -> Any:
-    return evaluate("XLM_STATUS", context_builder(caller), attainment, amber)
-
-
-@_excel("XLM_ATTAINMENT")
-def XLM_ATTAINMENT(actual: Any, target: Any, direction: Any = OMITTED, caller: Any = None) -> Any:
-    return evaluate("XLM_ATTAINMENT", context_builder(caller), actual, target, direction)
-
-
-@_excel("XLM_RUNRATE")
-def XLM_RUNRATE(
-    actual: Any,
-    additive: Any = OMITTED,
-    plan_days: Any = OMITTED,
-    elapsed_days: Any = OMITTED,
-    caller: Any = None,
-) -> Any:
-    ctx = context_builder(caller)
-    return evaluate("XLM_RUNRATE", ctx, actual, additive, plan_days, elapsed_days)
+    function.__name__ = function.__qualname__ = u.name
+    function.__doc__ = u.description
+    setattr(function, "__signature__", signature)  # noqa: B010 - what xlwings inspects
+    options: dict[str, Any] = {"ndim": 2} if u.name in ARRAY_UDFS else {}
+    decorated: Callable[..., Any] = function
+    for arg, doc in reversed(list(zip(u.args, u.arg_docs, strict=True))):
+        decorated = xw.arg(arg, doc=doc, err_to_str=True, **options)(decorated)
+    return xw.func(category=CATEGORY, volatile=u.name in VOLATILE)(decorated)
 
 
-@_excel("XLM_PROJECTION")
-def XLM_PROJECTION(
-    projection: Any, multiplier: Any, direction: Any = OMITTED, caller: Any = None
-) -> Any:
-    ctx = context_builder(caller)
-    return evaluate("XLM_PROJECTION", ctx, projection, multiplier, direction)
-
-
-@_excel("XLM_METRIC")
-def XLM_METRIC(
-    metric: Any,
-    channel: Any = OMITTED,
-    start_date: Any = OMITTED,
-    end_date: Any = OMITTED,
-    caller: Any = None,
-) -> Any:
-    return evaluate("XLM_METRIC", context_builder(caller), metric, channel, start_date, end_date)
-
-
-@_excel("XLM_SMART", array=False)
-def XLM_SMART(
-    objective: Any,
-    kpi: Any,
-    baseline: Any,
-    target: Any,
-    deadline: Any,
-    substantiation: Any,
-    kind: Any = OMITTED,
-    parent: Any = OMITTED,
-    caller: Any = None,
-) -> Any:
-    ctx = context_builder(caller)
-    values = (objective, kpi, baseline, target, deadline, substantiation, kind, parent)
-    return evaluate("XLM_SMART", ctx, *values)
-
-
-FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "XLM_STATUS": XLM_STATUS,
-    "XLM_ATTAINMENT": XLM_ATTAINMENT,
-    "XLM_RUNRATE": XLM_RUNRATE,
-    "XLM_PROJECTION": XLM_PROJECTION,
-    "XLM_METRIC": XLM_METRIC,
-    "XLM_SMART": XLM_SMART,
-}
+FUNCTIONS: dict[str, Callable[..., Any]] = {u.name: _worksheet_function(u) for u in UDFS}
+globals().update(FUNCTIONS)  # xlwings finds a module's UDFs among its attributes
