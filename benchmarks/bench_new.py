@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from readme_table import write_readme  # noqa: E402
+from readme_table import markdown_table, write_readme  # noqa: E402
 
 from xlmplan.api import new_plan  # noqa: E402
 from xlmplan.io.example_data import sized_data  # noqa: E402
@@ -100,23 +100,36 @@ def run(sizes: list[int]) -> list[dict[str, float]]:
 
 
 def table(rows: list[dict[str, float]]) -> str:
-    lines = [
+    caption = (
         f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, `benchmarks/bench_new.py`:",
-        "",
-        "| Data rows | `xlmplan new`, whole process | peak memory | file | formula cells "
-        "| compute + write | LibreOffice load + calculateAll | LibreOffice ÷ compute + write "
-        "| LibreOffice ÷ whole process |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"Python {platform.python_version()}, `benchmarks/bench_new.py`:"
+    )
+    header = [
+        "Data rows",
+        "`xlmplan new`, whole process",
+        "peak memory",
+        "file",
+        "formula cells",
+        "compute + write",
+        "LibreOffice load + calculateAll",
+        "LibreOffice ÷ compute + write",
+        "LibreOffice ÷ whole process",
     ]
-    for r in rows:
-        lines.append(
-            f"| {int(r['rows']):,} | {r['new_s']:.2f} s | {r['peak_mb']:.0f} MB | "
-            f"{r['size_mb']:.1f} MB | {int(r['formulas']):,} | {r['cw_s']:.2f} s | "
-            f"{r['lo_load_s']:.2f} + {r['lo_calc_s']:.2f} s | {r['ratio']:.1f}× | "
-            f"{r['ratio_process']:.1f}× |"
-        )
-    return "\n".join(lines)
+    cells = [
+        [
+            f"{int(r['rows']):,}",
+            f"{r['new_s']:.2f} s",
+            f"{r['peak_mb']:.0f} MB",
+            f"{r['size_mb']:.1f} MB",
+            f"{int(r['formulas']):,}",
+            f"{r['cw_s']:.2f} s",
+            f"{r['lo_load_s']:.2f} + {r['lo_calc_s']:.2f} s",
+            f"{r['ratio']:.1f}×",
+            f"{r['ratio_process']:.1f}×",
+        ]
+        for r in rows
+    ]
+    return markdown_table(caption, header, "r" * len(header), cells)
 
 
 def main() -> None:

@@ -39,7 +39,7 @@ import xlwings
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from readme_table import write_readme  # noqa: E402
+from readme_table import markdown_table, write_readme  # noqa: E402
 
 from xlmplan.addin import udfs  # noqa: E402
 from xlmplan.addin.formulas_udfs import workbook_context  # noqa: E402
@@ -183,25 +183,35 @@ def run(n: int, repeat: int, budget: float) -> list[dict[str, Any]]:
 
 
 def table(results: list[dict[str, Any]], repeat: int) -> str:
-    data_rows = results[0]["data_rows"]
-    lines = [
+    caption = (
         f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, xlwings {xlwings.__version__}, "
         f"`benchmarks/bench_udfs.py` (array call: best of {repeat}; names served from memory, "
-        f"Excel's COM time not included; XLM_METRIC over the example plan's {data_rows:,} "
-        "Data rows):",
-        "",
-        "| UDF | rows | single calls timed | single calls, rows/s | one array call "
-        "| array call, rows/s | array ÷ single |",
-        "|:---|---:|---:|---:|---:|---:|---:|",
+        f"Excel's COM time not included; XLM_METRIC over the example plan's "
+        f"{results[0]['data_rows']:,} Data rows):"
+    )
+    header = [
+        "UDF",
+        "rows",
+        "single calls timed",
+        "single calls, rows/s",
+        "one array call",
+        "array call, rows/s",
+        "array ÷ single",
     ]
-    for r in results:
-        lines.append(
-            f"| `{r['udf']}` | {r['rows']:,} | {r['single_calls']:,} in {r['single_s']:.2f} s "
-            f"| {r['single_rate']:,.0f} | {r['array_s']:.3f} s | {r['array_rate']:,.0f} "
-            f"| {r['ratio']:,.1f}× |"
-        )
-    return "\n".join(lines)
+    rows = [
+        [
+            f"`{r['udf']}`",
+            f"{r['rows']:,}",
+            f"{r['single_calls']:,} in {r['single_s']:.2f} s",
+            f"{r['single_rate']:,.0f}",
+            f"{r['array_s']:.3f} s",
+            f"{r['array_rate']:,.0f}",
+            f"{r['ratio']:,.1f}×",
+        ]
+        for r in results
+    ]
+    return markdown_table(caption, header, "lrrrrrr", rows)
 
 
 def main() -> None:
