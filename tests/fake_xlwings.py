@@ -120,6 +120,10 @@ def ref_text(r1: int, c1: int, r2: int, c2: int) -> str:
     return first if (r1, c1) == (r2, c2) else f"{first}:{get_column_letter(c2)}{r2}"
 
 
+def _unreadable(self: Any) -> Any:
+    raise NotImplementedError("the add-in writes cells; it reads files, not ranges")
+
+
 class FakeRange:
     def __init__(self, sheet: FakeSheet, r1: int, c1: int, r2: int, c2: int) -> None:
         self.sheet = sheet
@@ -165,44 +169,24 @@ class FakeRange:
             for j, x in enumerate(row):
                 self.sheet.cells[(self.r1 + i, self.c1 + j)] = typed(x)
 
-    @property
-    def value(self) -> Any:
-        raise NotImplementedError("the add-in writes cells; it reads files, not ranges")
-
-    @value.setter
-    def value(self, rows: Any) -> None:
-        self._put(rows, "value")
-
-    @property
-    def formula(self) -> Any:
-        raise NotImplementedError
-
-    @formula.setter
-    def formula(self, rows: Any) -> None:
-        self._put(rows, "formula")
-
-    @property
-    def formula_array(self) -> Any:
-        raise NotImplementedError
-
-    @formula_array.setter
-    def formula_array(self, text: str) -> None:
+    def _put_formula_array(self, text: str) -> None:
         self._check_writable()
         assert isinstance(text, str) and text.startswith("="), text
         self._record("formula_array")
         self.sheet.cells[(self.r1, self.c1)] = ("a", text)
 
-    @property
-    def number_format(self) -> str:
-        raise NotImplementedError
-
-    @number_format.setter
-    def number_format(self, code: str) -> None:
+    def _put_number_format(self, code: str) -> None:
         self._check_writable()
         self._record("number_format")
         for r in range(self.r1, self.r2 + 1):
             for c in range(self.c1, self.c2 + 1):
                 self.sheet.formats[(r, c)] = code
+
+    # write-only, as the add-in uses them: it reads files, never ranges
+    value = property(_unreadable, lambda self, rows: self._put(rows, "value"))
+    formula = property(_unreadable, lambda self, rows: self._put(rows, "formula"))
+    formula_array = property(_unreadable, _put_formula_array)
+    number_format = property(_unreadable, _put_number_format)
 
 
 class FakeTable:
