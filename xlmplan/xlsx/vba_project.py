@@ -47,15 +47,17 @@ _VB_NAME = re.compile(r'Attribute VB_Name = "([^"]*)"')
 
 @dataclass(frozen=True)
 class VbaModule:
-    """One module: its name, kind and source as stored (code-page bytes, CRLF lines)."""
+    """One module: its name, kind and source as stored (code-page bytes, CRLF lines), and
+    the dir stream's MODULE record fields a rewrite keeps (docstring, help context, the
+    read-only and private flags)."""
 
-    name: str
-    kind: ModuleKind
-    source: bytes
-    docstring: str = ""
-    help_context: int = 0
-    read_only: bool = False
-    private: bool = False
+    name: str  # also its stream's name under VBA/
+    kind: ModuleKind  # module: MODULETYPE 0x21; class and document: 0x22
+    source: bytes  # starts with its "Attribute VB_Name" line
+    docstring: str = ""  # MODULEDOCSTRING, e.g. the Dictionary class's
+    help_context: int = 0  # MODULEHELPCONTEXT
+    read_only: bool = False  # MODULEREADONLY present
+    private: bool = False  # MODULEPRIVATE present
 
 
 @dataclass(frozen=True)
