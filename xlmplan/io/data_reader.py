@@ -12,7 +12,7 @@ from python_calamine import CalamineWorkbook
 from xlmplan.core.data import DATA_COLUMNS, canonical_frame, normalise_header
 from xlmplan.core.template import data_header_aliases
 from xlmplan.errors import DataError
-from xlmplan.io.export_text import read_cells, split_line
+from xlmplan.io.export_text import read_cells, read_file, split_line
 
 DELIMITERS = (",", ";", "\t")
 _DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "tab"}
@@ -25,14 +25,7 @@ def read_data(path: Path, *, sep: str | None = None) -> pd.DataFrame:
     """Read CSV (delimiter sniffed unless `sep`) or xlsx into `canonical_frame` form."""
     path = Path(path)
     name = path.name
-    if not path.is_file():
-        raise DataError(f"{path}: file not found — check the path and file name.")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataError(
-            f"{name}: cannot read the file ({exc.strerror}) — check permissions."
-        ) from exc
+    raw = read_file(path)
     suffix = path.suffix.lower()
     if raw.startswith(_OLE_MAGIC) or suffix == ".xls":
         raise DataError(

@@ -23,6 +23,7 @@ from xlmplan.io.export_text import (
     decode,
     parse_range,
     read_cells,
+    read_file,
     sniff_delimiter,
     split_line,
 )
@@ -49,14 +50,7 @@ class Table:
 def load_table(path: Path) -> Table:
     """The table in the CSV or xlsx file at `path`; refuses files that hold none."""
     name = path.name
-    if path.is_dir() or not path.exists():
-        raise DataError(f"{path}: file not found — check the path and file name.")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataError(
-            f"{name}: cannot read the file ({exc.strerror}) — check permissions."
-        ) from None
+    raw = read_file(path)
     if raw.startswith(_OLE_MAGIC) or path.suffix.lower() == ".xls":
         raise DataError(
             f"{name}: old Excel .xls format is not supported — open it in Excel and save it as "

@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,18 @@ _BINARY = re.compile(r"[\x00-\x08\x0b\x0e-\x19\x1b-\x1f]")
 _FIELDS_ERROR = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 # --- bytes to text -----------------------------------------------------------------------
+
+
+def read_file(path: Path) -> bytes:
+    """The bytes of the data file at ``path``; a missing or unreadable file is one line."""
+    if not path.is_file():
+        raise DataError(f"{path}: file not found — check the path and file name.")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise DataError(
+            f"{path.name}: cannot read the file ({exc.strerror}) — check permissions."
+        ) from None
 
 
 def decode(name: str, raw: bytes) -> tuple[str, str]:
