@@ -9,9 +9,9 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from refusals import one_line_refusal
 
 from xlmplan.core.data import DATA_COLUMNS, MEASURES, canonical_frame, normalise_header
-from xlmplan.errors import DataError
 from xlmplan.io.data_reader import read_data
 
 HEADER = "date,channel,campaign,impressions,clicks,sessions,conversions,revenue,spend,new_customers"
@@ -26,12 +26,7 @@ def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path
 
 
 def read_error(path: Path, **kwargs: object) -> str:
-    with pytest.raises(DataError) as info:
-        read_data(path, **kwargs)  # type: ignore[arg-type]
-    message = str(info.value)
-    assert "\n" not in message
-    assert path.name in message
-    return message
+    return one_line_refusal(read_data, path, **kwargs)
 
 
 def check_canonical(df: pd.DataFrame) -> None:

@@ -10,6 +10,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from refusals import one_line_refusal
 
 from xlmplan.core.data import DATA_COLUMNS, MEASURES
 from xlmplan.errors import DataError
@@ -33,12 +34,7 @@ def load(name: str, **kwargs: object) -> Imported:
 
 
 def refusal(path: Path, **kwargs: object) -> str:
-    with pytest.raises(DataError) as info:
-        read_export(path, **kwargs)  # type: ignore[arg-type]
-    message = str(info.value)
-    assert "\n" not in message
-    assert path.name in message
-    return message
+    return one_line_refusal(read_export, path, **kwargs)
 
 
 def check_canonical(df: pd.DataFrame) -> None:
