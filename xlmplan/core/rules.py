@@ -189,3 +189,53 @@ def word_count(text: str) -> int:
     """Words as the formula counts them: TRIM collapses runs of spaces."""
     trimmed = " ".join(part for part in text.split(" ") if part)
     return trimmed.count(" ") + 1 if trimmed else 0
+
+
+# --- text matched literally -----------------------------------------------------------------
+
+
+def same_text(a: str, b: str) -> bool:
+    """Text equality as a literal criterion and ``=`` test it: whole text, ignoring case."""
+    return a.casefold() == b.casefold()
+
+
+def literal_criterion_xl(text: str) -> str:
+    """A SUMIFS/COUNTIFS/SUMIF criterion that matches ``text`` itself (``same_text``).
+
+    ``=`` first, so a leading ``<``, ``>`` or ``=`` of the text is no operator; ``~``, ``*``
+    and ``?`` escaped with ``~``, so they are no wildcards (Excel, and LibreOffice with
+    wildcards on, as it is for an xlsx file).
+    """
+    escaped = f'SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({text},"~","~~"),"*","~*"),"?","~?")'
+    return f'"="&{escaped}'
+
+
+def cited_xl(item: str, listed: str) -> str:
+    """1 where ``item`` is one of the comma-separated ``listed`` (spaces ignored, any case).
+
+    FIND over UPPER, not SEARCH: SEARCH reads ``*``, ``?`` and ``~`` of an id as wildcards.
+    """
+    return f'ISNUMBER(FIND(","&UPPER({item})&",",","&UPPER(SUBSTITUTE({listed}," ",""))&","))'
+
+
+# --- joined texts ---------------------------------------------------------------------------
+
+
+def join_step(joined: str, hit: bool, text: str) -> str:
+    """``joined`` with "; " and ``text`` appended where ``hit`` (a running join)."""
+    return f"{joined}; {text}" if hit else joined
+
+
+def join_step_xl(joined: str | None, hit: str, text: str) -> str:
+    """One cell of a running join: the previous cell (None: the first) and this item."""
+    step = f'IF({hit},"; "&{text},"")'
+    return step if joined is None else f"{joined}&{step}"
+
+
+def joined_text(running: str) -> str:
+    """A finished running join without its leading separator."""
+    return running[2:]
+
+
+def joined_text_xl(running: str) -> str:
+    return f"MID({running},3,32767)"

@@ -112,7 +112,8 @@ def build(ctx: Ctx) -> Sheet:
             sheet.formula(
                 r,
                 H_COL + 1 + j,
-                f'IF(ISNUMBER(AsOf),SUMIFS(d_{m},d_channel,{cref},d_date,">="&PlanStart,'
+                f"IF(ISNUMBER(AsOf),SUMIFS(d_{m},d_channel,{rules.literal_criterion_xl(cref)},"
+                f'd_date,">="&PlanStart,'
                 f'd_date,"<="&AsOf),0)',
                 res.channel_sums[i][m],
                 measure_style(m),

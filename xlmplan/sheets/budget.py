@@ -146,7 +146,7 @@ def build(ctx: Ctx) -> Sheet:
             sheet.formula(
                 r,
                 dem_col + j,
-                f"SUMIF({a_owner},$A{R},{cal})",
+                f'IF($A{R}="",0,SUMIF({a_owner},{rules.literal_criterion_xl(f"$A{R}")},{cal}))',
                 res.people_demand[i][j] if p else 0.0,
                 "derived:num",
             )
@@ -272,6 +272,7 @@ def build(ctx: Ctx) -> Sheet:
         a - b for a, b in zip(rows_values["media"], rows_values["actual"], strict=True)
     ]
     row_of = {key: TABLE_ROW + 1 + i for i, key in enumerate(SUMMARY_KEYS)}
+    media_crit = rules.literal_criterion_xl("MediaCategory")
     for key in SUMMARY_KEYS:
         r = row_of[key]
         if key.startswith("cat_"):
@@ -290,7 +291,7 @@ def build(ctx: Ctx) -> Sheet:
                 "people": f"SUM({col_range(cost_col, n_p, j)})",
                 "money_total": f"SUM({col_range(m_grid, n_money, j)})",
                 "total": f"{here('people')}+{here('money_total')}",
-                "media": f"SUMIF({m_cat},MediaCategory,{col_range(m_grid, n_money, j)})",
+                "media": f"SUMIF({m_cat},{media_crit},{col_range(m_grid, n_money, j)})",
                 "actual": f'SUMIFS(d_spend,d_date,">="&{month_hdr[j]},'
                 f'd_date,"<"&EDATE({month_hdr[j]},1))',
                 "variance": f"{here('media')}-{here('actual')}",

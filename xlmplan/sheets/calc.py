@@ -2,14 +2,18 @@
 
 Block 1 is row-aligned with the KPI table: for each KPI the sum of every measure over
 the plan to date, the last month and the month before. Block 2 holds, per measure, a
-channel × month grid for the cross analysis.
+channel × month grid for the cross analysis. Block 3, right of it and row-aligned with the
+objectives, holds running joins (one column per SWOT factor, then per strategy) whose last
+cells are the objectives matrix's substantiation and strategies texts: plain ``&`` and
+``IF``, which Excel 2010 computes (CONCAT and TEXTJOIN came with Excel 2019).
 """
 
 from __future__ import annotations
 
+from xlmplan.core import rules
 from xlmplan.core.data import MEASURES
-from xlmplan.core.engine import WINDOWS
-from xlmplan.core.rules import serial
+from xlmplan.core.engine import WINDOWS, cited_ids
+from xlmplan.core.rules import literal_criterion_xl, serial
 from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, quoted
 from xlmplan.sheets.layout import Sheet, a1, quote_sheet
 
@@ -32,6 +36,65 @@ def cross_origin(measure: str, n_channels: int) -> tuple[int, int]:
     return FIRST + MEASURES.index(measure) * (n_channels + 2), CROSS_COL + 1
 
 
+def join_columns(ctx: Ctx) -> dict[str, tuple[int, int]]:
+    """Running joins: kind -> (first column, number of items) on Calc."""
+    first = CROSS_COL + len(ctx.plan.settings.month_starts()) + 2
+    n_swot = len(ctx.plan.swot)
+    n_strategies = len(ctx.plan.strategies)
+    return {"substantiation": (first, n_swot), "strategies": (first + n_swot, n_strategies)}
+
+
+def joined_formula(ctx: Ctx, kind: str, r: int) -> str:
+    """The objectives matrix's joined text of ``kind`` for the objective on row ``r``."""
+    first, n = join_columns(ctx)[kind]
+    if n == 0:
+        return '""'
+    return rules.joined_text_xl(f"{quote_sheet(ctx.sheet('calc'))}!{a1(r, first + n - 1)}")
+
+
+def _join_grids(ctx: Ctx, sheet: Sheet) -> None:
+    plan = ctx.plan
+    objectives = quote_sheet(ctx.sheet("objectives"))
+    swot_ids = [f.id for f in plan.swot]
+    n = max(len(plan.objectives), 1)
+    cols = join_columns(ctx)
+    for kind, (first, count) in cols.items():
+        if count:
+            sheet.put(TABLE_ROW, first, f"join:{kind}", "header")
+    for i in range(n):
+        r = FIRST + i
+        ob = plan.objectives[i] if i < len(plan.objectives) else None
+        obj_id, listed = f"{objectives}!$A{r + 1}", f"{objectives}!$L{r + 1}"
+        cited = cited_ids(ob.substantiation, swot_ids) if ob else set()
+        items = [
+            (
+                f'AND(INDEX(s_id,{j + 1})<>"",{rules.cited_xl(f"INDEX(s_id,{j + 1})", listed)})',
+                f"INDEX(s_factor,{j + 1})",
+                f.id in cited,
+                f.factor,
+            )
+            for j, f in enumerate(plan.swot)
+        ]
+        items += [
+            (
+                f'AND({obj_id}<>"",INDEX(st_obj,{j + 1})={obj_id})',
+                f"INDEX(st_name,{j + 1})",
+                ob is not None and ob.id != "" and rules.same_text(st.objective, ob.id),
+                st.strategy,
+            )
+            for j, st in enumerate(plan.strategies)
+        ]
+        for first, count in cols.values():
+            running, previous = "", None
+            for j in range(count):
+                hit, text, hit_value, text_value = items[first - cols["substantiation"][0] + j]
+                running = rules.join_step(running, hit_value, text_value)
+                sheet.formula(
+                    r, first + j, rules.join_step_xl(previous, hit, text), running, "derived:text"
+                )
+                previous = a1(r, first + j)
+
+
 def build(ctx: Ctx, kpi_sheet: str, n_kpi_rows: int) -> Sheet:
     res, plan = ctx.results, ctx.plan
     sheet = Sheet("calc", ctx.sheet("calc"), protect=True, hidden=True)
@@ -51,7 +114,7 @@ def build(ctx: Ctx, kpi_sheet: str, n_kpi_rows: int) -> Sheet:
             for measure in MEASURES:
                 crit = _WINDOW_CRITERIA[window]
                 all_ = f"SUMIFS(d_{measure},{crit})"
-                one = f"SUMIFS(d_{measure},d_channel,{channel},{crit})"
+                one = f"SUMIFS(d_{measure},d_channel,{literal_criterion_xl(channel)},{crit})"
                 formula = (
                     f"IF(ISNUMBER(AsOf),IF({channel}={quoted(ctx.words.all_channels)},"
                     f"{all_},{one}),0)"
@@ -73,9 +136,11 @@ def build(ctx: Ctx, kpi_sheet: str, n_kpi_rows: int) -> Sheet:
             sheet.put(r, left - 1, channel, "derived:text")
             for j in range(len(months)):
                 month = a1(top - 1, left + j, True, False)
+                channel = literal_criterion_xl(a1(r, left - 1, False, True))
                 formula = (
-                    f"SUMIFS(d_{measure},d_channel,{a1(r, left - 1, False, True)},"
+                    f"SUMIFS(d_{measure},d_channel,{channel},"
                     f'd_date,">="&{month},d_date,"<"&EDATE({month},1))'
                 )
                 sheet.formula(r, left + j, formula, res.cross_sums[c][j][measure], "derived:num")
+    _join_grids(ctx, sheet)
     return sheet

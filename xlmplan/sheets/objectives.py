@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from xlmplan.core import rules
 from xlmplan.core.model import Objective, table_row
+from xlmplan.sheets import calc
 from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, blank, quoted
 from xlmplan.sheets.layout import CondFormat, Sheet, rng
 from xlmplan.sheets.tables import (
@@ -37,7 +38,7 @@ def smart_formulas(ctx: Ctx, r: int) -> list[str]:
     w = ctx.words
     qual = f"E{R}={quoted(w.qualitative)}"
     kpi_row = f"MATCH(H{R},k_id,0)"
-    cited = f'SUMPRODUCT(ISNUMBER(SEARCH(","&s_id&",",","&SUBSTITUTE(L{R}," ","")&","))*(s_id<>""))'
+    cited = f'SUMPRODUCT({rules.cited_xl("s_id", f"L{R}")}*(s_id<>""))'
     return [
         f'IF(AND({rules.word_count_xl(f"G{R}")}>=4,H{R}<>""),1,0)',
         f'IF({qual},IF(H{R}<>"",1,0),IF(IFERROR(AND(ISNUMBER(MATCH(INDEX(k_metric,{kpi_row}),'
@@ -45,20 +46,11 @@ def smart_formulas(ctx: Ctx, r: int) -> list[str]:
         f"IF({qual},1,IFERROR(IF(AND(ISNUMBER(I{R}),ISNUMBER(J{R})),IF(I{R}=0,0,"
         f"IF(INDEX(k_dir,{kpi_row})={quoted(w.lower)},IF(ROUND(1-J{R}/I{R},6)<=MaxGrowthDown,1,0),"
         f"IF(ROUND(J{R}/I{R}-1,6)<=MaxGrowthUp,1,0))),0),0))",
-        f'IF(OR({cited}>0,IF(C{R}="",FALSE,COUNTIFS(o_id,C{R},o_level,{quoted(w.primary)})>0)),'
-        "1,0)",
+        f'IF(OR({cited}>0,IF(C{R}="",FALSE,COUNTIFS(o_id,{rules.literal_criterion_xl(f"C{R}")},'
+        f"o_level,{quoted(w.primary)})>0)),1,0)",
         f"IF(AND(ISNUMBER(K{R}),K{R}>=PlanStart,K{R}<=PlanEnd),1,0)",
         f"SUM(N{R}:R{R})",
     ]
-
-
-def joined(condition: str, texts: str) -> str:
-    """The texts whose row meets ``condition``, joined with "; " (an array formula).
-
-    CONCAT over an IF array, then MID drops the leading separator: every engine agrees on
-    this form, while TEXTJOIN's ignore-empty flag is not honoured everywhere.
-    """
-    return f'MID(CONCAT(IF({condition},"; "&{texts},"")),3,32767)'
 
 
 def build(ctx: Ctx) -> Sheet:
@@ -126,19 +118,16 @@ def build(ctx: Ctx) -> Sheet:
         matrix = [
             (f'G{R}&""', ob.objective if ob else "", "derived:wrap", False),
             (
-                joined(
-                    f'ISNUMBER(SEARCH(","&s_id&",",","&SUBSTITUTE(L{R}," ","")&","))*(s_id<>"")',
-                    "s_factor",
-                ),
+                calc.joined_formula(ctx, "substantiation", r),
                 row.get("substantiation", ""),
                 "derived:wrap",
-                True,
+                False,
             ),
             (
-                joined(f'(st_obj=A{R})*(A{R}<>"")', "st_name"),
+                calc.joined_formula(ctx, "strategies", r),
                 row.get("strategies", ""),
                 "derived:wrap",
-                True,
+                False,
             ),
             (f'IFERROR(INDEX(k_name,{kpi})&"","")', row.get("kpi_name", ""), "derived:text", False),
             (f'IF(ISNUMBER(J{R}),J{R},"")', blank(ob.target if ob else None), "derived:num", False),

@@ -91,7 +91,7 @@ def build(ctx: Ctx, health: dict[str, Any]) -> Sheet:
             "as_of",
             "AsOf",
             'IF(ISNUMBER(AsOfInput),AsOfInput,IF(COUNTIFS(d_date,">="&PlanStart,d_date,"<="&PlanEnd)=0,'
-            '"",MAXIFS(d_date,d_date,">="&PlanStart,d_date,"<="&PlanEnd)))',
+            '"",MAX(IF((d_date>=PlanStart)*(d_date<=PlanEnd),d_date))))',
             rules.serial(as_of),
             "date",
         ),
@@ -151,7 +151,9 @@ def build(ctx: Ctx, health: dict[str, Any]) -> Sheet:
     for i, (key, defined, formula, value, style) in enumerate(derived):
         r = FIRST + i
         sheet.put(r, DERIVED_COL, t(f"start.{key}"), "label")
-        sheet.formula(r, DERIVED_COL + 1, formula, value, "derived:" + style)
+        # AsOf is a maximum under conditions: MAX(IF(...)) entered as an array formula.
+        array = key == "as_of"
+        sheet.formula(r, DERIVED_COL + 1, formula, value, "derived:" + style, array=array)
         value_cell[key] = a1(r, DERIVED_COL + 1)
         if defined:
             ctx.define(defined, ref(sheet.name, r, DERIVED_COL + 1))

@@ -49,9 +49,10 @@ def build(ctx: Ctx) -> Sheet:
         )
         above_types = f"$B${FIRST + 1}:B{r + 1}"
         above_scores = f"${cell(SCORE_COL, FIRST)[0]}${FIRST + 1}:{sc}"
+        typ = rules.literal_criterion_xl(f"B{r + 1}")
         rank_f = (
-            f'IF({sc}="","",COUNTIFS(s_type,B{r + 1},s_score,">"&{sc})'
-            f"+COUNTIFS({above_types},B{r + 1},{above_scores},{sc}))"
+            f'IF({sc}="","",COUNTIFS(s_type,{typ},s_score,">"&{sc})'
+            f"+COUNTIFS({above_types},{typ},{above_scores},{sc}))"
         )
         sheet.formula(
             r, SCORE_COL + 1, rank_f, res.swot_rank[i] if i < len(rows) else None, "derived:int"

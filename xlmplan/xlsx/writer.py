@@ -18,6 +18,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from xlmplan.core.excel_functions import PREFIXED
 from xlmplan.core.rules import serial
 from xlmplan.sheets.layout import Book, Cell, Chart, Frame, Sheet, Table, a1, col_letter
 from xlmplan.xlsx.fastrows import (
@@ -47,9 +48,11 @@ INPUT_FONT = "#1F4E9E"
 DERIVED_FILL = "#F2F2F2"
 HEADER_FILL = "#1F4E78"
 DERIVED_HEADER_FILL = "#595959"
+# A string literal or quoted sheet name (kept as is), or a call of a function newer than 2007.
 _FUTURE = re.compile(
-    r"(?<![\w.])(MAXIFS|MINIFS|CONCAT|TEXTJOIN|IFS|SWITCH|IFNA|STDEV\.S|DAYS"
-    r"|PERCENTILE\.INC)\("
+    r"(\"(?:[^\"]|\"\")*\"|'(?:[^']|'')*')|(?<![\w.])("
+    + "|".join(re.escape(name) for name in sorted(PREFIXED, key=len, reverse=True))
+    + r")\("
 )
 
 
@@ -325,7 +328,7 @@ def _write_sheet(
 
 def future_prefixed(formula: str) -> str:
     """Store functions newer than Excel 2007 with their ``_xlfn.`` prefix."""
-    return _FUTURE.sub(r"_xlfn.\1(", formula)
+    return _FUTURE.sub(lambda m: m.group(1) or f"_xlfn.{m.group(2)}(", formula)
 
 
 def wrapped_row_heights(sheet: Sheet, line: float = 13.0, most: int = 4) -> dict[int, float]:
