@@ -152,3 +152,246 @@ def test_hostile_names_cached_values_equal_libreoffice(hostile_plan: PlanResult)
     recalculated = runner.recalculate(hostile_plan.path).values
     mismatches = compare(cached, recalculated)
     assert not mismatches, f"{len(mismatches)} cells differ:\n" + "\n".join(mismatches[:30])
+
+
+# --- share: nothing live is left in the copy ---------------------------------------------
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+MAIN = f"{{{MAIN_NS}}}"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+LIVE_PARTS = {
+    "xl/connections.xml": (
+        f'<connections xmlns="{MAIN_NS}"><connection id="1" name="Prices" type="4" '
+        'refreshedVersion="6" background="1" refreshOnLoad="1" saveData="1">'
+        '<webPr sourceData="1" parsePre="1" consecutive="1" xl2000="1" '
+        'url="http://prices.example/list"/></connection></connections>'
+    ),
+    "xl/queryTables/queryTable1.xml": (
+        f'<queryTable xmlns="{MAIN_NS}" name="Prices" connectionId="1" autoFormatId="16" '
+        'applyNumberFormats="0" applyBorderFormats="0" applyFontFormats="1" '
+        'applyPatternFormats="1" applyAlignmentFormats="0" applyWidthHeightFormats="1"/>'
+    ),
+    "xl/activeX/activeX1.xml": (
+        '<ax:ocx xmlns:ax="http://schemas.microsoft.com/office/2006/activeX" '
+        f'xmlns:r="{R_NS}" ax:classid="{{D7053240-CE69-11CD-A777-00DD01143C57}}" '
+        'ax:persistence="persistStreamInit" r:id="rId1"/>'
+    ),
+    "xl/activeX/_rels/activeX1.xml.rels": (
+        f'<Relationships xmlns="{PKG_NS}"><Relationship Id="rId1" '
+        'Type="http://schemas.microsoft.com/office/2006/relationships/activeXControlBinary" '
+        'Target="activeX1.bin"/></Relationships>'
+    ),
+}
+LIVE_BINARIES = {
+    "xl/activeX/activeX1.bin": b"\x10\x00\x00\x00CommandButton1",
+    "xl/embeddings/oleObject1.bin": bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504),
+}
+CONTENT_TYPES = {
+    "/xl/connections.xml": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.connections+xml"
+    ),
+    "/xl/queryTables/queryTable1.xml": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.queryTable+xml"
+    ),
+    "/xl/activeX/activeX1.xml": "application/vnd.ms-office.activeX+xml",
+    "/xl/activeX/activeX1.bin": "application/vnd.ms-office.activeX",
+}
+# Add-in calls outside cells: a defined name, a conditional format and a validation.
+UDF_NAME = ("myStatus", 'XLM_STATUS(0.95,0.9)&""')
+UDF_CF = 'XLM_ATTAINMENT(120,100,"higher")>1'
+UDF_DV = 'XLM_STATUS(B71,0.9)<>""'
+
+
+def live_plan(source: Path, target: Path) -> None:
+    """``source`` with a refresh-on-open web query, an ActiveX control, an OLE object and
+    add-in calls in a name, a conditional format and a validation, all on the Dashboard."""
+    from lxml import etree
+
+    from xlmplan.xlsx.package import open_package, xml_bytes
+    from xlmplan.xlsx.package_write import write_package
+
+    with open_package(source) as pkg:
+        dash = next(s for s in pkg.sheets() if s.name == "Dashboard")
+        book = pkg.xml("xl/workbook.xml")
+        names = book.find(MAIN + "definedNames")
+        etree.SubElement(names, MAIN + "definedName", name=UDF_NAME[0]).text = UDF_NAME[1]
+        book_rels = pkg.xml("xl/_rels/workbook.xml.rels")
+        etree.SubElement(
+            book_rels,
+            f"{{{PKG_NS}}}Relationship",
+            Id="rIdConn",
+            Type=f"{R_NS}/connections",
+            Target="connections.xml",
+        )
+        rels_name = dash.part.replace("worksheets/", "worksheets/_rels/") + ".rels"
+        sheet_rels = pkg.xml(rels_name)
+        for rid, kind, where in (
+            ("rIdQt", f"{R_NS}/queryTable", "../queryTables/queryTable1.xml"),
+            ("rIdAx", f"{R_NS}/control", "../activeX/activeX1.xml"),
+            ("rIdOle", f"{R_NS}/oleObject", "../embeddings/oleObject1.bin"),
+        ):
+            etree.SubElement(
+                sheet_rels, f"{{{PKG_NS}}}Relationship", Id=rid, Type=kind, Target=where
+            )
+        sheet = pkg.xml(dash.part)
+        ole = etree.fromstring(
+            f'<oleObjects xmlns="{MAIN_NS}" xmlns:r="{R_NS}"><oleObject progId="Package" '
+            'shapeId="1026" r:id="rIdOle"/></oleObjects>'
+        )
+        controls = etree.fromstring(
+            f'<mc:AlternateContent xmlns:mc="{MC}"><mc:Choice Requires="x14">'
+            f'<controls xmlns="{MAIN_NS}" xmlns:r="{R_NS}"><control shapeId="1025" r:id="rIdAx" '
+            'name="CommandButton1"/></controls></mc:Choice></mc:AlternateContent>'
+        )
+        cf = etree.fromstring(
+            f'<conditionalFormatting xmlns="{MAIN_NS}" sqref="B70"><cfRule type="expression" '
+            f'dxfId="0" priority="99"><formula>{UDF_CF.replace(">", "&gt;")}</formula></cfRule>'
+            "</conditionalFormatting>"
+        )
+        dv = etree.fromstring(
+            f'<dataValidations xmlns="{MAIN_NS}" count="1"><dataValidation type="custom" '
+            f'sqref="B71"><formula1>{UDF_DV.replace("<", "&lt;").replace(">", "&gt;")}'
+            "</formula1></dataValidation></dataValidations>"
+        )
+        assert sheet.find(MAIN + "dataValidations") is None
+        anchor = sheet.find(MAIN + "pageMargins")
+        anchor.addprevious(cf)
+        anchor.addprevious(dv)
+        tail = sheet.find(MAIN + "tableParts")
+        if tail is None:
+            tail = sheet.find(MAIN + "extLst")
+        for el in (ole, controls):
+            if tail is not None:
+                tail.addprevious(el)
+            else:
+                sheet.append(el)
+        types = pkg.xml("[Content_Types].xml")
+        for part, kind in CONTENT_TYPES.items():
+            etree.SubElement(types, CT + "Override", PartName=part, ContentType=kind)
+        etree.SubElement(
+            types,
+            CT + "Default",
+            Extension="bin",
+            ContentType="application/vnd.openxmlformats-officedocument.oleObject",
+        )
+        write_package(
+            pkg,
+            target,
+            replace={
+                "xl/workbook.xml": xml_bytes(book),
+                "xl/_rels/workbook.xml.rels": xml_bytes(book_rels),
+                rels_name: xml_bytes(sheet_rels),
+                dash.part: xml_bytes(sheet),
+                "[Content_Types].xml": xml_bytes(types),
+            },
+            add={**{k: v.encode() for k, v in LIVE_PARTS.items()}, **LIVE_BINARIES},
+            backup=False,
+        )
+
+
+def _package_problems(path: Path) -> list[str]:
+    """Dangling relationships and content types, and leftovers of live content."""
+    import posixpath
+    import zipfile
+
+    from lxml import etree
+
+    problems = []
+    with zipfile.ZipFile(path) as zf:
+        names = set(zf.namelist())
+        for name in sorted(names):
+            if name.startswith(("xl/activeX/", "xl/embeddings/", "xl/queryTables/")) or name in (
+                "xl/connections.xml",
+            ):
+                problems.append(f"part {name} kept")
+            if name.endswith(".rels"):
+                folder = posixpath.dirname(posixpath.dirname(name))
+                for rel in etree.fromstring(zf.read(name)):
+                    target = rel.get("Target", "")
+                    if rel.get("TargetMode") == "External":
+                        continue
+                    part = posixpath.normpath(
+                        target[1:] if target.startswith("/") else posixpath.join(folder, target)
+                    )
+                    if part not in names:
+                        problems.append(f"{name}: {rel.get('Id')} -> missing {part}")
+            if name.startswith("xl/worksheets/sheet"):
+                text = zf.read(name).decode()
+                for tag in ("<controls", "<oleObjects", "<oleObject", "<control "):
+                    if tag in text:
+                        problems.append(f"{name}: {tag} kept")
+        for el in etree.fromstring(zf.read("[Content_Types].xml")):
+            part = el.get("PartName", "").lstrip("/")
+            if part and part not in names:
+                problems.append(f"content type for missing {part}")
+        if "XLM_" in zf.read("xl/workbook.xml").decode():
+            problems.append("add-in call kept in a defined name")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def live_shared(example_plan: PlanResult, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    from xlmplan.share import share_plan
+
+    folder = tmp_path_factory.mktemp("live")
+    source = folder / "plan.xlsx"
+    live_plan(example_plan.path, source)
+    before = source.read_bytes()
+    result = share_plan(source, folder / "shared.xlsx")
+    values = share_plan(source, folder / "values.xlsx", values_only=True)
+    return {"source": source, "before": before, "result": result, "values": values}
+
+
+def test_live_test_plan_really_carries_live_content(live_shared: dict) -> None:
+    problems = _package_problems(live_shared["source"])
+    assert {"part xl/connections.xml kept", "add-in call kept in a defined name"} <= set(problems)
+    assert any("<controls" in p for p in problems) and any("<oleObjects" in p for p in problems)
+
+
+@pytest.mark.parametrize("copy", ["result", "values"])
+def test_share_removes_connections_activex_ole_and_add_in_calls(
+    live_shared: dict, copy: str
+) -> None:
+    result = live_shared[copy]
+    assert _package_problems(result.out) == []
+    assert {"ActiveX controls", "embedded objects", "external connections"} <= set(result.removed)
+    assert live_shared["source"].read_bytes() == live_shared["before"]
+
+
+def test_add_in_calls_in_names_formats_and_validations_become_twins(live_shared: dict) -> None:
+    import zipfile
+
+    result = live_shared["result"]
+    where = " | ".join(result.udf_cells)
+    assert "name myStatus" in where
+    assert "Dashboard!B70 (conditional format)" in where
+    assert "Dashboard!B71 (validation)" in where
+    with zipfile.ZipFile(result.out) as zf:
+        sheets = "".join(
+            zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/worksheets/sheet")
+        )
+        book = zf.read("xl/workbook.xml").decode()
+    assert "XLM_" not in sheets and 'name="myStatus"' in book
+
+
+@NEEDS_LO
+def test_libreoffice_opens_the_cleaned_copy(live_shared: dict) -> None:
+    out = live_shared["result"].out
+    recalculated = runner.recalculate(out)
+    mismatches = compare(cached_values(out), recalculated.values)
+    assert not mismatches, mismatches[:20]
+
+
+def test_cli_lists_what_share_removed(live_shared: dict, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from xlmplan.cli import app
+
+    out = tmp_path / "copy.xlsx"
+    done = CliRunner().invoke(app, ["share", str(live_shared["source"]), "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    line = " ".join(done.output.split())
+    assert "removed ActiveX controls, embedded objects, external connections" in line

@@ -2,9 +2,10 @@
 
 The copy is made in three steps, each through the package layer:
 
-1. Clean: macros, the file's own ribbon and links to other workbooks or add-ins go; a cell
-   where a user typed an xlmplan function (a UDF of the add-in) gets its native-formula
-   twin; a formula that cites another workbook is frozen to its value.
+1. Clean: macros, the file's own ribbon, links to other workbooks or add-ins, external
+   connections, ActiveX controls and embedded objects go; a cell, defined name, conditional
+   format or validation where a user typed an xlmplan function (a UDF of the add-in) gets
+   its native-formula twin; a formula that cites another workbook is frozen to its value.
 2. Refresh: every derived cell gets its correct cached value and Checks is written afresh.
 3. Seal: xlmplan's sheets are protected (inputs stay editable, derived cells locked), the
    Start sheet is stamped with the date and the plan's health, and with ``values_only``
@@ -43,6 +44,7 @@ from xlmplan.xlsx.plan_file import PlanFile, open_plan
 from xlmplan.xlsx.splice import Q, SheetXml, text_cell
 
 PDF_ROLES = ("start", "dashboard", "objectives", "scenarios")
+XM_NS = "http://schemas.microsoft.com/office/excel/2006/main"
 _PROTECTION_AFTER = ("sheetData", "sheetCalcPr")
 
 
@@ -78,24 +80,38 @@ def share_plan(
     pf = open_plan(source)
     try:
         labels, words, catalog = plan_language(pf)
-        cleaning = macro_free_edits(pf.pkg)
         udf_cells: list[str] = []
+
+        def native(where: str, formula: str) -> str:
+            """``formula`` with add-in calls replaced by their native twins."""
+            if not uses_udf(formula):
+                return formula
+            try:
+                text, _count = rewrite_udfs(formula, words, catalog)
+            except UdfError as exc:
+                raise UdfError(f"{where}: {exc} — fix the formula and share again") from None
+            udf_cells.append(where)
+            return text
+
+        cleaning = macro_free_edits(pf.pkg, lambda name, text: native(f"name {name}", text))
         frozen: list[str] = []
         uncached: list[str] = []  # UDF cells whose value only a recalculation can give
         replace = dict(cleaning.replace)
         values = CellValues(pf)
         for sheet in pf.pkg.sheets():
-            raw = pf.pkg.read(sheet.part)
-            if b"<f" not in raw:
+            raw = replace.get(sheet.part) or pf.pkg.read(sheet.part)
+            if b"<f" not in raw and b":f>" not in raw:
                 continue
             xml = SheetXml(raw)
+            rules_changed = _native_rules(xml.root, sheet.name, native)
 
             def lookup(name: str | None, cell: str, here: str = sheet.name) -> Any:
                 return values.get(name or here, cell)
 
-            if _clean_formulas(
+            cells_changed = _clean_formulas(
                 xml, sheet.name, words, catalog, udf_cells, frozen, uncached, lookup, values.names
-            ):
+            )
+            if cells_changed or rules_changed:
                 replace[sheet.part] = xml.finish()
         write_package(pf.pkg, scratch, replace=replace, remove=cleaning.remove, backup=False)
     finally:
@@ -220,6 +236,41 @@ def _clean_formulas(
             frozen.append(where)
             changed = True
     return changed
+
+
+# Formulas of conditional formats and validations, also in x14 extensions (``xm:f``).
+_RULE_FORMULAS = (Q + "formula", Q + "formula1", Q + "formula2", f"{{{XM_NS}}}f")
+
+
+def _native_rules(root: etree._Element, sheet: str, native: Callable[[str, str], str]) -> bool:
+    """Add-in calls in conditional formats and validations get their native twins."""
+    changed = False
+    for el in root.iter(*_RULE_FORMULAS):
+        owner = next(
+            (a for a in el.iterancestors() if etree.QName(a).localname in _RULE_OWNERS), None
+        )
+        kind = etree.QName(owner).localname if owner is not None else "rule"
+        where = f"{sheet}!{_rule_range(el)} ({_RULE_OWNERS.get(kind, kind)})"
+        if el.text and (text := native(where, el.text)) != el.text:
+            el.text, changed = text, True
+    return changed
+
+
+_RULE_OWNERS = {
+    "conditionalFormatting": "conditional format",
+    "dataValidation": "validation",
+}
+
+
+def _rule_range(el: etree._Element) -> str:
+    for a in el.iterancestors():
+        ref = a.get("sqref")
+        if ref:
+            return ref
+        sqref = a.find(f"{{{XM_NS}}}sqref")
+        if sqref is not None and sqref.text:
+            return sqref.text
+    return "?"
 
 
 def _cache(cell: etree._Element, value: Any) -> None:
