@@ -7,7 +7,9 @@ must equal LibreOffice's full recalculation.
 
 from __future__ import annotations
 
+import posixpath
 import shutil
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -15,10 +17,19 @@ import pandas as pd
 import pytest
 import xlsxwriter
 from engines import NEEDS_LO, cached_values, compare, is_error
+from lxml import etree
+from openxml_audit import OpenXmlValidator
+from typer.testing import CliRunner
 
 from xlmplan.api import PlanResult, new_plan
+from xlmplan.cli import app
 from xlmplan.core import rules
+from xlmplan.core.template import BUNDLED
 from xlmplan.libreoffice import runner
+from xlmplan.share import share_plan
+from xlmplan.xlsx.package import open_package, xml_bytes
+from xlmplan.xlsx.package_write import write_package
+from xlmplan.xlsx.workbook_order import CT_WORKBOOK, workbook_child
 
 HOSTILE = ["*", "Paid*", "a?c", "~x", "<10", ">=5", "=Social", "قناة*", "کانال؟"]
 # Names a wildcard or operator reading would confuse with the hostile ones.
@@ -105,8 +116,6 @@ _EXTRA_SWOT = (
 
 @pytest.fixture(scope="module")
 def hostile_plan(tmp_path_factory: pytest.TempPathFactory) -> PlanResult:
-    from xlmplan.core.template import BUNDLED
-
     folder = tmp_path_factory.mktemp("hostile")
     root = folder / "templates"
     shutil.copytree(BUNDLED, root)
@@ -208,11 +217,6 @@ UDF_DV = 'XLM_STATUS(B71,0.9)<>""'
 def live_plan(source: Path, target: Path) -> None:
     """``source`` with a refresh-on-open web query, an ActiveX control, an OLE object and
     add-in calls in a name, a conditional format and a validation, all on the Dashboard."""
-    from lxml import etree
-
-    from xlmplan.xlsx.package import open_package, xml_bytes
-    from xlmplan.xlsx.package_write import write_package
-
     with open_package(source) as pkg:
         dash = next(s for s in pkg.sheets() if s.name == "Dashboard")
         book = pkg.xml("xl/workbook.xml")
@@ -294,11 +298,6 @@ def live_plan(source: Path, target: Path) -> None:
 
 def _package_problems(path: Path) -> list[str]:
     """Dangling relationships and content types, and leftovers of live content."""
-    import posixpath
-    import zipfile
-
-    from lxml import etree
-
     problems = []
     with zipfile.ZipFile(path) as zf:
         names = set(zf.namelist())
@@ -334,8 +333,6 @@ def _package_problems(path: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def live_shared(example_plan: PlanResult, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    from xlmplan.share import share_plan
-
     folder = tmp_path_factory.mktemp("live")
     source = folder / "plan.xlsx"
     live_plan(example_plan.path, source)
@@ -362,8 +359,6 @@ def test_share_removes_connections_activex_ole_and_add_in_calls(
 
 
 def test_add_in_calls_in_names_formats_and_validations_become_twins(live_shared: dict) -> None:
-    import zipfile
-
     result = live_shared["result"]
     where = " | ".join(result.udf_cells)
     assert "name myStatus" in where
@@ -386,12 +381,84 @@ def test_libreoffice_opens_the_cleaned_copy(live_shared: dict) -> None:
 
 
 def test_cli_lists_what_share_removed(live_shared: dict, tmp_path: Path) -> None:
-    from typer.testing import CliRunner
-
-    from xlmplan.cli import app
 
     out = tmp_path / "copy.xlsx"
     done = CliRunner().invoke(app, ["share", str(live_shared["source"]), "-o", str(out)])
     assert done.exit_code == 0, done.output
     line = " ".join(done.output.split())
     assert "removed ActiveX controls, embedded objects, external connections" in line
+
+
+# --- workbook.xml: every element at its schema position --------------------------------------
+
+
+def _workbook_children(path: Path) -> list[str]:
+
+    with zipfile.ZipFile(path) as zf:
+        root = etree.fromstring(zf.read("xl/workbook.xml"))
+    return [etree.QName(el).localname for el in root if isinstance(el.tag, str)]
+
+
+def _in_schema_order(children: list[str]) -> bool:
+    ranks = [CT_WORKBOOK.index(c) for c in children if c in CT_WORKBOOK]
+    return ranks == sorted(ranks)
+
+
+def test_workbook_child_inserts_at_the_schema_position() -> None:
+
+    book = etree.fromstring(
+        f'<workbook xmlns="{MAIN_NS}" xmlns:mc="{MC}"><fileVersion appName="xl"/>'
+        "<workbookPr/><mc:AlternateContent/><bookViews/><sheets/><definedNames/>"
+        "<extLst/></workbook>"
+    )
+    workbook_child(book, "calcPr").set("fullCalcOnLoad", "1")
+    workbook_child(book, "workbookProtection").set("lockStructure", "1")
+    workbook_child(book, "fileSharing").set("readOnlyRecommended", "1")
+    assert workbook_child(book, "fileSharing").get("readOnlyRecommended") == "1"  # found again
+    names = [etree.QName(el).localname for el in book]
+    assert names == [
+        "fileVersion",
+        "fileSharing",
+        "workbookPr",
+        "AlternateContent",
+        "workbookProtection",
+        "bookViews",
+        "sheets",
+        "definedNames",
+        "calcPr",
+        "extLst",
+    ]
+
+
+@pytest.fixture(scope="module")
+def values_only_copy(example_plan: PlanResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("values")
+    return share_plan(example_plan.path, folder / "values.xlsx", values_only=True).out
+
+
+def test_values_only_workbook_is_in_schema_order(values_only_copy: Path) -> None:
+    children = _workbook_children(values_only_copy)
+    assert {"fileVersion", "fileSharing", "workbookProtection"} <= set(children)
+    assert _in_schema_order(children), children
+
+
+def test_values_only_copy_passes_openxml_audit(values_only_copy: Path) -> None:
+    result = OpenXmlValidator(max_errors=50).validate(str(values_only_copy))
+    assert result.is_valid, [str(e) for e in result.errors[:10]]
+
+
+@NEEDS_LO
+def test_values_only_locks_a_libreoffice_saved_plan(
+    example_plan: PlanResult, tmp_path: Path
+) -> None:
+    """LibreOffice saves an empty ``workbookProtection``: the copy must still lock the
+    structure."""
+    saved = tmp_path / "saved.xlsx"
+    runner.recalculate(example_plan.path, store=saved)
+    assert "workbookProtection" in _workbook_children(saved)
+    out = share_plan(saved, tmp_path / "values.xlsx", values_only=True).out
+    with zipfile.ZipFile(out) as zf:
+        root = etree.fromstring(zf.read("xl/workbook.xml"))
+    locks = root.findall(MAIN + "workbookProtection")
+    assert len(locks) == 1 and locks[0].get("lockStructure") == "1"
+    assert _in_schema_order(_workbook_children(out))

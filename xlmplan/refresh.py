@@ -39,6 +39,7 @@ from xlmplan.xlsx.plan_file import PlanFile, data_frame, input_tables, open_plan
 from xlmplan.xlsx.sheet_formats import charts_of, patch_chart, replace_formats
 from xlmplan.xlsx.splice import Q, SheetXml, fresh_cell, shared_strings
 from xlmplan.xlsx.style_merge import StyleMap, merge_styles
+from xlmplan.xlsx.workbook_order import workbook_child
 from xlmplan.xlsx.writer import write_book
 
 OWNED_ROLES = tuple(r for r in ROLES if r != "data") + ("manifest",)
@@ -360,12 +361,7 @@ def _grown_tables(pf: PlanFile) -> dict[str, bytes]:
 def _names(pf: PlanFile, book: Book) -> bytes | None:
     """workbook.xml with xlmplan's defined names set to the new ranges (None: unchanged)."""
     root = pf.pkg.xml("xl/workbook.xml")
-    container = root.find(Q + "definedNames")
-    if container is None:
-        container = etree.Element(Q + "definedNames")
-        sheets = root.find(Q + "sheets")
-        assert sheets is not None
-        sheets.addnext(container)
+    container = workbook_child(root, "definedNames")
     existing = {
         dn.get("name"): dn
         for dn in container.iter(Q + "definedName")

@@ -42,6 +42,7 @@ from xlmplan.xlsx.package import Package, open_package, xml_bytes
 from xlmplan.xlsx.package_write import check_writable, write_package
 from xlmplan.xlsx.plan_file import PlanFile, open_plan
 from xlmplan.xlsx.splice import Q, SheetXml, text_cell
+from xlmplan.xlsx.workbook_order import workbook_child
 
 PDF_ROLES = ("start", "dashboard", "objectives", "scenarios")
 XM_NS = "http://schemas.microsoft.com/office/excel/2006/main"
@@ -345,12 +346,7 @@ def _seal(
     if values_only:
         _read_only_recommended(book)
     elif recalc:
-        calc = book.find(Q + "calcPr")
-        if calc is None:  # after definedNames (or sheets), as the schema orders them
-            calc = etree.Element(Q + "calcPr")
-            anchor = book.find(Q + "definedNames")
-            (anchor if anchor is not None else book.find(Q + "sheets")).addnext(calc)
-        calc.set("fullCalcOnLoad", "1")
+        workbook_child(book, "calcPr").set("fullCalcOnLoad", "1")
     if values_only or recalc:
         out[pkg.workbook_part] = xml_bytes(book)
     return out
@@ -385,13 +381,8 @@ def _protect(root: etree._Element, *, locked_inputs: bool) -> None:
 
 
 def _read_only_recommended(book: etree._Element) -> None:
-    """Excel offers to open the file read-only, and sheets cannot be added or removed."""
-    if book.find(Q + "fileSharing") is None:
-        book.insert(0, etree.Element(Q + "fileSharing", readOnlyRecommended="1"))
-    if book.find(Q + "workbookProtection") is None:  # after workbookPr, before bookViews
-        lock = etree.Element(Q + "workbookProtection", lockStructure="1")
-        anchor = book.find(Q + "bookViews")
-        if anchor is None:
-            anchor = book.find(Q + "sheets")
-        assert anchor is not None
-        anchor.addprevious(lock)
+    """Excel offers to open the file read-only, and sheets cannot be added or removed
+    (also where the file already has these elements: LibreOffice keeps an empty
+    ``workbookProtection`` that locks nothing)."""
+    workbook_child(book, "fileSharing").set("readOnlyRecommended", "1")
+    workbook_child(book, "workbookProtection").set("lockStructure", "1")
