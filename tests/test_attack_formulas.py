@@ -389,6 +389,57 @@ def test_cli_lists_what_share_removed(live_shared: dict, tmp_path: Path) -> None
     assert "removed ActiveX controls, embedded objects, external connections" in line
 
 
+# --- share --pdf: the PDF never replaces a file it was not asked to -------------------------
+
+
+def _cli_refusal(args: list[str], watched: list[Path]) -> str:
+    """Run the CLI, expect exit code 2 and one line, and the watched files untouched."""
+    before = {p: p.read_bytes() if p.exists() else None for p in watched}
+    done = CliRunner().invoke(app, args)
+    assert done.exit_code == 2, done.output
+    lines = [line for line in done.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in done.output, done.output
+    for p, data in before.items():
+        assert (p.read_bytes() if p.exists() else None) == data, p
+    return lines[0]
+
+
+def test_share_pdf_refuses_an_existing_pdf_without_force(
+    example_plan: PlanResult, tmp_path: Path
+) -> None:
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(example_plan.path, plan)
+    old_pdf = tmp_path / "copy.pdf"
+    old_pdf.write_bytes(b"%PDF-1.4 someone's report")
+    copy = tmp_path / "copy.xlsx"
+    line = _cli_refusal(["share", str(plan), "-o", str(copy), "--pdf"], [plan, old_pdf, copy])
+    assert "copy.pdf already exists" in line and "--force" in line
+
+
+def test_share_pdf_never_replaces_the_plan_named_like_it(
+    example_plan: PlanResult, tmp_path: Path
+) -> None:
+    """A plan saved as ``x.pdf``: ``-o x.xlsx --pdf`` would write the PDF over it."""
+    plan = tmp_path / "x.pdf"
+    shutil.copy(example_plan.path, plan)
+    out = tmp_path / "x.xlsx"
+    args = ["share", str(plan), "-o", str(out), "--pdf", "--force"]
+    line = _cli_refusal(args, [plan, out])
+    assert "x.pdf is the plan itself" in line
+
+
+def test_share_pdf_never_replaces_the_plan_through_a_link(
+    example_plan: PlanResult, tmp_path: Path
+) -> None:
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(example_plan.path, plan)
+    (tmp_path / "copy.pdf").symlink_to(plan)
+    out = tmp_path / "copy.xlsx"
+    args = ["share", str(plan), "-o", str(out), "--pdf", "--force"]
+    line = _cli_refusal(args, [plan, out])
+    assert "is the plan itself" in line
+
+
 # --- workbook.xml: every element at its schema position --------------------------------------
 
 

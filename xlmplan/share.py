@@ -76,6 +76,8 @@ def share_plan(
     """Write an email-ready copy of ``source`` to ``out`` (and ``out``'s PDF with ``pdf``)."""
     source, out = Path(source), Path(out)
     _check_target(source, out, force)
+    if pdf:
+        _check_pdf_target(source, out.with_suffix(".pdf"), force)
     check_writable(out)
     scratch = out.with_name(f".~xlmplan-{secrets.token_hex(4)}.xlsx")
     pf = open_plan(source)
@@ -147,6 +149,7 @@ def share_plan(
 
         names = [an.pf.sheets[role].name for role in PDF_ROLES]
         target = out.with_suffix(".pdf")
+        _check_pdf_target(source, target, force)  # again: something may have appeared
         made = export_pdf(out, target, names)
         result.pdf, result.pdf_pages = target, sum(made.pages.values())
     return result
@@ -195,6 +198,23 @@ def _check_target(source: Path, out: Path, force: bool) -> None:
         )
     if out.exists() and not force:
         raise XlmplanError(f"{out} already exists — choose another name or add --force")
+
+
+def _check_pdf_target(source: Path, target: Path, force: bool) -> None:
+    """``--pdf`` writes ``target``: never the plan itself, never an existing file unforced."""
+    if not (target.exists() or target.is_symlink()):
+        return
+    if target.resolve() == source.resolve() or (
+        target.exists() and os.path.samefile(target, source)
+    ):
+        raise XlmplanError(
+            f"{target} is the plan itself — the PDF would replace it; give -o a name whose "
+            f".pdf is free, e.g. {source.with_name(source.stem + '-shared.xlsx').name}"
+        )
+    if target.is_dir():
+        raise XlmplanError(f"{target} is a folder — give -o another name for the PDF")
+    if not force:
+        raise XlmplanError(f"{target} already exists — choose another name or add --force")
 
 
 def _clean_formulas(
