@@ -131,30 +131,14 @@ def hostile_plan(tmp_path_factory: pytest.TempPathFactory) -> PlanResult:
         return new_plan(folder / "plan.xlsx", data=csv, start="2026-01", months=3)
 
 
-def test_hostile_plan_carries_the_hostile_names(hostile_plan: PlanResult) -> None:
-    plan = hostile_plan.plan
-    assert set(HOSTILE) <= set(plan.channels)
-    assert {k.channel for k in plan.kpis} >= set(HOSTILE)
-    assert "S*" in {f.id for f in plan.swot}
-
-
-def test_engine_sums_hostile_channels_literally(hostile_plan: PlanResult) -> None:
-    data = _hostile_data()
-    res, plan = hostile_plan.results, hostile_plan.plan
-    for name in ("*", "Paid*", "<10", "=Social", "~x"):
-        i = plan.channels.index(name)
-        assert res.channel_sums[i]["sessions"] == float(
-            data.loc[data["channel"] == name, "sessions"].sum()
-        )
-
-
-def test_wildcard_swot_id_is_not_cited_by_other_ids(hostile_plan: PlanResult) -> None:
-    factors = hostile_plan.results.objective_rows[0]["substantiation"]
-    assert "Wildcard id" not in factors and factors
-
-
 @NEEDS_LO
 def test_hostile_names_cached_values_equal_libreoffice(hostile_plan: PlanResult) -> None:
+    plan, res, data = hostile_plan.plan, hostile_plan.results, _hostile_data()
+    assert set(HOSTILE) <= set(plan.channels) and {k.channel for k in plan.kpis} >= set(HOSTILE)
+    for name in ("*", "Paid*", "<10", "=Social", "~x"):  # the engine matches names literally
+        literal = float(data.loc[data["channel"] == name, "sessions"].sum())
+        assert res.channel_sums[plan.channels.index(name)]["sessions"] == literal
+    assert "Wildcard id" not in res.objective_rows[0]["substantiation"]
     cached = cached_values(hostile_plan.path)
     errors = [f"{s}!{a}" for s, vals in cached.items() for a, v in vals.items() if is_error(v)]
     assert not errors, errors[:10]
@@ -342,16 +326,13 @@ def live_shared(example_plan: PlanResult, tmp_path_factory: pytest.TempPathFacto
     return {"source": source, "before": before, "result": result, "values": values}
 
 
-def test_live_test_plan_really_carries_live_content(live_shared: dict) -> None:
-    problems = _package_problems(live_shared["source"])
-    assert {"part xl/connections.xml kept", "add-in call kept in a defined name"} <= set(problems)
-    assert any("<controls" in p for p in problems) and any("<oleObjects" in p for p in problems)
-
-
 @pytest.mark.parametrize("copy", ["result", "values"])
 def test_share_removes_connections_activex_ole_and_add_in_calls(
     live_shared: dict, copy: str
 ) -> None:
+    problems = _package_problems(live_shared["source"])  # the source has each kind
+    assert {"part xl/connections.xml kept", "add-in call kept in a defined name"} <= set(problems)
+    assert any("<controls" in p for p in problems) and any("<oleObjects" in p for p in problems)
     result = live_shared[copy]
     assert _package_problems(result.out) == []
     assert {"ActiveX controls", "embedded objects", "external connections"} <= set(result.removed)
@@ -375,6 +356,7 @@ def test_add_in_calls_in_names_formats_and_validations_become_twins(live_shared:
 @NEEDS_LO
 def test_libreoffice_opens_the_cleaned_copy(live_shared: dict) -> None:
     out = live_shared["result"].out
+    assert _package_problems(out) == []
     recalculated = runner.recalculate(out)
     mismatches = compare(cached_values(out), recalculated.values)
     assert not mismatches, mismatches[:20]
@@ -513,3 +495,88 @@ def test_values_only_locks_a_libreoffice_saved_plan(
     locks = root.findall(MAIN + "workbookProtection")
     assert len(locks) == 1 and locks[0].get("lockStructure") == "1"
     assert _in_schema_order(_workbook_children(out))
+
+
+# --- refresh after LibreOffice renamed and moved sheets: xlmplan's links and series names ----
+
+LO_RENAME = {"Objectives": "Ziele 2026", "Scenarios": "Szenarien", "Dashboard": "Dash'board"}
+USER_LINK = ("J30", "'SWOT'!B5")  # a link the user put on Start, outside xlmplan's cells
+C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+
+
+def _sheet_part(path: Path, name: str) -> str:
+    with open_package(path) as pkg:
+        return next(s.part for s in pkg.sheets() if s.name == name)
+
+
+def _links(path: Path) -> dict[str, dict[str, str]]:
+    part = _sheet_part(path, "Start")
+    with zipfile.ZipFile(path) as zf:
+        root = etree.fromstring(zf.read(part))
+    return {h.get("ref", ""): dict(h.attrib) for h in root.iter(MAIN + "hyperlink")}
+
+
+def _series_names(path: Path) -> list[list[str]]:
+    """Per Dashboard chart, each series' name: the literal, or "ref:<formula>"."""
+    with open_package(path) as pkg:
+        from xlmplan.xlsx.sheet_formats import charts_of
+
+        dash = next(s for s in pkg.sheets() if s.name in ("Dashboard", "Dash'board"))
+        out = []
+        for chart in charts_of(pkg, dash.part):
+            names = []
+            for tx in pkg.xml(chart).iter(f"{{{C_NS}}}ser"):
+                literal = tx.find(f"{{{C_NS}}}tx/{{{C_NS}}}v")
+                ref = tx.find(f"{{{C_NS}}}tx/{{{C_NS}}}strRef/{{{C_NS}}}f")
+                names.append(literal.text if literal is not None else f"ref:{ref.text}")
+            out.append(names)
+        return out
+
+
+def _add_user_link(path: Path) -> None:
+    part = _sheet_part(path, "Start")
+    with open_package(path) as pkg:
+        root = pkg.xml(part)
+        links = root.find(MAIN + "hyperlinks")
+        etree.SubElement(links, MAIN + "hyperlink", ref=USER_LINK[0], location=USER_LINK[1])
+        tmp = path.with_name("with-link.xlsx")
+        write_package(pkg, tmp, replace={part: xml_bytes(root)}, backup=False)
+    tmp.replace(path)
+
+
+@pytest.fixture(scope="module")
+def lo_renamed(libreoffice: None, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    from lo_edit import edit_with_libreoffice
+
+    from xlmplan.refresh import refresh_plan
+
+    folder = tmp_path_factory.mktemp("lo-renamed")
+    plan = new_plan(folder / "plan.xlsx").path
+    edited = folder / "edited.xlsx"
+    edit_with_libreoffice(plan, edited, rename=LO_RENAME, move=[("Dash'board", 0)], defaults=False)
+    _add_user_link(edited)
+    refreshed = folder / "refreshed.xlsx"
+    shutil.copy(edited, refreshed)
+    refresh_plan(refreshed, backup=False)
+    second = refresh_plan(refreshed, backup=False)
+    return {"plan": plan, "edited": edited, "refreshed": refreshed, "second": second}
+
+
+def test_refresh_points_xlmplan_links_to_the_renamed_sheets(lo_renamed: dict) -> None:
+    stale = _links(lo_renamed["edited"])  # LibreOffice kept the old sheet names
+    assert any(h.get("location") == "'Objectives'!A1" for h in stale.values())
+    links = _links(lo_renamed["refreshed"])
+    locations = {h.get("location") for h in links.values()}
+    for new in LO_RENAME.values():
+        quoted = "'" + new.replace("'", "''") + "'!A1"
+        assert quoted in locations
+    for old in LO_RENAME:
+        assert f"'{old}'!A1" not in locations
+    assert links[USER_LINK[0]]["location"] == USER_LINK[1]  # the user's link stays
+
+
+def test_refresh_gives_chart_series_their_names_back(lo_renamed: dict) -> None:
+    edited = _series_names(lo_renamed["edited"])  # LibreOffice: a reference to Start!$A$1
+    assert any(name.startswith("ref:") for names in edited for name in names)
+    assert _series_names(lo_renamed["refreshed"]) == _series_names(lo_renamed["plan"])
+    assert not lo_renamed["second"].written  # the repair holds: nothing left to change

@@ -36,7 +36,7 @@ from xlmplan.xlsx.fastrows import replace_rows, row_styles, rows_chunks
 from xlmplan.xlsx.package import Package, open_package, xml_bytes
 from xlmplan.xlsx.package_write import check_writable, write_package
 from xlmplan.xlsx.plan_file import PlanFile, data_frame, input_tables, open_plan
-from xlmplan.xlsx.sheet_formats import charts_of, patch_chart, replace_formats
+from xlmplan.xlsx.sheet_formats import charts_of, own_links, patch_chart, replace_formats
 from xlmplan.xlsx.splice import Q, SheetXml, fresh_cell, shared_strings
 from xlmplan.xlsx.style_merge import StyleMap, merge_styles
 from xlmplan.xlsx.workbook_order import workbook_child
@@ -284,6 +284,7 @@ def _splice_sheet(
     before = etree.tostring(target.root)
     if role != "manifest":
         _formats(pf, role, sheet, target, fresh, style_map.dxf, an.relabel)
+        own_links(target.root, fresh.root, new)
     for pos in sorted(old - new):
         target.remove(pos)
     for pos in sorted(new):
