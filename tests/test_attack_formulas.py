@@ -107,6 +107,17 @@ _EXTRA_KPIS = "".join(
     f'channel = "{name}"\ntarget_factor = 1.1\ndirection = "higher"\n'
     for i, name in enumerate(HOSTILE)
 )
+# A KPI whose metric a MATCH would read as a wildcard ("Sess*" is no metric, yet matches
+# "Sessions"), and an objective naming a KPI id that is a wildcard ("K?" is no KPI).
+_EXTRA_KPIS += (
+    '\n[[kpis]]\nid = "KM"\nname = "Wildcard metric"\nmetric = "Sess*"\nchannel = "All"\n'
+    'target_factor = 1.1\ndirection = "higher"\n'
+)
+_EXTRA_OBJECTIVE = (
+    '\n[[objectives]]\nid = "OB?"\nlevel = "Secondary"\nparent = "OB*"\nhorizon = "Short"\n'
+    'kind = "Quantitative"\nrace = "Act"\nobjective = "Lift sessions by a tenth this year"\n'
+    'kpi = "K?"\ngrowth = 0.10\ndeadline_month = 3\nsubstantiation = "S*"\n'
+)
 # A SWOT id a SEARCH would read as a wildcard ("S*" matches "S1"), cited by no objective.
 _EXTRA_SWOT = (
     '\n[[swot]]\nid = "S*"\ntype = "S"\narea = "Brand"\nfactor = "Wildcard id"\n'
@@ -123,6 +134,8 @@ def hostile_plan(tmp_path_factory: pytest.TempPathFactory) -> PlanResult:
     text = template.read_text(encoding="utf-8")
     first_swot = text.index("[[swot]]")
     text = text[:first_swot] + _EXTRA_SWOT.lstrip("\n") + "\n" + text[first_swot:]
+    first_strategy = text.index("[[strategies]]")
+    text = text[:first_strategy] + _EXTRA_OBJECTIVE.lstrip("\n") + "\n" + text[first_strategy:]
     template.write_text(text + _EXTRA_KPIS, encoding="utf-8")
     csv = folder / "hostile.csv"
     _hostile_data().to_csv(csv, index=False)

@@ -199,15 +199,18 @@ def same_text(a: str, b: str) -> bool:
     return a.casefold() == b.casefold()
 
 
-def literal_criterion_xl(text: str) -> str:
-    """A SUMIFS/COUNTIFS/SUMIF criterion that matches ``text`` itself (``same_text``).
+def literal_lookup_xl(text: str) -> str:
+    """A ``MATCH(…, range, 0)`` lookup value that finds ``text`` itself (``same_text``):
+    ``~``, ``*`` and ``?`` escaped with ``~``, so they are no wildcards (Excel, and
+    LibreOffice with wildcards on, as it is for an xlsx file)."""
+    return f'SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({text},"~","~~"),"*","~*"),"?","~?")'
 
-    ``=`` first, so a leading ``<``, ``>`` or ``=`` of the text is no operator; ``~``, ``*``
-    and ``?`` escaped with ``~``, so they are no wildcards (Excel, and LibreOffice with
-    wildcards on, as it is for an xlsx file).
-    """
-    escaped = f'SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({text},"~","~~"),"*","~*"),"?","~?")'
-    return f'"="&{escaped}'
+
+def literal_criterion_xl(text: str) -> str:
+    """A SUMIFS/COUNTIFS/SUMIF criterion that matches ``text`` itself (``same_text``):
+    ``=`` first, so a leading ``<``, ``>`` or ``=`` of the text is no operator, then the
+    text with its wildcards escaped (``literal_lookup_xl``)."""
+    return f'"="&{literal_lookup_xl(text)}'
 
 
 def cited_xl(item: str, listed: str) -> str:

@@ -131,7 +131,8 @@ def build(ctx: Ctx) -> Sheet:
         sheet.formula(
             r,
             h_share,
-            f"IF(ISNUMBER({v}),IF(IFERROR(INDEX(m_additive,MATCH({PICK},lst_metrics,0)),"
+            f"IF(ISNUMBER({v}),IF(IFERROR(INDEX(m_additive,"
+            f"MATCH({rules.literal_lookup_xl(PICK)},lst_metrics,0)),"
             f'FALSE),IF({share_total}=0,"",ROUND({v}/{share_total},6)),""),"")',
             blank(share),
             "derived:pct",

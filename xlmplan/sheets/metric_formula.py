@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from xlmplan.core.catalog import Catalog
+from xlmplan.core.rules import literal_lookup_xl
 
 
 def choose_metric(catalog: Catalog, label_ref: str, refs: Mapping[str, str]) -> str:
@@ -14,4 +15,5 @@ def choose_metric(catalog: Catalog, label_ref: str, refs: Mapping[str, str]) -> 
     (measure -> cell), so adding a metric to the catalog adds a branch and nothing else.
     """
     branches = ",".join(metric.excel(refs) for metric in catalog)
-    return f'IFERROR(CHOOSE(MATCH({label_ref},lst_metrics,0),{branches}),"")'
+    label = literal_lookup_xl(label_ref)
+    return f'IFERROR(CHOOSE(MATCH({label},lst_metrics,0),{branches}),"")'

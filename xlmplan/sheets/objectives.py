@@ -37,12 +37,13 @@ def smart_formulas(ctx: Ctx, r: int) -> list[str]:
     R = r + 1
     w = ctx.words
     qual = f"E{R}={quoted(w.qualitative)}"
-    kpi_row = f"MATCH(H{R},k_id,0)"
+    kpi_row = f"MATCH({rules.literal_lookup_xl(f'H{R}')},k_id,0)"
+    kpi_metric = rules.literal_lookup_xl(f"INDEX(k_metric,{kpi_row})")
     cited = f'SUMPRODUCT({rules.cited_xl("s_id", f"L{R}")}*(s_id<>""))'
     return [
         f'IF(AND({rules.word_count_xl(f"G{R}")}>=4,H{R}<>""),1,0)',
-        f'IF({qual},IF(H{R}<>"",1,0),IF(IFERROR(AND(ISNUMBER(MATCH(INDEX(k_metric,{kpi_row}),'
-        f"lst_metrics,0)),ISNUMBER(I{R}),ISNUMBER(J{R})),FALSE),1,0))",
+        f'IF({qual},IF(H{R}<>"",1,0),IF(IFERROR(AND(ISNUMBER(MATCH({kpi_metric},lst_metrics,0)),'
+        f"ISNUMBER(I{R}),ISNUMBER(J{R})),FALSE),1,0))",
         f"IF({qual},1,IFERROR(IF(AND(ISNUMBER(I{R}),ISNUMBER(J{R})),IF(I{R}=0,0,"
         f"IF(INDEX(k_dir,{kpi_row})={quoted(w.lower)},IF(ROUND(1-J{R}/I{R},6)<=MaxGrowthDown,1,0),"
         f"IF(ROUND(J{R}/I{R}-1,6)<=MaxGrowthUp,1,0))),0),0))",
@@ -110,7 +111,7 @@ def build(ctx: Ctx) -> Sheet:
                 r, SMART_COL + j, formula, flags[j], "derived:flag" if j < 5 else "derived:int"
             )
         row = res.objective_rows[i] if ob else {}
-        kpi = f"MATCH(H{R},k_id,0)"
+        kpi = f"MATCH({rules.literal_lookup_xl(f'H{R}')},k_id,0)"
         actual = cell(MATRIX_COL + 5, r)
         target = cell(MATRIX_COL + 4, r)
         att = cell(MATRIX_COL + 6, r)

@@ -122,7 +122,8 @@ def build(ctx: Ctx, n_kpi_rows: int) -> Sheet:
             "projection": (
                 rules.run_rate_xl(
                     c["actual"],
-                    f"IFERROR(INDEX(m_additive,MATCH({c['metric']},lst_metrics,0)),FALSE)",
+                    f"IFERROR(INDEX(m_additive,MATCH({rules.literal_lookup_xl(c['metric'])},"
+                    "lst_metrics,0)),FALSE)",
                     "PlanDays",
                     "ElapsedDays",
                 ),
