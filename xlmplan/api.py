@@ -15,7 +15,9 @@ import pandas as pd
 from xlmplan.core.catalog import Catalog
 from xlmplan.core.checks import Finding
 from xlmplan.core.data_merge import unify_channels
+from xlmplan.core.date_bounds import in_range, period_problem
 from xlmplan.core.engine import Engine, Results, Words
+from xlmplan.core.jalali import solar_hijri_reading
 from xlmplan.core.labels import load_labels
 from xlmplan.core.model import Plan
 from xlmplan.core.template import (
@@ -53,6 +55,22 @@ def parse_month(text: str) -> dt.date:
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise XlmplanError(f"--start '{text}' is not a month — write it as YYYY-MM, e.g. 2026-01")
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def check_period(first: dt.date, months: int, start: str | None) -> None:
+    """Refuse a plan period outside the dates a plan can hold, with the fix."""
+    problem = period_problem(first, months)
+    if problem is None:
+        return
+    reading = solar_hijri_reading(first.year, first.month)
+    if reading is not None:
+        fix = f"use --start {reading[0]:%Y-%m}"
+    elif in_range(first):
+        fix = "start earlier or give fewer --months"
+    else:
+        fix = "give the first month as YYYY-MM, e.g. 2026-01"
+    what = f"--start '{start}'" if start else "the data's first month"
+    raise XlmplanError(f"{what}: {problem}: {fix}")
 
 
 def new_plan(
@@ -105,6 +123,7 @@ def new_plan(
         currency=currency.upper() if currency else None,
         channels=channels,
     )
+    check_period(plan.settings.start, plan.settings.months, start)
     plan = apply_targets(plan, Engine(plan, frame, catalog, words).run(), factors, words)
     results = Engine(plan, frame, catalog, words).run()
 

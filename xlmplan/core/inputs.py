@@ -15,6 +15,7 @@ from typing import Any
 
 from xlmplan.core.addresses import col_letter
 from xlmplan.core.checks import Finding
+from xlmplan.core.date_bounds import in_range, outside_text, period_problem, solar_hijri_reading
 from xlmplan.core.labels import Labels
 from xlmplan.core.model import (
     SCENARIO_KEYS,
@@ -64,6 +65,22 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def calendar_date(value: Any) -> dt.date | None:
+    """The date a cell holds (a date, an Excel serial or 'YYYY-MM-DD' text), or None."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 2958466:
+        return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+    if isinstance(value, str) and (m := _DATE_TEXT.match(value)):
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            return None
+    return None
+
+
 class _Reader:
     def __init__(self) -> None:
         self.findings: list[Finding] = []
@@ -104,23 +121,17 @@ class _Reader:
         return None
 
     def date(self, value: Any, where: str, header: str) -> dt.date | None:
-        if is_blank(value):
+        """A date cell; one outside the dates a plan can hold is blank plus a finding."""
+        day = calendar_date(value)
+        if day is not None and not in_range(day):
+            self.bad(where, f"{header} {outside_text(day)} — type a date such as 2026-03-31")
             return None
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 2958466:
-            return _EXCEL_EPOCH + dt.timedelta(days=int(value))
-        if isinstance(value, str) and (m := _DATE_TEXT.match(value)):
-            try:
-                return dt.date(int(m[1]), int(m[2]), int(m[3]))
-            except ValueError:
-                pass
-        self.bad(
-            where, f"{header} '{self.text(value)}' is not a date — type a date such as 2026-03-31"
-        )
-        return None
+        if day is None and not is_blank(value):
+            self.bad(
+                where,
+                f"{header} '{self.text(value)}' is not a date — type a date such as 2026-03-31",
+            )
+        return day
 
     def item(self, cls: type, table: TableCells, i: int, values: list[Any]) -> Any:
         args: list[Any] = []
@@ -140,9 +151,18 @@ class _Reader:
         return cls(*args)
 
 
+def outside_fix(day: dt.date) -> str:
+    """'1404-09-01 is outside … — type 2025-11-01 (the Gregorian first day)' for Start."""
+    reading = solar_hijri_reading(day.year, day.month)
+    fix = f"type {reading[0]:%Y-%m}-01" if reading else "type a month such as 2026-01-01"
+    return f"{outside_text(day)} — {fix}"
+
+
 def _settings(table: TableCells, labels: Labels, base: Settings, r: _Reader) -> Settings:
     by_label = {labels[f"setting.{f.name}"].casefold(): f for f in fields(Settings)}
     values: dict[str, Any] = {}
+    cells: dict[str, Any] = {}
+    where_of: dict[str, str] = {}
     for i, row in enumerate(table.rows):
         label = r.text(row[0] if row else None).casefold()
         f = by_label.get(label)
@@ -150,6 +170,7 @@ def _settings(table: TableCells, labels: Labels, base: Settings, r: _Reader) -> 
             continue
         value = row[1] if len(row) > 1 else None
         where, header = table.where(i, 1), r.text(row[0])
+        cells[f.name], where_of[f.name] = value, where
         kind = str(f.type)
         if "date" in kind:
             values[f.name] = r.date(value, where, header)
@@ -161,6 +182,9 @@ def _settings(table: TableCells, labels: Labels, base: Settings, r: _Reader) -> 
             values[f.name] = r.text(value) or getattr(base, f.name)
     start = values.get("start")
     if not isinstance(start, dt.date):
+        typed = calendar_date(cells.get("start"))
+        if typed is not None:
+            raise DataError(f"{where_of['start']}: the plan's first month {outside_fix(typed)}")
         raise DataError(
             f"{table.sheet}: the plan's first month is missing or not a date — "
             "type it on Start (e.g. 2026-01-01)"
@@ -168,6 +192,11 @@ def _settings(table: TableCells, labels: Labels, base: Settings, r: _Reader) -> 
     months = values.get("months", base.months)
     if not 1 <= months <= 60:
         raise DataError(f"{table.sheet}: the plan length must be 1 to 60 months, not {months}")
+    problem = period_problem(start.replace(day=1), months)
+    if problem is not None:
+        raise DataError(
+            f"{where_of.get('months', table.sheet)}: {problem} — start earlier or plan fewer months"
+        )
     values["start"] = start.replace(day=1)
     merged = {f.name: values.get(f.name, getattr(base, f.name)) for f in fields(Settings)}
     return Settings(**merged)

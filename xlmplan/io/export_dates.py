@@ -11,6 +11,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from xlmplan.core.date_bounds import outside_days, outside_text
 from xlmplan.errors import DataError
 from xlmplan.io.export_options import OPT_SPREAD
 from xlmplan.io.export_table import Table
@@ -99,10 +100,23 @@ def row_spans(
             raise DataError(f"{t.name}: no dates — export it with a date range.")
         start = np.full(n, np.datetime64(period[0], "D"))
         end = np.full(n, np.datetime64(period[1], "D"))
+    _check_range(t, start, end)
     if n:
         low, high = _as_date(start.min()), _as_date(end.max())
         period = (min(low, period[0]), max(high, period[1])) if period else (low, high)
     return start, end, period
+
+
+def _check_range(t: Table, start: np.ndarray, end: np.ndarray) -> None:
+    """Refuse a row dated outside the dates a plan can hold (never wrapped)."""
+    early, late = outside_days(start), outside_days(end)
+    if (early | late).any():
+        i = int((early | late).argmax())
+        day = (start[i] if early[i] else end[i]).astype("datetime64[D]").astype(dt.date)
+        raise DataError(
+            f"{t.name}, row {t.rows[i]}: the date {outside_text(day)} — check the year in the "
+            "export, or export a range inside it."
+        )
 
 
 def _date_column(t: Table, j: int, order: str) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,181 @@
+"""Hostile input data: every case is refused with one line and exit code 2, leaving the
+user's files byte-identical, or accepted with exactly the numbers it should give — never a
+silent wrong number or a traceback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from xlmplan.api import PlanResult
+from xlmplan.cli import app
+from xlmplan.xlsx.plan_file import open_plan
+
+# --------------------------------------------------------------------------- helpers
+
+
+def cli(*args: str | Path) -> tuple[int, str, str]:
+    """Run the command line in-process: exit code, stdout, stderr (no traceback allowed)."""
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(f"traceback: {result.exception!r}")
+    return result.exit_code, result.stdout, result.stderr
+
+
+def refused(*args: str | Path, keep: tuple[Path, ...] = ()) -> str:
+    """Run a command that must be refused: exit code 2, one 'error:' line on stderr, and
+    every file in ``keep`` byte-identical. Returns the message."""
+    before = {p: p.read_bytes() for p in keep}
+    code, _, err = cli(*args)
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    assert "Traceback" not in err
+    for p, data in before.items():
+        assert p.read_bytes() == data, f"{p.name} changed"
+    return lines[0].removeprefix("error: ")
+
+
+def part_of(plan: Path, role: str) -> str:
+    pf = open_plan(plan)
+    try:
+        return pf.sheets[role].part
+    finally:
+        pf.close()
+
+
+def edit_part(plan: Path, part: str, edit: re.Pattern[str], new: str) -> None:
+    """Rewrite one XML part of ``plan`` with ``edit.sub(new, xml, count=1)``."""
+    with zipfile.ZipFile(plan) as z:
+        items = [(info, z.read(info)) for info in z.infolist()]
+    with zipfile.ZipFile(plan, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in items:
+            if info.filename == part:
+                text, n = edit.subn(new, data.decode("utf-8"), count=1)
+                assert n == 1, f"nothing to edit in {part}"
+                data = text.encode("utf-8")
+            z.writestr(info, data)
+
+
+def set_cell(plan: Path, role: str, ref: str, inner: str, attrs: str = "") -> None:
+    """Replace cell ``ref`` of the sheet with role ``role`` by ``<c r=ref attrs>inner</c>``."""
+    pattern = re.compile(rf'<c r="{ref}"(?:[^>]*?/>|[^>]*>.*?</c>)', re.S)
+    edit_part(plan, part_of(plan, role), pattern, f'<c r="{ref}"{attrs}>{inner}</c>')
+
+
+def text_cell(text: str) -> tuple[str, str]:
+    return f"<is><t>{text}</t></is>", ' t="inlineStr"'
+
+
+def check_errors(plan: Path) -> dict[str, str]:
+    """``xlmplan check --json``'s error findings (exit code 1 asserted): where -> message."""
+    code, out, err = cli("check", plan, "--json")
+    assert code == 1, err
+    findings = json.loads(out)["findings"]
+    return {f["where"]: f["message"] for f in findings if f["severity"] == "error"}
+
+
+@pytest.fixture()
+def plan(example_plan: PlanResult, tmp_path: Path) -> Path:
+    path = tmp_path / "plan.xlsx"
+    shutil.copy(example_plan.path, path)
+    return path
+
+
+def csv(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# ------------------------------------------------- dates outside what a plan can hold
+
+
+@pytest.mark.parametrize(
+    ("day", "shown"),
+    [("2626-01-05", "2626-01-05"), ("1600-01-05", "1600-01-05"), ("26250105", "2625-01-05")],
+)
+def test_new_refuses_a_data_date_pandas_would_wrap(tmp_path: Path, day: str, shown: str) -> None:
+    data = csv(tmp_path, "d.csv", f"Date,Channel,Clicks\n2026-01-05,Email,3\n{day},Email,4\n")
+    message = refused("new", tmp_path / "p.xlsx", "--data", data, keep=(data,))
+    assert message.startswith(f"d.csv, row 3, column 'Date': {shown} is outside the dates")
+    assert "(1900-03-01 to 2262-04-11)" in message
+    assert not (tmp_path / "p.xlsx").exists()
+
+
+def test_new_refuses_the_last_excel_date_in_an_xlsx(tmp_path: Path) -> None:
+    data = tmp_path / "d.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["date", "channel", "clicks"])
+    ws.append([dt.datetime(2026, 1, 5), "Email", 3])
+    ws.append([dt.datetime(9999, 12, 31), "Email", 4])
+    wb.save(data)
+    message = refused("new", tmp_path / "p.xlsx", "--data", data, keep=(data,))
+    assert message.startswith("d.xlsx, row 3, column 'date': 9999-12-31 is outside the dates")
+
+
+def test_import_refuses_an_export_dated_beyond_pandas(plan: Path, tmp_path: Path) -> None:
+    data = csv(tmp_path, "e.csv", "Date,Channel,Clicks\n2026-01-05,Email,3\n2626-01-05,Email,4\n")
+    message = refused("import", plan, data, keep=(plan, data))
+    assert message.startswith("e.csv, row 3: the date 2626-01-05 is outside the dates")
+
+
+def test_refresh_refuses_a_data_date_typed_as_the_last_excel_day(plan: Path) -> None:
+    set_cell(plan, "data", "A2", "<v>2958465</v>")  # 9999-12-31 as Excel stores it
+    message = refused("refresh", plan, keep=(plan,))
+    assert "sheet 'Data', row 2, column 'Date': 9999-12-31 is outside the dates" in message
+
+
+def test_new_start_in_the_solar_hijri_year_is_refused_with_the_gregorian_month(
+    tmp_path: Path,
+) -> None:
+    message = refused("new", tmp_path / "p.xlsx", "--start", "1404-09")
+    assert message == (
+        "--start '1404-09': the first month 1404-09 is outside the dates a plan can hold "
+        "(1900-03-01 to 2262-04-11); 1404-09 looks like a Solar Hijri month; it is "
+        "2025-11-22 .. 2025-12-21 in the Gregorian calendar: use --start 2025-11"
+    )
+    assert not (tmp_path / "p.xlsx").exists()
+
+
+def test_new_refuses_a_plan_that_ends_after_pandas_last_day(tmp_path: Path) -> None:
+    message = refused("new", tmp_path / "p.xlsx", "--start", "2262-01", "--months", "6")
+    assert message.startswith(
+        "--start '2262-01': a plan of 6 months from 2262-01 ends on 2262-06-30"
+    )
+
+
+def test_refresh_refuses_a_solar_hijri_first_month_typed_on_start(plan: Path) -> None:
+    set_cell(plan, "start", "B8", *text_cell("1404-09-01"))
+    message = refused("refresh", plan, keep=(plan,))
+    assert message == (
+        "Start!B8: the plan's first month 1404-09-01 is outside the dates a plan can hold "
+        "(1900-03-01 to 2262-04-11); 1404-09 looks like a Solar Hijri month; it is "
+        "2025-11-22 .. 2025-12-21 in the Gregorian calendar — type 2025-11-01"
+    )
+
+
+def test_refresh_refuses_a_horizon_running_past_pandas_last_day(plan: Path) -> None:
+    serial = (dt.date(2262, 1, 1) - dt.date(1899, 12, 30)).days
+    set_cell(plan, "start", "B8", f"<v>{serial}</v>")
+    message = refused("refresh", plan, keep=(plan,))
+    assert message.startswith(
+        "Start!B9: a plan of 12 months from 2262-01 ends on 2262-12-31, after the last date"
+    )
+
+
+def test_an_as_of_date_beyond_pandas_is_a_checks_error_not_a_plan(plan: Path) -> None:
+    set_cell(plan, "start", "B19", *text_cell("2626-01-01"))
+    errors = check_errors(plan)
+    assert errors["Start!B19"].startswith(
+        "As-of date (blank = last Data date) 2626-01-01 is outside the dates a plan can hold"
+    )
