@@ -23,11 +23,12 @@ from xlmplan.xlsx.plan_file import open_plan
 
 
 def cli(*args: str | Path) -> tuple[int, str, str]:
-    """Run the command line in-process: exit code, stdout, stderr (no traceback allowed)."""
+    """Run the command line in-process: exit code, stdout (with the console's line wraps
+    undone: runs of white space are one space) and stderr; a traceback fails the test."""
     result = CliRunner().invoke(app, [str(a) for a in args])
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"traceback: {result.exception!r}")
-    return result.exit_code, result.stdout, result.stderr
+    return result.exit_code, " ".join(result.stdout.split()), result.stderr
 
 
 def refused(*args: str | Path, keep: tuple[Path, ...] = ()) -> str:
@@ -178,4 +179,106 @@ def test_an_as_of_date_beyond_pandas_is_a_checks_error_not_a_plan(plan: Path) ->
     errors = check_errors(plan)
     assert errors["Start!B19"].startswith(
         "As-of date (blank = last Data date) 2626-01-01 is outside the dates a plan can hold"
+    )
+
+
+# ------------------------------------------------- aggregated reports with overlapping ranges
+
+
+def ads_report(tmp_path: Path, name: str, span: str, clicks: int, cost: float) -> Path:
+    """A Google Ads campaign report aggregated over ``span`` (one row, campaign Brand)."""
+    return csv(
+        tmp_path,
+        name,
+        f'Campaign report\n"{span}"\nCampaign,Impr.,Clicks,Cost,Conversions\n'
+        f"Brand,1000,{clicks},{cost:.2f},10\n",
+    )
+
+
+def brand_rows(plan: Path) -> list[tuple[str, float, str | None, str | None]]:
+    """Paid Search / Brand rows of December 2026 and later: date, clicks, period."""
+    wb = openpyxl.load_workbook(plan, read_only=True)
+    rows = list(wb["Data"].iter_rows(values_only=True))
+    wb.close()
+    header = [str(h) for h in rows[0]]
+    at = {h: header.index(h) for h in ("Date", "Channel", "Campaign", "Clicks")}
+    s, e = header.index("period_start"), header.index("period_end")
+    return [
+        (r[at["Date"]].date().isoformat(), r[at["Clicks"]], r[s], r[e])
+        for r in rows[1:]
+        if r[at["Channel"]] == "Paid Search"
+        and r[at["Campaign"]] == "Brand"
+        and r[at["Date"]] >= dt.datetime(2026, 12, 1)
+    ]
+
+
+def test_a_month_report_replaces_the_days_it_covers_and_says_so(plan: Path, tmp_path: Path) -> None:
+    december = ads_report(tmp_path, "dec.csv", "December 1, 2026 - December 31, 2026", 100, 310)
+    code, out, err = cli("import", plan, december)
+    assert code == 0, err
+    assert "31 replaced" in out
+    assert "31 row(s) of Paid Search / Brand already in Data inside 2026-12-01 to" in out
+    assert brand_rows(plan) == [("2026-12-31", 100, "2026-12-01", "2026-12-31")]
+    code, out, err = cli("import", plan, december)  # the same range again: replaced
+    assert code == 0 and "1 replaced" in out, err
+    assert brand_rows(plan) == [("2026-12-31", 100, "2026-12-01", "2026-12-31")]
+
+
+def test_a_half_month_report_does_not_replace_the_whole_month(plan: Path, tmp_path: Path) -> None:
+    december = ads_report(tmp_path, "dec.csv", "December 1, 2026 - December 31, 2026", 100, 310)
+    assert cli("import", plan, december)[0] == 0
+    half = ads_report(tmp_path, "half.csv", "December 15, 2026 - December 31, 2026", 50, 170)
+    message = refused("import", plan, half, keep=(plan, half))
+    assert message == (
+        "half.csv: its rows for Paid Search / Brand cover 2026-12-15 to 2026-12-31, which "
+        "overlaps 2026-12-01 to 2026-12-31 already in Data without covering it (importing "
+        "would count the shared days twice or lose the others) — export 2026-12-01 to "
+        "2026-12-31 in one report instead (it replaces the old rows)."
+    )
+
+
+@pytest.mark.parametrize("spread", [False, True])
+def test_a_range_across_the_month_end_is_refused_after_the_month(
+    plan: Path, tmp_path: Path, spread: bool
+) -> None:
+    december = ads_report(tmp_path, "dec.csv", "December 1, 2026 - December 31, 2026", 100, 310)
+    assert cli("import", plan, december)[0] == 0
+    across = ads_report(tmp_path, "x.csv", "December 15, 2026 - January 14, 2027", 60, 300)
+    args = ("import", plan, across, *(["--spread"] if spread else []))
+    message = refused(*args, keep=(plan, across))
+    new = "2026-12-15 to 2026-12-31" if spread else "2026-12-15 to 2027-01-14"
+    assert message.startswith(
+        f"x.csv: its rows for Paid Search / Brand cover {new}, which overlaps 2026-12-01 to "
+        "2026-12-31 already in Data without covering it"
+    )
+    if not spread:
+        assert message.endswith("or only 2027-01-01 to 2027-01-14.")
+
+
+def test_spread_parts_remember_their_days_and_a_wider_range_replaces_them(
+    plan: Path, tmp_path: Path
+) -> None:
+    across = ads_report(tmp_path, "x.csv", "December 15, 2026 - January 14, 2027", 62, 310)
+    assert cli("import", plan, across, "--spread")[0] == 0
+    # The example data's Brand days from Dec 15 on are covered by the spread part.
+    assert brand_rows(plan)[-2:] == [
+        ("2026-12-31", 34, "2026-12-15", "2026-12-31"),
+        ("2027-01-14", 28, "2027-01-01", "2027-01-14"),
+    ]
+    wider = ads_report(tmp_path, "w.csv", "December 1, 2026 - January 31, 2027", 90, 400)
+    code, out, err = cli("import", plan, wider)
+    assert code == 0, err
+    assert "16 replaced" in out  # the example's Brand days Dec 1-14 and the two parts
+    assert brand_rows(plan) == [("2027-01-31", 90, "2026-12-01", "2027-01-31")]
+
+
+def test_two_files_with_overlapping_ranges_in_one_import_are_refused(
+    plan: Path, tmp_path: Path
+) -> None:
+    december = ads_report(tmp_path, "dec.csv", "December 1, 2026 - December 31, 2026", 100, 310)
+    half = ads_report(tmp_path, "half.csv", "December 15, 2026 - December 31, 2026", 50, 170)
+    message = refused("import", plan, december, half, keep=(plan,))
+    assert message.startswith(
+        "dec.csv and half.csv: the rows for Paid Search / Brand cover 2026-12-01 to 2026-12-31 "
+        "and 2026-12-15 to 2026-12-31, which overlap"
     )

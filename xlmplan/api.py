@@ -15,6 +15,7 @@ import pandas as pd
 from xlmplan.core.catalog import Catalog
 from xlmplan.core.checks import Finding
 from xlmplan.core.data_merge import unify_channels
+from xlmplan.core.data_periods import with_period_columns
 from xlmplan.core.date_bounds import in_range, period_problem
 from xlmplan.core.engine import Engine, Results, Words
 from xlmplan.core.jalali import solar_hijri_reading
@@ -109,7 +110,7 @@ def new_plan(
 
     say("reading data")
     frame = read_data(Path(data)) if data is not None else example_data()
-    frame, channels = unify_channels(frame)
+    frame, channels = unify_channels(with_period_columns(frame))
     if first_month is None:
         lo = pd.Timestamp(frame["date"].min())
         first_month = dt.date(lo.year, lo.month, 1)

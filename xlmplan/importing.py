@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from xlmplan.core.data_merge import MergeReport, merge, normalise_channels
@@ -51,7 +52,8 @@ def import_data(
 ) -> ImportResult:
     """Import ``files`` into ``plan``'s Data table and refresh the plan.
 
-    Rows with a (date, channel, campaign) already in Data replace those rows; ``replace``
+    New rows replace the rows of their channel and campaign their date ranges cover (a
+    partial overlap is refused, see ``core.data_periods``); ``replace``
     empties Data first. Nothing is written when any file cannot be read."""
     plan = Path(plan)
     if not files:
@@ -62,7 +64,7 @@ def import_data(
     check_writable(plan)
     pf = open_plan(plan)
     try:
-        existing = data_frame(pf) if not replace else None
+        existing = data_frame(pf)  # with --replace too: its columns are kept
     except DataError:
         if not replace:
             raise
@@ -80,12 +82,15 @@ def import_data(
             "export a report with rows in it and try again"
         )
     new = pd.concat(frames, ignore_index=True)
+    origin = np.repeat([Path(i).name for i in files], [len(i.frame) for i in imported])
     report = MergeReport()
     known = [] if existing is None else list(pd.unique(existing["channel"].astype(str)))
     new = normalise_channels(new, known, report)
     columns = list(existing.columns) if existing is not None else list(new.columns[:10])
     base = existing if existing is not None else new.iloc[0:0]
-    merged, report = merge(base, new, columns, replace_all=replace, report=report)
+    merged, report = merge(
+        base, new, columns, replace_all=replace, report=report, origin=origin, data_name=plan.name
+    )
     result = refresh_plan(plan, backup=backup, data=merged)
-    notes = [n for i in imported for n in i.notes]
+    notes = [n for i in imported for n in i.notes] + report.notes
     return ImportResult(plan, imported, report, result, notes)
