@@ -282,3 +282,89 @@ def test_two_files_with_overlapping_ranges_in_one_import_are_refused(
         "dec.csv and half.csv: the rows for Paid Search / Brand cover 2026-12-01 to 2026-12-31 "
         "and 2026-12-15 to 2026-12-31, which overlap"
     )
+
+
+# ------------------------------------------------- characters XML 1.0 forbids
+
+CONTROL_CSV = (
+    "Date,Channel,Campaign,Clicks,Note\n"
+    "2026-01-05,Email,A\x0cB,3,x\ufffey\n"
+    "2026-01-06,Email,A\x0cB,3,ok\n"
+    "2026-01-07,Email,C\uffff,3,ok\n"
+)
+CLEANED = (
+    "held characters a workbook cannot hold (control characters, U+FFFE/U+FFFF, lone "
+    "surrogates) — each is now '\ufffd'; check those cells"
+)
+
+
+def assert_well_formed(path: Path) -> None:
+    """Every XML part of ``path`` parses as XML 1.0 (what LibreOffice needs to keep rows)."""
+    import xml.parsers.expat
+
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.endswith((".xml", ".rels")):
+                xml.parsers.expat.ParserCreate().Parse(z.read(name), True)
+
+
+def data_texts(path: Path, column: str) -> list[object]:
+    wb = openpyxl.load_workbook(path, read_only=True)
+    rows = list(wb["Data"].iter_rows(values_only=True))
+    wb.close()
+    j = [str(h) for h in rows[0]].index(column)
+    return [r[j] for r in rows[1:]]
+
+
+def test_new_replaces_forbidden_characters_and_says_where(tmp_path: Path) -> None:
+    data = csv(tmp_path, "ctl.csv", CONTROL_CSV)
+    code, out, err = cli("new", tmp_path / "p.xlsx", "--data", data)
+    assert code == 0, err
+    assert f"note: ctl.csv, column 'campaign': 3 cell(s) {CLEANED}" in out
+    assert f"note: ctl.csv, column 'Note': 1 cell(s) {CLEANED}" in out
+    assert_well_formed(tmp_path / "p.xlsx")
+    assert data_texts(tmp_path / "p.xlsx", "Campaign") == ["A\ufffdB", "A\ufffdB", "C\ufffd"]
+    assert data_texts(tmp_path / "p.xlsx", "Note") == ["x\ufffdy", "ok", "ok"]
+
+
+def test_import_replaces_forbidden_characters_and_says_where(plan: Path, tmp_path: Path) -> None:
+    data = csv(tmp_path, "ctl.csv", CONTROL_CSV)
+    code, out, err = cli("import", plan, data)
+    assert code == 0, err
+    assert f"note: ctl.csv, column 'campaign': 3 cell(s) {CLEANED}" in out
+    assert_well_formed(plan)
+
+
+def test_a_lone_surrogate_never_reaches_the_data_table() -> None:
+    import pandas as pd
+
+    from xlmplan.core.data import canonical_frame, cleaned_notes
+
+    raw = pd.DataFrame({"date": ["2026-01-05"], "channel": ["Email\ud800"], "Region": ["\x01"]})
+    frame = canonical_frame(raw, "api")
+    assert frame.loc[0, "channel"] == "Email\ufffd" and frame.loc[0, "Region"] == "\ufffd"
+    assert [n.split(":")[0] for n in cleaned_notes(frame)] == [
+        "api, column 'channel'",
+        "api, column 'Region'",
+    ]
+
+
+def test_a_control_character_typed_in_an_input_is_replaced_and_reported(plan: Path) -> None:
+    # Excel writes a control character of a cell as the escape _x0001_.
+    set_cell(plan, "swot", "D5", *text_cell("Own brand_x0001_ products"))
+    code, _, err = cli("refresh", plan)
+    assert code == 0, err
+    assert_well_formed(plan)
+    code, out, err = cli("check", plan, "--json")
+    warnings = {f["where"]: f["message"] for f in json.loads(out)["findings"]}
+    assert warnings["SWOT!D5"].startswith("the text held characters a workbook cannot hold")
+
+
+@pytest.mark.parametrize("bad", ["\x01", "&#1;", "\ufffe"])
+def test_check_names_a_worksheet_part_that_is_not_well_formed(plan: Path, bad: str) -> None:
+    part = part_of(plan, "data")
+    edit_part(plan, part, re.compile("<t>Brand</t>"), f"<t>Br{bad}and</t>")
+    before = plan.read_bytes()
+    errors = check_errors(plan)
+    assert errors[f"Data ({part})"].startswith("the part is not well-formed XML 1.0 (")
+    assert plan.read_bytes() == before

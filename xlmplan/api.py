@@ -7,13 +7,14 @@ import os
 import re
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from xlmplan.core.catalog import Catalog
 from xlmplan.core.checks import Finding
+from xlmplan.core.data import cleaned_notes
 from xlmplan.core.data_merge import unify_channels
 from xlmplan.core.data_periods import with_period_columns
 from xlmplan.core.date_bounds import in_range, period_problem
@@ -49,6 +50,7 @@ class PlanResult:
     words: Words
     catalog: Catalog
     rows: int
+    notes: list[str] = field(default_factory=list)  # what reading the data changed
 
 
 def parse_month(text: str) -> dt.date:
@@ -110,6 +112,7 @@ def new_plan(
 
     say("reading data")
     frame = read_data(Path(data)) if data is not None else example_data()
+    notes = cleaned_notes(frame)
     frame, channels = unify_channels(with_period_columns(frame))
     if first_month is None:
         lo = pd.Timestamp(frame["date"].min())
@@ -130,12 +133,20 @@ def new_plan(
 
     say("laying out the sheets")
     book, findings = build_book(
-        plan, frame, catalog, labels, words, results, template, calendar=calendar
+        plan,
+        frame,
+        catalog,
+        labels,
+        words,
+        results,
+        template,
+        calendar=calendar,
+        extra_findings=[Finding("warning", labels["sheet.data"], n) for n in notes],
     )
 
     say(f"writing {out.name}")
     write_atomic(out, lambda tmp: write_book(book, tmp))
-    return PlanResult(out, plan, results, findings, words, catalog, len(frame))
+    return PlanResult(out, plan, results, findings, words, catalog, len(frame), notes)
 
 
 def write_atomic(target: Path, write: Callable[[Path], None]) -> None:

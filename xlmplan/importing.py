@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from xlmplan.core.data import cleaned_notes
 from xlmplan.core.data_merge import MergeReport, merge, normalise_channels
 from xlmplan.errors import DataError, XlmplanError
 from xlmplan.io.exports import Imported, read_export
@@ -93,4 +94,5 @@ def import_data(
     )
     result = refresh_plan(plan, backup=backup, data=merged)
     notes = [n for i in imported for n in i.notes] + report.notes
+    notes += cleaned_notes(existing) if existing is not None else []
     return ImportResult(plan, imported, report, result, notes)

@@ -20,7 +20,7 @@ from lxml import etree
 
 from xlmplan.core.catalog import Catalog
 from xlmplan.core.checks import Finding
-from xlmplan.core.data import DATA_COLUMNS
+from xlmplan.core.data import DATA_COLUMNS, cleaned_notes
 from xlmplan.core.data_merge import unify_channels
 from xlmplan.core.engine import Engine, Results, Words
 from xlmplan.core.inputs import plan_from_tables
@@ -39,6 +39,7 @@ from xlmplan.xlsx.plan_file import PlanFile, data_frame, input_tables, open_plan
 from xlmplan.xlsx.sheet_formats import charts_of, patch_chart, replace_formats
 from xlmplan.xlsx.splice import Q, SheetXml, fresh_cell, shared_strings
 from xlmplan.xlsx.style_merge import StyleMap, merge_styles
+from xlmplan.xlsx.well_formed import ill_formed
 from xlmplan.xlsx.writer import write_book
 
 OWNED_ROLES = tuple(r for r in ROLES if r != "data") + ("manifest",)
@@ -103,14 +104,17 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
     )
 
     tables = input_tables(pf)
+    cleaned: list[str] = []
     if new_data is None:
         data = data_frame(pf)
+        cleaned = cleaned_notes(data)
     else:
         data = new_data
         info = pf.table("data")
         info.last = info.r1 + max(len(data), 1)
     data, channels = unify_channels(data)
     plan, input_findings = plan_from_tables(tables, labels, base, channels)
+    input_findings += [Finding("warning", pf.sheets["data"].name, n) for n in cleaned]
     plan.analysis_metric = picked_label(pf)
     results = Engine(plan, data, catalog, words).run()
     names = {role: pf.sheets[role].name for role in ROLES}
@@ -463,11 +467,27 @@ def check_plan(path: Path) -> CheckResult:
             if stale:
                 message = an.labels["check.stale"].format(count=len(stale), first=stale[0])
                 extra.append(Finding("warning", sheet.name, message))
+        extra += _ill_formed(an.pf)
         order = {"error": 0, "warning": 1, "info": 2}
         findings = sorted([*an.findings, *extra], key=lambda f: order.get(f.severity, 3))
         return CheckResult(Path(path), findings, an)
     finally:
         an.pf.close()
+
+
+def _ill_formed(pf: PlanFile) -> list[Finding]:
+    """An error per part that is not well-formed XML, naming xlmplan's sheet it holds."""
+    sheets = {ref.part: ref.name for ref in pf.sheets.values()}
+    return [
+        Finding(
+            "error",
+            f"{sheets[part]} ({part})" if part in sheets else part,
+            f"the part is not well-formed XML 1.0 ({reason}) — Excel repairs the file and "
+            "LibreOffice drops what it cannot read: restore the previous version "
+            "(.backup.xlsx) or open and save the file in Excel",
+        )
+        for part, reason in ill_formed(pf.pkg)
+    ]
 
 
 def _data_rows(an: Analysis, fresh: Package, index: int, xf: dict[int, int]) -> bytes:

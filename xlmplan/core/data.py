@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from xlmplan.core.date_bounds import FIRST_DAY, LAST_DAY, in_range, outside_days, outside_text
+from xlmplan.core.xml_text import clean_frame
 from xlmplan.errors import DataError
 
 KEY_COLUMNS = ("date", "channel", "campaign")
@@ -28,6 +29,7 @@ MEASURES = (
 )
 DATA_COLUMNS = KEY_COLUMNS + MEASURES
 
+CLEANED = "xlmplan.cleaned"  # DataFrame.attrs key of cleaned_notes
 DATE_HINT = "write dates as YYYY-MM-DD (e.g. 2026-01-31)"
 NUMBER_HINT = "use digits with '.' as decimal point, or leave the cell empty"
 
@@ -62,6 +64,7 @@ def canonical_frame(
     `source` names the input in error messages; `rows` gives the file row number
     of each input row (default: header is row 1, so row i is i + 2). `aliases` maps
     normalised headers in other languages to column keys. Fully empty rows are dropped.
+    Text XML cannot carry is replaced by U+FFFD and summed up in ``cleaned_notes``.
     Raises DataError with a one-line, fixable message.
     """
     row_no = np.arange(2, len(df) + 2) if rows is None else np.asarray(rows, dtype=np.int64)
@@ -125,7 +128,15 @@ def canonical_frame(
         values = pd.Series(df.iloc[:, i].to_numpy(dtype=object)[keep], dtype=object)
         frame.insert(len(frame.columns), headers[i], values, allow_duplicates=True)
     order = np.argsort(frame["date"].to_numpy(), kind="stable")
-    return frame.take(order).reset_index(drop=True)
+    frame, notes = clean_frame(frame.take(order).reset_index(drop=True), source)
+    frame.attrs[CLEANED] = notes
+    return frame
+
+
+def cleaned_notes(frame: pd.DataFrame) -> list[str]:
+    """The lines ``canonical_frame`` left on ``frame`` about text cells it had to clean
+    (one per column; see ``core.xml_text``), for the reader to tell the user."""
+    return list(frame.attrs.get(CLEANED, []))
 
 
 def _clean(s: pd.Series) -> pd.Series:

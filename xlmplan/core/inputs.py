@@ -30,6 +30,7 @@ from xlmplan.core.model import (
     Strategy,
     SwotFactor,
 )
+from xlmplan.core.xml_text import FORBIDDEN, REPLACEMENT, WHAT, clean_text
 from xlmplan.errors import DataError
 
 # Table role -> model class of one row (settings and scenarios are read specially).
@@ -88,7 +89,8 @@ class _Reader:
     def bad(self, where: str, message: str) -> None:
         self.findings.append(Finding("error", where, message))
 
-    def text(self, value: Any) -> str:
+    def text(self, value: Any, where: str | None = None) -> str:
+        """A cell as text; characters XML forbids become U+FFFD, with a finding at ``where``."""
         if is_blank(value):
             return ""
         if isinstance(value, bool):
@@ -99,7 +101,17 @@ class _Reader:
             return value.date().isoformat()
         if isinstance(value, dt.date):
             return value.isoformat()
-        return str(value).strip()
+        text = str(value).strip()
+        if FORBIDDEN.search(text):
+            text = clean_text(text)
+            self.findings.append(
+                Finding(
+                    "warning",
+                    where or "",
+                    f"the text held {WHAT}; each is used as '{REPLACEMENT}' — retype the text",
+                )
+            )
+        return text
 
     def number(self, value: Any, where: str, header: str) -> float | None:
         if is_blank(value):
@@ -147,7 +159,7 @@ class _Reader:
             elif "float" in kind:
                 args.append(self.number(value, where, header))
             else:
-                args.append(self.text(value))
+                args.append(self.text(value, where))
         return cls(*args)
 
 
@@ -179,7 +191,7 @@ def _settings(table: TableCells, labels: Labels, base: Settings, r: _Reader) -> 
             if number is not None:
                 values[f.name] = int(round(number)) if kind == "int" else number
         else:
-            values[f.name] = r.text(value) or getattr(base, f.name)
+            values[f.name] = r.text(value, where) or getattr(base, f.name)
     start = values.get("start")
     if not isinstance(start, dt.date):
         typed = calendar_date(cells.get("start"))
@@ -209,7 +221,7 @@ def _scenarios(table: TableCells, base: list[Scenario], r: _Reader) -> list[Scen
         default = next((s for s in base if s.key == key), Scenario(key, 1.0, "", 0.0))
         mult = r.number(row[1] if len(row) > 1 else None, table.where(i, 1), table.headers[1])
         extra = r.number(row[3] if len(row) > 3 else None, table.where(i, 3), table.headers[3])
-        contingency = r.text(row[2] if len(row) > 2 else None)
+        contingency = r.text(row[2] if len(row) > 2 else None, table.where(i, 2))
         out.append(
             Scenario(
                 key,

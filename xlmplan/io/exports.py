@@ -79,7 +79,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from xlmplan.core.data import MEASURES, canonical_frame, normalise_header
+from xlmplan.core.data import MEASURES, canonical_frame, cleaned_notes, normalise_header
 from xlmplan.core.data_periods import PERIOD_END, PERIOD_START
 from xlmplan.errors import DataError
 from xlmplan.io.export_columns import channels, column_notes, extra_columns, measure
@@ -273,6 +273,7 @@ class _Import:
             if is_number:
                 numeric.append(label)
         frame = canonical_frame(frame_in, self.name, rows=t.rows[index])
+        notes += cleaned_notes(frame)
         for label in numeric:
             frame[label] = frame[label].astype(np.float64)
         column_notes(t, self.source, where, list(extras), notes)

@@ -1,0 +1,27 @@
+"""Whether each XML part of a package is well-formed XML 1.0.
+
+python-calamine reads a worksheet holding a character XML forbids; Excel repairs such a
+file and LibreOffice silently drops rows. ``check`` parses every part with expat (which
+refuses those characters and character references to them) and names each one that fails.
+"""
+
+from __future__ import annotations
+
+import xml.parsers.expat
+
+from xlmplan.xlsx.package import Package
+
+
+def ill_formed(pkg: Package) -> list[tuple[str, str]]:
+    """``(part, expat's reason with line and column)`` for every XML part that is not
+    well-formed (``.xml`` and ``.rels`` parts; legacy VML drawings are not XML 1.0)."""
+    out: list[tuple[str, str]] = []
+    for name in pkg.names():
+        if not name.endswith((".xml", ".rels")):
+            continue
+        parser = xml.parsers.expat.ParserCreate()
+        try:
+            parser.Parse(pkg.read(name), True)
+        except xml.parsers.expat.ExpatError as exc:
+            out.append((name, str(exc)))
+    return out
