@@ -13,10 +13,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from engines import NEEDS_LO, cached_values, compare, is_error
 from typer.testing import CliRunner
 
-from xlmplan.api import PlanResult
+from xlmplan.api import PlanResult, new_plan
 from xlmplan.cli import app
+from xlmplan.libreoffice import runner
+from xlmplan.refresh import refresh_plan
 from xlmplan.xlsx.plan_file import open_plan
 
 # --------------------------------------------------------------------------- helpers
@@ -179,6 +182,15 @@ def test_an_as_of_date_beyond_pandas_is_a_checks_error_not_a_plan(plan: Path) ->
     errors = check_errors(plan)
     assert errors["Start!B19"].startswith(
         "As-of date (blank = last Data date) 2626-01-01 is outside the dates a plan can hold"
+    )
+
+
+@pytest.mark.parametrize("day", [dt.date(2030, 1, 1), dt.date(2025, 6, 30)])
+def test_an_as_of_date_outside_the_plan_period_is_a_checks_error(plan: Path, day: dt.date) -> None:
+    set_cell(plan, "start", "B19", f"<v>{(day - dt.date(1899, 12, 30)).days}</v>")
+    assert check_errors(plan)["Start!B19"].startswith(
+        f"As-of date (blank = last Data date) {day.isoformat()} lies outside the plan period "
+        "(2026-01-01 to 2026-12-31)"
     )
 
 
@@ -368,3 +380,70 @@ def test_check_names_a_worksheet_part_that_is_not_well_formed(plan: Path, bad: s
     errors = check_errors(plan)
     assert errors[f"Data ({part})"].startswith("the part is not well-formed XML 1.0 (")
     assert plan.read_bytes() == before
+
+
+# ------------------------------------------------- a measure that disappears from Data
+
+RENAMED = (
+    "no Data column is headed 'Spend' any more (this header is 'Cost (old)'): KPI(s) K4 "
+    "Paid search CPA, K6 Paid social ROAS, K8 Display CPM are blank — rename the header "
+    "back to 'Spend'"
+)
+
+
+def test_a_retyped_spend_header_is_an_error_at_the_header_cell(plan: Path) -> None:
+    set_cell(plan, "data", "I1", *text_cell("Cost (old)"))
+    before = plan.read_bytes()
+    assert check_errors(plan)["Data!I1"] == RENAMED
+    assert plan.read_bytes() == before
+
+
+def test_import_refuses_a_data_table_whose_header_was_retyped(plan: Path, tmp_path: Path) -> None:
+    set_cell(plan, "data", "I1", *text_cell("Cost (old)"))
+    data = csv(tmp_path, "d.csv", "Date,Channel,Spend\n2026-06-01,Email,5\n")
+    message = refused("import", plan, data, keep=(plan, data))
+    assert message.startswith(
+        "plan.xlsx: Data!I1 is 'Cost (old)', where the 'Spend' column belongs — rename or move"
+    )
+
+
+@NEEDS_LO
+def test_retyped_and_swapped_headers_give_blank_metrics_libreoffice_agrees_with(
+    plan: Path, libreoffice: None
+) -> None:
+    set_cell(plan, "data", "I1", *text_cell("Cost (old)"))
+    set_cell(plan, "data", "E1", *text_cell("Sessions"))  # Clicks and Sessions swapped
+    set_cell(plan, "data", "F1", *text_cell("Clicks"))
+    result = refresh_plan(plan)
+    an = result.analysis
+    kpis = {k.id: v for k, v in zip(an.plan.kpis, an.results.kpis, strict=True)}
+    assert kpis["K4"].actual is None and kpis["K6"].actual is None  # never 0.00
+    assert kpis["K2"].actual is not None and kpis["K2"].actual > 0
+    assert check_errors(plan)["Data!I1"] == RENAMED
+    assert_libreoffice_agrees(plan)
+
+
+@NEEDS_LO
+def test_data_without_a_spend_column_leaves_spend_metrics_blank(
+    tmp_path: Path, libreoffice: None
+) -> None:
+    data = csv(
+        tmp_path,
+        "d.csv",
+        "Date,Channel,Clicks,Conversions,Revenue\n"
+        "2026-01-05,Paid Search,30,3,120\n2026-02-05,Paid Search,20,2,80\n",
+    )
+    result = new_plan(tmp_path / "p.xlsx", data=data)
+    kpis = zip(result.plan.kpis, result.results.kpis, strict=True)
+    cpa = next(v for k, v in kpis if k.id == "K4")
+    assert cpa.actual is None
+    assert_libreoffice_agrees(tmp_path / "p.xlsx")
+
+
+def assert_libreoffice_agrees(path: Path) -> None:
+    """LibreOffice's recalculation equals every cached value, with no error value."""
+    cached = cached_values(path)
+    errors = [f"{s}!{a}" for s, vals in cached.items() for a, v in vals.items() if is_error(v)]
+    assert not errors, errors[:10]
+    mismatches = compare(cached, runner.recalculate(path).values)
+    assert not mismatches, "\n".join(mismatches[:20])

@@ -21,6 +21,7 @@ from xlmplan.core.date_bounds import in_range, period_problem
 from xlmplan.core.engine import Engine, Results, Words
 from xlmplan.core.jalali import solar_hijri_reading
 from xlmplan.core.labels import load_labels
+from xlmplan.core.missing_measures import missing_measures, without_missing
 from xlmplan.core.model import Plan
 from xlmplan.core.template import (
     apply_targets,
@@ -114,6 +115,7 @@ def new_plan(
     frame = read_data(Path(data)) if data is not None else example_data()
     notes = cleaned_notes(frame)
     frame, channels = unify_channels(with_period_columns(frame))
+    catalog = without_missing(catalog, missing_measures(frame))
     if first_month is None:
         lo = pd.Timestamp(frame["date"].min())
         first_month = dt.date(lo.year, lo.month, 1)

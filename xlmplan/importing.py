@@ -9,11 +9,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from xlmplan.core.data import cleaned_notes
+from xlmplan.core.data import DATA_COLUMNS, cleaned_notes
 from xlmplan.core.data_merge import MergeReport, merge, normalise_channels
+from xlmplan.core.missing_measures import order_problem
+from xlmplan.core.template import data_header_aliases
 from xlmplan.errors import DataError, XlmplanError
 from xlmplan.io.exports import Imported, read_export
-from xlmplan.refresh import RefreshResult, refresh_plan
+from xlmplan.refresh import RefreshResult, data_headers, data_where, plan_language, refresh_plan
 from xlmplan.xlsx.package_write import check_writable
 from xlmplan.xlsx.plan_file import data_frame, open_plan
 
@@ -65,6 +67,11 @@ def import_data(
     check_writable(plan)
     pf = open_plan(plan)
     try:
+        labels = plan_language(pf)[0]
+        titles = {c: labels[f"data.{c}"] for c in DATA_COLUMNS}
+        aliases = data_header_aliases()
+        if problem := order_problem(data_headers(pf), aliases, data_where(pf), titles):
+            raise DataError(f"{plan.name}: {problem}")  # rows are written column by column
         existing = data_frame(pf)  # with --replace too: its columns are kept
     except DataError:
         if not replace:

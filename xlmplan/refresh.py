@@ -25,8 +25,21 @@ from xlmplan.core.data_merge import unify_channels
 from xlmplan.core.engine import Engine, Results, Words
 from xlmplan.core.inputs import plan_from_tables
 from xlmplan.core.labels import Labels, load_labels
+from xlmplan.core.missing_measures import (
+    column_positions,
+    header_findings,
+    missing_measures,
+    without_missing,
+)
 from xlmplan.core.model import Plan
-from xlmplan.core.template import build_plan, load_raw, plan_catalog, templates_root, words_from
+from xlmplan.core.template import (
+    build_plan,
+    data_header_aliases,
+    load_raw,
+    plan_catalog,
+    templates_root,
+    words_from,
+)
 from xlmplan.errors import TemplateError, WorkbookError
 from xlmplan.sheets.analysis import PICK_CELL
 from xlmplan.sheets.book import ROLES, build_book
@@ -42,6 +55,7 @@ from xlmplan.xlsx.style_merge import StyleMap, merge_styles
 from xlmplan.xlsx.well_formed import ill_formed
 from xlmplan.xlsx.writer import write_book
 
+EXCEL_LAST_COL = 16383  # XFD, 0-based
 OWNED_ROLES = tuple(r for r in ROLES if r != "data") + ("manifest",)
 
 
@@ -115,6 +129,11 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
     data, channels = unify_channels(data)
     plan, input_findings = plan_from_tables(tables, labels, base, channels)
     input_findings += [Finding("warning", pf.sheets["data"].name, n) for n in cleaned]
+    catalog = without_missing(catalog, missing_measures(data))
+    titles = {c: labels[f"data.{c}"] for c in DATA_COLUMNS}
+    input_findings += header_findings(
+        data_headers(pf), data_header_aliases(), data_where(pf), plan.kpis, catalog, titles
+    )
     plan.analysis_metric = picked_label(pf)
     results = Engine(plan, data, catalog, words).run()
     names = {role: pf.sheets[role].name for role in ROLES}
@@ -188,13 +207,31 @@ def plan_language(pf: PlanFile, lang: str | None = None) -> tuple[Labels, Words,
 
 
 def _fit_data(book: Book, pf: PlanFile) -> None:
-    """Size the ``d_*`` names to the Data table as it stands in the file."""
+    """Size the ``d_*`` names to the Data table as it stands in the file, each on the
+    column its header names; a column whose header is gone gets an empty range of the
+    same rows (the last column of Calc), so every engine sums nothing, as pandas does."""
     info = pf.table("data")
     sheet = book.sheet("data")
     last = max(info.last, info.r1 + 1)
-    for j, column in enumerate(DATA_COLUMNS):
-        col = info.c1 + j
-        book.names[f"d_{column}"] = "=" + rng(sheet.name, info.r1 + 1, col, last, col)
+    found = column_positions(data_headers(pf), data_header_aliases())
+    for column in DATA_COLUMNS:
+        name, col = sheet.name, info.c1 + found[column] if column in found else -1
+        if col < 0:
+            name, col = book.sheet("calc").name, EXCEL_LAST_COL
+        book.names[f"d_{column}"] = "=" + rng(name, info.r1 + 1, col, last, col)
+
+
+def data_headers(pf: PlanFile) -> list[str]:
+    """The Data table's headers as text."""
+    info = pf.table("data")
+    row = pf.cells(info.sheet)[info.r1][info.c1 : info.c2 + 1]
+    return ["" if v is None else str(v) for v in row]
+
+
+def data_where(pf: PlanFile) -> tuple[str, int, int]:
+    """The Data table's sheet name, 0-based header row and first column."""
+    info = pf.table("data")
+    return info.sheet.name, info.r1, info.c1
 
 
 def _old_owned(pf: PlanFile, role: str, sheet: Sheet) -> set[Pos]:

@@ -15,7 +15,13 @@ from typing import Any
 
 from xlmplan.core.addresses import col_letter
 from xlmplan.core.checks import Finding
-from xlmplan.core.date_bounds import in_range, outside_text, period_problem, solar_hijri_reading
+from xlmplan.core.date_bounds import (
+    in_range,
+    month_after,
+    outside_text,
+    period_problem,
+    solar_hijri_reading,
+)
 from xlmplan.core.labels import Labels
 from xlmplan.core.model import (
     SCENARIO_KEYS,
@@ -182,7 +188,7 @@ def _settings(table: TableCells, labels: Labels, base: Settings, r: _Reader) -> 
             continue
         value = row[1] if len(row) > 1 else None
         where, header = table.where(i, 1), r.text(row[0])
-        cells[f.name], where_of[f.name] = value, where
+        cells[f.name], where_of[f.name], where_of[f"{f.name}_label"] = value, where, header
         kind = str(f.type)
         if "date" in kind:
             values[f.name] = r.date(value, where, header)
@@ -210,6 +216,14 @@ def _settings(table: TableCells, labels: Labels, base: Settings, r: _Reader) -> 
             f"{where_of.get('months', table.sheet)}: {problem} — start earlier or plan fewer months"
         )
     values["start"] = start.replace(day=1)
+    as_of, end = values.get("as_of"), month_after(start, months) - dt.timedelta(days=1)
+    if isinstance(as_of, dt.date) and not start.replace(day=1) <= as_of <= end:
+        r.bad(
+            where_of["as_of"],
+            f"{where_of['as_of_label']} {as_of.isoformat()} lies outside the plan period "
+            f"({start:%Y-%m}-01 to {end.isoformat()}): every actual, run-rate and scenario "
+            "is computed as of that day — clear it or type a day inside the plan",
+        )
     merged = {f.name: values.get(f.name, getattr(base, f.name)) for f in fields(Settings)}
     return Settings(**merged)
 
