@@ -151,6 +151,20 @@ def test_new_start_in_the_solar_hijri_year_is_refused_with_the_gregorian_month(
     assert not (tmp_path / "p.xlsx").exists()
 
 
+@pytest.mark.parametrize(
+    ("start", "problem"),
+    [
+        ("0000-01", "year 0 is outside the dates a plan can hold"),
+        ("9999-12", "the first month 9999-12 is outside the dates a plan can hold"),
+    ],
+)
+def test_new_refuses_a_start_excel_or_python_cannot_hold(
+    tmp_path: Path, start: str, problem: str
+) -> None:
+    message = refused("new", tmp_path / "p.xlsx", "--start", start)
+    assert message.startswith(f"--start '{start}': {problem} (1900-03-01 to 2262-04-11)")
+
+
 def test_new_refuses_a_plan_that_ends_after_pandas_last_day(tmp_path: Path) -> None:
     message = refused("new", tmp_path / "p.xlsx", "--start", "2262-01", "--months", "6")
     assert message.startswith(

@@ -17,7 +17,7 @@ from xlmplan.core.checks import Finding
 from xlmplan.core.data import cleaned_notes
 from xlmplan.core.data_merge import unify_channels
 from xlmplan.core.data_periods import with_period_columns
-from xlmplan.core.date_bounds import in_range, period_problem
+from xlmplan.core.date_bounds import RANGE_TEXT, in_range, period_problem
 from xlmplan.core.engine import Engine, Results, Words
 from xlmplan.core.jalali import solar_hijri_reading
 from xlmplan.core.labels import load_labels
@@ -58,6 +58,11 @@ def parse_month(text: str) -> dt.date:
     match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text)
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise XlmplanError(f"--start '{text}' is not a month — write it as YYYY-MM, e.g. 2026-01")
+    if int(match.group(1)) < 1:
+        raise XlmplanError(
+            f"--start '{text}': year 0 is outside the dates a plan can hold ({RANGE_TEXT}) — "
+            "write the month as YYYY-MM, e.g. 2026-01"
+        )
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
 
 
@@ -110,6 +115,8 @@ def new_plan(
     catalog = plan_catalog(labels)
     words = words_from(labels)
     first_month = parse_month(start) if start else None
+    if first_month is not None:
+        check_period(first_month, 1, start)  # before the template is laid on it
 
     say("reading data")
     frame = read_data(Path(data)) if data is not None else example_data()
