@@ -310,6 +310,24 @@ def test_two_files_with_overlapping_ranges_in_one_import_are_refused(
     )
 
 
+def test_a_range_is_refused_where_data_cannot_remember_it(plan: Path, tmp_path: Path) -> None:
+    set_cell(plan, "data", "K1", *text_cell("Note A"))  # a plan without the period columns
+    set_cell(plan, "data", "L1", *text_cell("Note B"))
+    december = ads_report(tmp_path, "dec.csv", "December 1, 2026 - December 31, 2026", 100, 310)
+    message = refused("import", plan, december, keep=(plan, december))
+    assert message.startswith(
+        "dec.csv: its rows cover date ranges (e.g. 2026-12-01 to 2026-12-31) and the plan's "
+        "Data table has no period_start and period_end columns to remember them"
+    )
+
+
+def test_a_period_cell_that_is_not_a_date_is_named(plan: Path, tmp_path: Path) -> None:
+    set_cell(plan, "data", "K2", *text_cell("soon"))
+    december = ads_report(tmp_path, "dec.csv", "December 1, 2026 - December 31, 2026", 100, 310)
+    message = refused("import", plan, december, keep=(plan, december))
+    assert message.startswith("plan.xlsx, column 'period_start': 'soon' is not a date")
+
+
 # ------------------------------------------------- characters XML 1.0 forbids
 
 CONTROL_CSV = (
@@ -353,12 +371,16 @@ def test_new_replaces_forbidden_characters_and_says_where(tmp_path: Path) -> Non
     assert data_texts(tmp_path / "p.xlsx", "Note") == ["x\ufffdy", "ok", "ok"]
 
 
-def test_import_replaces_forbidden_characters_and_says_where(plan: Path, tmp_path: Path) -> None:
+@NEEDS_LO
+def test_import_replaces_forbidden_characters_and_says_where(
+    plan: Path, tmp_path: Path, libreoffice: None
+) -> None:
     data = csv(tmp_path, "ctl.csv", CONTROL_CSV)
     code, out, err = cli("import", plan, data)
     assert code == 0, err
     assert f"note: ctl.csv, column 'campaign': 3 cell(s) {CLEANED}" in out
     assert_well_formed(plan)
+    assert_libreoffice_agrees(plan)  # LibreOffice read every Data row
 
 
 def test_a_lone_surrogate_never_reaches_the_data_table() -> None:
