@@ -69,9 +69,10 @@ def row_ranges(frame: pd.DataFrame, source: str) -> tuple[np.ndarray, np.ndarray
 
 def _days(column: pd.Series, source: str, name: str) -> np.ndarray:
     out = np.full(len(column), np.datetime64("NaT"), dtype="datetime64[D]")
-    for i, value in enumerate(column.tolist()):
-        if value is None or value == "" or (isinstance(value, float) and np.isnan(value)):
-            continue
+    values = column.to_numpy(dtype=object)
+    filled = ~pd.isna(values) & (values != "")  # most rows are days: only ranges are read
+    for i in np.flatnonzero(filled):
+        value = values[i]
         try:
             if isinstance(value, dt.date | pd.Timestamp | np.datetime64):
                 out[i] = np.datetime64(pd.Timestamp(value).date(), "D")
