@@ -483,3 +483,23 @@ def assert_libreoffice_agrees(path: Path) -> None:
     assert not errors, errors[:10]
     mismatches = compare(cached, runner.recalculate(path).values)
     assert not mismatches, "\n".join(mismatches[:20])
+
+
+# ------------------------------------------------- numbers that would overflow a sum or ratio
+
+
+@pytest.mark.parametrize(("value", "shown"), [("1e308", "1e+308"), ("1e-300", "1e-300")])
+def test_a_measure_that_would_overflow_is_refused(tmp_path: Path, value: str, shown: str) -> None:
+    data = csv(tmp_path, "d.csv", f"Date,Channel,Spend\n2026-01-05,Email,{value}\n")
+    message = refused("new", tmp_path / "p.xlsx", "--data", data, keep=(data,))
+    assert message == (
+        f"d.csv, row 2, column 'Spend': {shown} is not a size a plan can compute with (0, or "
+        "between 0.000000001 and 999,999,999,999,999) — check the value."
+    )
+
+
+def test_a_plan_budget_that_would_overflow_is_a_checks_error(plan: Path) -> None:
+    set_cell(plan, "start", "B17", "<v>1E+308</v>")
+    assert check_errors(plan)["Start!B17"].startswith(
+        "Plan budget 1e+308 is not a size a plan can compute with"
+    )

@@ -30,6 +30,12 @@ MEASURES = (
 DATA_COLUMNS = KEY_COLUMNS + MEASURES
 
 CLEANED = "xlmplan.cleaned"  # DataFrame.attrs key of cleaned_notes
+LARGEST = 1e15  # Excel keeps 15 digits; sums and ratios of larger values overflow to inf
+SMALLEST = 1e-9  # a ratio over a smaller divisor overflows too
+SIZE_PROBLEM = (
+    "is not a size a plan can compute with (0, or between 0.000000001 and "
+    "999,999,999,999,999) — check the value"
+)
 DATE_HINT = "write dates as YYYY-MM-DD (e.g. 2026-01-31)"
 NUMBER_HINT = "use digits with '.' as decimal point, or leave the cell empty"
 
@@ -220,8 +226,16 @@ def _numbers(s: pd.Series, row_no: np.ndarray, source: str, column: str) -> np.n
     if bad.any():
         i = int(bad.argmax())
         raise _fail(
-            source, int(row_no[i]), column, f"{out[i]!r} is not a finite number — {NUMBER_HINT}."
+            source,
+            int(row_no[i]),
+            column,
+            f"{float(out[i])!r} is not a finite number — {NUMBER_HINT}.",
         )
+    size = np.abs(out)
+    odd = (size > LARGEST) | ((size > 0) & (size < SMALLEST))
+    if odd.any():
+        i = int(odd.argmax())
+        raise _fail(source, int(row_no[i]), column, f"{float(out[i])!r} {SIZE_PROBLEM}.")
     return out
 
 

@@ -9,12 +9,14 @@ Only the settings a plan cannot exist without (first month, length) stop with an
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 from xlmplan.core.addresses import col_letter
 from xlmplan.core.checks import Finding
+from xlmplan.core.data import LARGEST, SIZE_PROBLEM, SMALLEST
 from xlmplan.core.date_bounds import (
     in_range,
     month_after,
@@ -123,19 +125,26 @@ class _Reader:
         if is_blank(value):
             return None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
+            return self.sized(float(value), where, header)
         if isinstance(value, str):
             text = value.strip().replace(",", "")
             scale = 1.0
             if text.endswith("%"):
                 text, scale = text[:-1], 0.01
             try:
-                return float(text) * scale
+                return self.sized(float(text) * scale, where, header)
             except ValueError:
                 pass
         self.bad(
             where, f"{header} '{self.text(value)}' is not a number — type a number or clear it"
         )
+        return None
+
+    def sized(self, number: float, where: str, header: str) -> float | None:
+        """``number``, or blank plus a finding when it would overflow a sum or a ratio."""
+        if math.isfinite(number) and (number == 0 or SMALLEST <= abs(number) <= LARGEST):
+            return number
+        self.bad(where, f"{header} {number!r} {SIZE_PROBLEM}")
         return None
 
     def date(self, value: Any, where: str, header: str) -> dt.date | None:
