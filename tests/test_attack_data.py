@@ -503,3 +503,20 @@ def test_a_plan_budget_that_would_overflow_is_a_checks_error(plan: Path) -> None
     assert check_errors(plan)["Start!B17"].startswith(
         "Plan budget 1e+308 is not a size a plan can compute with"
     )
+
+
+def test_day_rows_covering_a_month_row_replace_it_and_say_so(plan: Path, tmp_path: Path) -> None:
+    december = ads_report(tmp_path, "dec.csv", "December 1, 2026 - December 31, 2026", 100, 310)
+    assert cli("import", plan, december)[0] == 0
+    days = "".join(f"2026-12-{d:02d},Paid Search,Brand,{d}\n" for d in range(1, 32))
+    daily = csv(tmp_path, "daily.csv", "Date,Channel,Campaign,Clicks\n" + days)
+    code, out, err = cli("import", plan, daily)
+    assert code == 0, err
+    assert "1 replaced" in out
+    assert (
+        "the row of Paid Search / Brand for 2026-12-01 to 2026-12-31 already in Data was "
+        "replaced by the new rows that cover its days"
+    ) in out
+    rows = brand_rows(plan)
+    assert [r[1] for r in rows] == list(range(1, 32))
+    assert all(r[2] is None and r[3] is None for r in rows)

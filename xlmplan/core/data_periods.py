@@ -157,14 +157,26 @@ def resolve(
         row = int(np.flatnonzero(broken)[0])
         h = pairs[pairs["row"] == row].iloc[0]
         raise DataError(_collision(h))
-    wide = pairs[covered[pairs["row"].to_numpy()]]
-    wide = wide[(wide["s"] != wide["s_n"]) | (wide["e"] != wide["e_n"])]
-    widened = [
+    return Overlaps(covered, _replaced_notes(pairs[covered[pairs["row"].to_numpy()]]))
+
+
+def _replaced_notes(pairs: pd.DataFrame) -> list[str]:
+    """Say which old rows a range other than their own replaced: those inside one new
+    range (per new range), and those whose days several new rows cover (per old row)."""
+    inside = (pairs["s_n"] <= pairs["s"]) & (pairs["e"] <= pairs["e_n"])
+    same = (pairs["s"] == pairs["s_n"]) & (pairs["e"] == pairs["e_n"])
+    notes = [
         f"{len(group)} row(s) of {_who(group.iloc[0])} already in Data inside "
-        f"{_span(s, e)} were replaced by the new row(s) for the whole range"
-        for (_, _, s, e), group in wide.groupby([*_KEYS, "s_n", "e_n"], sort=False)
+        f"{_span(s, e)} were replaced by the new row(s) for that whole range"
+        for (_, _, s, e), group in pairs[inside & ~same].groupby([*_KEYS, "s_n", "e_n"], sort=False)
     ]
-    return Overlaps(covered, widened)
+    split = pairs[~inside].drop_duplicates("row")
+    notes += [
+        f"the row of {_who(row)} for {_span(row['s'], row['e'])} already in Data was "
+        f"replaced by the new rows that cover its days"
+        for _, row in split.iterrows()
+    ]
+    return notes
 
 
 def _collision(h: pd.Series) -> str:
