@@ -15,7 +15,8 @@ from xlmplan.core.missing_measures import order_problem
 from xlmplan.core.template import data_header_aliases
 from xlmplan.errors import DataError, XlmplanError
 from xlmplan.io.exports import Imported, read_export
-from xlmplan.refresh import RefreshResult, data_headers, data_where, plan_language, refresh_plan
+from xlmplan.io.plan_data import data_headers, data_where
+from xlmplan.refresh import RefreshResult, plan_language, refresh_plan
 from xlmplan.xlsx.package_write import check_writable
 from xlmplan.xlsx.plan_file import data_frame, open_plan
 

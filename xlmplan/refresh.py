@@ -41,6 +41,7 @@ from xlmplan.core.template import (
     words_from,
 )
 from xlmplan.errors import TemplateError, WorkbookError
+from xlmplan.io.plan_data import data_headers, data_where
 from xlmplan.sheets.analysis import PICK_CELL
 from xlmplan.sheets.book import ROLES, build_book
 from xlmplan.sheets.cellrefs import Pos, cf_ranges, dv_ranges, expand
@@ -52,7 +53,7 @@ from xlmplan.xlsx.plan_file import PlanFile, data_frame, input_tables, open_plan
 from xlmplan.xlsx.sheet_formats import charts_of, patch_chart, replace_formats
 from xlmplan.xlsx.splice import Q, SheetXml, fresh_cell, shared_strings
 from xlmplan.xlsx.style_merge import StyleMap, merge_styles
-from xlmplan.xlsx.well_formed import ill_formed
+from xlmplan.xlsx.well_formed import ill_formed_findings
 from xlmplan.xlsx.writer import write_book
 
 EXCEL_LAST_COL = 16383  # XFD, 0-based
@@ -215,23 +216,11 @@ def _fit_data(book: Book, pf: PlanFile) -> None:
     last = max(info.last, info.r1 + 1)
     found = column_positions(data_headers(pf), data_header_aliases())
     for column in DATA_COLUMNS:
-        name, col = sheet.name, info.c1 + found[column] if column in found else -1
-        if col < 0:
+        if column in found:
+            name, col = sheet.name, info.c1 + found[column]
+        else:
             name, col = book.sheet("calc").name, EXCEL_LAST_COL
         book.names[f"d_{column}"] = "=" + rng(name, info.r1 + 1, col, last, col)
-
-
-def data_headers(pf: PlanFile) -> list[str]:
-    """The Data table's headers as text."""
-    info = pf.table("data")
-    row = pf.cells(info.sheet)[info.r1][info.c1 : info.c2 + 1]
-    return ["" if v is None else str(v) for v in row]
-
-
-def data_where(pf: PlanFile) -> tuple[str, int, int]:
-    """The Data table's sheet name, 0-based header row and first column."""
-    info = pf.table("data")
-    return info.sheet.name, info.r1, info.c1
 
 
 def _old_owned(pf: PlanFile, role: str, sheet: Sheet) -> set[Pos]:
@@ -504,27 +493,12 @@ def check_plan(path: Path) -> CheckResult:
             if stale:
                 message = an.labels["check.stale"].format(count=len(stale), first=stale[0])
                 extra.append(Finding("warning", sheet.name, message))
-        extra += _ill_formed(an.pf)
+        extra += ill_formed_findings(an.pf)
         order = {"error": 0, "warning": 1, "info": 2}
         findings = sorted([*an.findings, *extra], key=lambda f: order.get(f.severity, 3))
         return CheckResult(Path(path), findings, an)
     finally:
         an.pf.close()
-
-
-def _ill_formed(pf: PlanFile) -> list[Finding]:
-    """An error per part that is not well-formed XML, naming xlmplan's sheet it holds."""
-    sheets = {ref.part: ref.name for ref in pf.sheets.values()}
-    return [
-        Finding(
-            "error",
-            f"{sheets[part]} ({part})" if part in sheets else part,
-            f"the part is not well-formed XML 1.0 ({reason}) — Excel repairs the file and "
-            "LibreOffice drops what it cannot read: restore the previous version "
-            "(.backup.xlsx) or open and save the file in Excel",
-        )
-        for part, reason in ill_formed(pf.pkg)
-    ]
 
 
 def _data_rows(an: Analysis, fresh: Package, index: int, xf: dict[int, int]) -> bytes:
