@@ -125,7 +125,7 @@ def test_new_month_of_data(plan: Path, edited: tuple[Path, dict[str, Any]]) -> N
     assert len(typed) == count
     assert {(r[0].year, r[0].month) for r in typed} == {(first.year, first.month)}
     assert data["date_to"] == max(r[0] for r in typed).date().isoformat()
-    assert report["parts"]["tables"]["tblData"]["ref"] == f"A1:J{last_row}"
+    assert report["parts"]["tables"]["tblData"]["ref"] == f"A1:L{last_row}"
 
 
 def test_round_trip_keeps_tables_arrays_and_hidden_sheets(

@@ -124,7 +124,7 @@ def test_new_rows_reach_the_derived_sheets(edited: dict[str, Any]) -> None:
     assert _table_ref(work, "tblObjectives") == "A4:L11"
     assert _table_ref(work, "tblKpis") == "A4:F13"
     last_data = typed["data"]["last_row"]
-    assert _table_ref(work, "tblData") == f"A1:J{last_data}"
+    assert _table_ref(work, "tblData") == f"A1:L{last_data}"
     result: RefreshResult = edited["result"]
     assert result.analysis.grown == {"tblObjectives": 1, "tblKpis": 1, "tblData": 279}
     assert str(result.analysis.results.as_of) == "2026-09-30"

@@ -126,7 +126,8 @@ def test_names_are_workbook_scoped_and_sized_to_data(
         assert not ws.defined_names, "no sheet-scoped names"
     rows = example_plan.rows
     assert names["d_spend"].attr_text.endswith(f"$I$2:$I${rows + 1}")
-    assert book[manifest(book)["sheet.data"]].tables["tblData"].ref == f"A1:J{rows + 1}"
+    # date .. new_customers, then the period_start and period_end columns of aggregated rows
+    assert book[manifest(book)["sheet.data"]].tables["tblData"].ref == f"A1:L{rows + 1}"
 
 
 def test_no_forbidden_formula_forms(example_path: Path) -> None:

@@ -7,16 +7,21 @@ import os
 import re
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from xlmplan.core.catalog import Catalog
 from xlmplan.core.checks import Finding
+from xlmplan.core.data import cleaned_notes
 from xlmplan.core.data_merge import unify_channels
+from xlmplan.core.data_periods import with_period_columns
+from xlmplan.core.date_bounds import RANGE_TEXT, in_range, period_problem
 from xlmplan.core.engine import Engine, Results, Words
+from xlmplan.core.jalali import solar_hijri_reading
 from xlmplan.core.labels import load_labels
+from xlmplan.core.missing_measures import missing_measures, without_missing
 from xlmplan.core.model import Plan
 from xlmplan.core.template import (
     apply_targets,
@@ -46,13 +51,35 @@ class PlanResult:
     words: Words
     catalog: Catalog
     rows: int
+    notes: list[str] = field(default_factory=list)  # what reading the data changed
 
 
 def parse_month(text: str) -> dt.date:
     match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text)
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise XlmplanError(f"--start '{text}' is not a month — write it as YYYY-MM, e.g. 2026-01")
+    if int(match.group(1)) < 1:
+        raise XlmplanError(
+            f"--start '{text}': year 0 is outside the dates a plan can hold ({RANGE_TEXT}) — "
+            "write the month as YYYY-MM, e.g. 2026-01"
+        )
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def check_period(first: dt.date, months: int, start: str | None) -> None:
+    """Refuse a plan period outside the dates a plan can hold, with the fix."""
+    problem = period_problem(first, months)
+    if problem is None:
+        return
+    reading = solar_hijri_reading(first.year, first.month)
+    if reading is not None:
+        fix = f"use --start {reading[0]:%Y-%m}"
+    elif in_range(first):
+        fix = "start earlier or give fewer --months"
+    else:
+        fix = "give the first month as YYYY-MM, e.g. 2026-01"
+    what = f"--start '{start}'" if start else "the data's first month"
+    raise XlmplanError(f"{what}: {problem}: {fix}")
 
 
 def new_plan(
@@ -88,10 +115,14 @@ def new_plan(
     catalog = plan_catalog(labels)
     words = words_from(labels)
     first_month = parse_month(start) if start else None
+    if first_month is not None:
+        check_period(first_month, 1, start)  # before the template is laid on it
 
     say("reading data")
     frame = read_data(Path(data)) if data is not None else example_data()
-    frame, channels = unify_channels(frame)
+    notes = cleaned_notes(frame)
+    frame, channels = unify_channels(with_period_columns(frame))
+    catalog = without_missing(catalog, missing_measures(frame))
     if first_month is None:
         lo = pd.Timestamp(frame["date"].min())
         first_month = dt.date(lo.year, lo.month, 1)
@@ -105,17 +136,26 @@ def new_plan(
         currency=currency.upper() if currency else None,
         channels=channels,
     )
+    check_period(plan.settings.start, plan.settings.months, start)
     plan = apply_targets(plan, Engine(plan, frame, catalog, words).run(), factors, words)
     results = Engine(plan, frame, catalog, words).run()
 
     say("laying out the sheets")
     book, findings = build_book(
-        plan, frame, catalog, labels, words, results, template, calendar=calendar
+        plan,
+        frame,
+        catalog,
+        labels,
+        words,
+        results,
+        template,
+        calendar=calendar,
+        extra_findings=[Finding("warning", labels["sheet.data"], n) for n in notes],
     )
 
     say(f"writing {out.name}")
     write_atomic(out, lambda tmp: write_book(book, tmp))
-    return PlanResult(out, plan, results, findings, words, catalog, len(frame))
+    return PlanResult(out, plan, results, findings, words, catalog, len(frame), notes)
 
 
 def write_atomic(target: Path, write: Callable[[Path], None]) -> None:

@@ -89,6 +89,8 @@ def new(
             force=force,
             progress=say,
         )
+    for note in result.notes:
+        out_console.print(f"note: {note}", highlight=False)
     out_console.print(
         f"Plan written to [bold]{result.path.resolve()}[/] "
         f"({result.rows:,} Data rows, {len(result.findings)} checks findings)",

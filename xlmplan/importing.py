@@ -6,12 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from xlmplan.core.data import DATA_COLUMNS, cleaned_notes
 from xlmplan.core.data_merge import MergeReport, merge, normalise_channels
+from xlmplan.core.missing_measures import order_problem
+from xlmplan.core.template import data_header_aliases
 from xlmplan.errors import DataError, XlmplanError
 from xlmplan.io.exports import Imported, read_export
-from xlmplan.refresh import RefreshResult, refresh_plan
+from xlmplan.io.plan_data import data_headers, data_where
+from xlmplan.refresh import RefreshResult, plan_language, refresh_plan
 from xlmplan.xlsx.package_write import check_writable
 from xlmplan.xlsx.plan_file import data_frame, open_plan
 
@@ -51,7 +56,8 @@ def import_data(
 ) -> ImportResult:
     """Import ``files`` into ``plan``'s Data table and refresh the plan.
 
-    Rows with a (date, channel, campaign) already in Data replace those rows; ``replace``
+    New rows replace the rows of their channel and campaign their date ranges cover (a
+    partial overlap is refused, see ``core.data_periods``); ``replace``
     empties Data first. Nothing is written when any file cannot be read."""
     plan = Path(plan)
     if not files:
@@ -62,7 +68,12 @@ def import_data(
     check_writable(plan)
     pf = open_plan(plan)
     try:
-        existing = data_frame(pf) if not replace else None
+        labels = plan_language(pf)[0]
+        titles = {c: labels[f"data.{c}"] for c in DATA_COLUMNS}
+        aliases = data_header_aliases()
+        if problem := order_problem(data_headers(pf), aliases, data_where(pf), titles):
+            raise DataError(f"{plan.name}: {problem}")  # rows are written column by column
+        existing = data_frame(pf)  # with --replace too: its columns are kept
     except DataError:
         if not replace:
             raise
@@ -80,12 +91,16 @@ def import_data(
             "export a report with rows in it and try again"
         )
     new = pd.concat(frames, ignore_index=True)
+    origin = np.repeat([Path(i).name for i in files], [len(i.frame) for i in imported])
     report = MergeReport()
     known = [] if existing is None else list(pd.unique(existing["channel"].astype(str)))
     new = normalise_channels(new, known, report)
     columns = list(existing.columns) if existing is not None else list(new.columns[:10])
     base = existing if existing is not None else new.iloc[0:0]
-    merged, report = merge(base, new, columns, replace_all=replace, report=report)
+    merged, report = merge(
+        base, new, columns, replace_all=replace, report=report, origin=origin, data_name=plan.name
+    )
     result = refresh_plan(plan, backup=backup, data=merged)
-    notes = [n for i in imported for n in i.notes]
+    notes = [n for i in imported for n in i.notes] + report.notes
+    notes += cleaned_notes(existing) if existing is not None else []
     return ImportResult(plan, imported, report, result, notes)

@@ -20,14 +20,28 @@ from lxml import etree
 
 from xlmplan.core.catalog import Catalog
 from xlmplan.core.checks import Finding
-from xlmplan.core.data import DATA_COLUMNS
+from xlmplan.core.data import DATA_COLUMNS, cleaned_notes
 from xlmplan.core.data_merge import unify_channels
 from xlmplan.core.engine import Engine, Results, Words
 from xlmplan.core.inputs import plan_from_tables
 from xlmplan.core.labels import Labels, load_labels
+from xlmplan.core.missing_measures import (
+    column_positions,
+    header_findings,
+    missing_measures,
+    without_missing,
+)
 from xlmplan.core.model import Plan
-from xlmplan.core.template import build_plan, load_raw, plan_catalog, templates_root, words_from
+from xlmplan.core.template import (
+    build_plan,
+    data_header_aliases,
+    load_raw,
+    plan_catalog,
+    templates_root,
+    words_from,
+)
 from xlmplan.errors import TemplateError, WorkbookError
+from xlmplan.io.plan_data import data_headers, data_where
 from xlmplan.sheets.analysis import PICK_CELL
 from xlmplan.sheets.book import ROLES, build_book
 from xlmplan.sheets.cellrefs import Pos, cf_ranges, dv_ranges, expand
@@ -39,9 +53,11 @@ from xlmplan.xlsx.plan_file import PlanFile, data_frame, input_tables, open_plan
 from xlmplan.xlsx.sheet_formats import charts_of, own_links, patch_chart, replace_formats
 from xlmplan.xlsx.splice import Q, SheetXml, fresh_cell, shared_strings
 from xlmplan.xlsx.style_merge import StyleMap, merge_styles
+from xlmplan.xlsx.well_formed import ill_formed_findings
 from xlmplan.xlsx.workbook_order import workbook_child
 from xlmplan.xlsx.writer import write_book
 
+EXCEL_LAST_COL = 16383  # XFD, 0-based
 OWNED_ROLES = tuple(r for r in ROLES if r != "data") + ("manifest",)
 
 
@@ -104,14 +120,22 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
     )
 
     tables = input_tables(pf)
+    cleaned: list[str] = []
     if new_data is None:
         data = data_frame(pf)
+        cleaned = cleaned_notes(data)
     else:
         data = new_data
         info = pf.table("data")
         info.last = info.r1 + max(len(data), 1)
     data, channels = unify_channels(data)
     plan, input_findings = plan_from_tables(tables, labels, base, channels)
+    input_findings += [Finding("warning", pf.sheets["data"].name, n) for n in cleaned]
+    catalog = without_missing(catalog, missing_measures(data))
+    titles = {c: labels[f"data.{c}"] for c in DATA_COLUMNS}
+    input_findings += header_findings(
+        data_headers(pf), data_header_aliases(), data_where(pf), plan.kpis, catalog, titles
+    )
     plan.analysis_metric = picked_label(pf)
     results = Engine(plan, data, catalog, words).run()
     names = {role: pf.sheets[role].name for role in ROLES}
@@ -185,13 +209,19 @@ def plan_language(pf: PlanFile, lang: str | None = None) -> tuple[Labels, Words,
 
 
 def _fit_data(book: Book, pf: PlanFile) -> None:
-    """Size the ``d_*`` names to the Data table as it stands in the file."""
+    """Size the ``d_*`` names to the Data table as it stands in the file, each on the
+    column its header names; a column whose header is gone gets an empty range of the
+    same rows (the last column of Calc), so every engine sums nothing, as pandas does."""
     info = pf.table("data")
     sheet = book.sheet("data")
     last = max(info.last, info.r1 + 1)
-    for j, column in enumerate(DATA_COLUMNS):
-        col = info.c1 + j
-        book.names[f"d_{column}"] = "=" + rng(sheet.name, info.r1 + 1, col, last, col)
+    found = column_positions(data_headers(pf), data_header_aliases())
+    for column in DATA_COLUMNS:
+        if column in found:
+            name, col = sheet.name, info.c1 + found[column]
+        else:
+            name, col = book.sheet("calc").name, EXCEL_LAST_COL
+        book.names[f"d_{column}"] = "=" + rng(name, info.r1 + 1, col, last, col)
 
 
 def _old_owned(pf: PlanFile, role: str, sheet: Sheet) -> set[Pos]:
@@ -460,6 +490,7 @@ def check_plan(path: Path) -> CheckResult:
             if stale:
                 message = an.labels["check.stale"].format(count=len(stale), first=stale[0])
                 extra.append(Finding("warning", sheet.name, message))
+        extra += ill_formed_findings(an.pf)
         order = {"error": 0, "warning": 1, "info": 2}
         findings = sorted([*an.findings, *extra], key=lambda f: order.get(f.severity, 3))
         return CheckResult(Path(path), findings, an)

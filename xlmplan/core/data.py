@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from xlmplan.core.date_bounds import FIRST_DAY, LAST_DAY, in_range, outside_days, outside_text
+from xlmplan.core.xml_text import clean_frame
 from xlmplan.errors import DataError
 
 KEY_COLUMNS = ("date", "channel", "campaign")
@@ -27,6 +29,13 @@ MEASURES = (
 )
 DATA_COLUMNS = KEY_COLUMNS + MEASURES
 
+CLEANED = "xlmplan.cleaned"  # DataFrame.attrs key of cleaned_notes
+LARGEST = 1e15  # Excel keeps 15 digits; sums and ratios of larger values overflow to inf
+SMALLEST = 1e-9  # a ratio over a smaller divisor overflows too
+SIZE_PROBLEM = (
+    "is not a size a plan can compute with (0, or between 0.000000001 and "
+    "999,999,999,999,999) — check the value"
+)
 DATE_HINT = "write dates as YYYY-MM-DD (e.g. 2026-01-31)"
 NUMBER_HINT = "use digits with '.' as decimal point, or leave the cell empty"
 
@@ -40,6 +49,8 @@ _DATE_RE = rf"^(\d{{4}})(?:[-/.](\d{{1,2}})[-/.](\d{{1,2}}){_TIME}|(\d{{2}})(\d{
 _AMBIGUOUS_DATE = re.compile(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b.*")
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 _MAX_SERIAL = 2958466  # 9999-12-31 + 1
+_FIRST_SERIAL = int((FIRST_DAY - _EXCEL_EPOCH).astype(np.int64))
+_LAST_SERIAL = int((LAST_DAY - _EXCEL_EPOCH).astype(np.int64))
 
 
 def normalise_header(name: str) -> str:
@@ -59,6 +70,7 @@ def canonical_frame(
     `source` names the input in error messages; `rows` gives the file row number
     of each input row (default: header is row 1, so row i is i + 2). `aliases` maps
     normalised headers in other languages to column keys. Fully empty rows are dropped.
+    Text XML cannot carry is replaced by U+FFFD and summed up in ``cleaned_notes``.
     Raises DataError with a one-line, fixable message.
     """
     row_no = np.arange(2, len(df) + 2) if rows is None else np.asarray(rows, dtype=np.int64)
@@ -122,7 +134,15 @@ def canonical_frame(
         values = pd.Series(df.iloc[:, i].to_numpy(dtype=object)[keep], dtype=object)
         frame.insert(len(frame.columns), headers[i], values, allow_duplicates=True)
     order = np.argsort(frame["date"].to_numpy(), kind="stable")
-    return frame.take(order).reset_index(drop=True)
+    frame, notes = clean_frame(frame.take(order).reset_index(drop=True), source)
+    frame.attrs[CLEANED] = notes
+    return frame
+
+
+def cleaned_notes(frame: pd.DataFrame) -> list[str]:
+    """The lines ``canonical_frame`` left on ``frame`` about text cells it had to clean
+    (one per column; see ``core.xml_text``), for the reader to tell the user."""
+    return list(frame.attrs.get(CLEANED, []))
 
 
 def _clean(s: pd.Series) -> pd.Series:
@@ -206,8 +226,16 @@ def _numbers(s: pd.Series, row_no: np.ndarray, source: str, column: str) -> np.n
     if bad.any():
         i = int(bad.argmax())
         raise _fail(
-            source, int(row_no[i]), column, f"{out[i]!r} is not a finite number — {NUMBER_HINT}."
+            source,
+            int(row_no[i]),
+            column,
+            f"{float(out[i])!r} is not a finite number — {NUMBER_HINT}.",
         )
+    size = np.abs(out)
+    odd = (size > LARGEST) | ((size > 0) & (size < SMALLEST))
+    if odd.any():
+        i = int(odd.argmax())
+        raise _fail(source, int(row_no[i]), column, f"{float(out[i])!r} {SIZE_PROBLEM}.")
     return out
 
 
@@ -239,7 +267,9 @@ def _dates(s: pd.Series, row_no: np.ndarray, source: str, column: str) -> np.nda
     """Date column as datetime64[ns] at midnight; anything unreadable raises DataError."""
     if s.dtype.kind == "M":
         series = s.dt.tz_localize(None) if getattr(s.dtype, "tz", None) else s
-        out = series.dt.normalize().to_numpy(dtype="datetime64[ns]")
+        days = series.to_numpy().astype("datetime64[D]")
+        days[outside_days(days)] = np.datetime64("NaT")
+        out = days.astype("datetime64[ns]")
     else:
         obj = s.astype(object)
         out = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -250,11 +280,15 @@ def _dates(s: pd.Series, row_no: np.ndarray, source: str, column: str) -> np.nda
             out[is_num] = _parse_date_number(obj[is_num].to_numpy(dtype=np.float64))
         if is_date.any():
             out[is_date] = [_to_midnight(v) for v in obj[is_date]]
+        out[outside_days(out)] = np.datetime64("NaT")
     bad = np.isnat(out)
     if bad.any():
         i = int(bad.argmax())
         value = s.iloc[i]
-        if pd.isna(value):
+        day = _calendar_date(value)
+        if day is not None and not in_range(day):
+            problem = f"{outside_text(day)} — check the year; {DATE_HINT}."
+        elif pd.isna(value):
             problem = "the cell is empty — every data row needs a date (delete total or note rows)."
         elif isinstance(value, str) and re.fullmatch(_DATE_RE, value):
             problem = f"{value!r} is not a valid calendar date — check the day and month."
@@ -277,7 +311,15 @@ def _parse_date_text(text: pd.Series) -> np.ndarray:
             "day": parts[2].fillna(parts[4]),
         }
     ).astype("float64")
-    return pd.to_datetime(ymd, errors="coerce").to_numpy(dtype="datetime64[ns]")[codes]
+    return _bounded(pd.to_datetime(ymd, errors="coerce"))[codes]
+
+
+def _bounded(stamps: pd.Series) -> np.ndarray:
+    """Parsed dates as datetime64[ns], NaT where outside the range (checked before the
+    conversion to nanoseconds, which would wrap them)."""
+    days = stamps.to_numpy().astype("datetime64[D]")
+    days[outside_days(days)] = np.datetime64("NaT")
+    return days.astype("datetime64[ns]")
 
 
 def _parse_date_number(values: np.ndarray) -> np.ndarray:
@@ -287,12 +329,36 @@ def _parse_date_number(values: np.ndarray) -> np.ndarray:
     if compact.any():
         v = values[compact]
         ymd = pd.DataFrame({"year": v // 10000, "month": v // 100 % 100, "day": v % 100})
-        out[compact] = pd.to_datetime(ymd, errors="coerce").to_numpy(dtype="datetime64[ns]")
-    serial = ~compact & (values >= 1) & (values < _MAX_SERIAL)
+        out[compact] = _bounded(pd.to_datetime(ymd, errors="coerce"))
+    serial = ~compact & (values >= _FIRST_SERIAL) & (values < _LAST_SERIAL + 1)
     if serial.any():
         days = np.floor(values[serial]).astype(np.int64)
         out[serial] = (_EXCEL_EPOCH + days).astype("datetime64[ns]")
     return out
+
+
+def _calendar_date(value: object) -> dt.date | None:
+    """The calendar date a cell names (text, serial, YYYYMMDD or date), in any year 1..9999,
+    so a date outside the range can be named in the message; else None."""
+    if isinstance(value, np.datetime64):
+        value = pd.Timestamp(value) if not np.isnat(value) else None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        if isinstance(value, str) and (m := re.fullmatch(_DATE_RE, value.strip())):
+            month, day = m[2] or m[4], m[3] or m[5]
+            return dt.date(int(m[1]), int(month), int(day))
+        if isinstance(value, int | float) and not isinstance(value, bool) and value == value:
+            if 1e7 <= value < 1e8 and float(value).is_integer():
+                v = int(value)
+                return dt.date(v // 10000, v // 100 % 100, v % 100)
+            if 1 <= value < _MAX_SERIAL:
+                return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
+    except ValueError:
+        return None
+    return None
 
 
 def _to_midnight(value: object) -> np.datetime64:
@@ -300,7 +366,7 @@ def _to_midnight(value: object) -> np.datetime64:
         stamp = pd.Timestamp(value)  # type: ignore[arg-type]
     except (ValueError, OverflowError):
         return np.datetime64("NaT")
-    if not 1678 <= stamp.year <= 2261:
+    if not in_range(stamp.date()):
         return np.datetime64("NaT")
     if stamp.tzinfo is not None:
         stamp = stamp.tz_localize(None)

@@ -14,6 +14,14 @@ import numpy as np
 import pandas as pd
 
 from xlmplan.core.data import DATA_COLUMNS, KEY_COLUMNS, MEASURES
+from xlmplan.core.data_periods import (
+    PERIOD_END,
+    PERIOD_START,
+    check_new_ranges,
+    period_columns,
+    resolve,
+)
+from xlmplan.errors import DataError
 
 _LOOSE = re.compile(r"[\W_]+")
 
@@ -31,6 +39,7 @@ class MergeReport:
     new_channels: list[str] = field(default_factory=list)
     renamed_channels: dict[str, str] = field(default_factory=dict)  # imported -> plan's
     dropped_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # old rows replaced by a wider range
 
 
 def normalise_channels(frame: pd.DataFrame, known: list[str], report: MergeReport) -> pd.DataFrame:
@@ -73,22 +82,30 @@ def merge(
     *,
     replace_all: bool = False,
     report: MergeReport | None = None,
+    origin: np.ndarray | None = None,
+    data_name: str = "Data",
 ) -> tuple[pd.DataFrame, MergeReport]:
     """Existing Data with ``imported`` merged in, as the Data table's ``columns``, in date
-    order (stable: rows of one date keep their order, imported ones after existing ones)."""
+    order (stable: rows of one date keep their order, imported ones after existing ones).
+
+    Old rows are replaced where the new rows' date ranges cover them (see
+    ``data_periods``); ``origin`` names the file of each imported row and ``data_name``
+    the Data table in the one-line errors a partial overlap raises."""
     report = report or MergeReport()
-    imported = combine_keys(imported, report)
-    report.dropped_columns = [c for c in imported.columns if c not in columns]
+    if origin is None:
+        origin = np.full(len(imported), "the export", dtype=object)
+    imported = _periods_as(imported, columns, origin)
+    check_new_ranges(imported, origin)
     if replace_all:
         report.replaced = len(existing)
         base = existing.iloc[0:0]
     else:
-        keys = list(KEY_COLUMNS)
-        old = existing.assign(campaign=existing["campaign"].fillna(""))
-        index = pd.MultiIndex.from_frame(old[keys])
-        hit = index.isin(pd.MultiIndex.from_frame(imported[keys]))
-        report.replaced = int(hit.sum())
-        base = existing[~hit]
+        overlaps = resolve(existing, imported, origin, data_name)
+        report.replaced = int(overlaps.replace.sum())
+        report.notes += overlaps.widened
+        base = existing[~overlaps.replace]
+    imported = combine_keys(imported, report)
+    report.dropped_columns = [c for c in imported.columns if c not in columns]
     report.added = len(imported)
     merged = pd.concat(
         [base.reindex(columns=columns), imported.reindex(columns=columns)], ignore_index=True
@@ -97,6 +114,26 @@ def merge(
     # after an import sums in the same order and changes nothing.
     order = np.argsort(merged["date"].to_numpy(), kind="stable")
     return merged.take(order).reset_index(drop=True), report
+
+
+def _periods_as(imported: pd.DataFrame, columns: list[str], origin: np.ndarray) -> pd.DataFrame:
+    """The imported period columns under the Data table's headers for them; refused when
+    rows cover ranges and Data has no columns to remember them."""
+    if PERIOD_START not in imported.columns:
+        return imported
+    ranged = imported[PERIOD_START].notna().to_numpy()
+    target = period_columns(columns)
+    if target is not None:
+        return imported.rename(columns=dict(zip((PERIOD_START, PERIOD_END), target, strict=True)))
+    if not ranged.any():
+        return imported.drop(columns=[PERIOD_START, PERIOD_END])
+    i = int(ranged.argmax())
+    first, last = imported[PERIOD_START].iloc[i], imported[PERIOD_END].iloc[i]
+    raise DataError(
+        f"{origin[i]}: its rows cover date ranges (e.g. {first} to {last}) and the plan's Data "
+        f"table has no {PERIOD_START} and {PERIOD_END} columns to remember them — type those "
+        "two headers right of the Data table's last header, save, and import again."
+    )
 
 
 def unify_channels(data: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:

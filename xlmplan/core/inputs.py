@@ -9,12 +9,21 @@ Only the settings a plan cannot exist without (first month, length) stop with an
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 from xlmplan.core.addresses import col_letter
 from xlmplan.core.checks import Finding
+from xlmplan.core.data import LARGEST, SIZE_PROBLEM, SMALLEST
+from xlmplan.core.date_bounds import (
+    in_range,
+    month_after,
+    outside_text,
+    period_problem,
+    solar_hijri_reading,
+)
 from xlmplan.core.labels import Labels
 from xlmplan.core.model import (
     SCENARIO_KEYS,
@@ -29,6 +38,7 @@ from xlmplan.core.model import (
     Strategy,
     SwotFactor,
 )
+from xlmplan.core.xml_text import FORBIDDEN, REPLACEMENT, WHAT, clean_text
 from xlmplan.errors import DataError
 
 # Table role -> model class of one row (settings and scenarios are read specially).
@@ -64,6 +74,22 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def calendar_date(value: Any) -> dt.date | None:
+    """The date a cell holds (a date, an Excel serial or 'YYYY-MM-DD' text), or None."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 2958466:
+        return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+    if isinstance(value, str) and (m := _DATE_TEXT.match(value)):
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            return None
+    return None
+
+
 class _Reader:
     def __init__(self) -> None:
         self.findings: list[Finding] = []
@@ -71,7 +97,8 @@ class _Reader:
     def bad(self, where: str, message: str) -> None:
         self.findings.append(Finding("error", where, message))
 
-    def text(self, value: Any) -> str:
+    def text(self, value: Any, where: str | None = None) -> str:
+        """A cell as text; characters XML forbids become U+FFFD, with a finding at ``where``."""
         if is_blank(value):
             return ""
         if isinstance(value, bool):
@@ -82,20 +109,30 @@ class _Reader:
             return value.date().isoformat()
         if isinstance(value, dt.date):
             return value.isoformat()
-        return str(value).strip()
+        text = str(value).strip()
+        if FORBIDDEN.search(text):
+            text = clean_text(text)
+            self.findings.append(
+                Finding(
+                    "warning",
+                    where or "",
+                    f"the text held {WHAT}; each is used as '{REPLACEMENT}' — retype the text",
+                )
+            )
+        return text
 
     def number(self, value: Any, where: str, header: str) -> float | None:
         if is_blank(value):
             return None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
+            return self.sized(float(value), where, header)
         if isinstance(value, str):
             text = value.strip().replace(",", "")
             scale = 1.0
             if text.endswith("%"):
                 text, scale = text[:-1], 0.01
             try:
-                return float(text) * scale
+                return self.sized(float(text) * scale, where, header)
             except ValueError:
                 pass
         self.bad(
@@ -103,24 +140,25 @@ class _Reader:
         )
         return None
 
-    def date(self, value: Any, where: str, header: str) -> dt.date | None:
-        if is_blank(value):
-            return None
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 2958466:
-            return _EXCEL_EPOCH + dt.timedelta(days=int(value))
-        if isinstance(value, str) and (m := _DATE_TEXT.match(value)):
-            try:
-                return dt.date(int(m[1]), int(m[2]), int(m[3]))
-            except ValueError:
-                pass
-        self.bad(
-            where, f"{header} '{self.text(value)}' is not a date — type a date such as 2026-03-31"
-        )
+    def sized(self, number: float, where: str, header: str) -> float | None:
+        """``number``, or blank plus a finding when it would overflow a sum or a ratio."""
+        if math.isfinite(number) and (number == 0 or SMALLEST <= abs(number) <= LARGEST):
+            return number
+        self.bad(where, f"{header} {number!r} {SIZE_PROBLEM}")
         return None
+
+    def date(self, value: Any, where: str, header: str) -> dt.date | None:
+        """A date cell; one outside the dates a plan can hold is blank plus a finding."""
+        day = calendar_date(value)
+        if day is not None and not in_range(day):
+            self.bad(where, f"{header} {outside_text(day)} — type a date such as 2026-03-31")
+            return None
+        if day is None and not is_blank(value):
+            self.bad(
+                where,
+                f"{header} '{self.text(value)}' is not a date — type a date such as 2026-03-31",
+            )
+        return day
 
     def item(self, cls: type, table: TableCells, i: int, values: list[Any]) -> Any:
         args: list[Any] = []
@@ -136,13 +174,22 @@ class _Reader:
             elif "float" in kind:
                 args.append(self.number(value, where, header))
             else:
-                args.append(self.text(value))
+                args.append(self.text(value, where))
         return cls(*args)
+
+
+def outside_fix(day: dt.date) -> str:
+    """'1404-09-01 is outside … — type 2025-11-01 (the Gregorian first day)' for Start."""
+    reading = solar_hijri_reading(day.year, day.month)
+    fix = f"type {reading[0]:%Y-%m}-01" if reading else "type a month such as 2026-01-01"
+    return f"{outside_text(day)} — {fix}"
 
 
 def _settings(table: TableCells, labels: Labels, base: Settings, r: _Reader) -> Settings:
     by_label = {labels[f"setting.{f.name}"].casefold(): f for f in fields(Settings)}
     values: dict[str, Any] = {}
+    cells: dict[str, Any] = {}
+    where_of: dict[str, str] = {}
     for i, row in enumerate(table.rows):
         label = r.text(row[0] if row else None).casefold()
         f = by_label.get(label)
@@ -150,6 +197,7 @@ def _settings(table: TableCells, labels: Labels, base: Settings, r: _Reader) -> 
             continue
         value = row[1] if len(row) > 1 else None
         where, header = table.where(i, 1), r.text(row[0])
+        cells[f.name], where_of[f.name], where_of[f"{f.name}_label"] = value, where, header
         kind = str(f.type)
         if "date" in kind:
             values[f.name] = r.date(value, where, header)
@@ -158,9 +206,12 @@ def _settings(table: TableCells, labels: Labels, base: Settings, r: _Reader) -> 
             if number is not None:
                 values[f.name] = int(round(number)) if kind == "int" else number
         else:
-            values[f.name] = r.text(value) or getattr(base, f.name)
+            values[f.name] = r.text(value, where) or getattr(base, f.name)
     start = values.get("start")
     if not isinstance(start, dt.date):
+        typed = calendar_date(cells.get("start"))
+        if typed is not None:
+            raise DataError(f"{where_of['start']}: the plan's first month {outside_fix(typed)}")
         raise DataError(
             f"{table.sheet}: the plan's first month is missing or not a date — "
             "type it on Start (e.g. 2026-01-01)"
@@ -168,7 +219,20 @@ def _settings(table: TableCells, labels: Labels, base: Settings, r: _Reader) -> 
     months = values.get("months", base.months)
     if not 1 <= months <= 60:
         raise DataError(f"{table.sheet}: the plan length must be 1 to 60 months, not {months}")
+    problem = period_problem(start.replace(day=1), months)
+    if problem is not None:
+        raise DataError(
+            f"{where_of.get('months', table.sheet)}: {problem} — start earlier or plan fewer months"
+        )
     values["start"] = start.replace(day=1)
+    as_of, end = values.get("as_of"), month_after(start, months) - dt.timedelta(days=1)
+    if isinstance(as_of, dt.date) and not start.replace(day=1) <= as_of <= end:
+        r.bad(
+            where_of["as_of"],
+            f"{where_of['as_of_label']} {as_of.isoformat()} lies outside the plan period "
+            f"({start:%Y-%m}-01 to {end.isoformat()}): every actual, run-rate and scenario "
+            "is computed as of that day — clear it or type a day inside the plan",
+        )
     merged = {f.name: values.get(f.name, getattr(base, f.name)) for f in fields(Settings)}
     return Settings(**merged)
 
@@ -180,7 +244,7 @@ def _scenarios(table: TableCells, base: list[Scenario], r: _Reader) -> list[Scen
         default = next((s for s in base if s.key == key), Scenario(key, 1.0, "", 0.0))
         mult = r.number(row[1] if len(row) > 1 else None, table.where(i, 1), table.headers[1])
         extra = r.number(row[3] if len(row) > 3 else None, table.where(i, 3), table.headers[3])
-        contingency = r.text(row[2] if len(row) > 2 else None)
+        contingency = r.text(row[2] if len(row) > 2 else None, table.where(i, 2))
         out.append(
             Scenario(
                 key,

@@ -171,3 +171,12 @@ def jalali_month_text(day: dt.date) -> str:
     """Gregorian `day` as its Solar Hijri 'yyyy/mm' (what SOLAR_HIJRI_MONTH_FORMAT shows)."""
     year, month, _ = to_jalali(day)
     return f"{year:04d}/{month:02d}"
+
+
+def solar_hijri_reading(year: int, month: int) -> tuple[dt.date, dt.date] | None:
+    """The Gregorian first and last day of `year`-`month` read as a Solar Hijri month, when
+    the year is one a Persian user writes today (1300–1499); else None."""
+    if not 1300 <= year <= 1499 or not 1 <= month <= 12:
+        return None
+    first = from_jalali(year, month, 1)
+    return first, first + dt.timedelta(days=month_days(year, month) - 1)

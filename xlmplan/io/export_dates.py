@@ -11,6 +11,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from xlmplan.core.date_bounds import outside_days, outside_text
 from xlmplan.errors import DataError
 from xlmplan.io.export_options import OPT_SPREAD
 from xlmplan.io.export_table import Table
@@ -99,10 +100,23 @@ def row_spans(
             raise DataError(f"{t.name}: no dates — export it with a date range.")
         start = np.full(n, np.datetime64(period[0], "D"))
         end = np.full(n, np.datetime64(period[1], "D"))
+    _check_range(t, start, end)
     if n:
         low, high = _as_date(start.min()), _as_date(end.max())
         period = (min(low, period[0]), max(high, period[1])) if period else (low, high)
     return start, end, period
+
+
+def _check_range(t: Table, start: np.ndarray, end: np.ndarray) -> None:
+    """Refuse a row dated outside the dates a plan can hold (never wrapped)."""
+    early, late = outside_days(start), outside_days(end)
+    if (early | late).any():
+        i = int((early | late).argmax())
+        day = (start[i] if early[i] else end[i]).astype("datetime64[D]").astype(dt.date)
+        raise DataError(
+            f"{t.name}, row {t.rows[i]}: the date {outside_text(day)} — check the year in the "
+            "export, or export a range inside it."
+        )
 
 
 def _date_column(t: Table, j: int, order: str) -> tuple[np.ndarray, np.ndarray]:
@@ -130,12 +144,13 @@ def _date_column(t: Table, j: int, order: str) -> tuple[np.ndarray, np.ndarray]:
 
 def date_rows(
     start: np.ndarray, end: np.ndarray, spread: bool, notes: list[str]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Row index, date and measure share of each output row (split by month if spread)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Row index, first and last day covered (the row is dated at the last) and measure
+    share of each output row (split by month if spread)."""
     n = len(start)
     ranged = start < end
     if not ranged.any():
-        return np.arange(n), start, np.ones(n)
+        return np.arange(n), start, start, np.ones(n)
     months = (end.astype("datetime64[M]") - start.astype("datetime64[M]")).astype(np.int64)
     spans = {(_as_date(a), _as_date(b)) for a, b in zip(start[ranged], end[ranged], strict=True)}
     (a, b), many = min(spans), len(spans) > 1
@@ -154,7 +169,7 @@ def date_rows(
             notes.append(
                 f"the rows have no day: each is dated at the last day of its range ({what})"
             )
-        return np.arange(n), end, np.ones(n)
+        return np.arange(n), start, end, np.ones(n)
     pieces = np.where(ranged, months + 1, 1)
     index = np.repeat(np.arange(n), pieces)
     offset = np.arange(len(index)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
@@ -168,7 +183,7 @@ def date_rows(
         f"{int(pieces.max())} months in proportion to days ({OPT_SPREAD}): measures are "
         "shared out, extra columns are copied; each part is dated at its last day"
     )
-    return index, last, days / total
+    return index, first, last, days / total
 
 
 def _numeric_date(value: str) -> bool:

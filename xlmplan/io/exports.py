@@ -50,6 +50,8 @@ Rules
   day, with a note; when the ranges span several months the note says which month gets
   them, and `spread=True` splits the measures across the months of the range in
   proportion to its days (extra columns are copied; each part is dated at its last day).
+  A row that covers a range (or a part of one) keeps it in the extra columns period_start
+  and period_end (ISO text), so a later import can tell which days it holds.
   'All time' reports, and files without any date, are refused unless a mapping names a
   date column. Numeric dates such as 12/6/2025 are month-first for LinkedIn and Microsoft
   Ads; elsewhere the order must follow from the values, or the file is refused.
@@ -77,7 +79,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from xlmplan.core.data import MEASURES, canonical_frame, normalise_header
+from xlmplan.core.data import MEASURES, canonical_frame, cleaned_notes, normalise_header
+from xlmplan.core.data_periods import PERIOD_END, PERIOD_START
 from xlmplan.errors import DataError
 from xlmplan.io.export_columns import channels, column_notes, extra_columns, measure
 from xlmplan.io.export_dates import date_rows, dates_in_rows, has_dates, row_spans
@@ -246,7 +249,7 @@ class _Import:
         channel = channels(t, self.source, where, self.channel, notes)
         campaign = t.columns[where["campaign"]].values() if "campaign" in where else None
         extras = extra_columns(t, self.source, where, decimal, notes)
-        index, dates, share = date_rows(start, end, self.spread, notes)
+        index, first, dates, share = date_rows(start, end, self.spread, notes)
         data: dict[str, object] = {
             "date": dates.astype("datetime64[ns]"),
             "channel": channel[index],
@@ -258,12 +261,19 @@ class _Import:
             if key in measures:
                 data[key] = measures[key][index] * share
         frame_in = pd.DataFrame(data)
+        ranged = first < dates
+        if ranged.any():  # remembered so a later import cannot count these days twice
+            for column, days in ((PERIOD_START, first), (PERIOD_END, dates)):
+                text = days.astype(str).astype(object)
+                text[~ranged] = None
+                frame_in[column] = text
         numeric: list[str] = []
         for label, (values, is_number) in extras.items():
             frame_in[label] = values[index]
             if is_number:
                 numeric.append(label)
         frame = canonical_frame(frame_in, self.name, rows=t.rows[index])
+        notes += cleaned_notes(frame)
         for label in numeric:
             frame[label] = frame[label].astype(np.float64)
         column_notes(t, self.source, where, list(extras), notes)

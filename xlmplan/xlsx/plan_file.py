@@ -249,7 +249,7 @@ def _typed(column: np.ndarray) -> pd.Series:
         try:
             values = column.copy()
             values[empty] = None
-            return pd.Series(values.astype("datetime64[ns]"))
+            return pd.Series(values.astype("datetime64[us]"))  # ns would wrap after 2262
         except (TypeError, ValueError):
             pass
     values = column.copy()
