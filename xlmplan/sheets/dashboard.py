@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xlmplan.core.catalog import Metric
 from xlmplan.sheets import strategy_kpi
-from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, blank, quoted, unit_style
+from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, blank, metric_style, quoted
 from xlmplan.sheets.layout import (
     Chart,
     Series,
@@ -15,15 +15,21 @@ from xlmplan.sheets.layout import (
 )
 from xlmplan.sheets.tables import title, traffic_lights
 
+# Fixed colours: money in green, money out orange, the plan in blue; statuses and
+# scenarios in traffic-light colours (optimistic green, realistic blue, pessimistic red).
+REVENUE, SPEND, PLANNED, REFERENCE = "#548235", "#ED7D31", "#5B9BD5", "#404040"
+STATUS_COLOURS = ("#70AD47", "#FFC000", "#C00000")  # green, amber, red
+SCENARIO_COLOURS = ("#70AD47", "#4472C4", "#C0504D")  # optimistic, realistic, pessimistic
+
 TILES = 8
 PER_ROW = 4
 TILE_W = 3  # columns per tile including the gap
+TILE_H = 6  # rows per tile including the gap: name, actual, target, attainment, status
 
 
 def tile_style(metric: Metric | None, big: bool = True) -> str:
     """A tile's number in the metric's own format (big for the actual, small for the target)."""
-    unit = metric.unit if metric else "number"
-    return unit_style("tile" if big else "derived", unit, bool(metric and metric.additive))
+    return metric_style("tile" if big else "derived", metric)
 
 
 def build(ctx: Ctx, n_months: int) -> Sheet:
@@ -31,25 +37,36 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
     sheet = Sheet("dashboard", ctx.sheet("dashboard"), protect=True, tab_color="#2F5597")
     title(sheet, t("dashboard.title"), t("dashboard.subtitle"))
     kpi_sheet = quote_sheet(ctx.sheet("strategy_kpi"))
+    sheet.put(TABLE_ROW - 1, 0, t("dashboard.as_of"), "label:strong")
+    sheet.formula(
+        TABLE_ROW - 1,
+        1,
+        'IF(ISNUMBER(AsOf),AsOf,"")',
+        blank(res.as_of),
+        "label:date",
+    )
     tiles_row = TABLE_ROW
+    figures = ("actual", "target", "attainment", "status")
     for i in range(min(TILES, len(plan.kpis))):
         kpi, kr = plan.kpis[i], res.kpis[i]
         metric = ctx.catalog.by_label(kpi.metric)
-        top = tiles_row + (i // PER_ROW) * 5
+        top = tiles_row + (i // PER_ROW) * TILE_H
         left = (i % PER_ROW) * TILE_W
         src = FIRST + i + 1
-        act_col = strategy_kpi.derived_col("actual")
-        st_col = strategy_kpi.derived_col("status")
-        att_col = strategy_kpi.derived_col("attainment")
+        src_col = {
+            k: col_letter(strategy_kpi.derived_col(k)) for k in ("actual", "attainment", "status")
+        }
         sheet.formula(top, left, f'{kpi_sheet}!B{src}&""', kpi.name, "tile:name")
+        sheet.put(top, left + 1, None, "tile:name")  # the name spans the tile's width
+        for k, key in enumerate(figures):  # every figure beside its label
+            sheet.put(top + 1 + k, left, t(f"kpi.{key}"), "tile:label")
         sheet.formula(
             top + 1,
-            left,
-            f"{kpi_sheet}!{col_letter(act_col)}{src}",
+            left + 1,
+            f"{kpi_sheet}!{src_col['actual']}{src}",
             blank(kr.actual),
             tile_style(metric),
         )
-        sheet.put(top + 2, left, t("dashboard.target"), "tile:label")
         sheet.formula(
             top + 2,
             left + 1,
@@ -58,24 +75,29 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
             tile_style(metric, big=False),
         )
         sheet.formula(
-            top + 3, left, f"{kpi_sheet}!{col_letter(st_col)}{src}", blank(kr.status), "tile:status"
-        )
-        sheet.formula(
             top + 3,
             left + 1,
-            f"{kpi_sheet}!{col_letter(att_col)}{src}",
+            f"{kpi_sheet}!{src_col['attainment']}{src}",
             blank(kr.attainment),
-            "derived:pct",
+            "tile:pct",
         )
-        traffic_lights(sheet, top + 3, left, top + 3, left, ctx.words.status)
+        sheet.formula(
+            top + 4,
+            left + 1,
+            f"{kpi_sheet}!{src_col['status']}{src}",
+            blank(kr.status),
+            "tile:status",
+        )
+        traffic_lights(sheet, top + 4, left + 1, top + 4, left + 1, ctx.words.status)
     n_tile_rows = (min(TILES, len(plan.kpis)) + PER_ROW - 1) // PER_ROW
-    counts_row = tiles_row + max(n_tile_rows, 1) * 5 + 1
+    counts_row = tiles_row + max(n_tile_rows, 1) * TILE_H + 1
     sheet.put(counts_row, 0, t("dashboard.status_counts"), "section")
     counts = [sum(1 for k in res.kpis if k.status == w) for w in ctx.words.status]
     for i, word in enumerate(ctx.words.status):
         r = counts_row + 1 + i
-        sheet.put(r, 0, word, "label")
+        sheet.put(r, 0, word, "label:status")
         sheet.formula(r, 1, f"COUNTIF(k_status,{quoted(word)})", counts[i], "derived:int")
+    traffic_lights(sheet, counts_row + 1, 0, counts_row + 3, 0, ctx.words.status)
     chart_row = counts_row + 5
     me = quote_sheet(sheet.name)
     an = quote_sheet(ctx.sheet("analysis"))
@@ -90,6 +112,7 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
     n_k = max(len(plan.kpis), 1)
     kpi_ids = f"{sc}!{rng(None, card_row + 1, card_col['kpi'], card_row + n_k, card_col['kpi'])}"
     att = [card_col[f"att_{k}"] for k in range(3)]
+    goal = f"{sc}!{rng(None, card_row + 1, card_col['goal'], card_row + n_k, card_col['goal'])}"
     sheet.charts = [
         Chart(
             "column",
@@ -99,11 +122,13 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
                     t("data.revenue"),
                     months,
                     f"{an}!{rng(None, m_first, rev_col, m_last, rev_col)}",
+                    REVENUE,
                 ),
                 Series(
                     t("data.spend"),
                     months,
                     f"{an}!{rng(None, m_first, spend_col, m_last, spend_col)}",
+                    SPEND,
                 ),
             ],
             (chart_row, 0),
@@ -118,11 +143,13 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
                     t("budget.media"),
                     bud_months,
                     f"{bud}!{rng(None, rows['media'], 1, rows['media'], n_months)}",
+                    PLANNED,
                 ),
                 Series(
                     t("budget.actual"),
                     bud_months,
                     f"{bud}!{rng(None, rows['actual'], 1, rows['actual'], n_months)}",
+                    SPEND,
                 ),
             ],
             (chart_row, 7),
@@ -137,25 +164,30 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
                     t("dashboard.status_counts"),
                     f"{me}!{rng(None, counts_row + 1, 0, counts_row + 3, 0)}",
                     f"{me}!{rng(None, counts_row + 1, 1, counts_row + 3, 1)}",
+                    points=STATUS_COLOURS,
                 ),
             ],
             (chart_row + 16, 0),
         ),
         Chart(
-            "bar",
+            "column",
             t("chart.scenarios"),
             [
-                Series(
-                    ctx.words.scenarios[k],
-                    kpi_ids,
-                    f"{sc}!{rng(None, card_row + 1, att[k], card_row + n_k, att[k])}",
-                )
-                for k in range(3)
+                *(
+                    Series(
+                        ctx.words.scenarios[k],
+                        kpi_ids,
+                        f"{sc}!{rng(None, card_row + 1, att[k], card_row + n_k, att[k])}",
+                        SCENARIO_COLOURS[k],
+                    )
+                    for k in (2, 1, 0)  # pessimistic, realistic, optimistic
+                ),
+                Series(t("chart.reference"), kpi_ids, goal, REFERENCE, reference=True),
             ],
             (chart_row + 16, 7),
             value_format="0%",
         ),
     ]
     for col in range(PER_ROW * TILE_W):
-        sheet.width(col, 20 if col % TILE_W == 0 else 12 if col % TILE_W == 1 else 3)
+        sheet.width(col, (13, 17, 3)[col % TILE_W])
     return sheet

@@ -19,6 +19,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from xlmplan.core.rules import serial
+from xlmplan.core.units import number_formats
 from xlmplan.sheets.layout import Book, Cell, Chart, Frame, Sheet, Table, a1, col_letter
 from xlmplan.xlsx.fastrows import (
     replace_rows,
@@ -28,20 +29,6 @@ from xlmplan.xlsx.fastrows import (
     rows_chunks,
 )
 
-SYMBOLS = {
-    "USD": "$",
-    "EUR": "€",
-    "GBP": "£",
-    "JPY": "¥",
-    "INR": "₹",
-    "CNY": "¥",
-    "TRY": "₺",
-    "KRW": "₩",
-    "RUB": "₽",
-    "BRL": "R$",
-    "AUD": "A$",
-    "CAD": "C$",
-}
 INPUT_FILL = "#FFF2CC"
 INPUT_FONT = "#1F4E9E"
 DERIVED_FILL = "#F2F2F2"
@@ -51,12 +38,6 @@ _FUTURE = re.compile(
     r"(?<![\w.])(MAXIFS|MINIFS|CONCAT|TEXTJOIN|IFS|SWITCH|IFNA|STDEV\.S|DAYS"
     r"|PERCENTILE\.INC)\("
 )
-
-
-def money_format(currency: str, decimals: int = 2) -> str:
-    number = "#,##0" + ("." + "0" * decimals if decimals else "")
-    symbol = SYMBOLS.get(currency.upper())
-    return f'"{symbol}"{number}' if symbol else f'{number} "{currency}"'
 
 
 class PlanWorksheet(Worksheet):
@@ -80,21 +61,18 @@ class Styles:
         font: str = "Calibri",
         date_format: str = "yyyy-mm-dd",
         month_format: str = "mmm yyyy",
+        rtl: bool = False,
     ) -> None:
         self.workbook = workbook
         self.font = font
+        self.rtl = rtl  # text cells read right to left (Arabic, Persian)
         self.cache: dict[str, Format] = {}
         self.numbers = {
             "text": None,
             "wrap": None,
-            "int": "#,##0",
-            "num": "#,##0.00",
-            "money": money_format(currency),
-            "money0": money_format(currency, 0),
-            "pct": "0.0%",
+            **number_formats(currency),
             "date": date_format,
             "month": month_format,
-            "ratio": '0.00"x"',
             "flag": "0",
             "bool": '"yes";"yes";"no"',
             "status": None,
@@ -114,6 +92,8 @@ class Styles:
         fmt = self.numbers.get(number or "text")
         if fmt:
             props["num_format"] = fmt
+        elif self.rtl:
+            props["reading_order"] = 2
         if number == "wrap":
             props["text_wrap"] = True
         if number in ("status", "flag"):
@@ -175,7 +155,9 @@ def write_book(book: Book, path: Path) -> None:
         }
     )
     workbook.set_calc_mode("auto")
-    styles = Styles(workbook, book.currency, book.font, book.date_format, book.month_format)
+    styles = Styles(
+        workbook, book.currency, book.font, book.date_format, book.month_format, book.rtl
+    )
     sheets: dict[str, Worksheet] = {}
     for sheet in book.sheets:
         sheets[sheet.role] = workbook.add_worksheet(sheet.name, worksheet_class=PlanWorksheet)
@@ -264,6 +246,8 @@ def _write_sheet(
         "good": ("#C6EFCE", "#006100"),
         "neutral": ("#FFEB9C", "#9C5700"),
         "bad": ("#FFC7CE", "#9C0006"),
+        "good_strong": ("#63BE7B", "#000000"),
+        "bad_strong": ("#F8696B", "#000000"),
     }
     for cf in sheet.cond_formats:
         if cf.kind == "scale":
@@ -272,7 +256,11 @@ def _write_sheet(
                 cf.c1,
                 cf.r2,
                 cf.c2,
-                {"type": "2_color_scale", "min_color": "#FFFFFF", "max_color": "#63BE7B"},
+                {
+                    "type": "2_color_scale",
+                    "min_color": "#FFFFFF",
+                    "max_color": cf.color or "#63BE7B",
+                },
             )
             continue
         fill, font = palette[cf.style]
@@ -387,15 +375,31 @@ def _write_frame(ws: Worksheet, frame: Frame, styles: Styles) -> None:
 def _write_chart(workbook: xlsxwriter.Workbook, ws: Worksheet, chart: Chart) -> None:
     xl_chart = workbook.add_chart({"type": chart.kind})
     assert xl_chart is not None
+    overlay = None
     for series in chart.series:
         options: dict[str, Any] = {
             "name": series.name,
             "categories": "=" + series.categories,
             "values": "=" + series.values,
         }
-        if chart.kind == "pie":
-            options["points"] = [{"fill": {"color": c}} for c in ("#70AD47", "#FFC000", "#C00000")]
+        if series.points:
+            options["points"] = [{"fill": {"color": c}} for c in series.points]
+        if series.reference:
+            options["line"] = {"color": series.color, "width": 1.75, "dash_type": "dash"}
+            options["marker"] = {"type": "none"}
+            overlay = overlay or workbook.add_chart({"type": "line"})
+            assert overlay is not None
+            overlay.add_series(options)
+            continue
+        if series.color and chart.kind == "line":
+            options["line"] = {"color": series.color, "width": 2.25}
+            options["marker"] = {"type": "none"}
+        elif series.color:
+            options["fill"] = {"color": series.color}
+            options["border"] = {"color": series.color}
         xl_chart.add_series(options)
+    if overlay is not None:
+        xl_chart.combine(overlay)
     xl_chart.set_title({"name": chart.title, "name_font": {"size": 12}})
     if chart.kind != "pie":
         value_axis, category_axis = (
