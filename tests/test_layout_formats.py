@@ -9,9 +9,12 @@ import openpyxl
 import pytest
 
 from xlmplan.api import PlanResult, new_plan
+from xlmplan.core.labels import load_labels
+from xlmplan.core.template import templates_root
 from xlmplan.core.units import currency_decimals, money_format, number_key
 from xlmplan.sheets import dashboard, objectives, strategy_kpi, swot
 from xlmplan.sheets.context import FIRST
+from xlmplan.sheets.text_width import widest
 
 KPI_TARGET, OBJ_BASELINE, OBJ_TARGET = 5, 9, 10  # 1-based columns E, I, J
 MATRIX_TARGET = objectives.MATRIX_COL + 4 + 1
@@ -150,15 +153,25 @@ def test_tows_grid_shows_factor_texts_and_citing_strategies(plans: dict[str, Pla
             assert any(t.startswith(f"{sid} {name}") for t in shown), pair
 
 
-def test_dashboard_figures_have_labels_and_the_as_of_date(plans: dict[str, PlanResult]) -> None:
-    result = plans["en"]
-    sheet = _book(result.path, values=True)["Dashboard"]
-    assert sheet.cell(dashboard.TABLE_ROW, 1).value == "Data as of"
-    assert sheet.cell(dashboard.TABLE_ROW, 2).value is not None
-    for i in range(min(dashboard.TILES, len(result.plan.kpis))):
-        top = dashboard.TABLE_ROW + (i // dashboard.PER_ROW) * dashboard.TILE_H + 1
-        left = (i % dashboard.PER_ROW) * dashboard.TILE_W + 1
-        labels = [sheet.cell(top + k, left).value for k in range(1, 5)]
-        assert labels == ["Actual", "Target", "Attainment", "Status"], i
+@pytest.mark.parametrize("lang", ["en", "ar", "fa"])
+def test_dashboard_figures_have_labels_and_the_as_of_date(
+    plans: dict[str, PlanResult], lang: str
+) -> None:
+    result = plans[lang]
+    sheet = _book(result.path, values=True).worksheets[8]  # the Dashboard
+    pack = load_labels(templates_root() / "labels", lang)
+    labels = [pack[f"kpi.{key}"] for key in dashboard.FIGURES]
+    n_tiles = min(dashboard.TILES, len(result.plan.kpis))
+    per_row, label_w = dashboard.tile_grid([k.name for k in result.plan.kpis[:n_tiles]], labels)
+    assert sheet.cell(dashboard.TABLE_ROW, 2).value is not None  # the as-of date
+    for i in range(n_tiles):
+        top = dashboard.TABLE_ROW + (i // per_row) * dashboard.TILE_H + 1
+        left = (i % per_row) * dashboard.TILE_W + 1
+        assert sheet.cell(top, left).value == result.plan.kpis[i].name
+        assert [sheet.cell(top + k, left).value for k in range(1, 5)] == labels, i
         figures = [sheet.cell(top + k, left + 1).value for k in range(1, 5)]
         assert all(f not in (None, "") for f in figures[:2]), (i, figures)
+    # the widest name fits across its tile's label and figure columns
+    names = [k.name for k in result.plan.kpis[:n_tiles]]
+    assert label_w + dashboard.VALUE_W >= widest(names, dashboard.NAME_SIZE)
+    assert sheet.column_dimensions["A"].width == pytest.approx(label_w, abs=1.0)  # + padding

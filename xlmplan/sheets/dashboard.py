@@ -14,6 +14,7 @@ from xlmplan.sheets.layout import (
     rng,
 )
 from xlmplan.sheets.tables import title, traffic_lights
+from xlmplan.sheets.text_width import widest
 
 # Fixed colours: money in green, money out orange, the plan in blue; statuses and
 # scenarios in traffic-light colours (optimistic green, realistic blue, pessimistic red).
@@ -22,9 +23,32 @@ STATUS_COLOURS = ("#70AD47", "#FFC000", "#C00000")  # green, amber, red
 SCENARIO_COLOURS = ("#70AD47", "#4472C4", "#C0504D")  # optimistic, realistic, pessimistic
 
 TILES = 8
-PER_ROW = 4
-TILE_W = 3  # columns per tile including the gap
+PER_ROW = 4  # at most
+TILE_W = 3  # columns per tile: label, figure, gap
 TILE_H = 6  # rows per tile including the gap: name, actual, target, attainment, status
+FIGURES = ("actual", "target", "attainment", "status")
+LABEL_W, VALUE_W, GAP_W = 11.0, 17.0, 3.0  # least label width; figure and gap widths
+PAGE_W = 4 * (LABEL_W + VALUE_W + GAP_W + 4)  # column units the tiles may span
+CHART_PX = 560  # a chart's width
+NAME_SIZE = 11.0  # points: a tile's name, drawn across its label and figure columns
+
+
+def _column_at(widths: list[float], pixels: float) -> int:
+    """The first column whose left edge lies at least ``pixels`` from the sheet's edge."""
+    x = 0.0
+    for col, width in enumerate([*widths, *[8.43] * 40]):
+        if x >= pixels:
+            return col
+        x += width * 7 + 5
+    return len(widths) + 40
+
+
+def tile_grid(names: list[str], labels: list[str]) -> tuple[int, float]:
+    """Tiles per row and the label column's width, so that the widest label fits its
+    column and the widest KPI name its tile (measured, in the plan's language)."""
+    label_w = max(LABEL_W, widest(labels), widest(names, NAME_SIZE) - VALUE_W)
+    per_row = max(1, min(PER_ROW, int(PAGE_W // (label_w + VALUE_W + GAP_W))))
+    return per_row, label_w
 
 
 def tile_style(metric: Metric | None, big: bool = True) -> str:
@@ -46,20 +70,22 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
         "label:date",
     )
     tiles_row = TABLE_ROW
-    figures = ("actual", "target", "attainment", "status")
-    for i in range(min(TILES, len(plan.kpis))):
+    n_tiles = min(TILES, len(plan.kpis))
+    figure_labels = [t(f"kpi.{key}") for key in FIGURES]
+    per_row, label_w = tile_grid([k.name for k in plan.kpis[:n_tiles]], figure_labels)
+    for i in range(n_tiles):
         kpi, kr = plan.kpis[i], res.kpis[i]
         metric = ctx.catalog.by_label(kpi.metric)
-        top = tiles_row + (i // PER_ROW) * TILE_H
-        left = (i % PER_ROW) * TILE_W
+        top = tiles_row + (i // per_row) * TILE_H
+        left = (i % per_row) * TILE_W
         src = FIRST + i + 1
         src_col = {
             k: col_letter(strategy_kpi.derived_col(k)) for k in ("actual", "attainment", "status")
         }
         sheet.formula(top, left, f'{kpi_sheet}!B{src}&""', kpi.name, "tile:name")
         sheet.put(top, left + 1, None, "tile:name")  # the name spans the tile's width
-        for k, key in enumerate(figures):  # every figure beside its label
-            sheet.put(top + 1 + k, left, t(f"kpi.{key}"), "tile:label")
+        for k, label in enumerate(figure_labels):  # every figure beside its label
+            sheet.put(top + 1 + k, left, label, "tile:label")
         sheet.formula(
             top + 1,
             left + 1,
@@ -89,7 +115,7 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
             "tile:status",
         )
         traffic_lights(sheet, top + 4, left + 1, top + 4, left + 1, ctx.words.status)
-    n_tile_rows = (min(TILES, len(plan.kpis)) + PER_ROW - 1) // PER_ROW
+    n_tile_rows = (n_tiles + per_row - 1) // per_row
     counts_row = tiles_row + max(n_tile_rows, 1) * TILE_H + 1
     sheet.put(counts_row, 0, t("dashboard.status_counts"), "section")
     counts = [sum(1 for k in res.kpis if k.status == w) for w in ctx.words.status]
@@ -113,6 +139,8 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
     kpi_ids = f"{sc}!{rng(None, card_row + 1, card_col['kpi'], card_row + n_k, card_col['kpi'])}"
     att = [card_col[f"att_{k}"] for k in range(3)]
     goal = f"{sc}!{rng(None, card_row + 1, card_col['goal'], card_row + n_k, card_col['goal'])}"
+    widths = [(label_w, VALUE_W, GAP_W)[col % TILE_W] for col in range(per_row * TILE_W)]
+    right = _column_at(widths, CHART_PX + 40)
     sheet.charts = [
         Chart(
             "column",
@@ -152,7 +180,7 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
                     SPEND,
                 ),
             ],
-            (chart_row, 7),
+            (chart_row, right),
             value_format="#,##0",
             category_format="mmm yy",
         ),
@@ -184,10 +212,10 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
                 ),
                 Series(t("chart.reference"), kpi_ids, goal, REFERENCE, reference=True),
             ],
-            (chart_row + 16, 7),
+            (chart_row + 16, right),
             value_format="0%",
         ),
     ]
-    for col in range(PER_ROW * TILE_W):
-        sheet.width(col, (13, 17, 3)[col % TILE_W])
+    for col, width in enumerate(widths):
+        sheet.width(col, width)
     return sheet
