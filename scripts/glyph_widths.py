@@ -90,7 +90,7 @@ def main() -> None:
         '"""',
         "",
         "WIDTHS: dict[int, float] = {",
-        *(f"    {code:#06x}: {w}," for code, w in sorted(widths.items())),
+        *(f"    0x{code:04X}: {w}," for code, w in sorted(widths.items())),
         "}",
         "",
     ]

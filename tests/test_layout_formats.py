@@ -12,6 +12,7 @@ from xlmplan.api import PlanResult, new_plan
 from xlmplan.core.labels import load_labels
 from xlmplan.core.template import templates_root
 from xlmplan.core.units import currency_decimals, money_format, number_key
+from xlmplan.refresh import check_plan
 from xlmplan.sheets import dashboard, objectives, strategy_kpi, swot
 from xlmplan.sheets.context import FIRST
 from xlmplan.sheets.text_width import widest
@@ -175,3 +176,9 @@ def test_dashboard_figures_have_labels_and_the_as_of_date(
     names = [k.name for k in result.plan.kpis[:n_tiles]]
     assert label_w + dashboard.VALUE_W >= widest(names, dashboard.NAME_SIZE)
     assert sheet.column_dimensions["A"].width == pytest.approx(label_w, abs=1.0)  # + padding
+
+
+def test_the_new_cells_are_up_to_date(plans: dict[str, PlanResult]) -> None:
+    """`check` recomputes every owned cell: the as-of date and TOWS texts match their cache."""
+    findings = check_plan(plans["en"].path).findings
+    assert not [f.message for f in findings if "out of date" in f.message]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from xlmplan.core import rules
 from xlmplan.core.catalog import Metric
 from xlmplan.sheets import strategy_kpi
 from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, blank, metric_style, quoted
@@ -29,7 +30,7 @@ TILE_H = 6  # rows per tile including the gap: name, actual, target, attainment,
 FIGURES = ("actual", "target", "attainment", "status")
 LABEL_W, VALUE_W, GAP_W = 11.0, 17.0, 3.0  # least label width; figure and gap widths
 PAGE_W = 4 * (LABEL_W + VALUE_W + GAP_W + 4)  # column units the tiles may span
-CHART_PX = 560  # a chart's width
+CHART_PX = 560  # a chart's width at most: two side by side within the tiles' width
 NAME_SIZE = 11.0  # points: a tile's name, drawn across its label and figure columns
 
 
@@ -66,7 +67,7 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
         TABLE_ROW - 1,
         1,
         'IF(ISNUMBER(AsOf),AsOf,"")',
-        blank(res.as_of),
+        rules.serial(res.as_of) if res.as_of else "",
         "label:date",
     )
     tiles_row = TABLE_ROW
@@ -140,7 +141,10 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
     att = [card_col[f"att_{k}"] for k in range(3)]
     goal = f"{sc}!{rng(None, card_row + 1, card_col['goal'], card_row + n_k, card_col['goal'])}"
     widths = [(label_w, VALUE_W, GAP_W)[col % TILE_W] for col in range(per_row * TILE_W)]
-    right = _column_at(widths, CHART_PX + 40)
+    pixels = [w * 7 + 5 for w in widths]
+    right = _column_at(widths, sum(pixels) / 2)
+    edge = sum(pixels[:right])  # the right-hand charts' left edge: both fit the tiles' width
+    size = (int(min(CHART_PX, edge - 20, sum(pixels) - edge - 10)), 300)
     sheet.charts = [
         Chart(
             "column",
@@ -160,6 +164,7 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
                 ),
             ],
             (chart_row, 0),
+            size,
             value_format="#,##0",
             category_format="mmm yy",
         ),
@@ -181,6 +186,7 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
                 ),
             ],
             (chart_row, right),
+            size,
             value_format="#,##0",
             category_format="mmm yy",
         ),
@@ -196,6 +202,7 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
                 ),
             ],
             (chart_row + 16, 0),
+            size,
         ),
         Chart(
             "column",
@@ -213,6 +220,7 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
                 Series(t("chart.reference"), kpi_ids, goal, REFERENCE, reference=True),
             ],
             (chart_row + 16, right),
+            size,
             value_format="0%",
         ),
     ]
