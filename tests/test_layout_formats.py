@@ -182,3 +182,17 @@ def test_the_new_cells_are_up_to_date(plans: dict[str, PlanResult]) -> None:
     """`check` recomputes every owned cell: the as-of date and TOWS texts match their cache."""
     findings = check_plan(plans["en"].path).findings
     assert not [f.message for f in findings if "out of date" in f.message]
+
+
+@pytest.mark.parametrize("lang", ["en", "ar", "fa"])
+def test_columns_fit_the_longest_kpi_name_and_metric(
+    plans: dict[str, PlanResult], lang: str
+) -> None:
+    result = plans[lang]
+    sheet = _book(result.path).worksheets[4]  # Strategy_KPI
+    for letter, texts in (
+        ("B", [k.name for k in result.plan.kpis]),
+        ("C", [k.metric for k in result.plan.kpis]),
+    ):
+        need = min(widest(texts), 50.0)
+        assert sheet.column_dimensions[letter].width >= need, (letter, need)

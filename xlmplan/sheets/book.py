@@ -30,6 +30,7 @@ from xlmplan.sheets import (
 from xlmplan.sheets.cellrefs import cf_ranges, compress, dv_ranges
 from xlmplan.sheets.context import Ctx
 from xlmplan.sheets.layout import Book, ref
+from xlmplan.sheets.text_width import fit_columns
 
 ANCHOR = "xlm_"  # defined name xlm_<role> -> the role's sheet, cell A1
 
@@ -99,6 +100,9 @@ def build_book(
     }
     built["start"] = start.build(ctx, health)
     built["lists"].hidden = True  # helper sheets (Lists, Calc) stay out of the reader's way
+    for role in ROLES:
+        if role not in ("data", "dashboard") and not built[role].hidden:
+            fit_columns(built[role])  # labels and names fit, measured in their language
     sheets = [built[role] for role in ROLES]
     entries = {
         "xlmplan.version": __version__,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from xlmplan.sheets.glyph_widths import WIDTHS
+from xlmplan.sheets.layout import Sheet
 
 UNKNOWN = 0.75  # em: characters outside the measured ranges
 DIGIT_PX, PADDING_PX = 7.0, 5.0  # Excel: a width unit is one '0' of the default font + padding
@@ -30,3 +31,22 @@ def column_units(text: str, size: float = 10.0) -> float:
 def widest(texts: Iterable[str], size: float = 10.0) -> float:
     """The column width that fits the widest of ``texts`` (0 when there are none)."""
     return max((column_units(t, size) for t in texts if t), default=0.0)
+
+
+FITTED = ("text", "strong", "status", "label", "name", "date", "month", "int", "num", "money")
+SPANNING = ("title", "note", "section", "header", "tile")  # run across empty neighbours or wrap
+
+
+def fit_columns(sheet: Sheet, most: float = 50.0) -> None:
+    """Widen each column to the widest single-line text it shows (never narrower, at most
+    ``most``): the plan's labels and names fit in every language."""
+    need: dict[int, float] = {}
+    for (_, col), cell in sheet.cells.items():
+        kind, _, number = cell.style.partition(":")
+        if kind in SPANNING or (number or "text") not in FITTED:
+            continue
+        if isinstance(cell.value, str) and cell.value:
+            need[col] = max(need.get(col, 0.0), column_units(cell.value))
+    for col, width in need.items():
+        if width > sheet.widths.get(col, 8.43):
+            sheet.width(col, min(width, most))

@@ -21,6 +21,7 @@ from xlsxwriter.worksheet import Worksheet
 from xlmplan.core.rules import serial
 from xlmplan.core.units import number_formats
 from xlmplan.sheets.layout import Book, Cell, Chart, Frame, Sheet, Table, a1, col_letter
+from xlmplan.sheets.text_width import column_units
 from xlmplan.xlsx.fastrows import (
     replace_rows,
     resize_table,
@@ -324,7 +325,7 @@ def wrapped_row_heights(sheet: Sheet, line: float = 13.0, most: int = 4) -> dict
         if not wraps or not isinstance(cell.value, str):
             continue
         width = sheet.widths.get(col, 8.43)
-        lines = min(most, math.ceil(len(cell.value) / (1.3 * max(width, 1.0))))
+        lines = min(most, math.ceil(column_units(cell.value) / max(width, 1.0)))
         if lines > 1:
             heights[row] = max(heights.get(row, 0.0), line * lines + 2)
     return heights
