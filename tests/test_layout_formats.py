@@ -13,7 +13,7 @@ from xlmplan.core.labels import load_labels
 from xlmplan.core.template import templates_root
 from xlmplan.core.units import currency_decimals, money_format, number_key
 from xlmplan.refresh import check_plan
-from xlmplan.sheets import dashboard, objectives, strategy_kpi, swot
+from xlmplan.sheets import budget, dashboard, objectives, strategy_kpi, swot
 from xlmplan.sheets.context import FIRST
 from xlmplan.sheets.text_width import widest
 
@@ -196,3 +196,12 @@ def test_columns_fit_the_longest_kpi_name_and_metric(
     ):
         need = min(widest(texts), 50.0)
         assert sheet.column_dimensions[letter].width >= need, (letter, need)
+
+
+def test_idle_months_show_a_dash(plans: dict[str, PlanResult]) -> None:
+    """Budget_3M month grids: money without decimals and hours, a dash where a month is 0."""
+    sheet = _book(plans["en"].path).worksheets[5]  # Budget_3M
+    row = {key: FIRST + 1 + i for i, key in enumerate(budget.SUMMARY_KEYS)}  # 1-based
+    people_cost, demand = sheet.cell(row["people"], 2), sheet.cell(row["demand"], 2)
+    assert people_cost.number_format == '"$"#,##0;-"$"#,##0;"–"'
+    assert demand.number_format == '#,##0.0;-#,##0.0;"–"'

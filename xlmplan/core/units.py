@@ -68,7 +68,15 @@ def number_formats(currency: str) -> dict[str, str]:
         "money0": money_format(currency, 0),
         "pct": "0.0%",
         "ratio": '0.00"x"',
+        # month grids: an idle month shows a dash, not 0 or 0.00
+        "money0_dash": _dash(money_format(currency, 0)),
+        "hours_dash": _dash("#,##0.0"),
     }
+
+
+def _dash(number: str) -> str:
+    """``number`` for positive and negative values, a dash for zero."""
+    return f'{number};-{number};"–"'
 
 
 # Month headers in the plan's language. Arabic: Egypt's Gregorian month names (يناير), which

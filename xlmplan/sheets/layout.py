@@ -90,7 +90,7 @@ class CondFormat:
     c2: int
     kind: str  # "equals" (text equals value), "formula", "scale"
     value: str = ""
-    style: str = ""  # good | neutral | bad | good_strong | bad_strong
+    style: str = ""  # good | neutral | bad | good_strong | bad_strong | plan
     color: str = ""  # a scale's colour at the maximum (white at the minimum)
 
 

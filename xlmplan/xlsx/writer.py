@@ -249,6 +249,7 @@ def _write_sheet(
         "bad": ("#FFC7CE", "#9C0006"),
         "good_strong": ("#63BE7B", "#000000"),
         "bad_strong": ("#F8696B", "#000000"),
+        "plan": ("#DDEBF7", "#1F4E78"),  # a month an action runs (Gantt bar)
     }
     for cf in sheet.cond_formats:
         if cf.kind == "scale":
