@@ -38,12 +38,14 @@ SPANNING = ("title", "note", "section", "header", "tile")  # run across empty ne
 
 
 def fit_columns(sheet: Sheet, most: float = 50.0) -> None:
-    """Widen each column to the widest single-line text it shows (never narrower, at most
-    ``most``): the plan's labels and names fit in every language."""
+    """Widen each column to the widest single-line text it shows beside a filled cell (a
+    text beside an empty one runs on into it), never narrower, at most ``most``: the
+    plan's labels and names fit in every language."""
+    filled = {pos for pos, c in sheet.cells.items() if c.formula or c.value not in (None, "")}
     need: dict[int, float] = {}
-    for (_, col), cell in sheet.cells.items():
+    for (row, col), cell in sheet.cells.items():
         kind, _, number = cell.style.partition(":")
-        if kind in SPANNING or (number or "text") not in FITTED:
+        if kind in SPANNING or (number or "text") not in FITTED or (row, col + 1) not in filled:
             continue
         if isinstance(cell.value, str) and cell.value:
             need[col] = max(need.get(col, 0.0), column_units(cell.value))
