@@ -169,13 +169,13 @@ def test_dashboard_figures_have_labels_and_the_as_of_date(
         top = dashboard.TABLE_ROW + (i // per_row) * dashboard.TILE_H + 1
         left = (i % per_row) * dashboard.TILE_W + 1
         assert sheet.cell(top, left).value == result.plan.kpis[i].name
-        assert [sheet.cell(top + k, left).value for k in range(1, 5)] == labels, i
-        figures = [sheet.cell(top + k, left + 1).value for k in range(1, 5)]
+        assert [sheet.cell(top + k, left + 1).value for k in range(1, 5)] == labels, i
+        figures = [sheet.cell(top + k, left).value for k in range(1, 5)]
         assert all(f not in (None, "") for f in figures[:2]), (i, figures)
     # the widest name fits across its tile's label and figure columns
     names = [k.name for k in result.plan.kpis[:n_tiles]]
     assert label_w + dashboard.VALUE_W >= widest(names, dashboard.NAME_SIZE)
-    assert sheet.column_dimensions["A"].width == pytest.approx(label_w, abs=1.0)  # + padding
+    assert sheet.column_dimensions["B"].width == pytest.approx(label_w, abs=1.0)  # + padding
 
 
 def test_the_new_cells_are_up_to_date(plans: dict[str, PlanResult]) -> None:

@@ -25,7 +25,8 @@ SCENARIO_COLOURS = ("#70AD47", "#4472C4", "#C0504D")  # optimistic, realistic, p
 
 TILES = 8
 PER_ROW = 4  # at most
-TILE_W = 3  # columns per tile: label, figure, gap
+TILE_W = 3  # columns per tile: figure, its label, gap (figures in the wide first column,
+# which plans written before labelled tiles also have)
 TILE_H = 6  # rows per tile including the gap: name, actual, target, attainment, status
 FIGURES = ("actual", "target", "attainment", "status")
 LABEL_W, VALUE_W, GAP_W = 11.0, 17.0, 3.0  # least label width; figure and gap widths
@@ -86,38 +87,38 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
         sheet.formula(top, left, f'{kpi_sheet}!B{src}&""', kpi.name, "tile:name")
         sheet.put(top, left + 1, None, "tile:name")  # the name spans the tile's width
         for k, label in enumerate(figure_labels):  # every figure beside its label
-            sheet.put(top + 1 + k, left, label, "tile:label")
+            sheet.put(top + 1 + k, left + 1, label, "tile:label")
         sheet.formula(
             top + 1,
-            left + 1,
+            left,
             f"{kpi_sheet}!{src_col['actual']}{src}",
             blank(kr.actual),
             tile_style(metric),
         )
         sheet.formula(
             top + 2,
-            left + 1,
+            left,
             f'IF(ISNUMBER({kpi_sheet}!E{src}),{kpi_sheet}!E{src},"")',
             blank(kpi.target),
             tile_style(metric, big=False),
         )
         sheet.formula(
             top + 3,
-            left + 1,
+            left,
             f"{kpi_sheet}!{src_col['attainment']}{src}",
             blank(kr.attainment),
             "tile:pct",
         )
         sheet.formula(
             top + 4,
-            left + 1,
+            left,
             f"{kpi_sheet}!{src_col['status']}{src}",
             blank(kr.status),
             "tile:status",
         )
-        traffic_lights(sheet, top + 4, left + 1, top + 4, left + 1, ctx.words.status)
+        traffic_lights(sheet, top + 4, left, top + 4, left, ctx.words.status)
     n_tile_rows = (n_tiles + per_row - 1) // per_row
-    counts_row = tiles_row + max(n_tile_rows, 1) * TILE_H + 1
+    counts_row = tiles_row + max(n_tile_rows, 1) * TILE_H  # after the last tiles' gap row
     sheet.put(counts_row, 0, t("dashboard.status_counts"), "section")
     counts = [sum(1 for k in res.kpis if k.status == w) for w in ctx.words.status]
     for i, word in enumerate(ctx.words.status):
@@ -140,11 +141,11 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
     kpi_ids = f"{sc}!{rng(None, card_row + 1, card_col['kpi'], card_row + n_k, card_col['kpi'])}"
     att = [card_col[f"att_{k}"] for k in range(3)]
     goal = f"{sc}!{rng(None, card_row + 1, card_col['goal'], card_row + n_k, card_col['goal'])}"
-    widths = [(label_w, VALUE_W, GAP_W)[col % TILE_W] for col in range(per_row * TILE_W)]
+    widths = [(VALUE_W, label_w, GAP_W)[col % TILE_W] for col in range(per_row * TILE_W)]
     pixels = [w * 7 + 5 for w in widths]
     right = _column_at(widths, sum(pixels) / 2)
     edge = sum(pixels[:right])  # the right-hand charts' left edge: both fit the tiles' width
-    size = (int(min(CHART_PX, edge - 20, sum(pixels) - edge - 10)), 300)
+    size = (int(min(CHART_PX, edge - 20, (sum(pixels) - edge) * 0.9)), 300)  # 10 % spare
     sheet.charts = [
         Chart(
             "column",
