@@ -9,19 +9,28 @@ import tempfile
 from pathlib import Path
 
 from xlmplan.api import new_plan
+from xlmplan.core.labels import load_labels
+from xlmplan.core.template import templates_root
 from xlmplan.libreoffice.runner import render_sheet_png
 
 ROOT = Path(__file__).resolve().parents[1]
-PICTURES = {"Dashboard": "dashboard.png", "SWOT": "swot.png"}
+PICTURES = (  # language, sheet role, picture
+    ("en", "dashboard", "dashboard.png"),
+    ("en", "swot", "swot.png"),
+    ("fa", "dashboard", "dashboard-fa.png"),
+)
 
 
 def main() -> None:
     out_dir = ROOT / "docs" / "images"
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        plan = new_plan(Path(tmp) / "demo.xlsx").path
-        for sheet, name in PICTURES.items():
-            print(render_sheet_png(plan, sheet, out_dir / name, width_px=1600))
+        plans: dict[str, Path] = {}
+        for lang, role, name in PICTURES:
+            if lang not in plans:
+                plans[lang] = new_plan(Path(tmp) / f"demo-{lang}.xlsx", lang=lang).path
+            sheet = load_labels(templates_root() / "labels", lang)[f"sheet.{role}"]
+            print(render_sheet_png(plans[lang], sheet, out_dir / name, width_px=1600))
 
 
 if __name__ == "__main__":

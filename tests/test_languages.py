@@ -21,6 +21,7 @@ from xlmplan.core.template import templates_root
 from xlmplan.language import switch_language
 from xlmplan.libreoffice import runner
 from xlmplan.refresh import refresh_plan
+from xlmplan.sheets.book import ROLES
 from xlmplan.xlsx.plan_file import input_tables, open_plan
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -63,7 +64,11 @@ def test_same_numbers_as_the_english_plan(plans: dict[str, PlanResult], lang: st
     other = numbers_by_position(plans[lang].path)
     assert len(english) == len(other)
     total = 0
-    for en_sheet, other_sheet in zip(english, other, strict=True):
+    for index, (en_sheet, other_sheet) in enumerate(zip(english, other, strict=True)):
+        if (*ROLES, "manifest")[index] == "dashboard":  # tiles per row: the names' widths
+            assert sorted(other_sheet.values()) == pytest.approx(sorted(en_sheet.values()))
+            total += len(en_sheet)
+            continue
         assert en_sheet.keys() == other_sheet.keys()
         for pos, value in en_sheet.items():
             assert other_sheet[pos] == pytest.approx(value, rel=1e-12, abs=1e-12), pos

@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 
 from xlmplan.core.data import MEASURES
+from xlmplan.core.units import UNITS
 from xlmplan.errors import TemplateError
 
 DIRECTIONS = ("higher", "lower")
-UNITS = ("number", "currency", "percent", "ratio")
 
 _OPS: dict[type[ast.operator], str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 

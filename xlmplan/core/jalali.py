@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-# Excel 2016+/365: culture fa-IR, calendar type 0x16 = 22 = CAL_PERSIAN (Windows winnls.h),
-# in the "[$-<culture>,<calendar type and numeral system>]" syntax of [MS-XLSX] 2.5.4
-# (formatCode16); it is the form Excel 365 workbooks and VBA code use for Persian-calendar
-# dates. LibreOffice (checked with 7.4) does not parse this locale tag: it shows the bare
-# serial (e.g. 46101) and saves the format as General. It has no Solar Hijri calendar at
-# all (its own "[~persian]" modifier falls back to Gregorian).
-SOLAR_HIJRI_FORMAT = "[$-fa-IR,16]yyyy/mm/dd;@"
+# Calendar type 0x16 = 22 = CAL_PERSIAN (Windows winnls.h) with language 0x0429 (fa-IR), in
+# the "[$-xxyyzzzz]" form of a formatCode (xx numerals, yy calendar, zzzz language). The
+# culture-name form "[$-fa-IR,16]" belongs in [MS-XLSX] 2.5.4 formatCode16 only:
+# LibreOffice (checked with 7.4) cannot parse it in formatCode and shows the bare serial
+# (e.g. 46387). It parses the hex form and, having no Solar Hijri calendar, shows the
+# Gregorian date (2026/12/31): a date either way.
+SOLAR_HIJRI_FORMAT = "[$-160429]yyyy/mm/dd;@"
 """Number format: a date as Solar Hijri yyyy/mm/dd in Excel (e.g. 1405/01/01)."""
 
-SOLAR_HIJRI_MONTH_FORMAT = "[$-fa-IR,16]yyyy/mm;@"
+SOLAR_HIJRI_MONTH_FORMAT = "[$-160429]yyyy/mm;@"
 """Number format: year and month only (month headers), e.g. 1405/01."""
 
 MONTHS = (

@@ -6,7 +6,7 @@ from xlmplan.core import rules
 from xlmplan.core.catalog import Catalog, Metric
 from xlmplan.core.data import MEASURES
 from xlmplan.sheets import calc
-from xlmplan.sheets.context import TABLE_ROW, Ctx, blank, unit_style
+from xlmplan.sheets.context import TABLE_ROW, Ctx, blank, metric_style, unit_style
 from xlmplan.sheets.layout import CondFormat, Sheet, Validation, a1, quote_sheet, ref
 from xlmplan.sheets.metric_formula import choose_metric
 from xlmplan.sheets.tables import title
@@ -39,13 +39,13 @@ def build(ctx: Ctx) -> Sheet:
     )
     ctx.define(PICK, ref(sheet.name, TABLE_ROW, 1))
     sheet.put(TABLE_ROW, 3, t("analysis.pick"), "note")
-    unit = unit_style("derived", picked.unit)
+    unit = metric_style("derived", picked)
     months = plan.settings.month_starts()
     measure_labels = [t(f"data.{m}") for m in MEASURES]
-    money = {"revenue", "spend"}
 
     def measure_style(m: str) -> str:
-        return "derived:money" if m in money else "derived:int"
+        measure = catalog.by_label(m)
+        return unit_style("derived", measure.unit if measure else "number", additive=True)
 
     # vertical: months
     sheet.put(HEAD - 1, 0, t("analysis.vertical"), "section")

@@ -12,6 +12,7 @@ from xlmplan.core.engine import Results, Words
 from xlmplan.core.jalali import SOLAR_HIJRI_FORMAT, SOLAR_HIJRI_MONTH_FORMAT
 from xlmplan.core.labels import Labels
 from xlmplan.core.model import Plan
+from xlmplan.core.units import month_format
 from xlmplan.sheets import (
     analysis,
     budget,
@@ -29,10 +30,11 @@ from xlmplan.sheets import (
 from xlmplan.sheets.cellrefs import cf_ranges, compress, dv_ranges
 from xlmplan.sheets.context import Ctx
 from xlmplan.sheets.layout import Book, ref
+from xlmplan.sheets.text_width import fit_columns
 
 ANCHOR = "xlm_"  # defined name xlm_<role> -> the role's sheet, cell A1
 
-# Sheet roles in workbook order; Calc and the manifest are hidden.
+# Sheet roles in workbook order; Lists, Calc and the manifest are hidden.
 ROLES = (
     "start",
     "data",
@@ -97,6 +99,10 @@ def build_book(
         "over": float(sum(results.people_over)),
     }
     built["start"] = start.build(ctx, health)
+    built["lists"].hidden = True  # helper sheets (Lists, Calc) stay out of the reader's way
+    for role in ROLES:
+        if role not in ("data", "dashboard") and not built[role].hidden:
+            fit_columns(built[role])  # labels and names fit, measured in their language
     sheets = [built[role] for role in ROLES]
     entries = {
         "xlmplan.version": __version__,
@@ -126,7 +132,13 @@ def build_book(
         plan.settings.currency,
         properties={"title": plan.settings.plan_name, "company": plan.settings.company},
         font=labels.font,
+        rtl=labels.rtl,
+        month_format=month_format(labels.lang),
     )
+    axis = month_format(labels.lang, short=True)
     if calendar == SOLAR_HIJRI:  # shown in the Persian calendar; the stored dates stay
         book.date_format, book.month_format = SOLAR_HIJRI_FORMAT, SOLAR_HIJRI_MONTH_FORMAT
+        axis = SOLAR_HIJRI_MONTH_FORMAT
+    for chart in built["dashboard"].charts:  # month axes read like the month headers
+        chart.category_format = chart.category_format and axis
     return book, findings

@@ -133,14 +133,14 @@ def build(ctx: Ctx) -> Sheet:
                 cost_col + j,
                 f"IF(AND({on},ISNUMBER($C{R}),ISNUMBER($D{R})),$D{R}*$C{R},0)",
                 res.people_cost[i][j] if p else 0.0,
-                "derived:money0",
+                "derived:money0_dash",
             )
             sheet.formula(
                 r,
                 cap_col + j,
                 f"IF(AND({on},ISNUMBER($C{R})),$C{R}*HoursPerMonth,0)",
                 res.people_capacity[i][j] if p else 0.0,
-                "derived:num",
+                "derived:hours_dash",
             )
             cal = rng(None, first, a_grid + j, first + n_a - 1, a_grid + j)
             sheet.formula(
@@ -148,7 +148,7 @@ def build(ctx: Ctx) -> Sheet:
                 dem_col + j,
                 f'IF($A{R}="",0,SUMIF({a_owner},{rules.literal_criterion_xl(f"$A{R}")},{cal}))',
                 res.people_demand[i][j] if p else 0.0,
-                "derived:num",
+                "derived:hours_dash",
             )
         dem = f"{a1(r, dem_col)}:{a1(r, dem_col + n_m - 1)}"
         cap = f"{a1(r, cap_col)}:{a1(r, cap_col + n_m - 1)}"
@@ -196,7 +196,7 @@ def build(ctx: Ctx) -> Sheet:
                 m_grid + j,
                 rules.spread_xl(amount, n_ref, st, en, month_hdr[j]),
                 res.money_grid[i][j] if line else 0.0,
-                "derived:money0",
+                "derived:money0_dash",
             )
         del R
 
@@ -221,7 +221,7 @@ def build(ctx: Ctx) -> Sheet:
                 a_grid + j,
                 rules.spread_xl(hours, n_ref, st, en, month_hdr[j]),
                 res.action_grid[i][j] if act else 0.0,
-                "derived:num",
+                "derived:hours_dash",
             )
     sheet.cond_formats.append(
         CondFormat(
@@ -231,7 +231,7 @@ def build(ctx: Ctx) -> Sheet:
             a_grid + n_m - 1,
             "formula",
             f"{a1(first, a_grid)}>0",
-            "neutral",
+            "plan",
         )
     )
 
@@ -281,7 +281,7 @@ def build(ctx: Ctx) -> Sheet:
         else:
             label = t("budget.total_key") if key == "total" else t(f"budget.{key}")
             sheet.put(r, 0, label, "label:strong" if key == "total" else "label")
-        style = "derived:num" if key in ("demand", "capacity") else "derived:money0"
+        style = "derived:hours_dash" if key in ("demand", "capacity") else "derived:money0_dash"
         for j in range(n_m):
 
             def here(k: str, j: int = j) -> str:

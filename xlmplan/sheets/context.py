@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from xlmplan.core.catalog import Catalog
+from xlmplan.core.catalog import Catalog, Metric
 from xlmplan.core.engine import Results, Words
 from xlmplan.core.labels import Labels
 from xlmplan.core.model import Plan
+from xlmplan.core.units import number_key
 
 # Fixed positions shared between sheets (0-based rows/columns).
 TABLE_ROW = 3  # header row of every input table (title rows above it)
@@ -35,12 +36,21 @@ class Ctx:
     def define(self, name: str, target: str) -> None:
         self.names[name] = "=" + target
 
+    def kpi_metric(self, kpi_id: str) -> Metric | None:
+        """The catalog metric of the KPI with id ``kpi_id`` (None when either is unknown)."""
+        folded = kpi_id.strip().casefold()
+        kpi = next((k for k in self.plan.kpis if k.id.strip().casefold() == folded), None)
+        return self.catalog.by_label(kpi.metric) if kpi and folded else None
+
 
 def unit_style(kind: str, unit: str, additive: bool = False) -> str:
-    """The cell style for a metric value of a given unit (counts as whole numbers)."""
-    if additive and unit in ("number", "currency"):
-        return f"{kind}:" + ("int" if unit == "number" else "money0")
-    return f"{kind}:" + {"currency": "money", "percent": "pct", "ratio": "ratio"}.get(unit, "num")
+    """The cell style for a value of a given unit (``units.number_key`` gives its format)."""
+    return f"{kind}:{number_key(unit, additive)}"
+
+
+def metric_style(kind: str, metric: Metric | None) -> str:
+    """The cell style for a value of ``metric`` (plain numbers when there is none)."""
+    return unit_style(kind, metric.unit, metric.additive) if metric else f"{kind}:num"
 
 
 def quoted(text: str) -> str:

@@ -90,7 +90,8 @@ class CondFormat:
     c2: int
     kind: str  # "equals" (text equals value), "formula", "scale"
     value: str = ""
-    style: str = ""  # good | neutral | bad
+    style: str = ""  # good | neutral | bad | good_strong | bad_strong | plan
+    color: str = ""  # a scale's colour at the maximum (white at the minimum)
 
 
 @dataclass
@@ -98,6 +99,9 @@ class Series:
     name: str
     categories: str  # absolute sheet-qualified range
     values: str
+    color: str = ""  # fixed fill (bars, slices) or line colour, "#RRGGBB"
+    points: tuple[str, ...] = ()  # one colour per point (pie slices)
+    reference: bool = False  # a dashed reference line drawn over a column chart
 
 
 @dataclass
@@ -175,6 +179,7 @@ class Book:
     font: str = "Calibri"
     date_format: str = "yyyy-mm-dd"
     month_format: str = "mmm yyyy"
+    rtl: bool = False  # text cells read right to left
 
     def sheet(self, role: str) -> Sheet:
         return next(s for s in self.sheets if s.role == role)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from xlmplan.core import rules
 from xlmplan.core.model import Objective, table_row
 from xlmplan.sheets import calc
-from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, blank, quoted
+from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, blank, metric_style, quoted
 from xlmplan.sheets.layout import CondFormat, Sheet, rng
 from xlmplan.sheets.tables import (
     cell,
@@ -111,6 +111,10 @@ def build(ctx: Ctx) -> Sheet:
                 r, SMART_COL + j, formula, flags[j], "derived:flag" if j < 5 else "derived:int"
             )
         row = res.objective_rows[i] if ob else {}
+        metric = ctx.kpi_metric(ob.kpi) if ob else None  # baseline, target, actual: its unit
+        if metric:
+            for c in (8, 9):
+                sheet.cells[(r, c)].style = metric_style("input", metric)
         kpi = f"MATCH({rules.literal_lookup_xl(f'H{R}')},k_id,0)"
         actual = cell(MATRIX_COL + 5, r)
         target = cell(MATRIX_COL + 4, r)
@@ -131,8 +135,18 @@ def build(ctx: Ctx) -> Sheet:
                 False,
             ),
             (f'IFERROR(INDEX(k_name,{kpi})&"","")', row.get("kpi_name", ""), "derived:text", False),
-            (f'IF(ISNUMBER(J{R}),J{R},"")', blank(ob.target if ob else None), "derived:num", False),
-            (f'IFERROR(INDEX(k_actual,{kpi}),"")', blank(row.get("actual")), "derived:num", False),
+            (
+                f'IF(ISNUMBER(J{R}),J{R},"")',
+                blank(ob.target if ob else None),
+                metric_style("derived", metric),
+                False,
+            ),
+            (
+                f'IFERROR(INDEX(k_actual,{kpi}),"")',
+                blank(row.get("actual")),
+                metric_style("derived", metric),
+                False,
+            ),
             (
                 rules.attainment_xl(actual, target, direction, ctx.words.lower),
                 blank(row.get("attainment")),

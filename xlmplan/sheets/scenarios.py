@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xlmplan.core import rules
 from xlmplan.core.model import SCENARIO_KEYS
-from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, blank, quoted, unit_style
+from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, blank, metric_style, quoted
 from xlmplan.sheets.layout import Sheet, a1, quote_sheet, rng
 from xlmplan.sheets.tables import input_table, number_validation, title, traffic_lights
 
@@ -27,6 +27,7 @@ CARD_KEYS = (
     "now",
     "contingency",
     "extra",
+    "goal",
 )
 
 
@@ -48,7 +49,7 @@ def build(ctx: Ctx, n_kpi_rows: int) -> Sheet:
         col=0,
         headers=[t(f"scenarios.{k}") for k in ("scenario", "multiplier", "contingency", "extra")],
         rows=rows,
-        styles=["text", "num", "wrap", "money"],
+        styles=["text", "ratio", "wrap", "money0"],
         caption=t("scenarios.caption"),
     )
     number_validation(sheet, table, 1, "decimal", 0.01, 10)
@@ -94,9 +95,7 @@ def build(ctx: Ctx, n_kpi_rows: int) -> Sheet:
         kpi = plan.kpis[i] if i < len(plan.kpis) else None
         kr = res.kpis[i] if kpi else None
         metric = ctx.catalog.by_label(kpi.metric) if kpi else None
-        unit = unit_style(
-            "derived", metric.unit if metric else "number", bool(metric and metric.additive)
-        )
+        unit = metric_style("derived", metric)
         direction = f"{kpi_sheet}!$F{src}"
         c = {k: a1(r, j) for k, j in col.items()}
         att_k = [
@@ -154,7 +153,7 @@ def build(ctx: Ctx, n_kpi_rows: int) -> Sheet:
             "extra": (
                 f'IFERROR(INDEX(sc_extra,MATCH({c["now"]},sc_name,0)),"")',
                 blank(kr.extra_budget if kr else None),
-                "derived:money",
+                "derived:money0",
             ),
         }
         for k in range(3):
@@ -172,11 +171,12 @@ def build(ctx: Ctx, n_kpi_rows: int) -> Sheet:
             )
         for key, (formula, cached, style) in cells.items():
             sheet.formula(r, col[key], formula, cached, style)
+        sheet.put(r, col["goal"], 1.0, "derived:pct")  # the 100 % line of the Dashboard
     last = CARD_ROW + max(n_kpi_rows, 1)
     now_col = col["now"]
     traffic_lights(sheet, CARD_ROW + 1, now_col, last, now_col, names)
     ctx.positions["scenario_card"] = (CARD_ROW, col)
-    widths = [12, 22, 30, 14, 14, 14, 14, 14, 14, 12, 12, 12, 12, 14, 13, 44, 12]
+    widths = [12, 22, 30, 14, 14, 14, 14, 14, 14, 12, 12, 12, 12, 14, 13, 44, 12, 12]
     for j, w in enumerate(widths):
         sheet.width(j, w)
     sheet.freeze = (CARD_ROW + 1, 2)

@@ -180,7 +180,9 @@ def build(ctx: Ctx, health: dict[str, Any]) -> Sheet:
 
     sheet.put(TABLE_ROW - 1, LINK_COL, t("start.sheets"), "section")
     for i, (role, name) in enumerate(
-        (role, name) for role, name in ctx.sheet_names.items() if role not in ("start", "calc")
+        (role, name)
+        for role, name in ctx.sheet_names.items()
+        if role not in ("start", "calc", "lists")
     ):
         sheet.put(FIRST - 1 + i, LINK_COL, name, "link", link=f"{quote_sheet(name)}!A1")
         sheet.put(FIRST - 1 + i, LINK_COL + 1, t(f"about.{role}"), "note")

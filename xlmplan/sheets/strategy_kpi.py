@@ -6,7 +6,7 @@ from xlmplan.core import rules
 from xlmplan.core.data import MEASURES
 from xlmplan.core.model import Kpi, Strategy, table_row
 from xlmplan.sheets import calc
-from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, blank, unit_style
+from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, blank, metric_style
 from xlmplan.sheets.layout import CondFormat, Sheet, quote_sheet, rng
 from xlmplan.sheets.metric_formula import choose_metric
 from xlmplan.sheets.tables import (
@@ -60,13 +60,9 @@ def build(ctx: Ctx) -> Sheet:
         kpi = plan.kpis[i] if i < len(plan.kpis) else None
         kr = res.kpis[i] if kpi else None
         metric = ctx.catalog.by_label(kpi.metric) if kpi else None
-        style = unit_style(
-            "derived", metric.unit if metric else "number", bool(metric and metric.additive)
-        )
-        if kpi and metric and metric.unit == "currency":
-            sheet.cells[(r, 4)].style = "input:money"
-        elif kpi and metric and metric.unit == "percent":
-            sheet.cells[(r, 4)].style = "input:pct"
+        style = metric_style("derived", metric)
+        if kpi and metric:
+            sheet.cells[(r, 4)].style = metric_style("input", metric)
         metric_ref = f"$C{r + 1}"
         values = {
             "actual": kr.actual if kr else None,
@@ -149,7 +145,7 @@ def build(ctx: Ctx) -> Sheet:
         ],
         caption=t("strategy.caption"),
     )
-    for i, name in ((0, "st_id"), (1, "st_obj"), (6, "st_name"), (8, "st_owner")):
+    for i, name in ((0, "st_id"), (1, "st_obj"), (5, "st_pair"), (6, "st_name"), (8, "st_owner")):
         table_name(ctx, sheet, strat, i, name)
     list_validation(sheet, strat, 3, "=lst_channels")
     list_validation(sheet, strat, 4, "=lst_tows")

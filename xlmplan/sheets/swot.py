@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xlmplan.core import rules
+from xlmplan.core import rules, tows
 from xlmplan.core.engine import TOP_N
 from xlmplan.core.model import SWOT_TYPES, TOWS_TYPES, SwotFactor, table_row
 from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, quoted
@@ -11,6 +11,10 @@ from xlmplan.sheets.tables import cell, headers_of, input_table, list_validation
 
 SCORE_COL = 8  # derived columns start after one blank column
 GRID_COL = 13
+# Colour by meaning: strong strengths and opportunities green, strong weaknesses and
+# threats red; a TOWS pair's strength in its quadrant's colour (SO to seize, WT to defend).
+STRONG, NOTABLE = 15, 8  # score thresholds (impact × certainty, 1-25)
+TOWS_COLOURS = {"SO": "#63BE7B", "ST": "#FFC000", "WO": "#FFC000", "WT": "#F8696B"}
 
 
 def build(ctx: Ctx) -> Sheet:
@@ -66,15 +70,16 @@ def build(ctx: Ctx) -> Sheet:
         )
     ctx.define("s_score", rng(sheet.name, FIRST, SCORE_COL, last, SCORE_COL))
     ctx.define("s_key", rng(sheet.name, FIRST, SCORE_COL + 2, last, SCORE_COL + 2))
-    sheet.cond_formats.append(CondFormat(FIRST, SCORE_COL, last, SCORE_COL, "scale"))
+    _score_colours(sheet, last)
 
     # The 2×2 grid of top factors: S | W over O | T.
     sheet.put(TABLE_ROW - 1, GRID_COL, t("swot.grid"), "section")
     score_cells: dict[tuple[str, int], str] = {}
     id_cells: dict[tuple[str, int], str] = {}
+    factor_cells: dict[tuple[str, int], str] = {}
     for q, swot_type in enumerate(SWOT_TYPES):
         top_row = TABLE_ROW + (q // 2) * (TOP_N + 2)
-        left = GRID_COL + (q % 2) * 4
+        left = GRID_COL + (q % 2) * 3
         sheet.put(top_row, left, t(f"swot.type_{swot_type}"), "header")
         sheet.put(top_row, left + 1, t("swot.factor"), "header")
         sheet.put(top_row, left + 2, t("swot.score"), "header")
@@ -92,37 +97,58 @@ def build(ctx: Ctx) -> Sheet:
                 formula = f'IFERROR(INDEX({name},MATCH({key},s_key,0)),"")'
                 sheet.formula(r, left + j, formula, value if value is not None else "", style)
             id_cells[(swot_type, k)] = cell(left, r)
+            factor_cells[(swot_type, k)] = cell(left + 1, r)
             score_cells[(swot_type, k)] = cell(left + 2, r)
 
     tows_row = TABLE_ROW + 2 * (TOP_N + 2) + 2
     sheet.put(tows_row - 1, GRID_COL, t("swot.tows"), "section")
+    strategies = [(st.id, st.pair, st.strategy) for st in ctx.plan.strategies]
+    none_text = t("swot.no_strategy")
+    block = TOP_N * TOP_N + 2
     for q, quadrant in enumerate(TOWS_TYPES):
-        top_row = tows_row + (q // 2) * (TOP_N + 2)
-        left = GRID_COL + (q % 2) * 4
+        top_row = tows_row + q * block
         a, b = quadrant[0], quadrant[1]
-        sheet.put(top_row, left, t(f"swot.tows_{quadrant}"), "header")
+        for j, key in enumerate((f"tows_{quadrant}", "pair", "citing")):
+            sheet.put(top_row, GRID_COL + j, t(f"swot.{key}"), "header:derived")
         for k in range(1, TOP_N + 1):
-            sheet.formula(
-                top_row, left + k, id_cells[(b, k)], res.swot_top[b][k - 1][0], "header:derived"
-            )
-            sheet.formula(
-                top_row + k, left, id_cells[(a, k)], res.swot_top[a][k - 1][0], "derived:text"
-            )
             for m in range(1, TOP_N + 1):
+                r = top_row + (k - 1) * TOP_N + m
+                (a_id, a_text, _), (b_id, b_text, _) = (
+                    res.swot_top[a][k - 1],
+                    res.swot_top[b][m - 1],
+                )
+                a_ref, b_ref = factor_cells[(a, k)], factor_cells[(b, m)]
                 x, y = score_cells[(a, k)], score_cells[(b, m)]
                 value = res.tows[quadrant][k - 1][m - 1]
                 sheet.formula(
-                    top_row + k,
-                    left + m,
+                    r,
+                    GRID_COL,
                     f'IF(AND(ISNUMBER({x}),ISNUMBER({y})),{x}*{y},"")',
                     value if value is not None else "",
                     "derived:int",
                 )
+                sheet.formula(
+                    r,
+                    GRID_COL + 1,
+                    tows.pair_text_xl(id_cells[(a, k)], a_ref, id_cells[(b, m)], b_ref),
+                    tows.pair_text(a_id, a_text, b_id, b_text),
+                    "derived:wrap",
+                )
+                sheet.formula(
+                    r,
+                    GRID_COL + 2,
+                    tows.citing_xl(id_cells[(a, k)], id_cells[(b, m)], none_text),
+                    tows.citing(a_id, b_id, strategies, none_text),
+                    "derived:wrap",
+                    array=True,
+                )
+        first, last_pair = top_row + 1, top_row + TOP_N * TOP_N
         sheet.cond_formats.append(
-            CondFormat(top_row + 1, left + 1, top_row + TOP_N, left + TOP_N, "scale")
+            CondFormat(first, GRID_COL, last_pair, GRID_COL, "scale", color=TOWS_COLOURS[quadrant])
         )
-    sheet.put(tows_row + 2 * (TOP_N + 2), GRID_COL, t("swot.tows_note"), "note")
-    _position(ctx, sheet, tows_row + 2 * (TOP_N + 2) + 3)
+    notes_row = tows_row + len(TOWS_TYPES) * block
+    sheet.put(notes_row, GRID_COL, t("swot.tows_note"), "note")
+    _position(ctx, sheet, notes_row + 3)
     for col, w in {
         0: 6,
         1: 6,
@@ -137,14 +163,12 @@ def build(ctx: Ctx) -> Sheet:
         10: 7,
         11: 2,
         12: 2,
-        13: 14,
-        14: 34,
-        15: 8,
-        16: 9,
-        17: 14,
-        18: 34,
-        19: 8,
-        20: 9,
+        13: 12,  # top factors: id, factor, score; TOWS: score, paired factors, strategies
+        14: 40,
+        15: 36,
+        16: 12,
+        17: 40,
+        18: 8,
     }.items():
         sheet.width(col, w)
     sheet.freeze = (FIRST, 0)
@@ -184,3 +208,22 @@ def _position(ctx: Ctx, sheet: Sheet, row: int) -> None:
         "total:int",
     )
     sheet.put(r + 1, GRID_COL, t("swot.position_note"), "note")
+
+
+def _score_colours(sheet: Sheet, last: int) -> None:
+    """Scores shaded by type: strengths and opportunities green, weaknesses and threats red."""
+    score = cell(SCORE_COL, FIRST)
+    for types, strong, notable in (("SO", "good_strong", "good"), ("WT", "bad_strong", "bad")):
+        kind = f'OR($B{FIRST + 1}="{types[0]}",$B{FIRST + 1}="{types[1]}")'
+        for threshold, style in ((STRONG, strong), (NOTABLE, notable)):
+            sheet.cond_formats.append(
+                CondFormat(
+                    FIRST,
+                    SCORE_COL,
+                    last,
+                    SCORE_COL,
+                    "formula",
+                    f"AND({kind},ISNUMBER({score}),{score}>={threshold})",
+                    style,
+                )
+            )

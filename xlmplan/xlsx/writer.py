@@ -20,7 +20,9 @@ from xlsxwriter.worksheet import Worksheet
 
 from xlmplan.core.excel_functions import PREFIXED
 from xlmplan.core.rules import serial
+from xlmplan.core.units import number_formats
 from xlmplan.sheets.layout import Book, Cell, Chart, Frame, Sheet, Table, a1, col_letter
+from xlmplan.sheets.text_width import column_units
 from xlmplan.xlsx.fastrows import (
     replace_rows,
     resize_table,
@@ -29,20 +31,6 @@ from xlmplan.xlsx.fastrows import (
     rows_chunks,
 )
 
-SYMBOLS = {
-    "USD": "$",
-    "EUR": "€",
-    "GBP": "£",
-    "JPY": "¥",
-    "INR": "₹",
-    "CNY": "¥",
-    "TRY": "₺",
-    "KRW": "₩",
-    "RUB": "₽",
-    "BRL": "R$",
-    "AUD": "A$",
-    "CAD": "C$",
-}
 INPUT_FILL = "#FFF2CC"
 INPUT_FONT = "#1F4E9E"
 DERIVED_FILL = "#F2F2F2"
@@ -54,12 +42,6 @@ _FUTURE = re.compile(
     + "|".join(re.escape(name) for name in sorted(PREFIXED, key=len, reverse=True))
     + r")\("
 )
-
-
-def money_format(currency: str, decimals: int = 2) -> str:
-    number = "#,##0" + ("." + "0" * decimals if decimals else "")
-    symbol = SYMBOLS.get(currency.upper())
-    return f'"{symbol}"{number}' if symbol else f'{number} "{currency}"'
 
 
 class PlanWorksheet(Worksheet):
@@ -83,21 +65,18 @@ class Styles:
         font: str = "Calibri",
         date_format: str = "yyyy-mm-dd",
         month_format: str = "mmm yyyy",
+        rtl: bool = False,
     ) -> None:
         self.workbook = workbook
         self.font = font
+        self.rtl = rtl  # text cells read right to left (Arabic, Persian)
         self.cache: dict[str, Format] = {}
         self.numbers = {
             "text": None,
             "wrap": None,
-            "int": "#,##0",
-            "num": "#,##0.00",
-            "money": money_format(currency),
-            "money0": money_format(currency, 0),
-            "pct": "0.0%",
+            **number_formats(currency),
             "date": date_format,
             "month": month_format,
-            "ratio": '0.00"x"',
             "flag": "0",
             "bool": '"yes";"yes";"no"',
             "status": None,
@@ -117,6 +96,8 @@ class Styles:
         fmt = self.numbers.get(number or "text")
         if fmt:
             props["num_format"] = fmt
+        elif self.rtl:
+            props["reading_order"] = 2
         if number == "wrap":
             props["text_wrap"] = True
         if number in ("status", "flag"):
@@ -178,7 +159,9 @@ def write_book(book: Book, path: Path) -> None:
         }
     )
     workbook.set_calc_mode("auto")
-    styles = Styles(workbook, book.currency, book.font, book.date_format, book.month_format)
+    styles = Styles(
+        workbook, book.currency, book.font, book.date_format, book.month_format, book.rtl
+    )
     sheets: dict[str, Worksheet] = {}
     for sheet in book.sheets:
         sheets[sheet.role] = workbook.add_worksheet(sheet.name, worksheet_class=PlanWorksheet)
@@ -267,6 +250,9 @@ def _write_sheet(
         "good": ("#C6EFCE", "#006100"),
         "neutral": ("#FFEB9C", "#9C5700"),
         "bad": ("#FFC7CE", "#9C0006"),
+        "good_strong": ("#63BE7B", "#000000"),
+        "bad_strong": ("#F8696B", "#000000"),
+        "plan": ("#DDEBF7", "#1F4E78"),  # a month an action runs (Gantt bar)
     }
     for cf in sheet.cond_formats:
         if cf.kind == "scale":
@@ -275,7 +261,11 @@ def _write_sheet(
                 cf.c1,
                 cf.r2,
                 cf.c2,
-                {"type": "2_color_scale", "min_color": "#FFFFFF", "max_color": "#63BE7B"},
+                {
+                    "type": "2_color_scale",
+                    "min_color": "#FFFFFF",
+                    "max_color": cf.color or "#63BE7B",
+                },
             )
             continue
         fill, font = palette[cf.style]
@@ -339,7 +329,7 @@ def wrapped_row_heights(sheet: Sheet, line: float = 13.0, most: int = 4) -> dict
         if not wraps or not isinstance(cell.value, str):
             continue
         width = sheet.widths.get(col, 8.43)
-        lines = min(most, math.ceil(len(cell.value) / (1.3 * max(width, 1.0))))
+        lines = min(most, math.ceil(column_units(cell.value) / max(width, 1.0)))
         if lines > 1:
             heights[row] = max(heights.get(row, 0.0), line * lines + 2)
     return heights
@@ -390,15 +380,31 @@ def _write_frame(ws: Worksheet, frame: Frame, styles: Styles) -> None:
 def _write_chart(workbook: xlsxwriter.Workbook, ws: Worksheet, chart: Chart) -> None:
     xl_chart = workbook.add_chart({"type": chart.kind})
     assert xl_chart is not None
+    overlay = None
     for series in chart.series:
         options: dict[str, Any] = {
             "name": series.name,
             "categories": "=" + series.categories,
             "values": "=" + series.values,
         }
-        if chart.kind == "pie":
-            options["points"] = [{"fill": {"color": c}} for c in ("#70AD47", "#FFC000", "#C00000")]
+        if series.points:
+            options["points"] = [{"fill": {"color": c}} for c in series.points]
+        if series.reference:
+            options["line"] = {"color": series.color, "width": 1.75, "dash_type": "dash"}
+            options["marker"] = {"type": "none"}
+            overlay = overlay or workbook.add_chart({"type": "line"})
+            assert overlay is not None
+            overlay.add_series(options)
+            continue
+        if series.color and chart.kind == "line":
+            options["line"] = {"color": series.color, "width": 2.25}
+            options["marker"] = {"type": "none"}
+        elif series.color:
+            options["fill"] = {"color": series.color}
+            options["border"] = {"color": series.color}
         xl_chart.add_series(options)
+    if overlay is not None:
+        xl_chart.combine(overlay)
     xl_chart.set_title({"name": chart.title, "name_font": {"size": 12}})
     if chart.kind != "pie":
         value_axis, category_axis = (

@@ -1,0 +1,87 @@
+"""The Dashboard's charts: fixed colours by meaning in the chart XML, a 100 % line."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from xlmplan.api import PlanResult
+from xlmplan.sheets import dashboard
+
+C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+
+
+def _charts(path: Path) -> dict[str, etree._Element]:
+    """Chart title -> chart XML root, for every chart in the workbook."""
+    out = {}
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            if name.startswith("xl/charts/chart"):
+                root = etree.fromstring(zf.read(name))
+                title = "".join(t.text or "" for t in root.find(C + "chart").iter(A + "t"))
+                out[title] = root
+    return out
+
+
+def _fill(ser: etree._Element) -> str:
+    """The series' own colour: its line colour on line charts, else its fill."""
+    sp = ser.find(C + "spPr")
+    assert sp is not None, "the series has no fixed colour"
+    fill = sp.find(A + "solidFill")
+    if fill is None:
+        fill = sp.find(A + "ln/" + A + "solidFill")
+    return "#" + fill.find(A + "srgbClr").get("val")
+
+
+def _series(root: etree._Element, kind: str) -> list[tuple[str, etree._Element]]:
+    plot = root.find(C + "chart/" + C + "plotArea")
+    return [
+        (ser.find(C + "tx").findtext(".//" + C + "v"), ser)
+        for chart in plot.findall(C + kind)
+        for ser in chart.findall(C + "ser")
+    ]
+
+
+@pytest.fixture(scope="module")
+def charts(example_plan: PlanResult) -> dict[str, etree._Element]:
+    return _charts(example_plan.path)
+
+
+def test_scenario_colours_follow_their_meaning(charts: dict[str, etree._Element]) -> None:
+    bars = _series(charts["Projected attainment by scenario"], "barChart")
+    assert [(name, _fill(ser)) for name, ser in bars] == [
+        ("Pessimistic", dashboard.SCENARIO_COLOURS[2]),
+        ("Realistic", dashboard.SCENARIO_COLOURS[1]),
+        ("Optimistic", dashboard.SCENARIO_COLOURS[0]),
+    ]
+    assert dashboard.SCENARIO_COLOURS == ("#70AD47", "#4472C4", "#C0504D")  # green, blue, red
+
+
+def test_attainment_chart_has_a_dashed_100_percent_line(
+    charts: dict[str, etree._Element], example_plan: PlanResult
+) -> None:
+    (name, line), *others = _series(charts["Projected attainment by scenario"], "lineChart")
+    assert not others
+    assert name == "Target (100%)"
+    assert line.find(f"{C}spPr/{A}ln/{A}prstDash").get("val") == "dash"
+    points = [float(v.text) for v in line.find(C + "val").iter(C + "v")]
+    assert points == [1.0] * len(example_plan.plan.kpis)
+
+
+def test_status_slices_are_green_amber_red(charts: dict[str, etree._Element]) -> None:
+    ((_, pie),) = _series(charts["KPI status"], "pieChart")
+    colours = ["#" + p.find(f".//{A}srgbClr").get("val") for p in pie.findall(C + "dPt")]
+    assert colours == ["#70AD47", "#FFC000", "#C00000"]
+
+
+def test_money_series_keep_their_colours(charts: dict[str, etree._Element]) -> None:
+    spend_revenue = dict(
+        (n, _fill(s)) for n, s in _series(charts["Spend and revenue by month"], "barChart")
+    )
+    assert spend_revenue == {"Revenue": dashboard.REVENUE, "Spend": dashboard.SPEND}
+    budget = [_fill(s) for _, s in _series(charts["Media budget vs actual spend"], "lineChart")]
+    assert budget == [dashboard.PLANNED, dashboard.SPEND]
