@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from xlmplan.core.allocator import (
     EXTRAPOLATION,
@@ -288,20 +289,9 @@ def allocate_plan(
     weeks = ((end - start).days + 1) / DAYS_PER_WEEK
 
     chosen: ResponseMetric = metric  # type: ignore[assignment]
-    fits = fit_all(weekly(data, chosen), chosen)
-    by_name = {f.channel.casefold(): f for f in fits}
-    spent = [f for f in fits if f.max_weekly_spend > 0]
-    user: dict[str, Bound] = {}
-    for b in parsed:
-        fit = by_name.get(b.channel.strip().casefold())
-        if fit is None or fit.max_weekly_spend <= 0:
-            names = ", ".join(f.channel for f in spent) or "none"
-            raise XlmplanError(
-                f"{path.name}: --bounds {b.text!r} names no channel with spend in Data — "
-                f"channels with spend: {names}"
-            )
-        user[fit.channel] = b
-
+    series = weekly(data, chosen)
+    user = _match_bounds(path, parsed, series.spend)
+    fits = fit_all(series, chosen)
     channels = [_channel(f, user.get(f.channel), weeks) for f in fits]
     weekly_budget = sum(ch.current for ch in channels) if budget is None else budget / weeks
     total = weekly_budget * weeks
@@ -358,6 +348,23 @@ def allocate_plan(
             found.spend,
         )
     return result
+
+
+def _match_bounds(path: Path, parsed: list[Bound], spend: pd.DataFrame) -> dict[str, Bound]:
+    """Each --bounds item by the channel it names (letter case ignored); only channels
+    with spend in Data can be bounded."""
+    with_spend = [str(c) for c in spend.columns if spend[c].sum() > 0]
+    by_name = {c.casefold(): c for c in with_spend}
+    user: dict[str, Bound] = {}
+    for b in parsed:
+        name = by_name.get(b.channel.strip().casefold())
+        if name is None:
+            raise XlmplanError(
+                f"{path.name}: --bounds {b.text!r} names no channel with spend in Data — "
+                f"channels with spend: {', '.join(with_spend) or 'none'}"
+            )
+        user[name] = b
+    return user
 
 
 def _months_after(start: dt.date, months: int) -> dt.date:

@@ -38,6 +38,7 @@ MIN_CV = 0.10  # coefficient of variation of weekly spend below which it "barely
 MIN_R2 = 0.2  # share of the week-to-week variation the curve must explain
 MAX_BAND = 1.0  # widest 80 % band at current spend, relative to the prediction
 CURRENT_WEEKS = 13  # "current" spend and response: the mean of the last quarter
+STARTS = 3  # least-squares fits per channel, from the best points of a grid
 BOOTSTRAP = 40  # bootstrap refits per channel
 BLOCK = 4  # weeks per block of residuals (keeps their autocorrelation)
 SEED = 2026
@@ -299,16 +300,19 @@ def _least_squares(
 
 
 def _starts(x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
-    """Several starting points; base and β from a linear fit for each (θ, K, α)."""
-    starts = []
-    for theta in (0.1, 0.5):
-        for k in (0.3, 1.0):
-            for alpha in (1.0, 2.0):
-                h = hill(adstock(x, theta), k, alpha)
+    """The best points of a coarse grid over (θ, K, α), base and β from a linear fit at
+    each: several starts for the least-squares fit, without a full fit from every point."""
+    scored: list[tuple[float, int, np.ndarray]] = []
+    for theta in (0.0, 0.3, 0.6):
+        a = adstock(x, theta)
+        for k in (0.15, 0.4, 0.7, 1.0):
+            for alpha in (0.7, 1.2, 2.0, 3.0):
+                h = hill(a, k, alpha)
                 design = np.column_stack([np.ones_like(h), h])
                 (base, beta), *_ = np.linalg.lstsq(design, y, rcond=None)
-                starts.append(np.array([max(base, 0.0), max(beta, 0.01), k, alpha, theta]))
-    return starts
+                p = np.array([max(base, 0.0), max(beta, 0.01), k, alpha, theta])
+                scored.append((float(((_model(p, x) - y) ** 2).sum()), len(scored), p))
+    return [p for _, _, p in sorted(scored, key=lambda t: t[:2])[:STARTS]]
 
 
 def _seed(channel: str) -> np.random.Generator:
