@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from mix_sim import CONSTANT, TRUE_CHANNELS, simulate
 
+from xlmplan.api import PlanResult
 from xlmplan.errors import XlmplanError
 from xlmplan.mix import allocate_plan, parse_bounds
 
@@ -67,7 +68,7 @@ def test_json_gives_each_channel_and_the_totals(result: dict[str, Any]) -> None:
         assert lo < row["predicted_weekly_response"]["recommended"] < hi
     affiliate = rows[CONSTANT.name]
     assert not affiliate["estimable"] and affiliate["curve"] is None
-    assert affiliate["reason"] == "spend barely varied: coefficient of variation 0%"
+    assert affiliate["reason"] == "spend barely varied: coefficient of variation 0 %"
     assert affiliate["recommended_weekly_spend"] == affiliate["current_weekly_spend"]
     assert rows["Organic Search"]["reason"] == "no spend"
     predicted = result["predicted_response"]
@@ -127,6 +128,7 @@ def test_other_metrics_fit_too(plan: Path) -> None:
         (["--bounds", "Radio=0:100"], "names no channel with spend in Data"),
         (["--bounds", "Video=5000:1000"], "the minimum 5,000 is above the maximum 1,000"),
         (["--bounds", "Video=abc"], "'abc' is not an amount"),
+        (["--bounds", "affiliate=0:100"], "Affiliate keeps its current spend because it has"),
         (["--budget", "-5"], "a budget cannot be negative"),
         (["--budget", "100", "--bounds", "Paid Search=locked"], "is below the"),
         (["--metric", "clicks"], "choose one of revenue, conversions, new_customers"),
@@ -141,6 +143,15 @@ def test_bad_options_are_refused_on_one_line(plan: Path, args: list[str], messag
     assert len(lines) == 1 and lines[0].startswith("error:") and message in lines[0], out.stderr
     assert "Traceback" not in out.stderr and out.stdout == ""
     assert plan.read_bytes() == before
+
+
+def test_a_new_budget_needs_a_channel_with_a_curve(edge_plan: PlanResult) -> None:
+    with pytest.raises(XlmplanError, match="no channel has a curve to take a different budget"):
+        allocate_plan(edge_plan.path, budget=10_000_000)
+    held = allocate_plan(edge_plan.path)
+    assert not any(c.fit.estimable for c in held.channels)
+    assert held.recommended.spend == held.current.spend
+    assert held.explanation()[0].startswith("No paid channel could be fitted")
 
 
 def test_budget_above_the_users_maximums_is_refused(plan: Path) -> None:

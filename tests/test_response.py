@@ -113,7 +113,7 @@ def test_band_brackets_the_prediction_and_usually_the_truth(fits: dict[str, rs.F
 def test_constant_spend_and_no_spend_cannot_be_estimated(fits: dict[str, rs.Fit]) -> None:
     constant = fits[CONSTANT.name]
     assert not constant.estimable and constant.curve is None and not constant.boot
-    assert constant.reason == "spend barely varied: coefficient of variation 0%"
+    assert constant.reason == "spend barely varied: coefficient of variation 0 %"
     assert constant.current_weekly_spend == pytest.approx(CONSTANT.level, rel=1e-3)
     organic = fits["Organic Search"]
     assert not organic.estimable and organic.reason == "no spend"
@@ -127,7 +127,7 @@ def test_short_history_and_little_variation_are_named() -> None:
     assert not fit.estimable and fit.reason == "only 9 weeks of history (a curve needs 26)"
     flat = 1000.0 * (1 + rng.normal(0, 0.03, 80))
     fit = fit_channel("Flat", flat, curve.response(flat) * (1 + rng.normal(0, 0.1, 80)))
-    assert not fit.estimable and fit.reason == "spend barely varied: coefficient of variation 3%"
+    assert not fit.estimable and fit.reason == "spend barely varied: coefficient of variation 3 %"
     sparse = np.zeros(80)
     sparse[::12] = 900.0
     fit = fit_channel("Sparse", sparse, curve.response(sparse))

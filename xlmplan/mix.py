@@ -147,12 +147,15 @@ class MixResult:
         unit = "revenue" if self.metric == "revenue" else self.metric.replace("_", " ")
         fitted = [c for c in self.channels if c.fit.estimable]
         held = [c for c in self.channels if not c.fit.estimable and c.fit.max_weekly_spend > 0]
+        period = f"{self.weeks:.1f} weeks ({self.period[0]} to {self.period[1]})"
         lines = [
             f"Weekly {unit} was fitted against weekly spend for {len(fitted)} paid channel(s), "
             "with carry-over (spend keeps working in later weeks) and saturation (each extra "
             "unit buys less). The recommended split maximises the predicted "
-            f"{unit} for a budget of {self.budget:,.0f} over {self.weeks:.1f} weeks "
-            f"({self.period[0]} to {self.period[1]}).",
+            f"{unit} for a budget of {self.budget:,.0f} over {period}."
+            if fitted
+            else f"No paid channel could be fitted, so the budget of {self.budget:,.0f} over "
+            f"{period} stays split as it is now."
         ]
         if held:
             lines.append(
@@ -292,6 +295,13 @@ def allocate_plan(
     series = weekly(data, chosen)
     user = _match_bounds(path, parsed, series.spend)
     fits = fit_all(series, chosen)
+    for fit in fits:
+        bound = user.get(fit.channel)
+        if bound is not None and not bound.locked and not fit.estimable:
+            raise XlmplanError(
+                f"{path.name}: --bounds {bound.text!r}: {fit.channel} keeps its current "
+                f"spend because it has no curve: {fit.reason} — leave it out of --bounds"
+            )
     channels = [_channel(f, user.get(f.channel), weeks) for f in fits]
     weekly_budget = sum(ch.current for ch in channels) if budget is None else budget / weeks
     total = weekly_budget * weeks
@@ -408,6 +418,12 @@ def _fit_caps(
     room = sum(ch.high for ch in free)
     if weekly_budget - held <= room * (1 + 1e-9):
         return channels, []
+    if not free:
+        raise XlmplanError(
+            f"--budget {total:,.0f}: no channel has a curve to take a different budget "
+            f"(see the reasons without --budget); the current rate is {held * weeks:,.0f} "
+            "over the period — leave out --budget"
+        )
     default = [ch for ch in free if ch.name not in user or user[ch.name].high is None]
     fixed_room = room - sum(ch.high for ch in default)
     need = weekly_budget - held - fixed_room

@@ -341,8 +341,8 @@ def _verdict(weeks: int, spend_weeks: int, cv: float, total: float) -> str:
         return f"only {weeks} weeks of history (a curve needs {MIN_WEEKS})"
     if spend_weeks < MIN_SPEND_WEEKS:
         return f"spend in only {spend_weeks} weeks (a curve needs {MIN_SPEND_WEEKS})"
-    if cv < MIN_CV:
-        return f"spend barely varied: coefficient of variation {cv:.0%}"
+    if round(cv, 2) < MIN_CV:  # judged as shown: "10 %" is not below 10 %
+        return f"spend barely varied: coefficient of variation {cv * 100:.0f} %"
     return ""
 
 
@@ -390,22 +390,22 @@ def fit_channel(
     curve = unscale(best)
     boot = [unscale(p) for p in _bootstrap(xn, fitted, resid, best, _seed(channel))]
     fit = replace(held, estimable=True, curve=curve, r2=r2, mape=mape, boot=boot)
-    reason = _doubt(fit, x, metric)
+    reason = _doubt(fit, x, metric.replace("_", " "))
     return replace(fit, estimable=False, reason=reason, curve=None, boot=[]) if reason else fit
 
 
-def _doubt(fit: Fit, x: np.ndarray, metric: ResponseMetric) -> str:
+def _doubt(fit: Fit, x: np.ndarray, metric: str) -> str:
     """Why a fitted curve is still not to be trusted ("" when it is)."""
     assert fit.curve is not None and fit.r2 is not None
     if fit.r2 < MIN_R2:
-        what = metric.replace("_", " ")
-        return f"the curve explains only {max(fit.r2, 0.0):.0%} of the weekly changes in {what}"
+        share = max(fit.r2, 0.0) * 100
+        return f"the curve explains only {share:.0f} % of the weekly changes in {metric}"
     at = max(fit.current_weekly_spend, float(np.median(x[x > 0])))
     lo, hi = fit.band(at) or (0.0, 0.0)
     centre = float(fit.curve.response(at))
     width = (hi - lo) / centre if centre > 0 else math.inf
     if width > MAX_BAND:
-        return f"too uncertain: the 80 % band at current spend is {width:.0%} wide"
+        return f"too uncertain: the 80 % band at current spend is {width * 100:.0f} % wide"
     return ""
 
 
