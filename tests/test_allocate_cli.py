@@ -76,6 +76,12 @@ def test_json_gives_each_channel_and_the_totals(result: dict[str, Any]) -> None:
     uplift = predicted["recommended"] - predicted["current"]
     assert result["uplift"]["absolute"] == pytest.approx(uplift)
     assert result["optimality"]["equal_marginal_returns"]
+    inner = [
+        c["marginal_return"]["recommended"]
+        for c in rows.values()
+        if c["estimable"] and 1 < c["recommended_weekly_spend"] < c["max_weekly_spend"] - 1
+    ]
+    assert len(inner) >= 2 and max(inner) / min(inner) < 1.01
     assert any("not experiments" in line for line in result["explanation"])
 
 
@@ -88,7 +94,15 @@ def test_table_and_explanation_are_printed(plan: Path) -> None:
     out = run("allocate", plan, "--budget", "300000", "--period", "3", "--target", "600000")
     assert out.returncode == 0, out.stderr
     text = out.stdout
-    for word in ("Paid Search", "Video", "Affiliate", "held", "R²", "not experiments"):
+    for word in (
+        "Paid Search",
+        "Video",
+        "Affiliate",
+        "held",
+        "R²",
+        "not experiments",
+        "one more unit",
+    ):
         assert word in text
     assert "2026-06-29 to 2026-09-28" in text
     assert "Target 600,000: least budget" in text or "unreachable within the curves" in text
@@ -130,7 +144,8 @@ def test_other_metrics_fit_too(plan: Path) -> None:
         (["--bounds", "Video=abc"], "'abc' is not an amount"),
         (["--bounds", "affiliate=0:100"], "Affiliate keeps its current spend because it has"),
         (["--budget", "-5"], "a budget cannot be negative"),
-        (["--budget", "100", "--bounds", "Paid Search=locked"], "is below the"),
+        (["--budget", "100", "--bounds", "Paid Search=locked"], "--budget (100 over the period)"),
+        (["--bounds", "Video=900000:"], "the current spend ("),
         (["--metric", "clicks"], "choose one of revenue, conversions, new_customers"),
         (["--period", "0"], "--period 0"),
     ],

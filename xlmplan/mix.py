@@ -169,8 +169,27 @@ class MixResult:
             f"split, {self.recommended.total_response * self.weeks:,.0f} at the recommended one "
             f"(80 % band {lo:,.0f} to {hi:,.0f}), a change of {self.uplift:+,.0f}."
         )
+        level = self._common_return()
+        if level is not None:
+            lines.append(
+                f"At the recommended split one more unit of weekly spend returns about "
+                f"{level:,.2f} in {unit} in every channel not held at a bound: moving budget "
+                "between them would not raise the total."
+            )
         lines.append(NOT_EXPERIMENTS)
         return lines
+
+    def _common_return(self) -> float | None:
+        """The marginal return the adjustable channels share at the recommended split."""
+        values = [
+            m
+            for c in self.channels
+            if not c.channel.held
+            and c.channel.low < c.recommended * (1 - 1e-6)
+            and c.recommended < c.channel.high * (1 - 1e-6)
+            and (m := self.recommended.marginal.get(c.fit.channel)) is not None
+        ]
+        return float(np.mean(values)) if values else None
 
     def as_json(self) -> dict[str, Any]:
         def band(b: tuple[float, float] | None, scale: float = 1.0) -> list[float] | None:
@@ -307,10 +326,11 @@ def allocate_plan(
     total = weekly_budget * weeks
     floor = fixed_spend(channels)
     if weekly_budget < floor - 1e-9 * max(floor, 1.0):
+        what = "the current spend" if budget is None else "--budget"
         raise XlmplanError(
-            f"--budget {total:,.0f} is below the {floor * weeks:,.0f} that locked and "
-            "held channels (at current spend) and the minimums in --bounds take over the "
-            "period — raise the budget or lower the minimums"
+            f"{what} ({total:,.0f} over the period) is below the {floor * weeks:,.0f} that "
+            "locked and held channels (at current spend) and the minimums in --bounds take — "
+            "raise the budget or lower the minimums"
         )
     channels, notes = _fit_caps(channels, user, weekly_budget, total, weeks)
     current = predict(channels, {ch.name: ch.current for ch in channels})
