@@ -402,3 +402,76 @@ def main() -> None:
     except KeyboardInterrupt:
         err_console.print("interrupted")
         sys.exit(130)
+
+
+@app.command("allocate")
+def allocate_cmd(
+    plan: Annotated[Path, typer.Argument(help="The plan workbook (read only).")],
+    budget: Annotated[
+        float | None,
+        typer.Option(help="Total to spend over the period (default: the current weekly rate)."),
+    ] = None,
+    period: Annotated[
+        int | None,
+        typer.Option(help="The next N months after the last Data date (default: to plan end)."),
+    ] = None,
+    bounds: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="'Channel=min:max' over the period, 'Channel=amount' or 'Channel=locked' "
+            "(repeatable)."
+        ),
+    ] = None,
+    target: Annotated[
+        float | None, typer.Option(help="Response to reach over the period: least spend for it.")
+    ] = None,
+    metric: Annotated[
+        str, typer.Option(help="Response to fit: revenue, conversions or new_customers.")
+    ] = "revenue",
+    json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Fit response curves per paid channel and split a budget to maximise the response."""
+    from xlmplan.mix import allocate_plan  # keeps scipy off the other commands' start-up
+
+    with user_errors(), progress() as say:
+        say(f"fitting response curves for {plan.name}")
+        result = allocate_plan(plan, budget, period, bounds or [], target, metric)
+    if json_out:
+        sys.stdout.write(json.dumps(result.as_json(), ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(
+        title=f"{plan.name} — weekly spend and {result.metric.replace('_', ' ')} "
+        f"({result.currency}), {result.period[0]} to {result.period[1]}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for header in ("Channel", "Current", "Proposed", "Change", "Predicted", "80 % band", "Fit"):
+        table.add_column(header, justify="left" if header == "Channel" else "right", no_wrap=True)
+    for c in result.channels:
+        if c.fit.max_weekly_spend <= 0:
+            continue
+        band = c.band_recommended
+        table.add_row(
+            c.fit.channel,
+            f"{c.channel.current:,.0f}",
+            f"{c.recommended:,.0f}",
+            f"{c.recommended - c.channel.current:+,.0f}",
+            f"{c.predicted_recommended:,.0f}",
+            f"{band[0]:,.0f}–{band[1]:,.0f}" if band else "",
+            f"R² {c.fit.r2:.2f}" if c.fit.estimable and c.fit.r2 is not None else "[yellow]held[/]",
+        )
+    out_console.print(table)
+    for line in result.explanation():
+        out_console.print(line, highlight=False)
+    if result.target is not None:
+        t = result.target
+        out_console.print(
+            f"Target {t.amount:,.0f}: least budget {t.budget:,.0f} over the period"
+            if t.reachable
+            else f"Target {t.amount:,.0f}: unreachable within the curves (at most "
+            f"{t.response:,.0f} for {t.budget:,.0f})",
+            highlight=False,
+        )
+    for warning in result.warnings:
+        out_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
