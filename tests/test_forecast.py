@@ -121,3 +121,14 @@ def test_forecasting_library_loads_only_when_a_seasonal_model_is_fitted() -> Non
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "True"]
+
+
+def test_weekly_series_need_two_years_for_the_seasonal_model() -> None:
+    rng = np.random.default_rng(11)
+    y = simulate(rng, 104, m=52)
+    assert forecast(y[:103], 4, season_length=52, days=[7] * 103, future_days=[7] * 4).model == (
+        RUN_RATE
+    )
+    weekly = forecast(y, 4, season_length=52, days=[7] * 104, future_days=[7] * 4)
+    assert weekly.model == ETS
+    assert all(lo <= mid <= hi for lo, mid, hi in zip(*_bounds(weekly), strict=True))
