@@ -1,0 +1,221 @@
+"""Forecasts of a base measure for the plan's remaining periods, with an 80 % interval.
+
+A series of period sums (months or weeks) is forecast per day of each period, so months of
+28 to 31 days compare fairly. With two full seasons of history the model is exponential
+smoothing with additive error, trend and seasonality, fitted by
+statsmodels (``ETSModel``, analytic prediction intervals); see docs/forecasting.md for
+why. With less history it is the run-rate rule: the average per-day rate so far times the
+period's days, with an interval from the spread of the per-day rates of past periods.
+
+statsmodels is imported only when a seasonal model is fitted, so commands that do not
+forecast never load it.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+LEVEL = 0.8
+ETS = "ETS(A,A,A)"
+ETS_PARAMETERS = 6  # alpha, beta, gamma, initial level and trend, variance
+RUN_RATE = "run-rate"
+
+# Student's t 90th percentile (a two-sided 80 % interval) for 1..30 degrees of freedom.
+_T90 = (
+    3.078, 1.886, 1.638, 1.533, 1.476, 1.440, 1.415, 1.397, 1.383, 1.372,
+    1.363, 1.356, 1.350, 1.345, 1.341, 1.337, 1.333, 1.330, 1.328, 1.325,
+    1.323, 1.321, 1.319, 1.318, 1.316, 1.315, 1.314, 1.313, 1.311, 1.310,
+)  # fmt: skip
+_Z90 = 1.2816  # the normal 90th percentile
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Per remaining period: the central value and the 80 % interval, and the model used.
+
+    The interval bounds are None where the history cannot say how wide it is (a run-rate
+    from one period); every value is None without any history.
+    """
+
+    model: str
+    mean: tuple[float | None, ...]
+    lower: tuple[float | None, ...]
+    upper: tuple[float | None, ...]
+
+
+def seasonal_history(n: int, season_length: int) -> bool:
+    """Enough history for a seasonal model: two full seasons."""
+    return n >= 2 * season_length
+
+
+def forecast(
+    history: Sequence[float] | np.ndarray,
+    horizon: int,
+    season_length: int = 12,
+    days: Sequence[float] | np.ndarray | None = None,
+    future_days: Sequence[float] | np.ndarray | None = None,
+) -> Forecast:
+    """Forecast ``horizon`` periods after ``history`` (whole periods' sums, oldest first).
+
+    ``days`` gives each history period's length and ``future_days`` each forecast
+    period's; without them every period counts as one day.
+    """
+    y = np.asarray(history, dtype=float)
+    d = np.ones(len(y)) if days is None else np.asarray(days, dtype=float)
+    fd = np.ones(horizon) if future_days is None else np.asarray(future_days, dtype=float)
+    if len(d) != len(y) or len(fd) != horizon:
+        raise ValueError("days and future_days must give one length per period")
+    if horizon == 0:
+        return Forecast(RUN_RATE, (), (), ())
+    rate = y / d
+    if seasonal_history(len(y), season_length) and np.ptp(rate) > 0:
+        mean, lower, upper = _ets(rate, horizon, season_length)
+        return Forecast(ETS, *(_scaled(v, fd) for v in (mean, lower, upper)))
+    return run_rate(y, d, fd)
+
+
+def run_rate(y: np.ndarray, d: np.ndarray, fd: np.ndarray) -> Forecast:
+    """The run-rate rule: per-day rate to date × days, interval from past periods' rates.
+
+    The interval is rate ± t(0.9, n−1) × s × √(1 + 1/n) per day, s the standard deviation
+    of the past periods' per-day rates (a prediction interval for one more period).
+    """
+    n = len(y)
+    if n == 0:
+        none = (None,) * len(fd)
+        return Forecast(RUN_RATE, none, none, none)
+    rate = float(y.sum() / d.sum())
+    mean = rate * fd
+    if n < 2:
+        none = (None,) * len(fd)
+        return Forecast(RUN_RATE, tuple(float(v) for v in mean), none, none)
+    spread = float(np.std(y / d, ddof=1)) * math.sqrt(1 + 1 / n)
+    t = t90(n - 1)
+    lower = np.maximum(rate - t * spread, 0.0) * fd
+    upper = (rate + t * spread) * fd
+    return Forecast(RUN_RATE, *(_scaled(v, np.ones(len(fd))) for v in (mean, lower, upper)))
+
+
+def _scaled(values: np.ndarray, days: np.ndarray) -> tuple[float | None, ...]:
+    return tuple(float(max(v, 0.0) * k) for v, k in zip(values, days, strict=True))
+
+
+def _ets(rate: np.ndarray, horizon: int, m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and 80 % bounds of ETS(A,A,A) fitted to the per-day rates.
+
+    statsmodels' analytic interval uses the maximum-likelihood variance (squared errors
+    ÷ n) and the normal quantile, which is too narrow on two or three seasons of history.
+    The variance is taken ÷ (n − k) instead, k counting the three smoothing parameters,
+    the initial level and trend and the variance itself, with Student's t quantile on
+    n − k degrees of freedom (docs/forecasting.md shows the coverage this gives).
+    """
+    import pandas as pd
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    scale = float(np.mean(np.abs(rate))) or 1.0
+    model = ETSModel(
+        pd.Series(rate / scale),
+        error="add",
+        trend="add",
+        seasonal="add",
+        seasonal_periods=m,
+        initialization_method="heuristic",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        fit = model.fit(disp=False, maxiter=200)
+        frame = fit.get_prediction(start=len(rate), end=len(rate) + horizon - 1).summary_frame(
+            alpha=1 - LEVEL
+        )
+    n = len(rate)
+    dof = n - ETS_PARAMETERS
+    widen = math.sqrt(n / dof) * t90(dof) / _Z90
+    mean = frame["mean"].to_numpy()
+    half = (frame["pi_upper"].to_numpy() - mean) * widen
+    return mean * scale, (mean - half) * scale, (mean + half) * scale
+
+
+def t90(dof: int) -> float:
+    """Student's t 90th percentile (normal beyond 30 degrees of freedom)."""
+    return _T90[dof - 1] if 1 <= dof <= len(_T90) else _Z90
+
+
+# --- rolling-origin backtest -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """Rolling-origin errors of the forecast against the naive and seasonal-naive ones.
+
+    Each MASE is that method's mean absolute error over every held-out point, divided by
+    the in-sample mean absolute one-step change of the series (the same scale for all
+    three). ``coverage`` is the share of held-out points inside the 80 % interval, among
+    those that had one.
+    """
+
+    origins: int
+    points: int
+    mase: float | None
+    mase_naive: float | None
+    mase_seasonal_naive: float | None
+    coverage: float | None
+    models: tuple[str, ...]
+
+
+def backtest(
+    history: Sequence[float] | np.ndarray,
+    horizon: int,
+    season_length: int = 12,
+    days: Sequence[float] | np.ndarray | None = None,
+    min_train: int | None = None,
+    step: int = 1,
+) -> Backtest:
+    """Forecast from every ``step``-th origin from ``min_train`` periods on (default two
+    seasons when the series is long enough, else half of it) up to ``horizon`` periods
+    ahead, and score the forecasts against what followed."""
+    y = np.asarray(history, dtype=float)
+    d = np.ones(len(y)) if days is None else np.asarray(days, dtype=float)
+    n, m = len(y), season_length
+    if min_train is None:
+        min_train = 2 * m if n > 2 * m else max(2, n // 2)
+    errors: list[list[float]] = [[], [], []]
+    inside, with_interval, models, origins = 0, 0, [], 0
+    for origin in range(min_train, n, step):
+        h = min(horizon, n - origin)
+        f = forecast(y[:origin], h, m, d[:origin], d[origin : origin + h])
+        origins += 1
+        models.append(f.model)
+        actual = y[origin : origin + h]
+        rates = y[:origin] / d[:origin]
+        for j in range(h):
+            value, lo, hi = f.mean[j], f.lower[j], f.upper[j]
+            if value is not None:
+                errors[0].append(abs(actual[j] - value))
+            errors[1].append(abs(actual[j] - rates[-1] * d[origin + j]))
+            if origin >= m:
+                back = origin - m + j % m
+                errors[2].append(abs(actual[j] - rates[back] * d[origin + j]))
+            if lo is not None and hi is not None:
+                with_interval += 1
+                inside += lo <= actual[j] <= hi
+    scale = float(np.mean(np.abs(np.diff(y)))) if n > 1 else 0.0
+
+    def mase(e: list[float]) -> float | None:
+        return float(np.mean(e)) / scale if e and scale > 0 else None
+
+    return Backtest(
+        origins,
+        len(errors[1]),
+        mase(errors[0]),
+        mase(errors[1]),
+        mase(errors[2]),
+        inside / with_interval if with_interval else None,
+        tuple(dict.fromkeys(models)),
+    )

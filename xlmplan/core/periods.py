@@ -1,0 +1,247 @@
+"""The plan's periods: first day, last day, days and label of each month of the plan.
+
+A plan is cut into calendar months, Gregorian by default or Solar Hijri (1 Farvardin ...),
+and every month grid reads this one table. A fiscal start moves the plan year to another
+first month. Sums by period are sums between a period's first and last day, in pandas
+(:func:`period_sums`) and as SUMIFS (:func:`period_sum_xl`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from xlmplan.core import jalali
+from xlmplan.core.data import MEASURES
+from xlmplan.errors import XlmplanError
+
+GREGORIAN = "gregorian"
+SOLAR_HIJRI = "solar-hijri"
+CALENDARS = (GREGORIAN, SOLAR_HIJRI)
+
+LABEL_SECTION = "period"
+"""The label-pack section with the month names (``g01``..``g12``, ``sh01``..``sh12``) and
+the label pattern (``label``, with ``{month}`` and ``{year}``)."""
+
+ENGLISH_NAMES: Mapping[str, tuple[str, ...]] = {
+    GREGORIAN: tuple(dt.date(2001, m, 1).strftime("%B") for m in range(1, 13)),
+    SOLAR_HIJRI: jalali.MONTHS,
+}
+
+_START = re.compile(r"^\s*(\d{4})\s*[-/]\s*(\d{1,2})\s*$")
+
+
+class PeriodError(XlmplanError):
+    """A start month or fiscal start that names no month of the calendar."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """One plan period: its first and last day (both inside it) and its label."""
+
+    first: dt.date
+    last: dt.date
+    label: str
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+
+@dataclass(frozen=True)
+class Periods:
+    """The plan's periods in order, without gaps."""
+
+    calendar: str
+    items: tuple[Period, ...]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, i: int) -> Period:
+        return self.items[i]
+
+    @property
+    def first(self) -> dt.date:
+        return self.items[0].first
+
+    @property
+    def last(self) -> dt.date:
+        return self.items[-1].last
+
+    @property
+    def days(self) -> int:
+        """Days in the plan."""
+        return (self.last - self.first).days + 1
+
+    def index_of(self, day: dt.date) -> int | None:
+        """The 0-based index of the period holding ``day``; None outside the plan."""
+        i = int(np.searchsorted(self.firsts(), np.datetime64(day, "D"), side="right")) - 1
+        return i if 0 <= i < len(self.items) and day <= self.items[i].last else None
+
+    def firsts(self) -> np.ndarray:
+        return np.array([p.first for p in self.items], dtype="datetime64[D]")
+
+
+# --- calendar months ------------------------------------------------------------------------
+
+
+def month_first(year: int, month: int, calendar: str = GREGORIAN) -> dt.date:
+    """The Gregorian date of the first day of ``year``-``month`` in ``calendar``."""
+    _check_calendar(calendar)
+    if calendar == SOLAR_HIJRI:
+        return jalali.from_jalali(year, month, 1)
+    return dt.date(year, month, 1)
+
+
+def month_of(day: dt.date, calendar: str = GREGORIAN) -> tuple[int, int]:
+    """(year, month) of ``day`` in ``calendar``."""
+    _check_calendar(calendar)
+    if calendar == SOLAR_HIJRI:
+        year, month, _ = jalali.to_jalali(day)
+        return year, month
+    return day.year, day.month
+
+
+def shift_month(year: int, month: int, by: int) -> tuple[int, int]:
+    """(year, month) ``by`` months later (earlier when negative)."""
+    k = year * 12 + month - 1 + by
+    return k // 12, k % 12 + 1
+
+
+def fiscal_year_start(day: dt.date, fiscal_month: int, calendar: str = GREGORIAN) -> dt.date:
+    """The first day of the plan year that holds ``day`` when years start in ``fiscal_month``.
+
+    With April (4), 2026-02-10 lies in the year from 2025-04-01; 2026-04-01 starts one.
+    """
+    if not 1 <= fiscal_month <= 12:
+        raise PeriodError(f"fiscal start {fiscal_month} is not a month 1..12 — use 1 to 12")
+    year, month = month_of(day, calendar)
+    return month_first(year if month >= fiscal_month else year - 1, fiscal_month, calendar)
+
+
+def parse_start(text: str, calendar: str = GREGORIAN) -> dt.date:
+    """``--start YYYY-MM`` read in ``calendar``: the Gregorian first day of that month.
+
+    ``1405-01`` is 1 Farvardin 1405 (2026-03-21) in the Solar Hijri calendar. Persian and
+    Arabic-Indic digits are read too.
+    """
+    from xlmplan.core.digits import ascii_digits
+
+    _check_calendar(calendar)
+    match = _START.match(ascii_digits(str(text)))
+    example = "1405-01" if calendar == SOLAR_HIJRI else "2026-01"
+    if match is None:
+        raise PeriodError(f"--start {text!r}: write the first month as YYYY-MM (e.g. {example})")
+    year, month = int(match.group(1)), int(match.group(2))
+    if not 1 <= month <= 12:
+        raise PeriodError(f"--start {text!r}: month {month} is not 1..12 (e.g. {example})")
+    if calendar == GREGORIAN and year >= 1700 or calendar == SOLAR_HIJRI and year < 1700:
+        try:
+            return month_first(year, month, calendar)
+        except ValueError as exc:
+            raise PeriodError(f"--start {text!r}: {exc}") from None
+    other = "a Solar Hijri" if calendar == GREGORIAN else "a Gregorian"
+    raise PeriodError(
+        f"--start {text!r} reads as {other} month but the plan's calendar is {calendar} — "
+        f"give a {calendar} month (e.g. {example}) or change the calendar"
+    )
+
+
+def _check_calendar(calendar: str) -> None:
+    if calendar not in CALENDARS:
+        raise PeriodError(f"calendar {calendar!r} is unknown — use one of {', '.join(CALENDARS)}")
+
+
+# --- the periods table ----------------------------------------------------------------------
+
+
+def month_names(texts: Mapping[str, str], calendar: str) -> tuple[str, ...]:
+    """The twelve month names of ``calendar`` from a flat label pack (``period.g01`` ...)."""
+    _check_calendar(calendar)
+    prefix = "g" if calendar == GREGORIAN else "sh"
+    keys = [f"{LABEL_SECTION}.{prefix}{m:02d}" for m in range(1, 13)]
+    return tuple(texts.get(k, ENGLISH_NAMES[calendar][i]) for i, k in enumerate(keys))
+
+
+def label_pattern(texts: Mapping[str, str]) -> str:
+    return texts.get(f"{LABEL_SECTION}.label", "{month} {year}")
+
+
+def plan_periods(
+    start: dt.date,
+    count: int,
+    calendar: str = GREGORIAN,
+    names: Sequence[str] | None = None,
+    pattern: str = "{month} {year}",
+) -> Periods:
+    """``count`` calendar months from the month holding ``start``, labelled ``pattern``.
+
+    Labels are text ("Farvardin 1405"), so no engine shows a date serial for them; the year
+    is written with ASCII digits in every language, as the sheets' numbers are.
+    """
+    _check_calendar(calendar)
+    if count < 1:
+        raise PeriodError(f"a plan needs at least one month, not {count}")
+    names = tuple(names) if names is not None else ENGLISH_NAMES[calendar]
+    year, month = month_of(start, calendar)
+    items = []
+    for i in range(count):
+        y, m = shift_month(year, month, i)
+        ny, nm = shift_month(y, m, 1)
+        first = month_first(y, m, calendar)
+        last = month_first(ny, nm, calendar) - dt.timedelta(days=1)
+        items.append(Period(first, last, pattern.format(month=names[m - 1], year=y)))
+    return Periods(calendar, tuple(items))
+
+
+# --- period of a date, sums by period --------------------------------------------------------
+
+
+def period_index(dates: pd.Series | np.ndarray, periods: Periods) -> np.ndarray:
+    """The 0-based period index of each date; -1 outside the plan or for a missing date."""
+    days = np.asarray(pd.to_datetime(pd.Series(dates)).to_numpy(dtype="datetime64[D]"))
+    idx = np.searchsorted(periods.firsts(), days, side="right") - 1
+    valid = ~np.isnat(days) & (idx >= 0) & (days <= np.datetime64(periods.last, "D"))
+    return np.where(valid, idx, -1).astype(np.int64)
+
+
+def period_sums(
+    data: pd.DataFrame, periods: Periods, measures: Sequence[str] = MEASURES
+) -> pd.DataFrame:
+    """Sums of ``measures`` per period (one row per period, 0 where a period has no rows)."""
+    idx = period_index(data["date"], periods)
+    inside = idx >= 0
+    n = len(periods)
+    sums = {
+        m: np.bincount(
+            idx[inside],
+            weights=np.nan_to_num(data[m].to_numpy(dtype=float))[inside],
+            minlength=n,
+        )
+        for m in measures
+    }
+    return pd.DataFrame(sums, index=pd.RangeIndex(n, name="period"))
+
+
+def period_number_xl(day: str, firsts: str, plan_first: str, plan_last: str) -> str:
+    """The 1-based period number of a date cell (blank outside the plan): :func:`period_index`
+    plus one, over the row or column of the periods' first days."""
+    return (
+        f"IF(AND(ISNUMBER({day}),{day}>={plan_first},{day}<={plan_last}),"
+        f'MATCH({day},{firsts},1),"")'
+    )
+
+
+def period_sum_xl(measure: str, dates: str, first: str, last: str) -> str:
+    """A measure summed between a period's first and last day (both included)."""
+    return f'SUMIFS({measure},{dates},">="&{first},{dates},"<="&{last})'
+
+
+def period_days_xl(first: str, last: str) -> str:
+    return f"{last}-{first}+1"
