@@ -14,6 +14,7 @@ from xlmplan.io.exports import Imported, read_export
 from xlmplan.refresh import RefreshResult, refresh_plan
 from xlmplan.xlsx.package_write import check_writable
 from xlmplan.xlsx.plan_file import data_frame, open_plan
+from xlmplan.xlsx.plan_lock import plan_lock
 
 
 @dataclass
@@ -52,7 +53,8 @@ def import_data(
     """Import ``files`` into ``plan``'s Data table and refresh the plan.
 
     Rows with a (date, channel, campaign) already in Data replace those rows; ``replace``
-    empties Data first. Nothing is written when any file cannot be read."""
+    empties Data first. Nothing is written when any file cannot be read. The plan is
+    locked from reading its Data to replacing it."""
     plan = Path(plan)
     if not files:
         raise XlmplanError("give at least one export file to import")
@@ -60,6 +62,20 @@ def import_data(
         if Path(f).resolve() == plan.resolve():
             raise XlmplanError(f"{f} is the plan itself — give the export files to import")
     check_writable(plan)
+    with plan_lock(plan):
+        return _import(plan, files, source, mapping, replace, channel, spread, backup)
+
+
+def _import(
+    plan: Path,
+    files: list[Path],
+    source: str,
+    mapping: dict[str, str] | None,
+    replace: bool,
+    channel: str | None,
+    spread: bool,
+    backup: bool,
+) -> ImportResult:
     pf = open_plan(plan)
     try:
         existing = data_frame(pf) if not replace else None
