@@ -33,7 +33,7 @@ from xlmplan.sheets.book import ROLES
 from xlmplan.xlsx.package import Package, open_package, xml_bytes
 from xlmplan.xlsx.package_write import check_writable, write_package
 from xlmplan.xlsx.plan_file import PlanFile, input_tables, open_plan
-from xlmplan.xlsx.plan_lock import plan_lock, scratch_name
+from xlmplan.xlsx.plan_lock import naming, plan_lock, scratch_name
 from xlmplan.xlsx.splice import Q, SheetXml, text_cell
 
 _FORMULA_TAGS = {"f", "formula", "formula1", "formula2", "calculatedColumnFormula"}
@@ -66,7 +66,7 @@ def switch_language(path: Path, lang: str, *, backup: bool = True) -> LanguageRe
     path = Path(path)
     new = pack(lang)
     check_writable(path)
-    with plan_lock(path):
+    with plan_lock(path), naming(path, path.parent):
         return _switch(path, new, backup)
 
 

@@ -39,7 +39,7 @@ from xlmplan.xlsx.macro_free import cites_other_workbook, macro_free_edits
 from xlmplan.xlsx.package import Package, open_package, xml_bytes
 from xlmplan.xlsx.package_write import check_writable, write_package
 from xlmplan.xlsx.plan_file import PlanFile, open_plan
-from xlmplan.xlsx.plan_lock import plan_lock, scratch_name
+from xlmplan.xlsx.plan_lock import naming, plan_lock, scratch_name
 from xlmplan.xlsx.splice import Q, SheetXml, text_cell
 
 PDF_ROLES = ("start", "dashboard", "objectives", "scenarios")
@@ -73,10 +73,11 @@ def share_plan(
     """Write an email-ready copy of ``source`` to ``out`` (and ``out``'s PDF with ``pdf``);
     ``out`` is locked while it is made."""
     source, out = Path(source), Path(out)
-    if out.parent.is_dir():
+    with naming(source, out.parent):  # the scratch copy's problems are the plan's
+        if not out.parent.is_dir():
+            return _share(source, out, pdf, values_only, force, today)
         with plan_lock(out):
             return _share(source, out, pdf, values_only, force, today)
-    return _share(source, out, pdf, values_only, force, today)
 
 
 def _share(

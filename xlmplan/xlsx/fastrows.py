@@ -130,11 +130,14 @@ def rows_xml(
         f'<row r="{r}" spans="{span}">' + "".join(cells) + "</row>"
         for r, *cells in zip(row_numbers, *columns, strict=True)
     ]
-    for row, user in (kept or {}).items():
-        i = row - first_row - 1  # rows from 0-based first_row are numbered first_row + 1 on
-        if 0 <= i < n:
-            body = parts[i][parts[i].index(">") + 1 : -len("</row>")]
-            parts[i] = f"{user.tag}{user.left}{body}{user.right}</row>"
+    if kept:  # rows from 0-based first_row are numbered first_row + 1 on
+        rows = range(first_row + 1, first_row + 1 + n)
+        for row in rows if len(kept) > n else [r for r in kept if r in rows]:
+            user = kept.get(row)
+            if user is not None:
+                i = row - first_row - 1
+                body = parts[i][parts[i].index(">") + 1 : -len("</row>")]
+                parts[i] = f"{user.tag}{user.left}{body}{user.right}</row>"
     return "".join(parts)
 
 
@@ -276,29 +279,26 @@ def replace_rows(
         in_table = table_end is None or r <= table_end
         if in_table and _inside(text):
             return
+        if not in_table and r > new_end:
+            user.after[r] = text
+            return
         close = text.index(">")
         tag = re.sub(r'\sspans="[^"]*"', "", text[: close + 1])
+        end = len(text) - len("</row>") if text.endswith("</row>") else len(text)
         if tag.endswith("/>"):
             tag = tag[:-2].rstrip() + ">"
-        left: list[re.Match[str]] = []
-        mid: list[re.Match[str]] = []
-        right: list[re.Match[str]] = []
-        for cell in _CELL.finditer(text, close):
-            col = col_index(cell.group(1))
-            user.last_col = max(user.last_col, col)
-            group = left if col < first_col else right if col > last_col else mid
-            group.append(cell)
-        if not in_table and r <= new_end:
-            for cell in mid:
+        starts = [(m.start(), col_index(m.group(1))) for m in _CELL_COL.finditer(text, close)]
+        user.last_col = max([user.last_col, *(c for _, c in starts)])
+        mid = next((p for p, c in starts if c >= first_col), end)  # cells are in column order
+        right = next((p for p, c in starts if c > last_col), end)
+        if not in_table:
+            for cell in _CELL.finditer(text[mid:right]):
                 if _CONTENT.search(cell.group(0)):
                     raise WorkbookError(
                         f"{where}!{cell.group(1)}{cell.group(2)} holds your own entry where the "
                         "table needs room to grow — move it elsewhere and try again"
                     )
-        if not in_table and r > new_end:
-            user.after[r] = text
-            return
-        kept = KeptRow(tag, "".join(c.group(0) for c in left), "".join(c.group(0) for c in right))
+        kept = KeptRow(tag, text[starts[0][0] : mid] if starts else "", text[right:end])
         if r <= new_end:
             if kept.left or kept.right or not in_table:
                 user.kept[r] = kept

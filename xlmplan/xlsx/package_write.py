@@ -260,8 +260,8 @@ def _keep_backup(target: Path, backup: Path) -> None:
 def write_error(target: Path, exc: OSError) -> WorkbookError:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         return WorkbookError(
-            f"{target}: the disk is full (or the file too large for it) — free some space "
-            "and try again; the file is unchanged"
+            f"{target}: the disk holding {target.parent} is full (or the file is too large "
+            "for it) — free some space and try again; the file is unchanged"
         )
     if exc.errno == errno.ENAMETOOLONG:
         return WorkbookError(f"{target.name[:40]}…: the file name is too long — shorten it")

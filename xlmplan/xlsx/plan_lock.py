@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from xlmplan.errors import WorkbookError
+from xlmplan.errors import WorkbookError, XlmplanError
 
 NAME_MAX = 255
 """Bytes in a file name on the usual file systems (ext4, NTFS in UTF-16 units, APFS)."""
@@ -63,6 +63,24 @@ def scratch_name(target: Path, suffix: str | None = None) -> Path:
     ``.~xlmplan-<tag>-<random>.xlsx``."""
     sfx = target.suffix if suffix is None else suffix
     return target.with_name(f"{SCRATCH_PREFIX}{_tag(target)}-{secrets.token_hex(4)}{sfx}")
+
+
+_SCRATCH = rf"{re.escape(SCRATCH_PREFIX)}[0-9a-f]{{8}}-[0-9a-f]{{8}}[.\w]*"
+
+
+@contextmanager
+def naming(plan: Path, folder: Path) -> Iterator[None]:
+    """Errors raised inside that name a scratch file in ``folder`` name ``plan`` instead:
+    the user knows their plan, not xlmplan's scratch copies of it."""
+    try:
+        yield
+    except XlmplanError as exc:
+        text = str(exc)
+        pattern = f"(?:{re.escape(str(folder) + os.sep)})?{_SCRATCH}"
+        fixed = re.sub(pattern, lambda _m: str(plan), text)
+        if fixed == text:
+            raise
+        raise type(exc)(fixed) from exc
 
 
 def is_scratch(target: Path) -> bool:
