@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +33,9 @@ from xlmplan.errors import XlmplanError
 from xlmplan.io.data_reader import read_data
 from xlmplan.io.example_data import example_data
 from xlmplan.sheets.book import CALENDARS, build_book
+from xlmplan.xlsx.limits import DATA_FIRST_ROW, check_data_fits
+from xlmplan.xlsx.package_write import check_writable, replace_atomically
+from xlmplan.xlsx.plan_lock import plan_lock
 from xlmplan.xlsx.writer import write_book
 
 Progress = Callable[[str], None]
@@ -95,15 +96,47 @@ def new_plan(
     force: bool = False,
     progress: Progress | None = None,
 ) -> PlanResult:
-    """Create a complete plan workbook at ``out``; nothing is written if anything fails."""
-    say = progress or (lambda _msg: None)
+    """Create a complete plan workbook at ``out``; nothing is written if anything fails.
+    ``out`` is locked from the check that it may be written until it is replaced."""
     out = Path(out)
     if out.suffix.lower() != ".xlsx":
         raise XlmplanError(f"{out}: a plan is an .xlsx workbook — give a name ending in .xlsx")
-    if data is not None and out.exists() and Path(data).exists() and out.samefile(data):
-        raise XlmplanError(f"{out} is the data file itself — write the plan to another file")
-    if out.exists() and not force:
-        raise XlmplanError(f"{out} already exists — choose another name or add --force")
+    check_writable(out)
+    _make_folder(out)
+    with plan_lock(out):
+        if data is not None and out.exists() and Path(data).exists() and out.samefile(data):
+            raise XlmplanError(f"{out} is the data file itself — write the plan to another file")
+        if out.exists() and not force:
+            raise XlmplanError(f"{out} already exists — choose another name or add --force")
+        return _new_plan(
+            out, data, template, start, months, currency, lang, calendar, progress or _quiet
+        )
+
+
+def _quiet(_msg: str) -> None:
+    return None
+
+
+def _make_folder(out: Path) -> None:
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise XlmplanError(
+            f"{out}: its folder cannot be created ({exc.strerror}) — check the path"
+        ) from exc
+
+
+def _new_plan(
+    out: Path,
+    data: Path | None,
+    template: str,
+    start: str | None,
+    months: int | None,
+    currency: str | None,
+    lang: str,
+    calendar: str,
+    say: Progress,
+) -> PlanResult:
     if months is not None and not 1 <= months <= 60:
         raise XlmplanError(f"--months {months}: give a plan length from 1 to 60 months")
     if currency is not None and not re.fullmatch(r"[A-Za-z]{3}", currency):
@@ -121,6 +154,7 @@ def new_plan(
     say("reading data")
     frame = read_data(Path(data)) if data is not None else example_data()
     notes = cleaned_notes(frame)
+    check_data_fits(frame, DATA_FIRST_ROW, str(data or out))
     frame, channels = unify_channels(with_period_columns(frame))
     catalog = without_missing(catalog, missing_measures(frame))
     if first_month is None:
@@ -159,23 +193,9 @@ def new_plan(
 
 
 def write_atomic(target: Path, write: Callable[[Path], None]) -> None:
-    """Write through a temporary file in the same folder, then replace ``target``."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".~xlmplan-", suffix=target.suffix, dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~umask
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except PermissionError as exc:
-        raise XlmplanError(
-            f"{target}: cannot write there ({exc.strerror}) — check permissions "
-            "or close the file in Excel"
-        ) from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    """Write through a scratch file in the same folder, then replace ``target`` (holding
+    its lock; an existing file keeps its mode and owner)."""
+    check_writable(target)
+    _make_folder(target)
+    with plan_lock(target):
+        replace_atomically(target, write)

@@ -19,6 +19,7 @@ from xlmplan.io.plan_data import data_headers, data_where
 from xlmplan.refresh import RefreshResult, plan_language, refresh_plan
 from xlmplan.xlsx.package_write import check_writable
 from xlmplan.xlsx.plan_file import data_frame, open_plan
+from xlmplan.xlsx.plan_lock import plan_lock
 
 
 @dataclass
@@ -58,7 +59,8 @@ def import_data(
 
     New rows replace the rows of their channel and campaign their date ranges cover (a
     partial overlap is refused, see ``core.data_periods``); ``replace``
-    empties Data first. Nothing is written when any file cannot be read."""
+    empties Data first. Nothing is written when any file cannot be read. The plan is
+    locked from reading its Data to replacing it."""
     plan = Path(plan)
     if not files:
         raise XlmplanError("give at least one export file to import")
@@ -66,6 +68,20 @@ def import_data(
         if Path(f).resolve() == plan.resolve():
             raise XlmplanError(f"{f} is the plan itself — give the export files to import")
     check_writable(plan)
+    with plan_lock(plan):
+        return _import(plan, files, source, mapping, replace, channel, spread, backup)
+
+
+def _import(
+    plan: Path,
+    files: list[Path],
+    source: str,
+    mapping: dict[str, str] | None,
+    replace: bool,
+    channel: str | None,
+    spread: bool,
+    backup: bool,
+) -> ImportResult:
     pf = open_plan(plan)
     try:
         labels = plan_language(pf)[0]

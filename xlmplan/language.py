@@ -15,7 +15,6 @@ Both steps go to a scratch copy; the plan itself is replaced once, atomically.
 
 from __future__ import annotations
 
-import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +33,7 @@ from xlmplan.sheets.book import ROLES
 from xlmplan.xlsx.package import Package, open_package, xml_bytes
 from xlmplan.xlsx.package_write import check_writable, write_package
 from xlmplan.xlsx.plan_file import PlanFile, input_tables, open_plan
+from xlmplan.xlsx.plan_lock import naming, plan_lock, scratch_name
 from xlmplan.xlsx.splice import Q, SheetXml, text_cell
 
 _FORMULA_TAGS = {"f", "formula", "formula1", "formula2", "calculatedColumnFormula"}
@@ -66,8 +66,13 @@ def switch_language(path: Path, lang: str, *, backup: bool = True) -> LanguageRe
     path = Path(path)
     new = pack(lang)
     check_writable(path)
+    with plan_lock(path), naming(path, path.parent):
+        return _switch(path, new, backup)
+
+
+def _switch(path: Path, new: Labels, backup: bool) -> LanguageResult:
     pf = open_plan(path)
-    scratch = path.with_name(f".~xlmplan-{secrets.token_hex(4)}{path.suffix}")
+    scratch = scratch_name(path)
     try:
         old, _, old_catalog = plan_language(pf)
         if old.lang == new.lang:

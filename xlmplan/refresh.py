@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,11 +44,13 @@ from xlmplan.io.plan_data import data_headers, data_where
 from xlmplan.sheets.analysis import PICK_CELL
 from xlmplan.sheets.book import ROLES, build_book
 from xlmplan.sheets.cellrefs import Pos, cf_ranges, dv_ranges, expand
-from xlmplan.sheets.layout import Book, Sheet, a1, col_letter, rng
-from xlmplan.xlsx.fastrows import replace_rows, row_styles, rows_chunks
+from xlmplan.sheets.layout import Book, Sheet, a1, rng
+from xlmplan.xlsx.fastrows import column_styles, replace_rows, row_styles
+from xlmplan.xlsx.limits import check_data_fits
 from xlmplan.xlsx.package import Package, open_package, xml_bytes
-from xlmplan.xlsx.package_write import check_writable, write_package
+from xlmplan.xlsx.package_write import check_writable, os_error, write_error, write_package
 from xlmplan.xlsx.plan_file import PlanFile, data_frame, input_tables, open_plan
+from xlmplan.xlsx.plan_lock import plan_lock, scratch_name
 from xlmplan.xlsx.sheet_formats import charts_of, own_links, patch_chart, replace_formats
 from xlmplan.xlsx.splice import Q, SheetXml, fresh_cell, shared_strings
 from xlmplan.xlsx.style_merge import StyleMap, merge_styles
@@ -78,6 +79,7 @@ class Analysis:
     restored: list[str] = field(default_factory=list)  # cells typed over a formula
     targets: dict[str, SheetXml] = field(default_factory=dict)  # role -> user's sheet part
     new_data: bool = False  # the Data rows come from an import and are rewritten
+    data_last: int = 0  # 0-based last row of the Data table in the file as read
     relabel: bool = False  # the plan changes language: every format and chart is re-laid
 
 
@@ -127,6 +129,9 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
     else:
         data = new_data
         info = pf.table("data")
+        check_data_fits(data, info.r1 + 1, str(pf.path), info.c1)
+    data_last = pf.table("data").last
+    if new_data is not None:
         info.last = info.r1 + max(len(data), 1)
     data, channels = unify_channels(data)
     plan, input_findings = plan_from_tables(tables, labels, base, channels)
@@ -186,6 +191,7 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
         restored,
         targets,
         new_data is not None,
+        data_last,
         relabel is not None and relabel != pf.manifest.get("language", "en"),
     )
 
@@ -238,9 +244,17 @@ def refresh_plan(
 ) -> RefreshResult:
     """Refresh ``path`` in place; returns what changed. Writes nothing when nothing changed.
     With ``data``, the Data table's rows are replaced by it first (an import); with
-    ``lang``, the plan is laid out in that language (see ``xlmplan.language``)."""
+    ``lang``, the plan is laid out in that language (see ``xlmplan.language``). The plan
+    is locked from the read to the replace."""
     path = Path(path)
     check_writable(path)
+    with plan_lock(path):
+        return _refresh(path, backup, data, lang)
+
+
+def _refresh(
+    path: Path, backup: bool, data: pd.DataFrame | None, lang: str | None
+) -> RefreshResult:
     analysis = analyse(path, data, lang)
     try:
         pkg = analysis.pf.pkg
@@ -268,9 +282,9 @@ def _spliced_parts(an: Analysis) -> dict[str, bytes]:
         for frame in sheet.frames:
             frame.frame = frame.frame.iloc[:1]
     book.sheet("data").tables[0].n_rows = 1
-    with tempfile.TemporaryDirectory(prefix="xlmplan-") as tmp:
-        scratch = Path(tmp) / "fresh.xlsx"
-        write_book(book, scratch)
+    scratch = scratch_name(pf.path)
+    try:
+        _write_scratch(book, scratch, pf.path)
         with open_package(scratch) as fresh:
             index = {sheet.role: i for i, sheet in enumerate(book.sheets)}
             parts = set(fresh.names())
@@ -293,11 +307,24 @@ def _spliced_parts(an: Analysis) -> dict[str, bytes]:
                 out[pf.table("data").sheet.part] = _data_rows(
                     an, fresh, index["data"], style_map.xf
                 )
+    finally:
+        scratch.unlink(missing_ok=True)
     out.update(_grown_tables(pf))
     names = _names(pf, book)
     if names is not None:
         out["xl/workbook.xml"] = names
     return out
+
+
+def _write_scratch(book: Book, scratch: Path, plan: Path) -> None:
+    """The fresh layout, written beside the plan (a failure names the plan)."""
+    try:
+        write_book(book, scratch)
+    except Exception as exc:
+        cause = os_error(exc)
+        if cause is None:
+            raise
+        raise write_error(plan, cause) from exc
 
 
 def _splice_sheet(
@@ -504,14 +531,17 @@ def _data_rows(an: Analysis, fresh: Package, index: int, xf: dict[int, int]) -> 
     part = info.sheet.part
     xml = an.pf.pkg.read(part).decode("utf-8")
     n_cols = info.c2 - info.c1 + 1
-    styles = row_styles(xml, info.r1 + 2, n_cols, info.c1)
-    if not any(styles):
-        fresh_styles = row_styles(
-            fresh.read(f"xl/worksheets/sheet{index + 1}.xml").decode("utf-8"), 2, n_cols
-        )
-        styles = [str(xf.get(int(s), 0)) if s else "" for s in fresh_styles]
+    styles = column_styles(xml, info.r1 + 2, n_cols, info.c1)
+    fresh_styles = row_styles(
+        fresh.read(f"xl/worksheets/sheet{index + 1}.xml").decode("utf-8"), 2, n_cols
+    )
+    styles = [
+        mine or (str(xf.get(int(new), 0) or "") if new else "")
+        for mine, new in zip(styles, fresh_styles, strict=True)
+    ]
     frame = an.data.reindex(columns=an.data.columns[:n_cols])
-    rows = rows_chunks(frame, styles, info.r1 + 1, info.c1)
-    last = f"{col_letter(info.c2)}{info.r1 + 1 + max(len(frame), 1)}"
-    edit = replace_rows(info.r1 + 2, rows, last)
+    where = f"{an.pf.path}: {info.sheet.name}"
+    edit = replace_rows(
+        info.r1 + 2, frame, styles, info.c1, table_end=an.data_last + 1, where=where
+    )
     return "".join(edit(xml)).encode("utf-8")

@@ -20,7 +20,6 @@ import datetime as dt
 import functools
 import math
 import os
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +40,7 @@ from xlmplan.xlsx.macro_free import cites_other_workbook, macro_free_edits
 from xlmplan.xlsx.package import Package, open_package, xml_bytes
 from xlmplan.xlsx.package_write import check_writable, write_package
 from xlmplan.xlsx.plan_file import PlanFile, open_plan
+from xlmplan.xlsx.plan_lock import naming, plan_lock, scratch_name
 from xlmplan.xlsx.splice import Q, SheetXml, text_cell
 from xlmplan.xlsx.workbook_order import workbook_child
 
@@ -73,13 +73,24 @@ def share_plan(
     force: bool = False,
     today: dt.date | None = None,
 ) -> ShareResult:
-    """Write an email-ready copy of ``source`` to ``out`` (and ``out``'s PDF with ``pdf``)."""
+    """Write an email-ready copy of ``source`` to ``out`` (and ``out``'s PDF with ``pdf``);
+    ``out`` is locked while it is made."""
     source, out = Path(source), Path(out)
+    with naming(source, out.parent):  # the scratch copy's problems are the plan's
+        if not out.parent.is_dir():
+            return _share(source, out, pdf, values_only, force, today)
+        with plan_lock(out):
+            return _share(source, out, pdf, values_only, force, today)
+
+
+def _share(
+    source: Path, out: Path, pdf: bool, values_only: bool, force: bool, today: dt.date | None
+) -> ShareResult:
     _check_target(source, out, force)
     if pdf:
         _check_pdf_target(source, out.with_suffix(".pdf"), force)
     check_writable(out)
-    scratch = out.with_name(f".~xlmplan-{secrets.token_hex(4)}.xlsx")
+    scratch = scratch_name(out, ".xlsx")
     pf = open_plan(source)
     try:
         labels, words, catalog = plan_language(pf)

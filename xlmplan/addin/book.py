@@ -9,7 +9,6 @@ out what to do and ``book.apply(update)`` does it.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,8 @@ from xlmplan.addin.patch import Patch
 from xlmplan.errors import WorkbookError
 from xlmplan.xlsx.package import open_package
 from xlmplan.xlsx.package_write import check_writable, write_package
+from xlmplan.xlsx.plan_lock import digest as file_digest
+from xlmplan.xlsx.plan_lock import plan_lock
 
 
 @dataclass
@@ -65,11 +66,10 @@ class Book(Protocol):
 
 def digest(path: Path) -> str:
     """SHA-256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    found = file_digest(path)
+    if found is None:
+        raise WorkbookError(f"{path}: no such plan — check the path")
+    return found
 
 
 def replace_file(target: Path, result: Path, *, backup: bool = True) -> Path | None:
@@ -116,12 +116,9 @@ class FileBook:
     def apply(self, update: Update) -> Applied:
         if not update.changed:
             return Applied(False)
-        if self._taken is not None and digest(self._path) != self._taken:
-            raise WorkbookError(
-                f"{self._path} changed while xlmplan worked on it — nothing was written; try again"
-            )
         check_writable(self._path)
-        made = replace_file(self._path, update.after, backup=self.backup)
+        with plan_lock(self._path, expect=self._taken):  # refuses a file changed meanwhile
+            made = replace_file(self._path, update.after, backup=self.backup)
         self._taken = None
         return Applied(True, backup=made)
 

@@ -1,20 +1,30 @@
 """Writing a package: refuse a file Excel or LibreOffice holds open or that is read-only,
 then write a new version atomically beside it, with every untouched part copied as its raw
-compressed bytes and the previous version kept as a backup."""
+compressed bytes and the previous version kept as a backup. The new file keeps the old
+one's mode and (where the process may set it) owner; names made from the plan's name are
+shortened to fit a file name; the write holds the plan's lock (``plan_lock``)."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
-import secrets
 import shutil
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 from xlmplan.errors import WorkbookError
 from xlmplan.xlsx.error_text import show
 from xlmplan.xlsx.package import Package, checked_raw_chunks, unsafe_name
+from xlmplan.xlsx.plan_lock import (
+    fit_name,
+    plan_lock,
+    replaced,
+    scratch_name,
+    verify_unchanged,
+)
 from xlmplan.xlsx.zip_writer import Content, ZipWriter
 
 
@@ -26,6 +36,15 @@ def _owner_files(path: Path) -> list[tuple[Path, str]]:
     ]
 
 
+def _exists(path: Path) -> bool:
+    """Whether ``path`` exists; a name too long for the file system cannot."""
+    try:
+        os.stat(path)
+    except OSError:
+        return False
+    return True
+
+
 def _read_only(st: os.stat_result, path: Path) -> bool:
     return not st.st_mode & 0o222 or not os.access(path, os.W_OK)
 
@@ -35,7 +54,7 @@ def check_writable(path: Path) -> None:
     or its folder is read-only."""
     path = Path(path)
     for lock, program in _owner_files(path) if path.exists() else []:
-        if lock.exists():
+        if _exists(lock):
             raise WorkbookError(
                 f"{path} is open in {program} — close it there and try again (if {program} "
                 f"is not running, delete the leftover lock file {show(lock.name)})"
@@ -45,6 +64,10 @@ def check_writable(path: Path) -> None:
     except FileNotFoundError:
         st = None
     except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise WorkbookError(
+                f"{show(path.name[:40])}…: the file name is too long — shorten it"
+            ) from exc
         raise WorkbookError(f"{path} cannot be written ({exc.strerror}) — check the path") from exc
     if st is not None:
         if stat.S_ISDIR(st.st_mode):
@@ -67,7 +90,7 @@ def check_writable(path: Path) -> None:
 
 def backup_path(target: Path) -> Path:
     """Where ``write_package`` keeps the previous version: ``plan.xlsx`` -> ``plan.backup.xlsx``."""
-    return target.with_name(f"{target.stem}.backup{target.suffix}")
+    return target.with_name(fit_name("", target.stem, f".backup{target.suffix}"))
 
 
 def write_package(
@@ -96,15 +119,20 @@ def write_package(
     check_writable(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        old = target.stat() if target.exists() else None
     except OSError as exc:
-        raise _write_error(target, exc) from exc
-    same = old is not None and pkg.path.exists() and os.path.samefile(pkg.path, target)
-    tmp: Path | None = None
-    made: Path | None = None
-    try:
-        tmp, fd = _create_temp(target)
-        with os.fdopen(fd, "w+b") as out:
+        raise write_error(target, exc) from exc
+    with plan_lock(target):
+        try:
+            old = target.stat() if target.exists() else None
+        except OSError as exc:
+            raise write_error(target, exc) from exc
+        same = old is not None and pkg.path.exists() and os.path.samefile(pkg.path, target)
+
+        def write(tmp: Path) -> None:
+            with open(tmp, "w+b") as out:
+                _write_zip(out)
+
+        def _write_zip(out: BinaryIO) -> None:
             writer = ZipWriter(out)
             for info in pkg.infos():
                 name = info.filename
@@ -119,20 +147,75 @@ def write_package(
             writer.finish()
             out.flush()
             os.fsync(out.fileno())
-        if old is not None:
-            os.chmod(tmp, stat.S_IMODE(old.st_mode))
-        if backup and old is not None:
-            made = backup_path(target)
-            _keep_backup(target, made)
-        if same:
-            pkg.close()
+
+        def before_replace() -> Path | None:
+            made = None
+            if backup and old is not None:
+                made = backup_path(target)
+                _keep_backup(target, made)
+            if same:
+                pkg.close()
+            return made
+
+        return replace_atomically(target, write, before_replace)
+
+
+def replace_atomically(
+    target: Path,
+    write: Callable[[Path], None],
+    before_replace: Callable[[], Path | None] = lambda: None,
+) -> Path | None:
+    """Write a new ``target`` through a scratch file beside it (``write`` writes the file
+    at the path it is given), check that ``target`` is still the file its lock holder read,
+    give the new file the old one's mode and owner, run ``before_replace`` and replace
+    ``target``; returns what ``before_replace`` returned. On any failure ``target`` is
+    untouched and the scratch file removed."""
+    tmp: Path | None = None
+    try:
+        old = target.stat() if target.exists() else None
+        tmp, fd = _create_temp(target)
+        os.close(fd)
+        write(tmp)
+        keep_owner(tmp, old)
+        verify_unchanged(target)
+        made = before_replace()
         os.replace(tmp, target)
-    except OSError as exc:
-        raise _write_error(target, exc) from exc
+        tmp = None
+        replaced(target)
+        return made
+    except Exception as exc:
+        cause = os_error(exc)
+        if cause is None:
+            raise
+        raise write_error(target, cause) from exc
     finally:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
-    return made
+
+
+def os_error(exc: BaseException | None) -> OSError | None:
+    """The OSError behind ``exc`` (writers wrap it in their own exception types)."""
+    seen = 0
+    while exc is not None and seen < 8:
+        if isinstance(exc, OSError):
+            return exc
+        inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
+        exc = inner or exc.__cause__ or exc.__context__
+        seen += 1
+    return None
+
+
+def keep_owner(path: Path, old: os.stat_result | None) -> None:
+    """Give ``path`` the mode of ``old`` (a file it replaces) and, where this process may,
+    its owner and group."""
+    if old is None:
+        return
+    os.chmod(path, stat.S_IMODE(old.st_mode))
+    chown = getattr(os, "chown", None)
+    now = path.stat()
+    if chown is not None and (now.st_uid, now.st_gid) != (old.st_uid, old.st_gid):
+        with contextlib.suppress(PermissionError):  # only root may give a file away
+            chown(path, old.st_uid, old.st_gid)
 
 
 def _check_edits(
@@ -149,16 +232,12 @@ def _check_edits(
             raise ValueError(f"cannot add part {name!r}: it exists or is not a valid part name")
 
 
-def _temp_name(target: Path) -> Path:
-    return target.with_name(f".~xlmplan-{secrets.token_hex(6)}{target.suffix}")
-
-
 def _create_temp(target: Path) -> tuple[Path, int]:
     """A new temporary file beside ``target``, created with the mode the umask gives new
     files (so a new target gets the usual permissions)."""
     flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     while True:
-        tmp = _temp_name(target)
+        tmp = scratch_name(target)
         try:
             return tmp, os.open(tmp, flags, 0o666)
         except FileExistsError:
@@ -167,7 +246,7 @@ def _create_temp(target: Path) -> tuple[Path, int]:
 
 def _keep_backup(target: Path, backup: Path) -> None:
     """Make ``backup`` the current ``target`` (a hard link where possible, else a copy)."""
-    staged = _temp_name(backup)
+    staged = scratch_name(target)
     try:
         try:
             os.link(target, staged)
@@ -178,9 +257,14 @@ def _keep_backup(target: Path, backup: Path) -> None:
         staged.unlink(missing_ok=True)
 
 
-def _write_error(target: Path, exc: OSError) -> WorkbookError:
-    if exc.errno == errno.ENOSPC:
-        return WorkbookError(f"{target}: the disk is full — free some space and try again")
+def write_error(target: Path, exc: OSError) -> WorkbookError:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return WorkbookError(
+            f"{target}: the disk holding {target.parent} is full (or the file is too large "
+            "for it) — free some space and try again; the file is unchanged"
+        )
+    if exc.errno == errno.ENAMETOOLONG:
+        return WorkbookError(f"{target.name[:40]}…: the file name is too long — shorten it")
     if exc.errno == errno.EROFS:
         return WorkbookError(f"{target} is on a read-only disk — save it to another folder")
     return WorkbookError(

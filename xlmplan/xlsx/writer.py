@@ -21,14 +21,13 @@ from xlsxwriter.worksheet import Worksheet
 from xlmplan.core.excel_functions import PREFIXED
 from xlmplan.core.rules import serial
 from xlmplan.core.units import number_formats
-from xlmplan.sheets.layout import Book, Cell, Chart, Frame, Sheet, Table, a1, col_letter
+from xlmplan.sheets.layout import Book, Cell, Chart, Frame, Sheet, Table, a1
 from xlmplan.sheets.text_width import column_units
 from xlmplan.xlsx.fastrows import (
     replace_rows,
     resize_table,
     rewrite_parts,
     row_styles,
-    rows_chunks,
 )
 
 INPUT_FILL = "#FFF2CC"
@@ -150,7 +149,7 @@ class Styles:
 
 def write_book(book: Book, path: Path) -> None:
     """Write ``book`` to ``path`` (which must not be open elsewhere)."""
-    workbook = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "in_memory": True})
     workbook.set_properties(
         {
             "title": book.properties.get("title", ""),
@@ -190,9 +189,7 @@ def _splice_frame(path: Path, part: str, frame: Frame, tables: list[Table]) -> N
         }
     n_cols = len(frame.frame.columns)
     styles = row_styles(xml, frame.row + 1, n_cols, frame.col)
-    rows = rows_chunks(frame.frame.iloc[1:], styles, frame.row + 1, frame.col)
-    last = f"{col_letter(frame.col + n_cols - 1)}{frame.row + len(frame.frame)}"
-    edits = {part: replace_rows(frame.row + 2, rows, last)}
+    edits = {part: replace_rows(frame.row + 2, frame.frame.iloc[1:], styles, frame.col)}
     for table in tables:
         ref = f"{a1(table.row, table.col)}:{a1(table.last_row, table.last_col)}"
         for name, text in table_parts.items():
