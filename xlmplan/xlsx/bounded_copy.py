@@ -182,18 +182,21 @@ def bounded_sheet(
         return data
     head = re.sub(b"<" + re.escape(prefix) + rb"dimension\b[^>]*>", b"", data[:body], count=1)
     data = head + data[body:]
-    odd = re.search(
-        b"<" + re.escape(prefix) + rb'c(?:(?! r=")[\s/>]| r="(?!' + _IN_GRID + b"))", data
-    )
-    if odd is not None and data[odd.end() - 4 : odd.end()] != b' r="':
+    tag = b"<" + re.escape(prefix) + b"c"
+    odd = re.compile(tag + rb'(?:(?! r=")[\s/>]| r="(?!' + _IN_GRID + b"))")
+    if odd.search(data) is not None:  # put a later ``r`` first (lxml may write it last)
+        later_r = tag + rb'((?:\s+(?!r\s*=)[\w:.-]+\s*=\s*"[^"]*")*)\s+r\s*=\s*"([^"]*)"'
+        data = re.sub(later_r, tag + rb' r="\2"\1', data)
+    odd_cell = odd.search(data)
+    if odd_cell is not None and data[odd_cell.end() - 4 : odd_cell.end()] != b' r="':
         raise _refuse(
             path,
             sheet,
-            "has cells without a cell reference first, which xlmplan does not read",
+            "has cells without a cell reference, which xlmplan does not read",
             f"{RESAVE} or LibreOffice",
         )
-    if odd is not None:
-        ref = data[odd.end() : data.find(b'"', odd.end(), odd.end() + 40)]
+    if odd_cell is not None:
+        ref = data[odd_cell.end() : data.find(b'"', odd_cell.end(), odd_cell.end() + 40)]
         raise _refuse(
             path, sheet, f"has a cell at '{show(ref.decode('latin-1'), 20)}', outside Excel's grid"
         )
