@@ -6,7 +6,12 @@ Groups (name -> maker):
 - ``WRITE_CASES``: the file opens, but ``check_writable``/``write_package`` refuse to write;
 - ``LEGAL_CASES``: unusual but fine (``expected`` is None);
 - ``PLAN_CASES``: valid workbooks that are broken plans, built from the demo plan;
-  ``expected`` is None: the plan reader decides what to say.
+  ``expected`` is None: the plan reader decides what to say;
+- ``READER_CASES``: demo plans crafted against the plan reader's memory (counts, cell
+  references and manifest ranges that would make it allocate without bound), refused;
+- ``READER_LEGAL_CASES``: demo plans with far-away content a user may really type (a note
+  at column XFD, a dimension over the whole sheet): the refresh works and keeps it;
+  ``expected`` is the note's ``sheet!cell`` (None: no note).
 
 The makers use only ``zipfile``/XlsxWriter, never the code under test.
 """
@@ -488,6 +493,137 @@ def full_height_data(folder: Path, base: Path | None = None) -> BadFile:
     return BadFile(_write_parts(folder / "full-height.xlsx", parts), None)
 
 
+def _sheet_part(parts: dict[str, bytes], name: str) -> str:
+    """The worksheet part of the sheet called ``name``."""
+    rid = re.search(
+        rf'<sheet name="{name}" sheetId="\d+" (?:state="\w+" )?r:id="(rId\d+)"'.encode(),
+        parts["xl/workbook.xml"],
+    )
+    assert rid is not None, name
+    rels = parts["xl/_rels/workbook.xml.rels"].decode()
+    target = re.search(rf'Id="{rid.group(1).decode()}"[^>]*Target="([^"]+)"', rels)
+    assert target is not None
+    return "xl/" + target.group(1).lstrip("/").removeprefix("xl/")
+
+
+def _add_cell(xml: bytes, ref: str, text: str) -> bytes:
+    """``xml`` (a worksheet) with an inline-string cell ``ref`` in a row of its own below
+    every other row."""
+    row = re.fullmatch(r"[A-Z]+(\d+)", ref)
+    assert row is not None
+    cell = f'<row r="{row.group(1)}"><c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c></row>'
+    return xml.replace(b"</sheetData>", cell.encode() + b"</sheetData>", 1)
+
+
+NOTE = "call the agency about the summer campaign"
+
+
+def _with_note(folder: Path, base: Path | None, sheet: str, ref: str, name: str) -> BadFile:
+    """The demo plan with ``NOTE`` at ``ref`` of ``sheet``; ``expected`` is ``sheet!ref``."""
+    parts = _plan_parts(_plan_base(folder, base))
+    part = _sheet_part(parts, sheet)
+    parts[part] = _add_cell(parts[part], ref, NOTE)
+    return BadFile(_write_parts(folder / name, parts), f"{sheet}!{ref}")
+
+
+def note_at_xfd_below_data(folder: Path, base: Path | None = None) -> BadFile:
+    """An ordinary note typed at XFD1048576 of the Data sheet (calamine would fill a
+    1,048,576 x 16,384 grid)."""
+    return _with_note(folder, base, "Data", "XFD1048576", "note-xfd-data.xlsx")
+
+
+def note_at_xfd_on_swot(folder: Path, base: Path | None = None) -> BadFile:
+    return _with_note(folder, base, "SWOT", "XFD1048576", "note-xfd-swot.xlsx")
+
+
+def dimension_whole_sheet(folder: Path, base: Path | None = None) -> BadFile:
+    """Every sheet of the demo plan declaring ``<dimension ref="A1:XFD1048576"/>``."""
+    parts = _plan_parts(_plan_base(folder, base))
+    for name in list(parts):
+        if name.startswith("xl/worksheets/sheet"):
+            parts[name] = re.sub(
+                rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', parts[name]
+            )
+    return BadFile(_write_parts(folder / "dimension.xlsx", parts), None)
+
+
+def shared_strings_count(folder: Path, base: Path | None = None) -> BadFile:
+    """The demo plan's shared strings declaring 4,294,967,295 strings (calamine reserves
+    room for all of them: about 100 GB)."""
+    parts = _plan_parts(_plan_base(folder, base))
+    parts["xl/sharedStrings.xml"] = re.sub(
+        rb'count="\d+" uniqueCount="\d+"',
+        b'count="4294967295" uniqueCount="4294967295"',
+        parts["xl/sharedStrings.xml"],
+        count=1,
+    )
+    return BadFile(_write_parts(folder / "sst-count.xlsx", parts), "declares 4,294,967,295 strings")
+
+
+def cell_beyond_grid(folder: Path, base: Path | None = None) -> BadFile:
+    """A cell at XFE1, one column right of Excel's last."""
+    parts = _plan_parts(_plan_base(folder, base))
+    part = _sheet_part(parts, "SWOT")
+    parts[part] = _add_cell(parts[part], "XFE1048576", "x")
+    return BadFile(_write_parts(folder / "beyond.xlsx", parts), "'XFE1048576', outside Excel")
+
+
+def cells_without_reference(folder: Path, base: Path | None = None) -> BadFile:
+    """Cells without ``r`` (legal XML, placed by counting): 16,384 of them in one row and
+    one far below would also make calamine fill a huge grid."""
+    parts = _plan_parts(_plan_base(folder, base))
+    part = _sheet_part(parts, "SWOT")
+    row = b'<row r="1048576">' + b"<c><v>1</v></c>" * 16_384 + b"</row>"
+    parts[part] = parts[part].replace(b"</sheetData>", row + b"</sheetData>", 1)
+    return BadFile(_write_parts(folder / "no-ref.xlsx", parts), "without a cell reference")
+
+
+def note_at_last_row_of_wide_sheet(folder: Path, base: Path | None = None) -> BadFile:
+    """A note at A1048576 of Budget_3M, whose plan area is about 90 columns wide (a grid of
+    94 million cells down to it)."""
+    return _with_note(folder, base, "Budget_3M", "A1048576", "wide-note.xlsx")
+
+
+def table_whole_sheet(folder: Path, base: Path | None = None) -> BadFile:
+    """The SWOT table's ``ref`` stretched over the whole sheet (rows and columns the
+    reader would fill in)."""
+    parts = _plan_parts(_plan_base(folder, base))
+    name = next(n for n, data in parts.items() if b'displayName="tblSwot"' in data)
+    parts[name] = re.sub(rb'ref="[^"]*"', b'ref="A4:XFD1048576"', parts[name], count=2)
+    return BadFile(_write_parts(folder / "table.xlsx", parts), "covers A4:XFD1048576")
+
+
+def _manifest_entry(folder: Path, base: Path | None, key: str, value: str) -> Path:
+    """The demo plan with the manifest's ``key`` set to ``value`` (an inline string)."""
+    parts = _plan_parts(_plan_base(folder, base))
+    strings = re.findall(rb"<si>(.*?)</si>", parts["xl/sharedStrings.xml"], re.S)
+    index = strings.index(b"<t>" + key.encode() + b"</t>")
+    part = _sheet_part(parts, "_xlmplan")
+    xml = parts[part].decode()
+    row = re.search(rf'<c r="A(\d+)"[^>]*t="s"><v>{index}</v></c>', xml)
+    assert row is not None
+    ref = f"B{row.group(1)}"
+    new = re.sub(
+        rf'<c r="{ref}"[^>]*?(/>|>.*?</c>)',
+        f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>',
+        xml,
+        count=1,
+    )
+    assert new != xml
+    parts[part] = new.encode()
+    return _write_parts(folder / "manifest.xlsx", parts)
+
+
+def manifest_whole_sheet(folder: Path, base: Path | None = None) -> BadFile:
+    path = _manifest_entry(folder, base, "owned.swot", "A1:XFD1048576")
+    return BadFile(path, "17,179,869,184 cells in 'owned.swot'")
+
+
+def manifest_damaged_range(folder: Path, base: Path | None = None) -> BadFile:
+    path = _manifest_entry(folder, base, "owned.swot", "A1:B2 everything")
+    return BadFile(path, "damaged entry 'owned.swot'")
+
+
 def _write_parts(path: Path, parts: dict[str, bytes]) -> Path:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in parts.items():
@@ -531,6 +667,20 @@ PLAN_CASES: dict[str, Callable[..., BadFile]] = {
     "data_header_changed": data_header_changed,
     "merged_cells_in_data": merged_cells_in_data,
     "full_height_data": full_height_data,
+}
+READER_CASES: dict[str, Callable[..., BadFile]] = {
+    "shared_strings_count": shared_strings_count,
+    "cell_beyond_grid": cell_beyond_grid,
+    "cells_without_reference": cells_without_reference,
+    "table_whole_sheet": table_whole_sheet,
+    "manifest_whole_sheet": manifest_whole_sheet,
+    "manifest_damaged_range": manifest_damaged_range,
+}
+READER_LEGAL_CASES: dict[str, Callable[..., BadFile]] = {
+    "note_at_xfd_below_data": note_at_xfd_below_data,
+    "note_at_xfd_on_swot": note_at_xfd_on_swot,
+    "note_at_last_row_of_wide_sheet": note_at_last_row_of_wide_sheet,
+    "dimension_whole_sheet": dimension_whole_sheet,
 }
 
 

@@ -9,6 +9,7 @@ Excel, LibreOffice and xlmplan alike.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,13 +23,19 @@ from xlmplan.core.inputs import GROWING, TableCells, is_blank
 from xlmplan.core.template import data_header_aliases
 from xlmplan.errors import DataError, WorkbookError
 from xlmplan.sheets.book import ANCHOR, ROLES
-from xlmplan.sheets.cellrefs import parse_range
+from xlmplan.sheets.cellrefs import parse_a1, parse_range
 from xlmplan.sheets.checks_sheet import MANIFEST_SHEET
+from xlmplan.xlsx.bounded_copy import EXCEL_COLS, MAX_GRID_CELLS, reading_copy
+from xlmplan.xlsx.error_text import MALICIOUS, show
 from xlmplan.xlsx.package import Package, SheetRef, open_package
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 Q = f"{{{NS}}}"
 EXCEL_MAX_ROWS = 1_048_576
+MAX_OWNED_CELLS = 1_000_000
+"""Most cells the manifest may give xlmplan on one sheet; a plan with 1,000 channels over
+60 months owns far fewer, and a range over the whole sheet would make the refresh remove
+every cell in it."""
 
 
 @dataclass
@@ -53,7 +60,6 @@ class TableInfo:
 class PlanFile:
     path: Path
     pkg: Package
-    book: CalamineWorkbook
     manifest: dict[str, str]
     sheets: dict[str, SheetRef]  # role -> sheet
     tables: dict[str, TableInfo]  # displayName -> table
@@ -62,19 +68,43 @@ class PlanFile:
     loaded: dict[str, CalamineSheet] = field(default_factory=dict)
 
     def close(self) -> None:
-        self.book.close()
         self.pkg.close()
 
     def sheet(self, sheet: SheetRef) -> CalamineSheet:
+        """A sheet's values as calamine reads them from a bounded copy (``bounded_copy``)."""
         if sheet.name not in self.loaded:
-            self.loaded[sheet.name] = self.book.get_sheet_by_name(sheet.name)
+            copy = reading_copy(self.pkg, sheet, *self.plan_area(sheet))
+            try:
+                book = CalamineWorkbook.from_filelike(io.BytesIO(copy))
+                try:
+                    self.loaded[sheet.name] = book.get_sheet_by_name(sheet.name)
+                finally:
+                    book.close()
+            except Exception as exc:  # calamine raises several unrelated error types
+                raise WorkbookError(
+                    f"{self.path}: sheet '{show(sheet.name)}' cannot be read ({show(str(exc))}) "
+                    "— re-save it from Excel"
+                ) from exc
         return self.loaded[sheet.name]
 
     def cells(self, sheet: SheetRef) -> list[list[Any]]:
-        """Every value of a sheet from A1 (rows of equal length)."""
+        """Every value of a sheet from A1 (rows of equal length); on a sheet too large to
+        hold whole, what lies right of or below what fits is left out (never ``plan_area``)."""
         if sheet.name not in self.values:
             self.values[sheet.name] = self.sheet(sheet).to_python(skip_empty_area=False)
         return self.values[sheet.name]
+
+    def plan_area(self, sheet: SheetRef) -> tuple[int, int]:
+        """How many columns from A, and rows from 1, hold what xlmplan reads or owns on
+        ``sheet``: its Tables and the ranges the manifest records for it (A:B on the
+        manifest)."""
+        areas = [(0, 0, 0, 1 if sheet.name == MANIFEST_SHEET else 0)]
+        areas += [(t.r1, t.c1, t.r2, t.c2) for t in self.tables.values() if t.sheet == sheet]
+        for role, ref in self.sheets.items():
+            if ref.name == sheet.name:
+                for kind in ("owned", "cf", "dv"):
+                    areas += map(parse_range, _ranges(self.manifest.get(f"{kind}.{role}", "")))
+        return min(max(a[3] for a in areas), EXCEL_COLS - 1) + 1, max(a[2] for a in areas) + 1
 
     def table(self, role: str) -> TableInfo:
         for key, value in self.manifest.items():
@@ -103,10 +133,6 @@ def open_plan(path: Path) -> PlanFile:
 
 
 def _open(path: Path, pkg: Package) -> PlanFile:
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises several unrelated error types
-        raise WorkbookError(f"{path}: cannot be read as a workbook ({exc}) — re-save it") from exc
     sheets = pkg.sheets()
     by_name = {s.name: s for s in sheets}
     if MANIFEST_SHEET not in by_name:
@@ -114,12 +140,14 @@ def _open(path: Path, pkg: Package) -> PlanFile:
             f"{path}: not an xlmplan plan (no '{MANIFEST_SHEET}' sheet) — "
             "create one with `xlmplan new`"
         )
-    raw = book.get_sheet_by_name(MANIFEST_SHEET).to_python(skip_empty_area=False)
+    pf = PlanFile(path, pkg, {}, {}, {}, {})
+    raw = pf.cells(by_name[MANIFEST_SHEET])
     manifest = {
         str(row[0]).strip(): str(row[1]).strip()
         for row in raw[1:]
         if len(row) > 1 and not is_blank(row[0])
     }
+    _check_manifest(path, manifest)
     root = pkg.xml("xl/workbook.xml")
     names: dict[str, str] = {}
     for dn in root.iter(Q + "definedName"):
@@ -145,6 +173,11 @@ def _open(path: Path, pkg: Package) -> PlanFile:
         for part in pkg.tables(sheet.part):
             el = pkg.xml(part)
             r1, c1, r2, c2 = parse_range(el.get("ref", "A1"))
+            if (r2 - r1 + 1) * (c2 - c1 + 1) > MAX_GRID_CELLS:
+                raise WorkbookError(
+                    f"{path}: the table in {show(part)} covers {show(el.get('ref', ''), 30)}, "
+                    f"more cells than a plan's tables ever hold — {MALICIOUS}"
+                )
             totals = int(el.get("totalsRowCount", "0") or 0)
             info = TableInfo(
                 el.get("displayName") or el.get("name") or part,
@@ -159,7 +192,46 @@ def _open(path: Path, pkg: Package) -> PlanFile:
             )
             info.last = info.r2
             tables[info.name] = info
-    return PlanFile(path, pkg, book, manifest, roles, tables, names)
+    pf.manifest, pf.sheets, pf.tables, pf.names = manifest, roles, tables, names
+    return pf
+
+
+_POSITIONS = ("health.start", "stamp.start")
+
+
+def _ranges(text: str) -> list[str]:
+    return [part for part in text.replace(";", " ").split() if part]
+
+
+def _check_manifest(path: Path, manifest: dict[str, str]) -> None:
+    """Refuse a manifest whose recorded cells are not cell addresses or cover more than
+    ``MAX_OWNED_CELLS`` on a sheet: the refresh removes the cells it owned before, so an
+    absurd range would cost unbounded memory and could take the user's cells with it."""
+    for key, value in manifest.items():
+        kind = key.split(".", 1)[0]
+        if kind not in ("owned", "cf", "dv") and key not in _POSITIONS:
+            continue
+        cells = 0
+        try:
+            if key in _POSITIONS:
+                parse_a1(value)
+            for rng in _ranges(value) if kind in ("owned", "cf", "dv") else []:
+                r1, c1, r2, c2 = parse_range(rng)
+                if r2 < r1 or c2 < c1 or r2 >= EXCEL_MAX_ROWS or c2 >= EXCEL_COLS:
+                    raise ValueError(rng)
+                cells += (r2 - r1 + 1) * (c2 - c1 + 1)
+        except ValueError:
+            raise WorkbookError(
+                f"{path}: the plan's hidden manifest sheet '{MANIFEST_SHEET}' has a damaged "
+                f"entry '{show(key, 40)}' ({show(value, 40)}) — restore the plan from its "
+                "backup copy"
+            ) from None
+        if kind == "owned" and cells > MAX_OWNED_CELLS:
+            raise WorkbookError(
+                f"{path}: the plan's hidden manifest sheet '{MANIFEST_SHEET}' gives xlmplan "
+                f"{cells:,} cells in '{show(key, 40)}', more than a plan ever has "
+                f"({MAX_OWNED_CELLS:,}) — restore the plan from its backup copy"
+            )
 
 
 def _grow(info: TableInfo, cells: list[list[Any]]) -> None:
