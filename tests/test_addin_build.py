@@ -224,7 +224,11 @@ def test_package_holds_our_ribbon_and_the_conf_sheet(xlam: Path) -> None:
         assert 'name="xlmplan.conf"' in book and "_myaddin.conf" not in book
         assert "absPath" not in book
         sheet = z.read("xl/worksheets/sheet1.xml").decode()
-        cells = re.findall(r'<c r="([A-Z]+\d+)"[^>]*><is><t>([^<]*)</t>', sheet)
+        texts = re.findall(r"<si><t>([^<]*)</t></si>", z.read("xl/sharedStrings.xml").decode())
+        cells = [
+            (ref, texts[int(i)])
+            for ref, i in re.findall(r'<c r="([A-Z]+\d+)" t="s"><v>(\d+)</v>', sheet)
+        ]
         assert cells == [("A1", "UDF Modules"), ("B1", "xlmplan.addin.udfs")]
         assert 'codeName="Sheet2"' in sheet  # still the document module's sheet
         types = z.read("[Content_Types].xml").decode()

@@ -23,18 +23,6 @@ from xlmplan.libreoffice import available, runner
 from xlmplan.refresh import refresh_plan
 from xlmplan.share import share_plan
 
-VALUES_ONLY_REASON = (
-    "the values-only copy writes <fileSharing> before <fileVersion> in workbook.xml (the "
-    "schema wants fileVersion first; openxml-audit: \"Unexpected element 'fileVersion'\", "
-    "\"Required element 'sheets' is missing\"); share.py, being fixed separately"
-)
-
-
-XLAM_REASON = (
-    "the add-in's xlmplan.conf sheet holds inline-string cells but the package has no "
-    "sharedStrings part, which Excel rewrites silently (addin/build.py)"
-)
-
 
 class Files:
     """Each kind of file, made once in ``folder`` on first use."""
@@ -110,18 +98,9 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Files:
     return Files(tmp_path_factory.mktemp("audit"))
 
 
-def _kinds(check: str) -> list[object]:
-    out: list[object] = []
-    for kind in MAKERS:
-        reason = {"values_only": VALUES_ONLY_REASON, "xlam": XLAM_REASON}.get(kind)
-        if reason is not None and check == "openxml":
-            out.append(pytest.param(kind, marks=pytest.mark.xfail(strict=True, reason=reason)))
-        else:
-            out.append(kind)
-    return out
 
 
-@pytest.mark.parametrize("kind", _kinds("openxml"))
+@pytest.mark.parametrize("kind", list(MAKERS))
 def test_openxml_audit_finds_no_errors(kind: str, files: Files) -> None:
     errors = openxml_errors(files.get(kind))
     if kind == "libreoffice_refresh":  # what LibreOffice wrote itself is not ours to fix
@@ -130,7 +109,7 @@ def test_openxml_audit_finds_no_errors(kind: str, files: Files) -> None:
     assert errors == []
 
 
-@pytest.mark.parametrize("kind", _kinds("structure"))
+@pytest.mark.parametrize("kind", list(MAKERS))
 def test_structure_checks_find_no_problems(kind: str, files: Files) -> None:
     assert structure_problems(files.get(kind)) == []
 

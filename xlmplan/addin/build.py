@@ -191,20 +191,25 @@ def _conf_sheet(pkg: Package) -> dict[str, bytes]:
         raise BuildError(f"{template_path()}: the config sheet has no sheetData")
     for row in list(data):
         data.remove(row)
+    texts: list[str] = []  # shared strings, as Excel keeps a workbook's text
     for r, (key, value) in enumerate(CONF_SETTINGS, start=1):
         row = etree.SubElement(data, f"{{{MAIN}}}row", r=str(r))
         for col, text in (("A", key), ("B", value)):
-            cell = etree.SubElement(row, f"{{{MAIN}}}c", r=f"{col}{r}", t="inlineStr")
-            etree.SubElement(etree.SubElement(cell, f"{{{MAIN}}}is"), f"{{{MAIN}}}t").text = text
+            cell = etree.SubElement(row, f"{{{MAIN}}}c", r=f"{col}{r}", t="s")
+            etree.SubElement(cell, f"{{{MAIN}}}v").text = str(len(texts))
+            texts.append(text)
     if dim is not None:
         dim.set("ref", f"A1:B{len(CONF_SETTINGS)}")
     return {
         "xl/workbook.xml": xml_bytes(book),
         part: xml_bytes(sheet),
-        "xl/sharedStrings.xml": _empty_shared_strings(),
+        "xl/sharedStrings.xml": _shared_strings(texts),
     }
 
 
-def _empty_shared_strings() -> bytes:
-    root = etree.Element(f"{{{MAIN}}}sst", nsmap={None: MAIN}, count="0", uniqueCount="0")
+def _shared_strings(texts: list[str]) -> bytes:
+    n = str(len(texts))
+    root = etree.Element(f"{{{MAIN}}}sst", nsmap={None: MAIN}, count=n, uniqueCount=n)
+    for text in texts:
+        etree.SubElement(etree.SubElement(root, f"{{{MAIN}}}si"), f"{{{MAIN}}}t").text = text
     return xml_bytes(root)
