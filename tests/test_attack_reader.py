@@ -97,3 +97,47 @@ def test_columns_to_keep_fits_the_grid_and_never_cuts_the_plan() -> None:
     assert columns_to_keep(last_rows[:100], 10) == 100  # a small grid is read whole
     tall = [1_048_576] * 90
     assert columns_to_keep(tall, 90) is None
+
+
+def _crafted_data_file(folder: Path, edit: str) -> Path:
+    """A small xlsx of Data rows (as LibreOffice or Excel save one), then crafted: ``edit``
+    is ``count`` (an absurd shared-strings count) or ``far`` (a cell at XFD far down)."""
+    import pandas as pd
+
+    from xlmplan.io.example_data import example_data
+
+    good = folder / "good.xlsx"
+    frame = example_data(months=1).head(20)
+    frame["date"] = frame["date"].astype(str)  # text dates: the shared strings hold them
+    with pd.ExcelWriter(good, engine="xlsxwriter", engine_kwargs={"options": {}}) as xw:
+        frame.to_excel(xw, sheet_name="Data", index=False)
+    out = folder / f"data-{edit}.xlsx"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zo:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if edit == "count" and info.filename == "xl/sharedStrings.xml":
+                data = re.sub(rb'uniqueCount="\d+"', b'uniqueCount="4294967295"', data)
+            if edit == "far" and info.filename == "xl/worksheets/sheet1.xml":
+                note = b'<row r="900000"><c r="XFD900000" t="inlineStr"><is><t>n</t></is></c></row>'
+                data = data.replace(b"</sheetData>", note + b"</sheetData>")
+            zo.writestr(info, data)
+    return out
+
+
+@pytest.mark.parametrize("edit", ["count", "far"])
+@pytest.mark.parametrize("command", ["new", "import"])
+def test_crafted_data_files_are_refused_in_one_line(
+    edit: str, command: str, base: Path, tmp_path: Path
+) -> None:
+    """A data file or export whose declared sizes would make calamine allocate without bound
+    is refused in one line naming it (the process used to abort in Rust), and nothing is
+    written."""
+    data = _crafted_data_file(tmp_path, edit)
+    plan = tmp_path / "plan.xlsx"
+    if command == "import":
+        plan.write_bytes(base.read_bytes())
+    before = plan.read_bytes() if plan.exists() else None
+    code, out = run(command, str(plan), *(["--data"] if command == "new" else []), str(data))
+    assert code == 2, out
+    assert out.count("\n") == 1 and data.name in out and "Traceback" not in out, out
+    assert (plan.read_bytes() if plan.exists() else None) == before

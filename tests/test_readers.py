@@ -43,7 +43,8 @@ def test_extra_data_columns_are_kept(tmp_path: Path) -> None:
     )
     result = new_plan(tmp_path / "p.xlsx", data=csv)
     data = pd.read_excel(result.path, sheet_name="Data", engine="calamine")
-    assert list(data.columns[-1:]) == ["Region"]
+    # the user's extra column after the measures, then the report-range columns import fills
+    assert list(data.columns[10:]) == ["Region", "period_start", "period_end"]
     assert list(data["Region"]) == ["North", "South"]
     assert list(data["Channel"]) == ["Search", "Search"]  # one spelling per channel
     assert data["Clicks"].isna().all()  # a missing measure stays empty

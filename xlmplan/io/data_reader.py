@@ -7,12 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from python_calamine import CalamineWorkbook
 
 from xlmplan.core.data import DATA_COLUMNS, canonical_frame, normalise_header
 from xlmplan.core.template import data_header_aliases
-from xlmplan.errors import DataError
+from xlmplan.errors import DataError, WorkbookError
 from xlmplan.io.export_text import read_cells, read_file, split_line
+from xlmplan.xlsx.bounded_copy import read_whole_sheets
 
 DELIMITERS = (",", ";", "\t")
 _DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "tab"}
@@ -130,10 +130,12 @@ def _read_csv(name: str, text: str, sep: str | None) -> pd.DataFrame:
 def _read_xlsx(path: Path) -> pd.DataFrame:
     name = path.name
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        sheets = list(workbook.sheet_names)
+        grids = read_whole_sheets(path)
+        sheets = list(grids)
         chosen = next((s for s in sheets if s.strip().lower() == "data"), sheets[0])
-        cells = workbook.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+        cells = grids[chosen]
+    except WorkbookError as exc:  # refused by the package reader: its line says why
+        raise DataError(str(exc).replace(str(path), name, 1)) from None
     except Exception as exc:  # calamine raises several unrelated error types
         raise DataError(
             f"{name}: cannot open as an xlsx workbook ({type(exc).__name__}) — "

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from python_calamine import CalamineWorkbook
 
-from xlmplan.errors import DataError
+from xlmplan.errors import DataError, WorkbookError
 from xlmplan.io.export_text import (
     Column,
     decode,
@@ -27,6 +26,7 @@ from xlmplan.io.export_text import (
     sniff_delimiter,
     split_line,
 )
+from xlmplan.xlsx.bounded_copy import read_whole_sheets
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -96,11 +96,9 @@ def _load_text(name: str, stem: str, raw: bytes) -> Table:
 def _load_xlsx(path: Path) -> Table:
     name = path.name
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        sheets = {
-            s: workbook.get_sheet_by_name(s).to_python(skip_empty_area=False)
-            for s in workbook.sheet_names
-        }
+        sheets = read_whole_sheets(path)
+    except WorkbookError as exc:  # refused by the package reader: its line says why
+        raise DataError(str(exc).replace(str(path), name, 1)) from None
     except Exception as exc:  # calamine raises several unrelated error types
         raise DataError(
             f"{name}: cannot open as an xlsx workbook ({type(exc).__name__}) — re-save it from "

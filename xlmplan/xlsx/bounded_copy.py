@@ -21,6 +21,7 @@ import io
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -117,6 +118,10 @@ def columns_to_keep(last_rows: list[int], plan_cols: int) -> int | None:
     return None
 
 
+class GridTooLarge(WorkbookError):
+    """A sheet whose cells reach too far for calamine's dense grid, even cut as allowed."""
+
+
 def reading_copy(pkg: Package, sheet: SheetRef, keep_cols: int, keep_rows: int = 1) -> bytes:
     """A zip for calamine with the workbook parts it reads and ``sheet``'s part, bounded
     as the module says; its first ``keep_cols`` columns down to row ``keep_rows`` are
@@ -210,11 +215,10 @@ def bounded_sheet(
     if keep is None:  # far down within the plan's columns: leave out rows instead
         keep, keep_rows = keep_cols, MAX_GRID_CELLS // keep_cols
         if keep_rows < keep_rows_min:
-            raise _refuse(
-                path,
-                sheet,
-                f"is too large to read ({keep_rows_min:,} rows across {keep_cols:,} columns)",
-                "move the content far below the plan's tables to a sheet of its own",
+            raise GridTooLarge(
+                f"{path}: sheet '{show(sheet.name)}' is too large to read ({keep_rows_min:,} "
+                f"rows across {keep_cols:,} columns) — move the content far below the plan's "
+                "tables to a sheet of its own"
             )
     if keep >= EXCEL_COLS and keep_rows >= EXCEL_ROWS:
         return data
@@ -223,3 +227,31 @@ def bounded_sheet(
         cell + b"(?:" + after + rb')"[^>]*?(?:/>|>.*?</' + re.escape(prefix) + b"c>)", re.S
     )
     return far.sub(b"", data)
+
+
+def read_whole_sheets(path: Path) -> dict[str, list[list[Any]]]:
+    """Every worksheet of the workbook at ``path`` (a user's data file or export), each read
+    by calamine from its bounded copy with nothing left out: a sheet whose cells reach too
+    far for one grid is refused with one line instead of crashing the process."""
+    from python_calamine import CalamineWorkbook  # calamine only when a workbook is read
+
+    from xlmplan.xlsx.package import open_package
+
+    out: dict[str, list[list[Any]]] = {}
+    with open_package(path) as pkg:
+        for sheet in pkg.sheets():
+            try:
+                copy = reading_copy(pkg, sheet, EXCEL_COLS, EXCEL_ROWS)
+            except GridTooLarge:
+                raise WorkbookError(
+                    f"{path}: sheet '{show(sheet.name)}' has cells too far right and down to "
+                    f"read (more than {MAX_GRID_CELLS:,} cells from A1 to its last cell) — "
+                    "delete stray cells far from the data, or save the data as CSV"
+                ) from None
+            book = CalamineWorkbook.from_filelike(io.BytesIO(copy))
+            try:
+                grid = book.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
+            finally:
+                book.close()
+            out[sheet.name] = grid
+    return out
