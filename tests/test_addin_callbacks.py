@@ -48,9 +48,10 @@ GA4 = FIXTURES / "ga4_traffic_acquisition.csv"
 ADS = FIXTURES / "google_ads_time_series.csv"
 GA4_NEW_CHANNEL = FIXTURES / "ga4_exploration_grand_total.csv"  # brings in 'Referral'
 GA4_BY_PAGE = FIXTURES / "ga4_landing_pages.csv"  # refused: rows by page, not by channel
-REAL_META = Path(
-    "/work/shared/exports/"
-    "github__PawelMindlink_Ad-Creator__Untitled-report-Jan-1-2026-to-Jan-31-2026.csv"
+REAL_META = (
+    FIXTURES
+    / "real"
+    / "github__PawelMindlink_Ad-Creator__Untitled-report-Jan-1-2026-to-Jan-31-2026.csv"
 )
 TAGS = ("new_plan", "import_data", "refresh", "check_plan", "scenarios", "share", "language")
 # Campaign names Excel would read as a formula, number, boolean, formula, date and text.
@@ -261,8 +262,7 @@ def exports(request: pytest.FixtureRequest, odd_export: Path) -> list[Path]:
     Data rows after them move down), with campaign names Excel would misread."""
     if request.param == "fixtures":
         return [GA4, ADS, odd_export]
-    if not REAL_META.exists():
-        pytest.skip(f"{REAL_META} is not available")
+    assert REAL_META.is_file(), f"missing test fixture {REAL_META} (see real/SOURCES.md)"
     return [REAL_META, odd_export]
 
 
