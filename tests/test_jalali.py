@@ -168,7 +168,7 @@ def test_libreoffice_keeps_the_date_serials(shown_by_libreoffice: list[list[str]
 @pytest.mark.xfail(
     reason="LibreOffice (7.4) has no Solar Hijri calendar and does not parse the Excel "
     "locale tag [$-fa-IR,16]: it shows the serial number",
-    strict=False,
+    strict=True,
 )
 def test_libreoffice_shows_solar_hijri(shown_by_libreoffice: list[list[str]]) -> None:
     assert [row[0] for row in shown_by_libreoffice] == [jalali_text(d) for d in DAYS]
