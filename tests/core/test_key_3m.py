@@ -32,7 +32,7 @@ from xlmplan.core.model import Action, MoneyLine, Person, Plan
 pytestmark = pytest.mark.core
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def res() -> Results:
     plan = Plan(
         settings(D(2027, 11, 1), 4, hours_per_month=150.0),

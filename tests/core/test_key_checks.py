@@ -22,7 +22,7 @@ from xlmplan.core.template import BUNDLED
 pytestmark = pytest.mark.core
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def labels() -> Labels:
     return load_labels(BUNDLED / "labels", "en")
 
@@ -155,3 +155,43 @@ def test_no_data_inside_the_plan_is_an_error(labels: Labels) -> None:
         "No Data rows fall inside the plan period — check the first month on Start.",
     )
     assert not any(f.where.startswith("Scenarios") for f in got)  # no data: no scenario
+
+
+def test_rows_with_one_cell_typed_are_checked_and_blank_rows_skipped(labels: Labels) -> None:
+    base = plan()
+    base.objectives = [
+        objective("", "", "", None, ""),  # blank, first: the rows after it are still checked
+        objective("", "Grow", "", None, ""),  # only the text
+        objective("", "", "K1", None, ""),  # only the KPI
+    ]
+    base.kpis = [
+        Kpi("", "", "", "", None, ""),
+        Kpi("", "Name only", "", "", None, ""),
+        Kpi("K1", "", "Revenue", "Search", 5000.0, "higher"),
+    ]
+    base.strategies = [strategy("", ""), strategy("", "O9")]
+    base.strategies[0] = Strategy("", "", "", "", "", "", "", "", "", None, None, None)
+    base.strategies.append(Strategy("", "", "", "", "", "", "Only text", "", "", None, None, None))
+    base.scenarios = [s for s in SCENARIOS if s.key == "pessimistic"]  # no optimistic row
+    got = [(f.severity, f.where, f.message) for f in findings(labels, base, 10000.0)]
+    assert got == [
+        ("error", "Objectives ", "The objective names no KPI — pick one in the KPI column."),
+        ("error", "Strategy_KPI ", "Metric '' is not in the catalog — pick one from the list."),
+        ("error", "Strategy_KPI ", "Channel '' has no Data rows — pick one from the list."),
+        (
+            "error",
+            "Strategy_KPI ",
+            "Objective 'O9' does not exist — pick an ID from the objectives table.",
+        ),
+        ("error", "Strategy_KPI ", "The strategy serves no objective — pick one."),
+        ("warning", "Objectives ", "SMART score 0/5; missing: S, M, A, R, T."),
+        ("warning", "Objectives ", "SMART score 2/5; missing: S, R, T."),  # 10 % growth: A
+        ("warning", "Strategy_KPI ", "The KPI has no target — type one."),
+        (
+            "warning",
+            "Budget_3M Ana",
+            "Over-allocated in 1 month(s): more hours demanded than available.",
+        ),
+        # run-rate 1000 x 181 / 15 = 12066.67 >= 5000: optimistic, which has no row here
+        ("info", "Scenarios K1", "In the Optimistic case — "),
+    ]

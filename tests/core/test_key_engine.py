@@ -68,7 +68,7 @@ def plan(**kw: object) -> Plan:
     return Plan(s, kpis=list(KPIS), scenarios=list(SCENARIOS), channels=["Search", "Social"])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def res() -> Results:
     return run(plan(), data(*ROWS))
 

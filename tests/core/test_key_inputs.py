@@ -18,7 +18,7 @@ from xlmplan.errors import DataError
 pytestmark = pytest.mark.core
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def labels() -> Labels:
     return load_labels(BUNDLED / "labels", "en")
 

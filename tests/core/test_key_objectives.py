@@ -53,7 +53,7 @@ OBJECTIVES = [
 ]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def res() -> Results:
     plan = Plan(
         settings(D(2028, 1, 1), 12),

@@ -49,7 +49,7 @@ FACTORS = [
 ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def res() -> Results:
     swot = [SwotFactor(i, t, "Market", f"factor {i}", "", imp, cert) for i, t, imp, cert in FACTORS]
     plan = Plan(settings(D(2026, 1, 1), 3), swot=swot)
