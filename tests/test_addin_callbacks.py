@@ -34,6 +34,7 @@ from xlmplan.addin.live_book import XlwingsBook
 from xlmplan.addin.prompts import ScriptedPrompter
 from xlmplan.addin.session import Session
 from xlmplan.api import new_plan
+from xlmplan.errors import WorkbookError
 from xlmplan.importing import ImportResult, import_data
 from xlmplan.language import switch_language
 from xlmplan.refresh import check_plan, refresh_plan
@@ -48,9 +49,10 @@ GA4 = FIXTURES / "ga4_traffic_acquisition.csv"
 ADS = FIXTURES / "google_ads_time_series.csv"
 GA4_NEW_CHANNEL = FIXTURES / "ga4_exploration_grand_total.csv"  # brings in 'Referral'
 GA4_BY_PAGE = FIXTURES / "ga4_landing_pages.csv"  # refused: rows by page, not by channel
-REAL_META = Path(
-    "/work/shared/exports/"
-    "github__PawelMindlink_Ad-Creator__Untitled-report-Jan-1-2026-to-Jan-31-2026.csv"
+REAL_META = (
+    FIXTURES
+    / "real"
+    / "github__PawelMindlink_Ad-Creator__Untitled-report-Jan-1-2026-to-Jan-31-2026.csv"
 )
 TAGS = ("new_plan", "import_data", "refresh", "check_plan", "scenarios", "share", "language")
 # Campaign names Excel would read as a formula, number, boolean, formula, date and text.
@@ -177,6 +179,18 @@ def assert_quiet(app: FakeApp) -> None:
     assert app.screen_updating is True and app.calculation == "automatic"
 
 
+def stamped(path: Path) -> str | None:
+    """The email-ready stamp on a plan's Start sheet (None on a plan that was not shared)."""
+    pf = open_plan(path)
+    try:
+        rows = pf.cells(pf.sheets["start"])
+        r, c = parse_a1(pf.manifest["stamp.start"])  # the label; its value to the right
+        row = rows[r] if r < len(rows) else []
+        return str(row[c + 1]) if c + 1 < len(row) and row[c] else None
+    finally:
+        pf.close()
+
+
 def one_line(prompter: ScriptedPrompter) -> str:
     assert len(prompter.messages) == 1, prompter.messages
     kind, text = prompter.messages[0]
@@ -261,8 +275,7 @@ def exports(request: pytest.FixtureRequest, odd_export: Path) -> list[Path]:
     Data rows after them move down), with campaign names Excel would misread."""
     if request.param == "fixtures":
         return [GA4, ADS, odd_export]
-    if not REAL_META.exists():
-        pytest.skip(f"{REAL_META} is not available")
+    assert REAL_META.is_file(), f"missing test fixture {REAL_META} (see real/SOURCES.md)"
     return [REAL_META, odd_export]
 
 
@@ -457,7 +470,8 @@ def test_new_plan_live_named_like_an_open_workbook(plan: Path, tmp_path: Path) -
     out.parent.mkdir()
     app, _book, session, prompter = live_session(plan, [out, "en"])
     ribbon.run("new_plan", session)
-    assert out.exists() and "already has a workbook named plan.xlsx" in one_line(prompter)
+    assert "already has a workbook named plan.xlsx" in one_line(prompter)
+    assert stamped(out) is None  # a new plan written in full, not a shared copy
     assert [e[0] for e in app.events] == ["open"]
 
 
@@ -547,8 +561,9 @@ def test_share_writes_a_copy_and_leaves_the_plan(plan: Path, tmp_path: Path) -> 
     out = tmp_path / "for anna.xlsx"
     session, prompter = file_session(plan, [out, False])
     ribbon.run("share", session)
-    assert out.exists() and sha(plan) == original
-    assert "vbaProject.bin" not in "".join(parts(out))
+    assert sha(plan) == original
+    assert stamped(out) == f"{dt.date.today().isoformat()} · plan health: Needs attention"
+    assert "xl/worksheets/sheet1.xml" in parts(out) and parts(out) != parts(plan)
     ((kind, text),) = prompter.messages
     assert kind == "info" and "email-ready copy for anna.xlsx" in text
 
@@ -576,7 +591,8 @@ def test_share_without_libreoffice_says_there_is_no_pdf(
     out = tmp_path / "copy.xlsx"
     session, prompter = file_session(plan, [out, True])
     ribbon.run("share", session)
-    assert out.exists() and not out.with_suffix(".pdf").exists()
+    assert stamped(out) == f"{dt.date.today().isoformat()} · plan health: Needs attention"
+    assert not out.with_suffix(".pdf").exists()
     assert "No PDF: making one needs LibreOffice" in prompter.messages[0][1]
 
 
@@ -691,7 +707,7 @@ def test_a_plan_changed_on_disk_meanwhile_is_not_overwritten(plan: Path) -> None
         refresh_plan(work, backup=False)
         edit_cell(plan, "Start", "B3", "Someone else saved this")  # another program
 
-    with pytest.raises(Exception, match="changed while xlmplan worked on it"):
+    with pytest.raises(WorkbookError, match="plan.xlsx changed while xlmplan worked on it"):
         session.change(job, what="refresh the plan")
     values = open_plan(plan)
     try:

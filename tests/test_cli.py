@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
+
+from xlmplan.refresh import analyse
 
 XLMPLAN = [sys.executable, "-m", "xlmplan"]
 
@@ -32,7 +36,10 @@ def test_demo_writes_the_plan_and_prints_kpis(tmp_path: Path) -> None:
         assert word in out.stdout
     again = run("demo", tmp_path / "demo")
     assert again.returncode == 2 and "--force" in again.stderr
-    assert run("demo", tmp_path / "demo", "--force").returncode == 0
+    path.write_bytes(b"not a plan")
+    forced = run("demo", tmp_path / "demo", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert zipfile.is_zipfile(path) and path.stat().st_size > 50_000  # written again
 
 
 def test_new_with_options(tmp_path: Path) -> None:
@@ -54,7 +61,16 @@ def test_new_with_options(tmp_path: Path) -> None:
         "eur",
     )
     assert out.returncode == 0, out.stderr
-    assert (tmp_path / "p.xlsx").is_file()
+    an = analyse(tmp_path / "p.xlsx")
+    try:
+        s = an.plan.settings
+        assert (s.start, s.months, s.currency) == (dt.date(2026, 3, 1), 3, "EUR")
+        assert an.plan.channels == ["Search", "Social"]
+        assert list(an.data["spend"]) == [10.0, 0.0]
+        assert list(an.data["Note"]) == ["x", "y"]  # an extra column is kept
+        assert an.results.as_of == dt.date(2026, 4, 3)  # the last Data date in the plan
+    finally:
+        an.pf.close()
 
 
 BAD_CASES = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 import numpy as np
@@ -84,7 +83,8 @@ def test_edge_case_data() -> None:
     spend = df.groupby("channel")["spend"].sum()
     assert sorted(spend[spend == 0].index) == ["Direct", "Organic Search"]
     display = df[df["channel"] == "Display"]
-    assert len(display) > 0 and (display["spend"] > 0).any()
+    # one Display campaign a day: 31 (Jan) + 28 (Feb) + 30 (Apr) + 31 (May) + 30 (Jun) days
+    assert len(display) == 150 and (display["spend"] > 0).all()
     assert (display[["conversions", "revenue", "new_customers"]] == 0).all().all()
     pd.testing.assert_frame_equal(edge_case_data(), df)
 
@@ -101,9 +101,9 @@ def test_sized_data_exact_length(n_rows: int) -> None:
         assert_funnel(df)
 
 
-def test_sized_data_million_rows_is_fast() -> None:
-    started = time.perf_counter()
+def test_sized_data_million_rows() -> None:
+    # Its speed is measured by benchmarks/ (bench_new, bench_refresh), not asserted here.
     df = sized_data(1_000_000)
-    elapsed = time.perf_counter() - started
     assert len(df) == 1_000_000
-    assert elapsed < 4  # generous for slow CI; ~1 s on a laptop
+    assert not df.duplicated(["date", "channel", "campaign"]).any()
+    assert df["date"].dt.month.nunique() == 12

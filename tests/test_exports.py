@@ -19,7 +19,7 @@ from xlmplan.io.export_text import number, parse_date, parse_range, range_in_nam
 from xlmplan.io.exports import Imported, read_export
 
 FIXTURES = Path(__file__).parent / "fixtures" / "exports"
-REAL_EXPORTS = Path("/work/shared/exports")
+REAL_EXPORTS = FIXTURES / "real"  # public samples, kept whole: see real/SOURCES.md
 
 _spec = importlib.util.spec_from_file_location("export_fixtures", FIXTURES / "generate.py")
 assert _spec is not None and _spec.loader is not None
@@ -699,10 +699,8 @@ REAL: dict[str, tuple[str, ...] | tuple[str, str, int]] = {
 
 
 def test_every_real_export_imports_or_is_refused_precisely() -> None:
-    if not REAL_EXPORTS.is_dir():
-        pytest.skip(f"{REAL_EXPORTS} is not available")
     files = {
-        p.name.removeprefix("github__"): p for p in REAL_EXPORTS.iterdir() if p.name != "INDEX.md"
+        p.name.removeprefix("github__"): p for p in REAL_EXPORTS.iterdir() if p.name != "SOURCES.md"
     }
     assert set(files) == set(REAL), "update REAL for new or removed sample files"
     for short, expected in REAL.items():
@@ -718,8 +716,6 @@ def test_every_real_export_imports_or_is_refused_precisely() -> None:
 
 
 def test_real_exports_with_options() -> None:
-    if not REAL_EXPORTS.is_dir():
-        pytest.skip(f"{REAL_EXPORTS} is not available")
     landing = REAL_EXPORTS / "github__Anas3rdshade_Teefusion__Landing_page_Landing_page.csv"
     result = read_export(landing, channel="Website", mapping={"Landing page": "campaign"})
     assert result.frame["sessions"].sum() > 0 and (result.frame["channel"] == "Website").all()

@@ -167,7 +167,7 @@ def test_libreoffice_shows_dates_not_serials(shown_by_libreoffice: list[list[str
 @NEEDS_LO
 @pytest.mark.xfail(
     reason="LibreOffice (7.4) has no Solar Hijri calendar: it shows the Gregorian date",
-    strict=False,
+    strict=True,
 )
 def test_libreoffice_shows_solar_hijri(shown_by_libreoffice: list[list[str]]) -> None:
     assert [row[0] for row in shown_by_libreoffice] == [jalali_text(d) for d in DAYS]

@@ -192,7 +192,9 @@ def test_readers_get_the_numbers_xlmplan_computed(shared: dict, example_plan: Pl
         flat = [v for row in start.to_python() for v in row]
         stamp = [v for v in flat if isinstance(v, str) and v.startswith("2026-11-23 · ")]
         assert stamp == [f"2026-11-23 · plan health: {shared['result'].health}"]
-    assert shared["result"].health in ("On track", "Watch", "Needs attention")
+    # A Red KPI makes the health "Needs attention" (before any budget or Amber test).
+    assert "Red" in [k.status for k in example_plan.results.kpis]
+    assert shared["result"].health == "Needs attention"
 
 
 def test_inputs_unlocked_and_derived_cells_protected(shared: dict) -> None:
@@ -274,7 +276,14 @@ def test_refuses_to_overwrite_the_source(example_plan: PlanResult, tmp_path: Pat
     assert digest(source) == before
     ok = runner_.invoke(app, ["share", str(source), "-o", str(tmp_path / "copy.xlsx")])
     assert ok.exit_code == 0, ok.output
-    assert "KB" in ok.output and (tmp_path / "copy.xlsx").exists()
+    copy = tmp_path / "copy.xlsx"
+    size = f"{copy.stat().st_size / 1024:,.0f} KB"
+    assert " ".join(ok.output.split()) == (
+        f"Wrote the email-ready copy {copy} ({size}, plan health: Needs attention)"
+    )
+    start = CalamineWorkbook.from_path(str(copy)).get_sheet_by_name("Start").to_python()
+    stamp = f"{dt.date.today().isoformat()} · plan health: Needs attention"
+    assert stamp in [v for row in start for v in row]
     again = runner_.invoke(app, ["share", str(source), "-o", str(tmp_path / "copy.xlsx")])
     assert again.exit_code == 2 and "--force" in again.output
 

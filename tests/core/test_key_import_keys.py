@@ -1,0 +1,118 @@
+"""Answer key for merging imported rows into Data: the (date, channel, campaign) key,
+rows added up within one export, --replace, channel spelling and kept columns."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tests.core.keys import D, data
+from xlmplan.core import data_merge
+from xlmplan.core.data import DATA_COLUMNS
+from xlmplan.core.data_merge import MergeReport
+
+pytestmark = pytest.mark.core
+
+COLUMNS = list(DATA_COLUMNS)
+
+# Data before the import: two campaigns on the same day and channel, another channel,
+# and a row without campaign.
+EXISTING = [
+    (D(2026, 3, 1), "Search", "Brand", None, None, None, None, 100),
+    (D(2026, 3, 1), "Search", "Generic", None, None, None, None, 200),
+    (D(2026, 3, 1), "Social", "Brand", None, None, None, None, 50),
+    (D(2026, 3, 2), "Search", "", None, None, None, None, 70),
+]
+
+
+def revenue(frame: pd.DataFrame) -> list[tuple[str, str, str, float]]:
+    return [
+        (d.date().isoformat(), ch, camp, rev)
+        for d, ch, camp, rev in frame[["date", "channel", "campaign", "revenue"]].itertuples(
+            index=False
+        )
+    ]
+
+
+def test_one_campaigns_row_replaces_only_that_campaign() -> None:
+    imported = data((D(2026, 3, 1), "Search", "Brand", None, None, None, None, 150))
+    merged, report = data_merge.merge(data(*EXISTING), imported, COLUMNS)
+    assert revenue(merged) == [
+        ("2026-03-01", "Search", "Generic", 200.0),  # another campaign: kept
+        ("2026-03-01", "Social", "Brand", 50.0),  # another channel: kept
+        ("2026-03-01", "Search", "Brand", 150.0),  # replaced, after the kept rows of its day
+        ("2026-03-02", "Search", "", 70.0),
+    ]
+    assert (report.replaced, report.added, report.combined) == (1, 1, 0)
+
+
+def test_rows_of_one_key_in_an_export_are_added_up() -> None:
+    # An export broken down by device: two rows with the same key (no campaign) -> one row,
+    # 30 + 45 = 75, which replaces the existing no-campaign row of 2026-03-02.
+    imported = data(
+        (D(2026, 3, 2), "Search", None, 10, 1, None, None, 30),
+        (D(2026, 3, 2), "Search", None, 20, 2, None, None, 45),
+    )
+    merged, report = data_merge.merge(data(*EXISTING), imported, COLUMNS)
+    assert revenue(merged)[-1] == ("2026-03-02", "Search", "", 75.0)
+    assert merged["impressions"].iloc[-1] == 30.0  # 10 + 20
+    assert len(merged) == 4
+    assert (report.replaced, report.added, report.combined) == (1, 1, 1)
+
+
+def test_importing_the_same_export_twice_counts_it_once() -> None:
+    imported = data(*EXISTING[:2])
+    once, _ = data_merge.merge(data(*EXISTING[2:]), imported, COLUMNS)
+    twice, report = data_merge.merge(once, imported, COLUMNS)
+    assert sorted(revenue(twice)) == sorted(revenue(once))
+    assert report.replaced == 2
+
+
+def test_replace_empties_data_first() -> None:
+    imported = data((D(2026, 4, 1), "Email", "News", None, None, None, None, 9))
+    merged, report = data_merge.merge(data(*EXISTING), imported, COLUMNS, replace_all=True)
+    assert revenue(merged) == [("2026-04-01", "Email", "News", 9.0)]
+    assert (report.replaced, report.added) == (4, 1)
+
+
+def test_columns_the_data_table_lacks_are_dropped_and_reported() -> None:
+    raw = pd.DataFrame(
+        {"date": ["2026-03-05"], "channel": ["Search"], "revenue": [5], "Device": ["mobile"]}
+    )
+    from xlmplan.core.data import canonical_frame
+
+    imported = canonical_frame(raw, "ads.csv")
+    merged, report = data_merge.merge(data(*EXISTING), imported, COLUMNS)
+    assert report.dropped_columns == ["Device"]
+    assert list(merged.columns) == COLUMNS
+
+
+def test_channels_are_spelled_as_the_plan_spells_them() -> None:
+    imported = data(
+        (D(2026, 3, 1), "PAID SEARCH"),
+        (D(2026, 3, 1), "Emails"),  # a plural s aside
+        (D(2026, 3, 1), "paid-search"),  # punctuation aside
+        (D(2026, 3, 1), "Display"),
+        (D(2026, 3, 2), "display"),  # the new channel as first spelled
+    )
+    report = MergeReport()
+    out = data_merge.normalise_channels(imported, ["Paid Search", "Email"], report)
+    assert list(out["channel"]) == ["Paid Search", "Email", "Paid Search", "Display", "Display"]
+    assert report.new_channels == ["Display"]
+    assert report.renamed_channels == {
+        "PAID SEARCH": "Paid Search",
+        "Emails": "Email",
+        "paid-search": "Paid Search",
+        "display": "Display",
+    }
+
+
+def test_unify_channels_keeps_the_first_spelling() -> None:
+    frame = data(
+        (D(2026, 3, 1), "Search"),
+        (D(2026, 3, 2), "SEARCH"),
+        (D(2026, 3, 3), "Social"),
+    )
+    out, channels = data_merge.unify_channels(frame)
+    assert list(out["channel"]) == ["Search", "Search", "Social"]
+    assert channels == ["Search", "Social"]
