@@ -42,7 +42,7 @@ def test_settings_are_read_by_label(labels: Labels) -> None:
             ["Review interval (months)", 2.6],  # rounds to 3
             ["Currency", ""],  # blank text: the base plan's
             ["Company", " Acme "],
-            ["As-of date (blank = last Data date)", 46082],  # 2026-03-01 as a serial
+            ["As-of date (blank = last Data date)", 46813],  # 2028-03-01 as a serial
             ["Something else", "ignored"],
         )
     }
@@ -55,7 +55,8 @@ def test_settings_are_read_by_label(labels: Labels) -> None:
     assert s.hours_per_month == 150.0
     assert s.review_interval == 3
     assert (s.currency, s.company) == ("EUR", "Acme")
-    assert s.as_of == D(2026, 3, 1)  # 45658 (2025-01-01) + 365 + 31 + 28 = 46082
+    # 45658 (2025-01-01) + 365 + 31 + 28 = 46082 (2026-03-01); + 365 + 366 (29 Feb 2028)
+    assert s.as_of == D(2028, 3, 1)
     assert s.pessimistic_trigger == 0.75  # not in the Table: the default
     assert plan.channels == ["Search"]
     assert findings == []
