@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from engines import NEEDS_LO, cached_values, compare, formulas_values, is_error
 
@@ -113,3 +114,32 @@ def test_plan_periods_agree_with_libreoffice(tmp_path: Path, start: str, months:
     if start == "2030-01":
         assert result.results.as_of is None
         assert any("No Data rows" in f.message for f in result.findings)
+
+
+@NEEDS_LO
+def test_a_kpi_whose_channel_has_no_rows_is_blank_in_both_engines(tmp_path: Path) -> None:
+    """Email's rows all lie before the plan: every Email KPI is blank in pandas and in
+    LibreOffice's recalculation (never actual 0 and Red), and Checks says why."""
+    from xlmplan.api import new_plan
+    from xlmplan.io.example_data import example_data
+
+    frame = example_data(months=3)
+    email = frame["channel"] == "Email"
+    early = frame[email].head(3).assign(date=pd.Timestamp("2025-12-15"))
+    csv = tmp_path / "no-email.csv"
+    pd.concat([early, frame[~email]]).to_csv(csv, index=False)
+    result = new_plan(tmp_path / "plan.xlsx", data=csv, start="2026-01", months=12)
+    email_kpis = [i for i, k in enumerate(result.plan.kpis) if k.channel == "Email"]
+    assert email_kpis, "the starter plan has an Email KPI"
+    for i in email_kpis:
+        kr = result.results.kpis[i]
+        assert (kr.actual, kr.attainment, kr.status, kr.scenario) == (None, None, None, None)
+        assert kr.rows["todate"] == 0
+    wheres = {f.where for f in result.findings if f.severity == "error"}
+    assert {f"Strategy_KPI {result.plan.kpis[i].id}" for i in email_kpis} <= wheres
+    cached = cached_values(result.path)
+    recalculated = runner.recalculate(result.path).values
+    _check(cached, recalculated, "libreoffice")
+    sheet = cached["Strategy_KPI"]
+    for i in email_kpis:
+        assert sheet[f"H{5 + i}"] in ("", None)  # the actual: blank, not 0

@@ -234,11 +234,6 @@ def test_no_data_in_the_plan_leaves_every_kpi_blank() -> None:
         assert kr.sums["todate"]["revenue"] == 0.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SPEC: a KPI whose channel has no Data rows in the window is blank, never actual 0 "
-    "and Red; the engine (and the Strategy_KPI formulas) give 0 and Red",
-)
 def test_a_channel_without_rows_is_blank_not_red() -> None:
     # Email has a Data row, but only before the plan: no rows in the KPI's window.
     rows = [*ROWS, (D(2027, 12, 30), "Email", "News", 0, 0, 0, 0, 90, 0, 0)]

@@ -59,7 +59,7 @@ def find(
         for part in ob.substantiation.replace(" ", "").split(","):
             if part and part.casefold() not in cited:
                 out.append(Finding("warning", where, t["check.unknown_swot"].format(id=part)))
-    for kpi in plan.kpis:
+    for kpi, kr in zip(plan.kpis, results.kpis, strict=True):
         if not (kpi.id or kpi.name or kpi.metric):
             continue
         where = f"{t['sheet.strategy_kpi']} {kpi.id}"
@@ -69,6 +69,9 @@ def find(
             out.append(
                 Finding("error", where, t["check.unknown_channel"].format(channel=kpi.channel))
             )
+        elif results.as_of is not None and not kr.rows.get("todate"):
+            message = t["check.no_rows_to_date"].format(channel=kpi.channel)
+            out.append(Finding("error", where, message))
         if not rules.is_num(kpi.target):
             out.append(Finding("warning", where, t["check.no_target"]))
     for st in plan.strategies:

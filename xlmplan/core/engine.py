@@ -61,6 +61,7 @@ class KpiResult:
     scenario: str | None
     contingency: str | None
     extra_budget: float | None
+    rows: dict[str, int] = field(default_factory=dict)  # Data rows of its channel per window
 
 
 @dataclass
@@ -122,6 +123,11 @@ class Engine:
         if channel is not None:
             mask = mask & (self.channel_cf == channel.casefold())
         return {m: float(self.values[m][mask].sum()) for m in MEASURES}
+
+    def _rows(self, mask: np.ndarray, channel: str | None = None) -> int:
+        if channel is not None:
+            mask = mask & (self.channel_cf == channel.casefold())
+        return int(mask.sum())
 
     def metric_value(self, metric: Metric | None, sums: Sums) -> float | None:
         if metric is None:
@@ -206,10 +212,11 @@ class Engine:
                 )
                 for win in WINDOWS
             }
-            has = res.as_of is not None
-            actual = self.metric_value(metric, sums["todate"]) if has else None
-            last = self.metric_value(metric, sums["last"]) if has else None
-            prev = self.metric_value(metric, sums["prev"]) if has else None
+            # a window with no Data row of the channel has no value (blank, never 0 and Red)
+            rows = {win: self._rows(windows[win], channel) if windows else 0 for win in WINDOWS}
+            actual = self.metric_value(metric, sums["todate"]) if rows["todate"] else None
+            last = self.metric_value(metric, sums["last"]) if rows["last"] else None
+            prev = self.metric_value(metric, sums["prev"]) if rows["prev"] else None
             direction = "lower" if kpi.direction.casefold() == w.lower.casefold() else "higher"
             att = rules.attainment(actual, kpi.target, direction)
             additive = metric.additive if metric else False
@@ -227,6 +234,7 @@ class Engine:
             )
             res.kpis.append(
                 KpiResult(
+                    rows=rows,
                     sums=sums,
                     actual=actual,
                     last=last,

@@ -18,7 +18,8 @@ from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, quoted
 from xlmplan.sheets.layout import Sheet, a1, quote_sheet
 
 KPI_COL = 1
-CROSS_COL = KPI_COL + len(WINDOWS) * len(MEASURES) + 1
+ROWS_COL = KPI_COL + len(WINDOWS) * len(MEASURES)  # Data rows of the KPI's channel, per window
+CROSS_COL = ROWS_COL + len(WINDOWS) + 1
 
 _WINDOW_CRITERIA = {
     "todate": 'd_date,">="&PlanStart,d_date,"<="&AsOf',
@@ -29,6 +30,11 @@ _WINDOW_CRITERIA = {
 
 def kpi_col(window: str, measure: str) -> int:
     return KPI_COL + WINDOWS.index(window) * len(MEASURES) + MEASURES.index(measure)
+
+
+def rows_col(window: str) -> int:
+    """The column counting the KPI's Data rows in ``window`` (none: its values are blank)."""
+    return ROWS_COL + WINDOWS.index(window)
 
 
 def cross_origin(measure: str, n_channels: int) -> tuple[int, int]:
@@ -103,6 +109,7 @@ def build(ctx: Ctx, kpi_sheet: str, n_kpi_rows: int) -> Sheet:
     for window in WINDOWS:
         for measure in MEASURES:
             sheet.put(TABLE_ROW, kpi_col(window, measure), f"{window}:{measure}", "header")
+        sheet.put(TABLE_ROW, rows_col(window), f"{window}:rows", "header")
     for i in range(n_kpi_rows):
         r = FIRST + i
         kpi = plan.kpis[i] if i < len(plan.kpis) else None
@@ -121,6 +128,13 @@ def build(ctx: Ctx, kpi_sheet: str, n_kpi_rows: int) -> Sheet:
                 )
                 value = res.kpis[i].sums[window][measure] if kpi else 0.0
                 sheet.formula(r, kpi_col(window, measure), formula, value, "derived:num")
+            crit = _WINDOW_CRITERIA[window]
+            count = (
+                f"IF(ISNUMBER(AsOf),IF({channel}={quoted(ctx.words.all_channels)},"
+                f"COUNTIFS({crit}),COUNTIFS(d_channel,{literal_criterion_xl(channel)},{crit})),0)"
+            )
+            rows = res.kpis[i].rows.get(window, 0) if kpi else 0
+            sheet.formula(r, rows_col(window), count, rows, "derived:num")
 
     months = plan.settings.month_starts()
     n_ch = len(plan.channels)

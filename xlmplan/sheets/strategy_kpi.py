@@ -75,9 +75,9 @@ def build(ctx: Ctx) -> Sheet:
                 metric_ref,
                 {m: f"{calc_name}!{cell(calc.kpi_col(window, m), r)}" for m in MEASURES},
             )
-            sheet.formula(
-                r, derived_col(key), f'IF(ISNUMBER(AsOf),{body},"")', blank(values[key]), style
-            )
+            n_rows = f"{calc_name}!{cell(calc.rows_col(window), r)}"  # none: blank, never 0
+            formula = f'IF(ISNUMBER(AsOf),IF({n_rows}>0,{body},""),"")'
+            sheet.formula(r, derived_col(key), formula, blank(values[key]), style)
         actual, att = cell(derived_col("actual"), r), cell(derived_col("attainment"), r)
         sheet.formula(
             r,
