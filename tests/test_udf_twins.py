@@ -205,7 +205,8 @@ def test_metric_twin_forms() -> None:
     assert "d_channel" not in everyone and "SUMIFS(d_clicks,d_date" in everyone
     assert "d_channel" not in rw('=XLM_METRIC("CTR","",C1,D1)')[0]
     one = rw('=XLM_METRIC("CTR","Search",C1,D1)')[0]
-    assert 'd_channel,"Search"' in one and "OR(" not in one
+    assert 'd_channel,"=Search"' in one and "OR(" not in one
+    assert 'd_channel,"=Paid~*"' in rw('=XLM_METRIC("CTR","Paid*",C1,D1)')[0]
     assert rw('=XLM_METRIC("Nope",B1)')[0] == '=""'
     assert rw('=XLM_METRIC(" CTR",B1)')[0] == '=""'  # no trimming, as in the cell-reference form
     chosen = rw("=XLM_METRIC(A1,B1,C1,D1)")[0]

@@ -22,8 +22,9 @@ the plan's defined names that a twin reads (``AmberThreshold``, ``d_date`` …).
 Python and twin agree on what plan cells hold: numbers, dates, blanks, text and the plan's
 words. Outside that the engines differ among themselves, so the tests leave it out:
 TRUE/FALSE where a number belongs (LibreOffice counts them as numbers, Excel does not);
-text where a threshold or day count belongs (the Python side raises :class:`UdfError`);
-wildcards ``* ? ~`` in channels, ids or metric names (MATCH, SUMIFS and SEARCH expand them).
+text where a threshold or day count belongs (the Python side raises :class:`UdfError`).
+Channels, ids and parents are matched as their own text (``rules.literal_criterion_xl``,
+``literal_lookup_xl``, ``cited_xl``), as on the plan's sheets.
 """
 
 from __future__ import annotations
@@ -358,6 +359,11 @@ def _literal(text: str) -> str | None:
     return None
 
 
+def _escaped(text: str) -> str:
+    """``text`` with ``~ * ?`` escaped by ``~``, as a criterion or MATCH reads it literally."""
+    return text.replace("~", "~~").replace("*", "~*").replace("?", "~?")
+
+
 def metric_twin(ctx: UdfContext, metric: str, channel: str, start: str, end: str) -> str:
     """SUMIFS over d_date, d_channel and d_<measure>, combined by the catalog's expression.
 
@@ -368,7 +374,12 @@ def metric_twin(ctx: UdfContext, metric: str, channel: str, start: str, end: str
     """
     window = f'd_date,">="&{start},d_date,"<="&{end}'
     every = {m: f"SUMIFS(d_{m},{window})" for m in MEASURES}
-    one = {m: f"SUMIFS(d_{m},d_channel,{channel},{window})" for m in MEASURES}
+    # A literal channel is matched as its own text ("=" first, wildcards escaped); a cell's
+    # channel as SUMIFS reads it: escaping it in every branch would push nested calls past
+    # Excel's 8,192 characters (the plan's own sheets escape it once, on Calc).
+    text = _literal(channel)
+    literal = channel if text is None else '"=' + _escaped(text).replace('"', '""') + '"'
+    one = {m: f"SUMIFS(d_{m},d_channel,{literal},{window})" for m in MEASURES}
     name = _literal(metric)
     if name is not None:
         found = _lookup_metric(ctx.catalog, name)
@@ -481,20 +492,18 @@ def smart_flags_xl(
     """
     w = ctx.words
     qual = f"{kind}={_q(w.qualitative)}"
-    kpi_row = f"MATCH({kpi},k_id,0)"
-    cited = (
-        f'SUMPRODUCT(ISNUMBER(SEARCH(","&s_id&",",","&SUBSTITUTE({substantiation}," ","")&","))'
-        '*(s_id<>""))'
-    )
+    kpi_row = f"MATCH({rules.literal_lookup_xl(kpi)},k_id,0)"
+    cited = f'SUMPRODUCT({rules.cited_xl("s_id", substantiation)}*(s_id<>""))'
+
     return [
         f'IF(AND({rules.word_count_xl(objective)}>=4,{kpi}<>""),1,0)',
-        f'IF({qual},IF({kpi}<>"",1,0),IF(IFERROR(AND(ISNUMBER(MATCH(INDEX(k_metric,{kpi_row}),'
+        f'IF({qual},IF({kpi}<>"",1,0),IF(IFERROR(AND(ISNUMBER(MATCH({rules.literal_lookup_xl(f"INDEX(k_metric,{kpi_row})")},'
         f"lst_metrics,0)),ISNUMBER({baseline}),ISNUMBER({target})),FALSE),1,0))",
         f"IF({qual},1,IFERROR(IF(AND(ISNUMBER({baseline}),ISNUMBER({target})),IF({baseline}=0,0,"
         f"IF(INDEX(k_dir,{kpi_row})={_q(w.lower)},"
         f"IF(ROUND(1-{target}/{baseline},6)<=MaxGrowthDown,1,0),"
         f"IF(ROUND({target}/{baseline}-1,6)<=MaxGrowthUp,1,0))),0),0))",
-        f'IF(OR({cited}>0,IF({parent}="",FALSE,COUNTIFS(o_id,{parent},o_level,{_q(w.primary)})>0)),'
+        f'IF(OR({cited}>0,IF({parent}="",FALSE,COUNTIFS(o_id,{rules.literal_criterion_xl(parent)},o_level,{_q(w.primary)})>0)),'
         "1,0)",
         f"IF(AND(ISNUMBER({deadline}),{deadline}>=PlanStart,{deadline}<=PlanEnd),1,0)",
     ]
