@@ -6,8 +6,9 @@ One hypothesis example is a batch of plans that one LibreOffice start recalculat
 start costs seconds; a plan's recalculation less). An input ``new`` does not take gets a
 one-line refusal instead.
 
-Left out of the strategies for now, being fixed elsewhere: ``*?~<>=`` in channel names
-(SUMIFS criteria), control characters (XML), dates outside Excel's range.
+Channel and campaign texts include ``* ? ~ < > =`` (criteria are literal). Control
+characters make a CSV read as binary (refused in one line) and dates outside the dates a
+plan holds are refused too: both are tested in ``test_attack_data.py``.
 """
 
 from __future__ import annotations
@@ -31,11 +32,13 @@ BATCH = 25
 
 TEXT = st.text(
     alphabet=st.characters(
-        blacklist_categories=("Cs", "Cc", "Co", "Cn"), blacklist_characters="*?~<>="
+        blacklist_categories=("Cs", "Cc", "Co", "Cn")
     ),
     min_size=1,
     max_size=24,
 )
+# texts that are operators or wildcards to SUMIFS, COUNTIFS and MATCH, drawn often
+NAME = st.one_of(TEXT, st.sampled_from(["*", "Paid*", "a?c", "~x", "<10", ">=5", "=Social", "?"]))
 MEASURE = st.one_of(
     st.integers(0, 10**7).map(float),
     st.floats(0, 1e6, allow_nan=False).map(lambda x: round(x, 2)),
@@ -67,11 +70,11 @@ class Case:
 def cases(draw: st.DrawFn) -> Case:
     year, month = draw(st.integers(2018, 2032)), draw(st.integers(1, 12))
     months = draw(st.integers(1, 60))
-    channels = draw(st.lists(TEXT, min_size=1, max_size=6))
+    channels = draw(st.lists(NAME, min_size=1, max_size=6))
     row = st.tuples(
         st.integers(-400, months * 31),
         st.integers(0, 5),
-        TEXT,
+        NAME,
         st.lists(MEASURE, min_size=len(MEASURES), max_size=len(MEASURES)),
     )
     return Case(
