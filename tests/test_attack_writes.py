@@ -138,12 +138,12 @@ def data_end(path: Path) -> int:
         pf.close()
 
 
-NOTE = '<c r="L2" t="inlineStr"><is><t>my note, keep me</t></is></c>'
-FORMULA = '<c r="M3"><f>H3*2</f><v>5822.66</v></c>'
+NOTE = '<c r="N2" t="inlineStr"><is><t>my note, keep me</t></is></c>'
+FORMULA = '<c r="O3"><f>H3*2</f><v>5822.66</v></c>'
 
 
 def add_cells_beside_data(path: Path) -> None:
-    """A note two columns right of the Data table and a formula beside a row."""
+    """A note two columns right of the Data table (A:L) and a formula beside a row."""
     part = data_part(path)
     xml = part_text(path, part)
     row2 = re.search(r'<row r="2"[^>]*>.*?</row>', xml, re.S)
@@ -186,12 +186,12 @@ def test_import_keeps_cells_beside_the_data_table(plan: Path, tmp_path: Path) ->
     out = run("import", plan, export, "--source", "generic")
     assert out.returncode == 0, out.stderr
     xml = part_text(plan, data_part(plan))
-    assert cell_xml(xml, "L2") == NOTE
-    assert cell_xml(xml, "M3") == FORMULA
+    assert cell_xml(xml, "N2") == NOTE
+    assert cell_xml(xml, "O3") == FORMULA
     with CalamineWorkbook.from_path(str(plan)) as wb:
         rows = wb.get_sheet_by_name("Data").to_python()
     assert any(r[2] == "Summer" for r in rows)
-    assert rows[1][11] == "my note, keep me"
+    assert rows[1][13] == "my note, keep me"
 
 
 def test_import_keeps_an_entry_below_the_data_table_it_does_not_reach(
