@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -456,16 +456,7 @@ def _fit_caps(
         )
     factor = need / base
     raised = [
-        Channel(
-            ch.name,
-            ch.curve,
-            ch.current,
-            ch.current_response,
-            ch.max_seen,
-            ch.low,
-            max(factor * ch.max_seen, ch.low),
-            ch.locked,
-        )
+        replace(ch, high=max(factor * ch.max_seen, ch.low))
         if ch in default
         else ch
         for ch in channels

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -235,16 +235,7 @@ def least_spend(channels: Sequence[Channel], weekly_target: float) -> Inverse:
     capped = [
         ch
         if ch.held
-        else Channel(
-            ch.name,
-            ch.curve,
-            ch.current,
-            ch.current_response,
-            ch.max_seen,
-            ch.low,
-            min(ch.high, max(EXTRAPOLATION * ch.max_seen, ch.low)),
-            ch.locked,
-        )
+        else replace(ch, high=min(ch.high, max(EXTRAPOLATION * ch.max_seen, ch.low)))
         for ch in channels
     ]
     lo = fixed_spend(capped)
