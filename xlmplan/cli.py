@@ -156,9 +156,14 @@ def import_(
         str,
         typer.Option(
             help="auto, ga4, universal-analytics, google-ads, meta-ads, "
-            "linkedin-ads, microsoft-ads or generic."
+            "linkedin-ads, microsoft-ads or generic; ga4-bigquery for GA4's raw event "
+            "export (a folder or glob of Parquet/NDJSON files, or bigquery://PROJECT/DATASET)."
         ),
     ] = "auto",
+    conversion: Annotated[
+        list[str] | None,
+        typer.Option(help="ga4-bigquery: event counted as a conversion (default purchase)."),
+    ] = None,
     map_: Annotated[
         list[str] | None,
         typer.Option("--map", help="COLUMN=measure, e.g. 'Total Spent=spend' (repeatable)."),
@@ -186,6 +191,7 @@ def import_(
             channel=channel,
             spread=spread,
             backup=backup,
+            conversions=conversion,
         )
     for imported in result.files:
         period = f", {imported.period[0]} to {imported.period[1]}" if imported.period else ""

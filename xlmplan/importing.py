@@ -11,6 +11,8 @@ import pandas as pd
 from xlmplan.core.data_merge import MergeReport, merge, normalise_channels
 from xlmplan.errors import DataError, XlmplanError
 from xlmplan.io.exports import Imported, read_export
+from xlmplan.io.ga4_events import SOURCE as GA4_EVENTS
+from xlmplan.io.ga4_events import read_plan_events
 from xlmplan.refresh import RefreshResult, refresh_plan
 from xlmplan.xlsx.package_write import check_writable
 from xlmplan.xlsx.plan_file import data_frame, open_plan
@@ -48,11 +50,14 @@ def import_data(
     channel: str | None = None,
     spread: bool = False,
     backup: bool = True,
+    conversions: list[str] | None = None,
 ) -> ImportResult:
     """Import ``files`` into ``plan``'s Data table and refresh the plan.
 
     Rows with a (date, channel, campaign) already in Data replace those rows; ``replace``
-    empties Data first. Nothing is written when any file cannot be read."""
+    empties Data first. Nothing is written when any file cannot be read. With ``source``
+    'ga4-bigquery', ``files`` is GA4's raw event export (`io.ga4_events`), ``conversions``
+    its conversion event names."""
     plan = Path(plan)
     if not files:
         raise XlmplanError("give at least one export file to import")
@@ -69,10 +74,13 @@ def import_data(
         existing = None
     finally:
         pf.close()
-    imported = [
-        read_export(Path(f), source=source, mapping=mapping, channel=channel, spread=spread)
-        for f in files
-    ]
+    if source == GA4_EVENTS:
+        imported = [read_plan_events(plan, files, conversions)]
+    else:
+        imported = [
+            read_export(Path(f), source=source, mapping=mapping, channel=channel, spread=spread)
+            for f in files
+        ]
     frames = [i.frame for i in imported if len(i.frame)]
     if not frames:
         raise DataError(
