@@ -43,6 +43,8 @@ REQUIRED = ("event_date", "event_timestamp", "event_name", "event_params", "user
 SUFFIXES = (".parquet", ".json", ".ndjson", ".jsonl")
 MEMORY_ENV = "XLMPLAN_DUCKDB_MEMORY"
 DEFAULT_MEMORY = "1GB"
+BATCH_EVENTS = 8_000_000  # events per DuckDB query: per-query overhead vs a finer progress bar
+JSON_EVENT_BYTES = 1_500  # a GA4 event's typical size as newline-delimited JSON
 NEW_USERS = "New users"
 INSTALL_BIGQUERY = "pip install 'ibis-framework[BigQuery]'"  # capital: not read as markup
 
@@ -143,26 +145,44 @@ def daily_rows(parts: ir.Table, rules: ChannelRules) -> ir.Table:
     j = days.left_join(firsts, days.key == firsts.key)
     s = ibis.coalesce(j.first, j.own)
     has_last = s.lc_channel.notnull() | s.lc_source.notnull() | s.lc_campaign.notnull()
-    src = ibis.ifelse(has_last, s.lc_source, s.source)
-    med = ibis.ifelse(has_last, s.lc_medium, s.medium)
-    camp = ibis.ifelse(has_last, s.lc_campaign, s.campaign)
-    gclid = ibis.ifelse(has_last, ibis.null("string"), s.gclid)
-    ruled = channel_expr(rules, src, med, camp, gclid)
     rows = j.select(
         date=j.day,
-        channel=ibis.ifelse(has_last, s.lc_channel.fill_null(ruled), ruled),
-        campaign=camp.fill_null(""),
+        last=has_last,
+        lc_channel=s.lc_channel.fill_null(""),
+        src=ibis.ifelse(has_last, s.lc_source, s.source).fill_null(""),
+        med=ibis.ifelse(has_last, s.lc_medium, s.medium).fill_null(""),
+        campaign=ibis.ifelse(has_last, s.lc_campaign, s.campaign).fill_null(""),
+        gclid=ibis.ifelse(has_last | s.gclid.isnull() | (s.gclid == ""), "", "y"),
         session=j.key.notnull().cast("int64"),
         conversions=j.conversions,
         revenue=j.revenue,
         new_users=j.new_users,
     )
-    return rows.group_by(["date", "channel", "campaign"]).aggregate(
+    sums = rows.group_by(["date", "last", "lc_channel", "src", "med", "campaign", "gclid"])
+    sums = sums.aggregate(
         sessions=rows.session.sum(),
         conversions=rows.conversions.sum(),
         revenue=rows.revenue.sum(),
         new_users=rows.new_users.sum(),
-    ).order_by(["date", "channel", "campaign"])
+    )
+    # The rules run once per distinct traffic source, not once per session.
+    keys = ["last", "lc_channel", "src", "med", "campaign", "gclid"]
+    combos = sums.select(keys).distinct()
+    ruled = channel_expr(rules, combos.src, combos.med, combos.campaign, combos.gclid)
+    combos = combos.mutate(
+        channel=ibis.ifelse(combos.last & (combos.lc_channel != ""), combos.lc_channel, ruled)
+    )
+    named = sums.join(combos, keys)
+    return (
+        named.group_by(["date", "channel", "campaign"])
+        .aggregate(
+            sessions=named.sessions.sum(),
+            conversions=named.conversions.sum(),
+            revenue=named.revenue.sum(),
+            new_users=named.new_users.sum(),
+        )
+        .order_by(["date", "channel", "campaign"])
+    )
 
 
 def aggregate(t: ir.Table, conversions: Sequence[str], rules: ChannelRules) -> ir.Table:
@@ -216,14 +236,47 @@ def _connect(memory_limit: str | None, temp: str) -> Any:
     return ibis.duckdb.connect(memory_limit=limit, temp_directory=temp)
 
 
-def _read(con: Any, path: Path) -> ir.Table:
-    try:
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def batches(files: Sequence[Path]) -> list[list[Path]]:
+    """``files`` in runs of about `BATCH_EVENTS` events (one query each); Parquet files are
+    checked for GA4's columns from their footers first, so no batch mixes in a stranger."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out: list[list[Path]] = [[]]
+    size = 0
+    for path in files:
         if path.suffix.lower() == ".parquet":
-            return con.read_parquet(path)
-        return con.read_json(path, format="newline_delimited")
-    except Exception as exc:  # duckdb raises its own error types for unreadable files
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataError(f"{path}: cannot read it as Parquet/NDJSON ({first})") from None
+            try:
+                meta = pq.read_metadata(path)
+            except (OSError, pa.ArrowException) as exc:
+                raise DataError(f"{path}: cannot read it as Parquet ({_first_line(exc)})") from None
+            check_schema(meta.schema.to_arrow_schema().names, str(path))
+            events = meta.num_rows
+        else:
+            events = path.stat().st_size // JSON_EVENT_BYTES
+        if out[-1] and size + events > BATCH_EVENTS:
+            out.append([])
+            size = 0
+        out[-1].append(path)
+        size += events
+    return out
+
+
+def _read(con: Any, paths: list[Path]) -> ir.Table:
+    import duckdb
+
+    names = [str(p) for p in paths]
+    try:
+        if paths[0].suffix.lower() == ".parquet":
+            return con.read_parquet(names, union_by_name=True)
+        return con.read_json(names, format="newline_delimited", union_by_name=True)
+    except duckdb.Error as exc:
+        raise DataError(f"{paths[0]}: cannot read it as NDJSON ({_first_line(exc)})") from None
 
 
 def local_rows(
@@ -234,10 +287,15 @@ def local_rows(
     memory_limit: str | None = None,
     progress: bool = True,
 ) -> pd.DataFrame:
-    """Run the aggregation on embedded DuckDB over ``files``, one file at a time."""
+    """Run the aggregation on embedded DuckDB over ``files``, a batch of files at a time
+    (Parquet and NDJSON files in separate batches)."""
+    import duckdb
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    kinds = [[f for f in files if f.suffix.lower() == ".parquet"]]
+    kinds.append([f for f in files if f.suffix.lower() != ".parquet"])
+    runs = [run for kind in kinds if kind for run in batches(kind)]
     with tempfile.TemporaryDirectory(prefix="xlmplan-duckdb-") as temp:
         con = _connect(memory_limit, temp)
         bar = Progress(
@@ -251,16 +309,21 @@ def local_rows(
         )
         with bar:
             task = bar.add_task("", total=len(files))
-            for i, path in enumerate(files):
-                bar.update(task, description=path.name)
-                t = _read(con, path)
-                check_schema(t.columns, str(path))
-                part = session_days(t, conversions)
-                if i == 0:
-                    con.create_table("parts", part, temp=True)
-                else:
-                    con.insert("parts", part)
-                bar.advance(task)
+            for i, run in enumerate(runs):
+                bar.update(task, description=run[0].name)
+                t = _read(con, run)
+                check_schema(t.columns, str(run[0]))
+                try:
+                    part = session_days(t, conversions)
+                    if i == 0:
+                        con.create_table("parts", part, temp=True)
+                    else:
+                        con.insert("parts", part)
+                except duckdb.Error as exc:  # a file whose values do not read as declared
+                    where = run[0] if len(run) == 1 else f"{run[0]} (or a file after it)"
+                    why = _first_line(exc)
+                    raise DataError(f"{where}: cannot read its events ({why})") from None
+                bar.advance(task, len(run))
         out = daily_rows(con.table("parts"), rules).to_pandas()
         con.disconnect()
     return out
