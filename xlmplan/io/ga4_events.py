@@ -290,6 +290,7 @@ def local_rows(
     """Run the aggregation on embedded DuckDB over ``files``, a batch of files at a time
     (Parquet and NDJSON files in separate batches)."""
     import duckdb
+    import ibis
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -314,11 +315,9 @@ def local_rows(
                 t = _read(con, run)
                 check_schema(t.columns, str(run[0]))
                 try:
-                    part = session_days(t, conversions)
-                    if i == 0:
-                        con.create_table("parts", part, temp=True)
-                    else:
-                        con.insert("parts", part)
+                    sql = ibis.to_sql(session_days(t, conversions), dialect="duckdb")
+                    into = "CREATE TEMP TABLE parts AS" if i == 0 else "INSERT INTO parts"
+                    con.raw_sql(f"{into} {sql}")  # runs in DuckDB; nothing through Python
                 except duckdb.Error as exc:  # a file whose values do not read as declared
                     where = run[0] if len(run) == 1 else f"{run[0]} (or a file after it)"
                     why = _first_line(exc)
