@@ -217,3 +217,19 @@ def test_memory_limit_is_set_on_duckdb(tmp_path: Path, monkeypatch: pytest.Monke
     write_export(tmp_path / "export")
     read_events([tmp_path / "export"], progress=False)
     assert seen and seen[0].replace(" ", "") in ("286.1MiB", "300.0MB", "300MB")
+
+
+def test_days_partly_outside_the_plan_are_imported_with_a_note(
+    plan: Path, tmp_path: Path
+) -> None:
+    sch = schema(True)
+    folder = tmp_path / "edge"
+    folder.mkdir()
+    for day in ("20261231", "20270101"):
+        rows = [dict(r, event_date=day) for r in events()[DAYS[0]][:3]]
+        cols = {n: [r.get(n) for r in rows] for n in sch.names}
+        pq.write_table(pa.table(cols, schema=sch), folder / f"events_{day}.parquet")
+    result = import_data(plan, [folder], source="ga4-bigquery", backup=False)
+    assert any("1 row(s) dated outside the plan's period" in n for n in result.notes)
+    rows = _rows(data_frame(open_plan(plan)), ("2026-12-31", "2027-01-01"))
+    assert rows[("2027-01-01", "Paid Search", "spring")] == (1, 1, 100.0)
