@@ -147,3 +147,15 @@ def test_never_overwrites_its_own_data_file(tmp_path: Path) -> None:
     out = run("new", data, "--data", data, "--force")
     assert out.returncode == 2 and "data file itself" in out.stderr
     assert data.read_bytes() == before
+
+
+def test_an_error_naming_a_file_with_brackets_prints_it_verbatim(tmp_path: Path) -> None:
+    """A message is the user's text: square brackets in a file name are not markup."""
+    from typer.testing import CliRunner
+
+    from xlmplan.cli import app
+
+    missing = tmp_path / "plan [bold]v2[/].xlsx"
+    result = CliRunner().invoke(app, ["refresh", str(missing)])
+    assert result.exit_code == 2
+    assert "plan [bold]v2[/].xlsx" in result.output

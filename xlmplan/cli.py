@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from xlmplan import __version__
@@ -48,7 +49,9 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except XlmplanError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        # the message is the user's text (file names, cells): never read as markup
+        line = f"[bold red]error:[/] {escape(str(exc))}"
+        err_console.print(line, highlight=False, soft_wrap=True)
         raise typer.Exit(exc.exit_code) from None
 
 
@@ -158,9 +161,14 @@ def import_(
         str,
         typer.Option(
             help="auto, ga4, universal-analytics, google-ads, meta-ads, "
-            "linkedin-ads, microsoft-ads or generic."
+            "linkedin-ads, microsoft-ads or generic; ga4-bigquery for GA4's raw event "
+            "export (a folder or glob of Parquet/NDJSON files, or bigquery://PROJECT/DATASET)."
         ),
     ] = "auto",
+    conversion: Annotated[
+        list[str] | None,
+        typer.Option(help="ga4-bigquery: event counted as a conversion (default purchase)."),
+    ] = None,
     map_: Annotated[
         list[str] | None,
         typer.Option("--map", help="COLUMN=measure, e.g. 'Total Spent=spend' (repeatable)."),
@@ -188,6 +196,7 @@ def import_(
             channel=channel,
             spread=spread,
             backup=backup,
+            conversions=conversion,
         )
     for imported in result.files:
         period = f", {imported.period[0]} to {imported.period[1]}" if imported.period else ""

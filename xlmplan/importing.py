@@ -15,6 +15,8 @@ from xlmplan.core.missing_measures import order_problem
 from xlmplan.core.template import data_header_aliases
 from xlmplan.errors import DataError, XlmplanError
 from xlmplan.io.exports import Imported, read_export
+from xlmplan.io.ga4_events import SOURCE as GA4_EVENTS
+from xlmplan.io.ga4_events import read_plan_events
 from xlmplan.io.plan_data import data_headers, data_where
 from xlmplan.refresh import RefreshResult, plan_language, refresh_plan
 from xlmplan.xlsx.package_write import check_writable
@@ -54,13 +56,15 @@ def import_data(
     channel: str | None = None,
     spread: bool = False,
     backup: bool = True,
+    conversions: list[str] | None = None,
 ) -> ImportResult:
     """Import ``files`` into ``plan``'s Data table and refresh the plan.
 
     New rows replace the rows of their channel and campaign their date ranges cover (a
-    partial overlap is refused, see ``core.data_periods``); ``replace``
-    empties Data first. Nothing is written when any file cannot be read. The plan is
-    locked from reading its Data to replacing it."""
+    partial overlap is refused, see ``core.data_periods``); ``replace`` empties Data
+    first. Nothing is written when any file cannot be read. The plan is locked from
+    reading its Data to replacing it. With ``source`` 'ga4-bigquery', ``files`` is GA4's
+    raw event export (`io.ga4_events`), ``conversions`` its conversion event names."""
     plan = Path(plan)
     if not files:
         raise XlmplanError("give at least one export file to import")
@@ -69,7 +73,9 @@ def import_data(
             raise XlmplanError(f"{f} is the plan itself — give the export files to import")
     check_writable(plan)
     with plan_lock(plan):
-        return _import(plan, files, source, mapping, replace, channel, spread, backup)
+        return _import(
+            plan, files, source, mapping, replace, channel, spread, backup, conversions
+        )
 
 
 def _import(
@@ -81,6 +87,7 @@ def _import(
     channel: str | None,
     spread: bool,
     backup: bool,
+    conversions: list[str] | None = None,
 ) -> ImportResult:
     pf = open_plan(plan)
     try:
@@ -96,10 +103,15 @@ def _import(
         existing = None
     finally:
         pf.close()
-    imported = [
-        read_export(Path(f), source=source, mapping=mapping, channel=channel, spread=spread)
-        for f in files
-    ]
+    names = [Path(f).name for f in files]
+    if source == GA4_EVENTS:  # all the event files make one aggregated frame
+        imported = [read_plan_events(plan, files, conversions)]
+        names = [names[0] if len(names) == 1 else f"{names[0]} (+{len(names) - 1} files)"]
+    else:
+        imported = [
+            read_export(Path(f), source=source, mapping=mapping, channel=channel, spread=spread)
+            for f in files
+        ]
     frames = [i.frame for i in imported if len(i.frame)]
     if not frames:
         raise DataError(
@@ -107,7 +119,7 @@ def _import(
             "export a report with rows in it and try again"
         )
     new = pd.concat(frames, ignore_index=True)
-    origin = np.repeat([Path(i).name for i in files], [len(i.frame) for i in imported])
+    origin = np.repeat(names, [len(i.frame) for i in imported])
     report = MergeReport()
     known = [] if existing is None else list(pd.unique(existing["channel"].astype(str)))
     new = normalise_channels(new, known, report)
