@@ -388,7 +388,10 @@ def test_a_lone_surrogate_never_reaches_the_data_table() -> None:
 
     from xlmplan.core.data import canonical_frame, cleaned_notes
 
-    raw = pd.DataFrame({"date": ["2026-01-05"], "channel": ["Email\ud800"], "Region": ["\x01"]})
+    # object columns: a pyarrow-backed string column (pandas 3 with pyarrow) cannot hold one
+    raw = pd.DataFrame(
+        {"date": ["2026-01-05"], "channel": ["Email\ud800"], "Region": ["\x01"]}, dtype=object
+    )
     frame = canonical_frame(raw, "api")
     assert frame.loc[0, "channel"] == "Email\ufffd" and frame.loc[0, "Region"] == "\ufffd"
     assert [n.split(":")[0] for n in cleaned_notes(frame)] == [
