@@ -127,9 +127,9 @@ def canonical_frame(
             out[key] = _numbers(cols[key], row_no, source, label(key))
         else:
             out[key] = np.full(int(keep.sum()), np.nan)
+    for key in ("channel", "campaign"):  # object text: held as read until it is cleaned
+        out[key] = pd.Series(np.asarray(out[key], dtype=object), dtype=object)
     frame = pd.DataFrame(out)
-    frame["channel"] = frame["channel"].astype(object)
-    frame["campaign"] = frame["campaign"].astype(object)
     if extras:  # in one concat: a column at a time fragments the frame (minutes for 2,000)
         kept = pd.DataFrame(
             {j: df.iloc[:, i].to_numpy(dtype=object)[keep] for j, i in enumerate(extras)},
