@@ -27,7 +27,7 @@ from xlmplan.sheets import (
     strategy_kpi,
     swot,
 )
-from xlmplan.sheets.cellrefs import cf_ranges, compress, dv_ranges
+from xlmplan.sheets.cellrefs import cf_ranges, compress, dv_ranges, formula_cells
 from xlmplan.sheets.context import Ctx
 from xlmplan.sheets.layout import Book, ref
 from xlmplan.sheets.text_width import fit_columns
@@ -121,6 +121,7 @@ def build_book(
     for sheet in sheets:
         if sheet.role != "data":
             entries[f"owned.{sheet.role}"] = compress(sheet.owned())
+            entries[f"formulas.{sheet.role}"] = compress(formula_cells(sheet))
             entries[f"cf.{sheet.role}"] = cf_ranges(sheet)
             entries[f"dv.{sheet.role}"] = dv_ranges(sheet)
     sheets.append(checks_sheet.manifest(entries))
