@@ -179,7 +179,9 @@ def with_user_sheet(src: Path, dst: Path, name: str) -> None:
             zf.writestr(part_name, data)
 
 
-def test_the_added_sheet_takes_a_free_name(older: tuple[Path, str], tmp_path: Path) -> None:
+def test_the_added_sheet_takes_a_free_name(
+    example_plan: PlanResult, older: tuple[Path, str], tmp_path: Path
+) -> None:
     path, name = older
     mine = tmp_path / "mine.xlsx"
     with_user_sheet(path, mine, name.upper())  # the user's own sheet took the name
@@ -187,7 +189,8 @@ def test_the_added_sheet_takes_a_free_name(older: tuple[Path, str], tmp_path: Pa
     assert result.analysis.added == {"checks": f"{name} (2)"}
     names = sheet_names(mine)
     assert names[-1] == name.upper()
-    assert names.index(f"{name} (2)") == sheet_names(path).index("Dashboard") + 1
+    expected = [f"{n} (2)" if n == name else n for n in sheet_names(example_plan.path)]
+    assert names[:-1] == expected  # in its place in the book order
     assert structure_problems(mine) == []
 
 
@@ -240,7 +243,19 @@ def _owned(path: Path) -> dict[str, set[tuple[int, int]]]:
         }
 
 
-def test_refresh_of_the_previous_versions_plan_keeps_every_user_cell(tmp_path: Path) -> None:
+def _new_roles() -> set[str]:
+    """The roles this version has that 0.1.0 did not."""
+    from previous_plan import FIXTURE
+
+    from xlmplan.sheets.book import ROLES
+
+    with _Open(FIXTURE) as pf:
+        return {role for role in ROLES if f"sheet.{role}" not in pf.manifest}
+
+
+def test_refresh_of_the_previous_versions_plan_keeps_every_user_cell(
+    example_plan: PlanResult, tmp_path: Path
+) -> None:
     from previous_plan import FIXTURE, USER_CELLS
 
     path = tmp_path / FIXTURE.name
@@ -249,6 +264,9 @@ def test_refresh_of_the_previous_versions_plan_keeps_every_user_cell(tmp_path: P
     before = {part: _cells(path, part) for part in sheet_parts(path).values()}
     files_before = parts(path)
     result = refresh_plan(path)
+    assert set(result.analysis.added) == _new_roles()
+    expected = [*sheet_names(example_plan.path), "My notes"]
+    assert sheet_names(path) == expected  # each added sheet in its place
     assert result.analysis.restored == []  # no formula was typed over: none reported
     assert not [f for f in result.analysis.findings if "restored" in f.message.lower()]
     after = sheet_parts(path)
@@ -357,7 +375,8 @@ def test_a_previous_versions_labels_where_formulas_go_now_are_not_typed_over(
     assert result.analysis.restored == ["Objectives!S5"]
     assert result.analysis.moved == {"analysis": ("A1:U29", "A1:Z29")}  # not the grown ones
     notes = layout_notes(result.analysis)
-    assert "Laid out 'Analysis' as xlmplan" in notes[0] and "now span A1:Z29" in notes[0]
+    line = next(n for n in notes if n.startswith("Laid out 'Analysis' as xlmplan"))
+    assert "now span A1:Z29 (were A1:U29 in 0.1.0)" in line
     xml = SheetXml(parts(path)[sheet_parts(path)["Analysis"]])
     assert xml.has_formula((0, 0)) and xml.has_formula((5, 25))
     assert _values(path)[("Analysis", "X2")] == 42  # the user's own cells stay
@@ -512,7 +531,8 @@ def test_the_refreshed_previous_plan_with_an_added_sheet_agrees_with_libreoffice
     path = tmp_path / "older.xlsx"
     name = without_role(FIXTURE, path, "checks")
     result = refresh_plan(path)
-    assert result.analysis.added == {"checks": name}
+    assert set(result.analysis.added) == {"checks", *_new_roles()}
+    assert result.analysis.added["checks"] == name
     assert set(openxml_errors(path)) <= set(openxml_errors(FIXTURE))  # LibreOffice's own
     cached = cached_values(path)
     recalculated = runner.recalculate(path)
