@@ -21,7 +21,7 @@ from xlmplan.core.catalog import Catalog
 from xlmplan.core.checks import Finding
 from xlmplan.core.data import DATA_COLUMNS, cleaned_notes
 from xlmplan.core.data_merge import unify_channels
-from xlmplan.core.engine import Engine, Results, Words
+from xlmplan.core.engine import Engine, Results, Words, labelled_periods
 from xlmplan.core.inputs import plan_from_tables
 from xlmplan.core.labels import Labels, load_labels
 from xlmplan.core.missing_measures import (
@@ -142,7 +142,8 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
         data_headers(pf), data_header_aliases(), data_where(pf), plan.kpis, catalog, titles
     )
     plan.analysis_metric = picked_label(pf)
-    results = Engine(plan, data, catalog, words).run()
+    periods = labelled_periods(plan, labels, pf.manifest.get("calendar", "gregorian"))
+    results = Engine(plan, data, catalog, words, periods).run()
     names = {role: pf.sheets[role].name for role in ROLES}
     grown = {n: t.grown for n, t in pf.tables.items() if t.grown > 0 and new_data is None}
 
