@@ -147,9 +147,11 @@ def kpi_table(report: KpiReport) -> Table:
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
+        padding=0,  # the box leaves one space between columns: the table fits 80 columns
     )
-    table.add_column("KPI", no_wrap=True, overflow="ellipsis", max_width=13)
-    widths = {"Actual": 6, "Due": 6, "Pace": 4, "Status": 5, "Y-end": 6, "Target": 6, "YE": 4}
+    table.add_column("KPI", no_wrap=True, overflow="ellipsis", max_width=18)
+    widths = {"Actual": 6, "Due": 6, "Pace": 4, "Status": 5, "Year-end": 8, "Target": 6}
+    widths |= {"YE att.": 7}
     for header, width in (widths | {"Scenario": 10}).items():
         left = header in ("Status", "Scenario")
         table.add_column(header, justify="left" if left else "right", no_wrap=True, min_width=width)

@@ -142,7 +142,7 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
         data_headers(pf), data_header_aliases(), data_where(pf), plan.kpis, catalog, titles
     )
     plan.analysis_metric = picked_label(pf)
-    periods = labelled_periods(plan, labels, pf.manifest.get("calendar", "gregorian"))
+    periods = labelled_periods(plan, labels)
     results = Engine(plan, data, catalog, words, periods).run()
     names = {role: pf.sheets[role].name for role in ROLES}
     grown = {n: t.grown for n, t in pf.tables.items() if t.grown > 0 and new_data is None}

@@ -9,6 +9,7 @@ last year's same months (the seasonal weights), then the two input Tables.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from xlmplan.core import rules
@@ -281,14 +282,25 @@ def _input_tables(ctx: Ctx, sheet: Sheet, col: dict[str, int]) -> None:
         role="period_targets",
         col=col["typed"],
         headers=headers_of(ctx, "period_target", PeriodTarget),
-        rows=[table_row(p) for p in plan.period_targets],
+        rows=[[p.kpi, _period_cell(p.period), p.target] for p in plan.period_targets],
         styles=["text", "text", "num"],
         caption=t("targets.typed"),
     )
     for i, name in enumerate(("pt_kpi", "pt_period", "pt_target")):
         table_name(ctx, sheet, typed, i, name)
+    for i, p in enumerate(plan.period_targets):
+        if isinstance(_period_cell(p.period), dt.date):  # a day inside the period
+            sheet.cells[(typed.row + 1 + i, typed.col + 1)].style = "input:date"
     list_validation(sheet, typed, 0, "=k_id")
     list_validation(sheet, typed, 1, "=cal_label")
+
+
+def _period_cell(text: str) -> object:
+    """A typed period as its cell holds it: a day (read back as YYYY-MM-DD) stays a date."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return text
 
 
 def _weight(kr: Any, h: int) -> float:
