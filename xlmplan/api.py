@@ -186,7 +186,7 @@ def _new_plan(
         channels=channels,
     )
     check_period(plan.settings.start, plan.settings.months, start)
-    periods = labelled_periods(plan, labels)  # Gregorian months: the calendar is a display
+    periods = labelled_periods(plan, labels)
     first = Engine(plan, frame, catalog, words, periods).run()
     plan = apply_targets(plan, first, factors, words)
     results = Engine(plan, frame, catalog, words, periods).run()

@@ -26,7 +26,7 @@ from xlmplan.errors import XlmplanError
 from xlmplan.importing import import_data, parse_map
 from xlmplan.kpis import KpiReport, kpi_report, read_kpis
 from xlmplan.language import switch_language
-from xlmplan.refresh import Analysis, check_plan, refresh_plan
+from xlmplan.refresh import Analysis, check_plan, layout_notes, refresh_plan
 from xlmplan.share import share_plan
 
 app = typer.Typer(
@@ -260,6 +260,8 @@ def import_(
             highlight=False,
         )
     an = result.refresh.analysis
+    for line in layout_notes(an):
+        out_console.print(line, highlight=False)
     out_console.print(kpi_table(analysis_report(an)))
     note = f" (previous version: {result.refresh.backup.name})" if result.refresh.backup else ""
     out_console.print(
@@ -285,6 +287,8 @@ def refresh(
         out_console.print(f"Table {name}: took in {rows} row(s) typed below it", highlight=False)
     for where in an.restored:
         out_console.print(f"Restored the formula in {where}", highlight=False)
+    for line in layout_notes(an):
+        out_console.print(line, highlight=False)
     out_console.print(kpi_table(analysis_report(an)))
     if not result.written:
         out_console.print(f"{plan} is up to date — nothing to write", highlight=False)

@@ -26,7 +26,7 @@ from xlmplan.core.model import (
     add_months,
     month_end,
 )
-from xlmplan.core.periods import Periods, label_pattern, month_names, plan_periods
+from xlmplan.core.periods import Periods, label_pattern, month_names
 
 WINDOWS = ("todate", "last", "prev")
 TOP_N = 3
@@ -143,7 +143,7 @@ class Engine:
         s = plan.settings
         self.start = s.start
         self.end = s.end
-        self.periods = periods or plan_periods(s.start, s.months)
+        self.periods = periods or s.periods()
         dates = data["date"].to_numpy(dtype="datetime64[D]")
         self.days = dates
         self.values = {m: np.nan_to_num(data[m].to_numpy(dtype=float)) for m in MEASURES}
@@ -538,11 +538,10 @@ def _names_period(text: str, first: dt.date, last: dt.date, label: str) -> bool:
     return first <= day <= last
 
 
-def labelled_periods(plan: Plan, texts: Any, calendar: str = "gregorian") -> Periods:
-    """The plan's periods labelled in its language (``texts``: the label pack)."""
+def labelled_periods(plan: Plan, texts: Any) -> Periods:
+    """The plan's periods in its calendar, labelled in its language (``texts``: the pack)."""
     s = plan.settings
-    names = month_names(texts, calendar)
-    return plan_periods(s.start, s.months, calendar, names, label_pattern(texts))
+    return s.periods(month_names(texts, s.calendar), label_pattern(texts))
 
 
 def objective_target(own: float | None, kpi_target: float | None) -> float | None:

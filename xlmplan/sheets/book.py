@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 
 from xlmplan import __version__
@@ -14,7 +12,6 @@ from xlmplan.core.engine import Results, Words
 from xlmplan.core.jalali import SOLAR_HIJRI_FORMAT, SOLAR_HIJRI_MONTH_FORMAT
 from xlmplan.core.labels import Labels
 from xlmplan.core.model import Plan
-from xlmplan.core.target_path import history_periods
 from xlmplan.core.units import month_format
 from xlmplan.sheets import (
     analysis,
@@ -31,8 +28,9 @@ from xlmplan.sheets import (
     swot,
     targets,
 )
+from xlmplan.sheets import calendar as calendar_sheet
 from xlmplan.sheets.cellrefs import cf_ranges, compress, dv_ranges
-from xlmplan.sheets.context import Ctx, quoted
+from xlmplan.sheets.context import Ctx
 from xlmplan.sheets.layout import Book, ref
 from xlmplan.sheets.text_width import fit_columns
 
@@ -50,35 +48,11 @@ ROLES = (
     "scenarios",
     "analysis",
     "dashboard",
+    "calendar",
     "checks",
     "lists",
     "calc",
 )
-
-
-def _period_names(ctx: Ctx) -> None:
-    """The periods table's names as array constants, where no Calendar sheet defines them."""
-    if "cal_first" in ctx.names:
-        return
-    periods = ctx.results.periods
-    history = history_periods(periods)
-
-    def column(values: list[object]) -> str:
-        return "={" + ";".join(str(v) for v in values) + "}"
-
-    def days(items: list[dt.date]) -> str:
-        return column([int(rules.serial(d) or 0) for d in items])
-
-    ctx.names["cal_first"] = days([p.first for p in periods.items])
-    ctx.names["cal_last"] = days([p.last for p in periods.items])
-    ctx.names["cal_days"] = column([p.days for p in periods.items])
-    ctx.names["cal_label"] = column([quoted(p.label) for p in periods.items])
-    ctx.names["cal_hist_first"] = days([p.first for p in history.items])
-    ctx.names["cal_hist_last"] = days([p.last for p in history.items])
-    ctx.names["AsOfPeriod"] = (
-        f"=IF(ISNUMBER(AsOf),IF(AsOf<PlanStart,0,IF(AsOf>PlanEnd,{len(periods) + 1},"
-        'MATCH(AsOf,cal_first,1))),"")'
-    )
 
 
 CALENDARS = ("gregorian", "solar-hijri")
@@ -110,9 +84,9 @@ def build_book(
         "strategy_kpi": strategy_kpi.build(ctx),
         "objectives": objectives.build(ctx),
         "budget": budget.build(ctx),
+        "calendar": calendar_sheet.build(ctx),
     }
     built["scenarios"] = scenarios.build(ctx, n_kpi_rows)
-    _period_names(ctx)
     built["targets"] = targets.build(ctx)
     built["analysis"] = analysis.build(ctx)
     built["calc"] = calc.build(ctx, ctx.sheet("strategy_kpi"), n_kpi_rows)
