@@ -22,7 +22,7 @@ from xlmplan.core.catalog import Catalog
 from xlmplan.core.checks import Finding
 from xlmplan.core.data import DATA_COLUMNS, cleaned_notes
 from xlmplan.core.data_merge import unify_channels
-from xlmplan.core.engine import Engine, Results, Words
+from xlmplan.core.engine import Engine, Results, Words, labelled_periods
 from xlmplan.core.inputs import plan_from_tables
 from xlmplan.core.labels import Labels, load_labels
 from xlmplan.core.missing_measures import (
@@ -148,7 +148,8 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
         data_headers(pf), data_header_aliases(), data_where(pf), plan.kpis, catalog, titles
     )
     plan.analysis_metric = picked_label(pf)
-    results = Engine(plan, data, catalog, words).run()
+    periods = labelled_periods(plan, labels)
+    results = Engine(plan, data, catalog, words, periods).run()
     names = {role: pf.sheets[role].name for role in ROLES if role in pf.sheets}
     added = _added_names(pf, labels)
     names |= added

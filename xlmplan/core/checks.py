@@ -8,7 +8,7 @@ from xlmplan.core import rules
 from xlmplan.core.catalog import Catalog
 from xlmplan.core.engine import Results, Words, cited_ids
 from xlmplan.core.labels import Labels
-from xlmplan.core.model import Plan
+from xlmplan.core.model import Objective, Plan
 
 SEVERITIES = ("error", "warning", "info")
 SMART_NAMES = ("specific", "measurable", "achievable", "relevant", "timebound")
@@ -59,6 +59,7 @@ def find(
         for part in ob.substantiation.replace(" ", "").split(","):
             if part and part.casefold() not in cited:
                 out.append(Finding("warning", where, t["check.unknown_swot"].format(id=part)))
+        out += _objective_findings(plan, ob, where, t)
     for kpi, kr in zip(plan.kpis, results.kpis, strict=True):
         if not (kpi.id or kpi.name or kpi.metric):
             continue
@@ -130,3 +131,23 @@ def find(
     if results.as_of is None:
         out.append(Finding("error", t["sheet.data"], t["check.no_data_in_plan"]))
     return sorted(out, key=lambda f: SEVERITIES.index(f.severity))
+
+
+def _objective_findings(plan: Plan, ob: Objective, where: str, t: Labels) -> list[Finding]:
+    """An objective no strategy serves; a target typed both on it and on its KPI that
+    disagree (typed once, the objective shows its KPI's target by formula)."""
+    out: list[Finding] = []
+    if ob.id and not any(rules.same_text(st.objective, ob.id) for st in plan.strategies):
+        out.append(Finding("warning", where, t["check.no_strategy"]))
+    kpi = next((k for k in plan.kpis if ob.kpi and rules.same_text(k.id, ob.kpi)), None)
+    if (
+        kpi is not None
+        and rules.is_num(ob.target)
+        and rules.is_num(kpi.target)
+        and rules.xl_round(float(ob.target or 0)) != rules.xl_round(float(kpi.target or 0))
+    ):
+        message = t["check.target_disagrees"].format(
+            own=f"{ob.target:,.6g}", kpi=kpi.id, kpi_target=f"{kpi.target:,.6g}"
+        )
+        out.append(Finding("warning", where, message))
+    return out

@@ -29,8 +29,10 @@ from xlmplan.core.model import (
     SCENARIO_KEYS,
     Action,
     Kpi,
+    KpiPath,
     MoneyLine,
     Objective,
+    PeriodTarget,
     Person,
     Plan,
     Scenario,
@@ -50,6 +52,8 @@ ROW_TYPES: dict[str, type] = {
     "people": Person,
     "money": MoneyLine,
     "actions": Action,
+    "paths": KpiPath,
+    "period_targets": PeriodTarget,
 }
 GROWING = tuple(ROW_TYPES)  # tables a user extends by typing rows below them
 _EXCEL_EPOCH = dt.date(1899, 12, 30)

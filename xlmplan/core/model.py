@@ -120,6 +120,24 @@ class Kpi:
 
 
 @dataclass
+class KpiPath:
+    """How a KPI's target is spread over the periods (the Targets sheet's input Table)."""
+
+    kpi: str
+    baseline: float | None  # the KPI's value before the plan (a ratio's path starts there)
+    method: str  # even | seasonal | manual (label words); blank = even
+
+
+@dataclass
+class PeriodTarget:
+    """A KPI's target typed for one period (by its label); it wins over the path."""
+
+    kpi: str
+    period: str
+    target: float | None
+
+
+@dataclass
 class Person:
     name: str
     role: str
@@ -170,6 +188,8 @@ class Plan:
     money: list[MoneyLine] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     scenarios: list[Scenario] = field(default_factory=list)
+    paths: list[KpiPath] = field(default_factory=list)
+    period_targets: list[PeriodTarget] = field(default_factory=list)
     channels: list[str] = field(default_factory=list)
     analysis_metric: str = ""  # the metric picked on Analysis (blank: revenue)
 

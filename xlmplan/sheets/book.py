@@ -26,6 +26,7 @@ from xlmplan.sheets import (
     start,
     strategy_kpi,
     swot,
+    targets,
 )
 from xlmplan.sheets import calendar as calendar_sheet
 from xlmplan.sheets.cellrefs import cf_ranges, compress, dv_ranges, formula_cells
@@ -42,6 +43,7 @@ ROLES = (
     "swot",
     "objectives",
     "strategy_kpi",
+    "targets",
     "budget",
     "scenarios",
     "analysis",
@@ -85,6 +87,7 @@ def build_book(
         "calendar": calendar_sheet.build(ctx),
     }
     built["scenarios"] = scenarios.build(ctx, n_kpi_rows)
+    built["targets"] = targets.build(ctx)
     built["analysis"] = analysis.build(ctx)
     built["calc"] = calc.build(ctx, ctx.sheet("strategy_kpi"), n_kpi_rows)
     built["dashboard"] = dashboard.build(ctx, plan.settings.months)
