@@ -38,6 +38,9 @@ class Settings:
     plan_budget: float = 0.0
     media_category: str = "Advertising"
     as_of: dt.date | None = None  # explicit as-of date; None = last Data date in the plan
+    budget_cap: float | None = None  # media spend cap; None = the planned media total
+    budget_buffer: float | None = None  # part of the cap held back
+    budget_committed: float | None = None  # contracted, not yet in Data nor in money lines
 
     @property
     def end(self) -> dt.date:
