@@ -491,7 +491,7 @@ def build(ctx: Ctx) -> Sheet:
         )
 
     # --- the summary -----------------------------------------------------------------------
-    block_title(summary_title, t("pacing.summary"), ["", "", ""])
+    block_title(summary_title, t("pacing.summary"), [t("start.item"), "", ""])
     _summary(ctx, sheet, summary, people_grids, money, m_cat, media, section_rows, n_ch, k_col,
              tot, grid_col)  # fmt: skip
 
