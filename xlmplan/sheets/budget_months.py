@@ -183,7 +183,7 @@ def build(ctx: Ctx) -> Sheet:
                       style.replace("derived:", "total:"))  # fmt: skip
 
     def label_from(r: int, col: int, source: str, value: str) -> None:
-        sheet.formula(r, col, f'IF(ISBLANK({source}),"",{source})', value, "label")
+        sheet.formula(r, col, f'{source}&""', value, "label")
 
     m_cat, m_channel = col_of("money", 0, n_m), col_of("money", 1, n_m)
     media = rules.literal_criterion_xl("MediaCategory")
