@@ -25,7 +25,7 @@ from xlmplan.core.template import template_names
 from xlmplan.errors import XlmplanError
 from xlmplan.importing import import_data, parse_map
 from xlmplan.language import switch_language
-from xlmplan.refresh import Analysis, check_plan, refresh_plan
+from xlmplan.refresh import Analysis, check_plan, layout_notes, refresh_plan
 from xlmplan.share import share_plan
 
 app = typer.Typer(
@@ -220,6 +220,8 @@ def import_(
             highlight=False,
         )
     an = result.refresh.analysis
+    for line in layout_notes(an):
+        out_console.print(line, highlight=False)
     out_console.print(kpi_table(an))
     note = f" (previous version: {result.refresh.backup.name})" if result.refresh.backup else ""
     out_console.print(
@@ -245,6 +247,8 @@ def refresh(
         out_console.print(f"Table {name}: took in {rows} row(s) typed below it", highlight=False)
     for where in an.restored:
         out_console.print(f"Restored the formula in {where}", highlight=False)
+    for line in layout_notes(an):
+        out_console.print(line, highlight=False)
     out_console.print(kpi_table(an))
     if not result.written:
         out_console.print(f"{plan} is up to date — nothing to write", highlight=False)

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 from lxml import etree
 
+from xlmplan import __version__
 from xlmplan.core.catalog import Catalog
 from xlmplan.core.checks import Finding
 from xlmplan.core.data import DATA_COLUMNS, cleaned_notes
@@ -53,10 +54,11 @@ from xlmplan.xlsx.package_write import check_writable, os_error, write_error, wr
 from xlmplan.xlsx.plan_file import PlanFile, data_frame, input_tables, open_plan
 from xlmplan.xlsx.plan_lock import plan_lock, scratch_name
 from xlmplan.xlsx.sheet_formats import charts_of, own_links, patch_chart, replace_formats
+from xlmplan.xlsx.sheet_graft import Graft, graft_sheet
 from xlmplan.xlsx.splice import Q, SheetXml, fresh_cell, shared_strings
 from xlmplan.xlsx.style_merge import StyleMap, merge_styles
 from xlmplan.xlsx.well_formed import ill_formed_findings
-from xlmplan.xlsx.workbook_order import workbook_child
+from xlmplan.xlsx.workbook_order import free_sheet_name, sheet_position, workbook_child
 from xlmplan.xlsx.writer import write_book
 
 EXCEL_LAST_COL = 16383  # XFD, 0-based
@@ -82,6 +84,7 @@ class Analysis:
     new_data: bool = False  # the Data rows come from an import and are rewritten
     data_last: int = 0  # 0-based last row of the Data table in the file as read
     relabel: bool = False  # the plan changes language: every format and chart is re-laid
+    added: dict[str, str] = field(default_factory=dict)  # role -> name of a sheet refresh adds
 
 
 @dataclass
@@ -145,7 +148,9 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
     plan.analysis_metric = picked_label(pf)
     input_findings += budget.layout_moved(pf.manifest, labels)
     results = Engine(plan, data, catalog, words).run()
-    names = {role: pf.sheets[role].name for role in ROLES}
+    names = {role: pf.sheets[role].name for role in ROLES if role in pf.sheets}
+    added = _added_names(pf, labels)
+    names |= added
     grown = {n: t.grown for n, t in pf.tables.items() if t.grown > 0 and new_data is None}
 
     def lay_out(extra: list[Finding]) -> tuple[Book, list[Finding]]:
@@ -166,10 +171,14 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
         return book, findings
 
     book, findings = lay_out(input_findings)
-    targets = {role: SheetXml(pf.pkg.read(pf.sheets[role].part)) for role in OWNED_ROLES}
+    targets = {
+        role: SheetXml(pf.pkg.read(pf.sheets[role].part))
+        for role in OWNED_ROLES
+        if role in pf.sheets
+    }
     restored: list[str] = []
     for role in ROLES:
-        if role == "data":
+        if role == "data" or role in added:
             continue
         sheet, target = book.sheet(role), targets[role]
         old = _old_owned(pf, role, sheet)
@@ -196,7 +205,29 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
         new_data is not None,
         data_last,
         relabel is not None and relabel != pf.manifest.get("language", "en"),
+        added,
     )
+
+
+def _added_names(pf: PlanFile, labels: Labels) -> dict[str, str]:
+    """The sheets of roles the plan's version did not have, named in the plan's language
+    (a name one of the user's sheets already has gets a number)."""
+    taken = {sheet.name for sheet in pf.pkg.sheets()}
+    out: dict[str, str] = {}
+    for role in pf.added:
+        out[role] = free_sheet_name(labels[f"sheet.{role}"], taken)
+        taken.add(out[role])
+    return out
+
+
+def layout_notes(an: Analysis) -> list[str]:
+    """What a refresh changed in the plan's make-up: sheets added for roles the plan's
+    version of xlmplan did not have."""
+    return [
+        f"Added the sheet '{name}': new in xlmplan {__version__} (the plan was made by "
+        f"{an.pf.manifest.get('xlmplan.version', 'an earlier version')})"
+        for name in an.added.values()
+    ]
 
 
 def picked_label(pf: PlanFile) -> str:
@@ -261,25 +292,25 @@ def _refresh(
     analysis = analyse(path, data, lang)
     try:
         pkg = analysis.pf.pkg
-        replace = {
-            part: data
-            for part, data in _spliced_parts(analysis).items()
-            if not pkg.has(part) or pkg.read(part) != data
-        }
-        changed = sorted(replace)
+        spliced, add = _spliced_parts(analysis)
+        replace = {part: data for part, data in spliced.items() if pkg.read(part) != data}
+        changed = sorted([*replace, *add])
         written_backup: Path | None = None
         remove = drop_calc_chain(analysis.pf.pkg, replace)
-        if replace or remove:
+        if replace or remove or add:
             written_backup = write_package(
-                analysis.pf.pkg, path, replace=replace, remove=remove, backup=backup
+                analysis.pf.pkg, path, replace=replace, remove=remove, add=add, backup=backup
             )
-        return RefreshResult(path, bool(replace or remove), written_backup, analysis, changed)
+        return RefreshResult(
+            path, bool(replace or remove or add), written_backup, analysis, changed
+        )
     finally:
         analysis.pf.close()
 
 
-def _spliced_parts(an: Analysis) -> dict[str, bytes]:
-    """Every part of the user's file that changes, by part name."""
+def _spliced_parts(an: Analysis) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """Every part of the user's file that changes, and every part added (the sheets of
+    roles the plan did not have), by part name."""
     pf, book = an.pf, an.book
     for sheet in book.sheets:
         for frame in sheet.frames:
@@ -300,7 +331,17 @@ def _spliced_parts(an: Analysis) -> dict[str, bytes]:
             out: dict[str, bytes] = {}
             if styles is not None:
                 out["xl/styles.xml"] = styles
+            book_xml = pf.pkg.xml("xl/workbook.xml")
+            graft = Graft(pf.pkg, book_xml)
+            for role, name in an.added.items():
+                part = f"xl/worksheets/sheet{index[role] + 1}.xml"
+                position = sheet_position(_book_roles(pf, book_xml, an.added), role, ROLES)
+                graft_sheet(graft, fresh, part, name, position, shared, style_map)
+            graft.finish()
+            out.update(graft.replace)
             for role in OWNED_ROLES:
+                if role in an.added:
+                    continue
                 fresh_xml = SheetXml(fresh.read(f"xl/worksheets/sheet{index[role] + 1}.xml"))
                 spliced = _splice_sheet(an, role, fresh_xml, shared, style_map)
                 if spliced is not None:
@@ -313,10 +354,16 @@ def _spliced_parts(an: Analysis) -> dict[str, bytes]:
     finally:
         scratch.unlink(missing_ok=True)
     out.update(_grown_tables(pf))
-    names = _names(pf, book)
-    if names is not None:
-        out["xl/workbook.xml"] = names
-    return out
+    if _names(book_xml, book) or an.added:
+        out["xl/workbook.xml"] = xml_bytes(book_xml)
+    return out, graft.add
+
+
+def _book_roles(pf: PlanFile, book_xml: etree._Element, added: dict[str, str]) -> list[str | None]:
+    """Each sheet's role in book order (None for a user's own sheet)."""
+    by_name = {ref.name: role for role, ref in pf.sheets.items()}
+    by_name |= {name: role for role, name in added.items()}
+    return [by_name.get(el.get("name", "")) for el in book_xml.iterfind(f"{Q}sheets/{Q}sheet")]
 
 
 def _write_scratch(book: Book, scratch: Path, plan: Path) -> None:
@@ -419,9 +466,9 @@ def _grown_tables(pf: PlanFile) -> dict[str, bytes]:
     return out
 
 
-def _names(pf: PlanFile, book: Book) -> bytes | None:
-    """workbook.xml with xlmplan's defined names set to the new ranges (None: unchanged)."""
-    root = pf.pkg.xml("xl/workbook.xml")
+def _names(root: etree._Element, book: Book) -> bool:
+    """Set xlmplan's defined names in workbook.xml to the new ranges; True when any
+    changed."""
     container = workbook_child(root, "definedNames")
     existing = {
         dn.get("name"): dn
@@ -438,9 +485,7 @@ def _names(pf: PlanFile, book: Book) -> bytes | None:
         if dn.text != text:
             dn.text = text
             changed = True
-    if not changed:
-        return None
-    return xml_bytes(root)
+    return changed
 
 
 def drop_calc_chain(pkg: Package, replace: dict[str, bytes]) -> list[str]:
@@ -450,17 +495,24 @@ def drop_calc_chain(pkg: Package, replace: dict[str, bytes]) -> list[str]:
     if "xl/calcChain.xml" not in pkg.names() or not replace:
         return []
     rels_part = "xl/_rels/workbook.xml.rels"
-    rels = pkg.xml(rels_part)
+    rels = _edited(pkg, replace, rels_part)
     for rel in list(rels):
         if rel.get("Target", "").endswith("calcChain.xml"):
             rels.remove(rel)
     replace[rels_part] = xml_bytes(rels)
-    types = pkg.xml("[Content_Types].xml")
+    types = _edited(pkg, replace, "[Content_Types].xml")
     for over in list(types):
         if over.get("PartName", "") == "/xl/calcChain.xml":
             types.remove(over)
     replace["[Content_Types].xml"] = xml_bytes(types)
     return ["xl/calcChain.xml"]
+
+
+def _edited(pkg: Package, replace: dict[str, bytes], part: str) -> etree._Element:
+    """``part`` as an earlier step left it in ``replace``, else as the file holds it."""
+    if part in replace:
+        return etree.fromstring(replace[part], etree.XMLParser(resolve_entities=False))
+    return pkg.xml(part)
 
 
 def same_value(cached: Any, value: Any) -> bool:
@@ -501,7 +553,7 @@ def check_plan(path: Path) -> CheckResult:
         )
         extra: list[Finding] = []
         for role in ROLES:
-            if role == "data":
+            if role == "data" or role in an.added:
                 continue
             sheet, target = an.book.sheet(role), an.targets[role]
             stale: list[str] = []

@@ -140,9 +140,8 @@ def pacing_findings(plan: Plan, results: Results, labels: Labels) -> list[Findin
     if p is None:
         return []
     s = plan.settings
-    names = periods.month_names(labels.texts, periods.GREGORIAN)
-    cut = periods.plan_periods(
-        s.start, s.months, names=names, pattern=periods.label_pattern(labels.texts)
+    cut = s.periods(
+        periods.month_names(labels.texts, s.calendar), periods.label_pattern(labels.texts)
     )
     sheet = t["sheet.budget_months"]
     out: list[Finding] = []

@@ -23,7 +23,6 @@ from xlmplan.core.model import (
     Plan,
     add_months,
 )
-from xlmplan.core.periods import plan_periods
 
 WINDOWS = ("todate", "last", "prev")
 TOP_N = 3
@@ -319,7 +318,7 @@ class Engine:
 
     def _budget(self, res: Results) -> None:
         s = self.plan.settings
-        periods = plan_periods(s.start, s.months)
+        periods = s.periods()
         months = [p.first for p in periods.items]
         for p in self.plan.people:
             cost, cap = [], []
@@ -372,7 +371,7 @@ class Engine:
         """Media money lines against spend per channel and period, and the reconciliation
         of the strategies' budgets with the money lines."""
         plan, s = self.plan, self.plan.settings
-        periods = plan_periods(s.start, s.months)
+        periods = s.periods()
         channels = budget_pacing.pacing_channels(
             plan.channels, [m.channel for m in plan.money], [st.channel for st in plan.strategies]
         )

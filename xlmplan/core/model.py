@@ -6,8 +6,12 @@ The field order of each input item is the column order of its Table in the workb
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from xlmplan.core.periods import Periods
 
 SWOT_TYPES = ("S", "W", "O", "T")
 TOWS_TYPES = ("SO", "ST", "WO", "WT")
@@ -38,6 +42,8 @@ class Settings:
     plan_budget: float = 0.0
     media_category: str = "Advertising"
     as_of: dt.date | None = None  # explicit as-of date; None = last Data date in the plan
+    calendar: str = "gregorian"  # the plan's months: "gregorian" or "solar-hijri"
+    fiscal_start: int | None = None  # first month of the plan year (None: the start's month)
     budget_cap: float | None = None  # media spend cap; None = the planned media total
     budget_buffer: float | None = None  # part of the cap held back
     budget_committed: float | None = None  # contracted, not yet in Data nor in money lines
@@ -45,10 +51,22 @@ class Settings:
     @property
     def end(self) -> dt.date:
         """The last day of the plan."""
-        return add_months(self.start, self.months) - dt.timedelta(days=1)
+        if self.calendar == "gregorian":
+            return add_months(self.start, self.months) - dt.timedelta(days=1)
+        return self.periods().last
 
     def month_starts(self) -> list[dt.date]:
-        return [add_months(self.start, i) for i in range(self.months)]
+        if self.calendar == "gregorian":
+            return [add_months(self.start, i) for i in range(self.months)]
+        return [p.first for p in self.periods().items]
+
+    def periods(
+        self, names: Sequence[str] | None = None, pattern: str = "{month} {year}"
+    ) -> Periods:
+        """The plan's periods in its calendar."""
+        from xlmplan.core.periods import plan_periods
+
+        return plan_periods(self.start, self.months, self.calendar, names, pattern)
 
 
 @dataclass

@@ -28,6 +28,7 @@ from xlmplan.sheets import (
     strategy_kpi,
     swot,
 )
+from xlmplan.sheets import calendar as calendar_sheet
 from xlmplan.sheets.cellrefs import cf_ranges, compress, dv_ranges
 from xlmplan.sheets.context import Ctx
 from xlmplan.sheets.layout import Book, ref
@@ -47,6 +48,7 @@ ROLES = (
     "scenarios",
     "analysis",
     "dashboard",
+    "calendar",
     "checks",
     "lists",
     "calc",
@@ -85,6 +87,7 @@ def build_book(
         "strategy_kpi": strategy_kpi.build(ctx),
         "objectives": objectives.build(ctx),
         "budget": budget.build(ctx),
+        "calendar": calendar_sheet.build(ctx),
     }
     built["budget_months"] = budget_months.build(ctx)
     built["scenarios"] = scenarios.build(ctx, n_kpi_rows)

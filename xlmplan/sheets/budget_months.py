@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from xlmplan.core import budget_pacing as bp
 from xlmplan.core import rules
 from xlmplan.core.model import MONEY_CATEGORIES
-from xlmplan.core.periods import Periods, plan_periods
 from xlmplan.sheets.context import Ctx, blank, quoted
 from xlmplan.sheets.layout import CondFormat, Sheet, Table, a1, quote_sheet, ref, rng
 from xlmplan.sheets.tables import title
@@ -60,14 +59,9 @@ class Grid:
         return range(self.first, self.first + self.n)
 
 
-def periods_of(ctx: Ctx) -> Periods:
-    s = ctx.plan.settings
-    return plan_periods(s.start, s.months)
-
-
 def build(ctx: Ctx) -> Sheet:
     t, plan, res = ctx.t, ctx.plan, ctx.results
-    periods = periods_of(ctx)
+    periods = ctx.periods
     n = len(periods)
     tot = P0 + n  # the total column
     pacing = res.pacing
@@ -104,10 +98,10 @@ def build(ctx: Ctx) -> Sheet:
         sheet.put(band_row, LABEL, t(f"pacing.{key}"), "label")
     for k, period in enumerate(periods.items):
         c = k_col(k)
-        sheet.formula(BAND, c, a1(first_row, c), rules.serial(period.first), "header:month")
-        sheet.formula(first_row, c, f"EDATE(PlanStart,{k})", rules.serial(period.first),
+        sheet.formula(BAND, c, f"INDEX(cal_label,{k + 1})", period.label, "header")
+        sheet.formula(first_row, c, f"INDEX(cal_first,{k + 1})", rules.serial(period.first),
                       "derived:date")  # fmt: skip
-        sheet.formula(last_row, c, f"EDATE(PlanStart,{k + 1})-1", rules.serial(period.last),
+        sheet.formula(last_row, c, f"INDEX(cal_last,{k + 1})", rules.serial(period.last),
                       "derived:date")  # fmt: skip
         sheet.put(num_row, c, k + 1, "derived:int")
     sheet.put(BAND, tot, t("pacing.total"), "header")
@@ -124,8 +118,6 @@ def build(ctx: Ctx) -> Sheet:
     def share(k: int) -> str:
         return a1(share_row, k_col(k), True, False)
 
-    firsts = rng(None, first_row, P0, first_row, P0 + n - 1)
-    lasts = rng(None, last_row, P0, last_row, P0 + n - 1)
 
     # --- row positions of every block, decided before anything is written ------------------
     n_p, n_m, n_a = (max(tables[r].n_rows, 1) for r in ("people", "money", "actions"))
@@ -171,8 +163,7 @@ def build(ctx: Ctx) -> Sheet:
             sheet.put(row + 1, j, label, "header:derived")
         for k in range(n):
             c = k_col(k)
-            sheet.formula(row + 1, c, a1(BAND, c, True, False), rules.serial(periods[k].first),
-                          "header:month")  # fmt: skip
+            sheet.formula(row + 1, c, a1(BAND, c, True, False), periods[k].label, "header")
         sheet.put(row + 1, tot, t("pacing.total"), "header:derived")
 
     def grid_col(grid: Grid, k: int) -> str:
@@ -310,8 +301,7 @@ def build(ctx: Ctx) -> Sheet:
         sheet.put(pacing_header, col, "", "header:derived")
     for k in range(n):
         c = k_col(k)
-        sheet.formula(pacing_header, c, a1(BAND, c, True, False), rules.serial(periods[k].first),
-                      "header:month")  # fmt: skip
+        sheet.formula(pacing_header, c, a1(BAND, c, True, False), periods[k].label, "header")
     sheet.put(pacing_header, tot, t("pacing.total"), "header:derived")
     crit = [
         rules.literal_criterion_xl(a1(section_rows["planned"].first + j, LABEL, True, True))
@@ -400,16 +390,14 @@ def build(ctx: Ctx) -> Sheet:
     actual_total = a1(sec("actual", n_ch + 1), tot, True, True)
     plan_row = rng(None, sec("planned", n_ch + 1), P0, sec("planned", n_ch + 1), tot - 1)
     shares = rng(None, share_row, P0, share_row, tot - 1)
-    n_last = a1(last_row, P0 + n - 1, True, True)
     line_values: dict[str, tuple[str, object, str]] = {
         "as_of_period": (
-            f"IF(ISNUMBER(AsOf),IF(AsOf<{a1(first_row, P0, True, True)},0,"
-            f"IF(AsOf>{n_last},{n + 1},MATCH(AsOf,{firsts},1))),0)",
+            "AsOfPeriod",
             pacing.as_of_period,
             "derived:int",
         ),
         "remaining": (
-            bp.remaining_share_xl("AsOf", asof_p, n, firsts, lasts),
+            bp.remaining_share_xl("AsOf", asof_p, n, "cal_first", "cal_last"),
             pacing.remaining,
             "derived:pct",
         ),
