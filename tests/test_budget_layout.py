@@ -265,3 +265,41 @@ def test_an_older_layout_is_reported_after_refresh() -> None:
     assert [(n.severity, n.where) for n in notes] == [("info", "Budget 3M")]
     assert "Budget 3M" in notes[0].message and "Budget_Months" in notes[0].message
     assert budget.layout_moved({"layout.budget": budget.LAYOUT}, LABELS) == []
+
+
+@NEEDS_LO
+def test_the_previous_versions_plan_keeps_its_tables_and_says_what_moved(tmp_path: Path) -> None:
+    """The plan xlmplan 0.1.0 wrote (grids beside the Tables, Tables on row 21) and a user
+    edited: refresh adds Budget_Months, reads the Tables where they stand, removes the old
+    grids, keeps the user's cells, says where the grids went, and LibreOffice agrees."""
+    from previous_plan import FIXTURE
+
+    path = tmp_path / FIXTURE.name
+    shutil.copy(FIXTURE, path)
+    refs_before = _table_refs(path)
+    old = _book(path)["Budget_3M"]
+    assert any(c.data_type == "f" for row in old.iter_rows() for c in row)
+    result = refresh_plan(path)
+    assert "budget_months" in result.analysis.added
+    moved = [f for f in result.analysis.findings if f.message.startswith("This plan was laid")]
+    assert [(f.severity, f.where) for f in moved] == [("info", "Budget_3M")]
+    refs = _table_refs(path)
+    assert {n: refs[n] for n in ("tblPeople", "tblMoney", "tblActions")} == {
+        n: refs_before[n] for n in ("tblPeople", "tblMoney", "tblActions")
+    }
+    book = _book(path, values=True)
+    ws = book["Budget_3M"]
+    assert not [
+        c for row in _book(path)["Budget_3M"].iter_rows() for c in row if c.data_type == "f"
+    ]
+    assert (ws["CN2"].value, ws["CN3"].value) == ("Agency retainer to renegotiate", 1500)
+    rows = _rows(book["Budget_Months"])
+    assert all(line.item in rows for line in result.analysis.plan.money)
+    with zipfile.ZipFile(path) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    assert any("Budget_Months" in c for c in charts)
+    assert not any("Budget_3M" in c for c in charts)
+    _libreoffice_agrees(path)
+    again = refresh_plan(path)  # the note is said once: the manifest now has the layout
+    assert not [f for f in again.analysis.findings if f.message.startswith("This plan was")]
+    assert not refresh_plan(path).written
