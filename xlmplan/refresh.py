@@ -42,6 +42,7 @@ from xlmplan.core.template import (
 )
 from xlmplan.errors import TemplateError, WorkbookError
 from xlmplan.io.plan_data import data_headers, data_where
+from xlmplan.sheets import budget
 from xlmplan.sheets.analysis import PICK_CELL
 from xlmplan.sheets.book import ROLES, build_book
 from xlmplan.sheets.cellrefs import Pos, cf_ranges, dv_ranges, expand, range_text
@@ -148,6 +149,7 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
         data_headers(pf), data_header_aliases(), data_where(pf), plan.kpis, catalog, titles
     )
     plan.analysis_metric = picked_label(pf)
+    input_findings += budget.layout_moved(pf.manifest, labels)
     periods = labelled_periods(plan, labels)
     results = Engine(plan, data, catalog, words, periods).run()
     names = {role: pf.sheets[role].name for role in ROLES if role in pf.sheets}
@@ -167,6 +169,7 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
             sheet_names=names,
             extra_findings=extra,
             calendar=pf.manifest.get("calendar", "gregorian"),
+            table_at={name: (info.r1, info.c1) for name, info in pf.tables.items()},
         )
         _fit_data(book, pf)
         return book, findings

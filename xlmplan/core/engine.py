@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlmplan.core import rules
+from xlmplan.core import budget_pacing, rules
 from xlmplan.core import target_path as tp
 from xlmplan.core.catalog import Catalog, Metric
 from xlmplan.core.data import MEASURES
@@ -24,7 +24,6 @@ from xlmplan.core.model import (
     Kpi,
     Plan,
     add_months,
-    month_end,
 )
 from xlmplan.core.periods import Periods, label_pattern, month_names
 
@@ -124,6 +123,7 @@ class Results:
     month_sums: list[Sums] = field(default_factory=list)
     channel_sums: list[Sums] = field(default_factory=list)
     cross_sums: list[list[Sums]] = field(default_factory=list)
+    pacing: budget_pacing.Pacing | None = None
 
 
 class Engine:
@@ -196,6 +196,7 @@ class Engine:
         self._objectives(res)
         self._budget(res)
         self._analysis(res)
+        self._pacing(res)
         return res
 
     def _swot(self, res: Results) -> None:
@@ -437,11 +438,12 @@ class Engine:
 
     def _budget(self, res: Results) -> None:
         s = self.plan.settings
-        months = s.month_starts()
+        periods = s.periods()
+        months = [p.first for p in periods.items]
         for p in self.plan.people:
             cost, cap = [], []
-            for m in months:
-                on = rules.active(p.start, p.end, m, month_end(m))
+            for period in periods.items:
+                on = rules.active(p.start, p.end, period.first, period.last)
                 fte = p.fte if on and rules.is_num(p.fte) else None
                 monthly = p.monthly_cost if rules.is_num(p.monthly_cost) else None
                 cost.append(
@@ -484,6 +486,52 @@ class Engine:
                     )
                 )
             )
+
+    def _pacing(self, res: Results) -> None:
+        """Media money lines against spend per channel and period, and the reconciliation
+        of the strategies' budgets with the money lines."""
+        plan, s = self.plan, self.plan.settings
+        periods = s.periods()
+        channels = budget_pacing.pacing_channels(
+            plan.channels, [m.channel for m in plan.money], [st.channel for st in plan.strategies]
+        )
+        known = {c.casefold() for c in channels}
+        media = s.media_category.casefold()
+        planned: dict[str, list[float]] = {}
+        for line, grid in zip(plan.money, res.money_grid, strict=True):
+            if line.category.casefold() != media:
+                continue
+            key = line.channel.casefold() if line.channel.casefold() in known else ""
+            row = planned.setdefault(key, [0.0] * len(periods))
+            for k, v in enumerate(grid):
+                row[k] += v
+        a = budget_pacing.as_of_period(res.as_of, periods)
+        spend: dict[str, list[float]] = {}
+        key_of = np.where(np.isin(self.channel_cf, list(known)), self.channel_cf, "")
+        for k, p in enumerate(periods.items):
+            if k + 1 > a or res.as_of is None:
+                break
+            mask = self._mask(p.first, min(p.last, res.as_of))
+            for key in [*(c.casefold() for c in channels), ""]:
+                total = float(self.values["spend"][mask & (key_of == key)].sum())
+                spend.setdefault(key, [0.0] * len(periods))[k] = total
+        res.pacing = budget_pacing.pace(
+            channels,
+            planned,
+            spend,
+            res.as_of,
+            periods,
+            cap=s.budget_cap,
+            buffer=s.budget_buffer,
+            committed=s.budget_committed,
+        )
+        res.pacing.reconciled.extend(
+            budget_pacing.reconcile(
+                channels,
+                [(st.channel, st.budget) for st in plan.strategies],
+                [(m.channel, m.amount) for m in plan.money],
+            )
+        )
 
     def _analysis(self, res: Results) -> None:
         """Sums by plan month, by channel (plan to date) and by channel × month: one pass each."""

@@ -205,7 +205,7 @@ def _settings(table: TableCells, labels: Labels, base: Settings, r: _Reader) -> 
         kind = str(f.type)
         if "date" in kind:
             values[f.name] = r.date(value, where, header)
-        elif kind == "int" or kind == "float":
+        elif kind in ("int", "float", "float | None"):
             number = r.number(value, where, header)
             if number is not None:
                 values[f.name] = int(round(number)) if kind == "int" else number

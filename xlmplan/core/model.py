@@ -44,6 +44,9 @@ class Settings:
     as_of: dt.date | None = None  # explicit as-of date; None = last Data date in the plan
     calendar: str = "gregorian"  # the plan's months: "gregorian" or "solar-hijri"
     fiscal_start: int | None = None  # first month of the plan year (None: the start's month)
+    budget_cap: float | None = None  # media spend cap; None = the planned media total
+    budget_buffer: float | None = None  # part of the cap held back
+    budget_committed: float | None = None  # contracted, not yet in Data nor in money lines
 
     @property
     def end(self) -> dt.date:
