@@ -209,7 +209,7 @@ def test_independent_rules_agree_with_cached_values_and_libreoffice(plans: list[
         wb = openpyxl.load_workbook(path, data_only=True)
         targets, kpis = wb["Targets"], wb["Strategy_KPI"]
         due_col = header_col(targets, "Target to date")
-        att_col, status_col = header_col(kpis, "Att. to date"), header_col(kpis, "On pace")
+        att_col, status_col = header_col(kpis, "Attainment"), header_col(kpis, "On pace")
         cached = cached_values(path)
         lo = recalculated[path]["values"]
         for r in range(5, 5 + len(expected)):

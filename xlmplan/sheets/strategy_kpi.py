@@ -26,8 +26,8 @@ from xlmplan.sheets.tables import (
     traffic_lights,
 )
 
-DERIVED_COL = 7  # H: actual to date, target to date, on pace, year-end, months, trend
-DERIVED = (
+DERIVED_COL = 7  # H..N: on pace (actual, target to date, attainment, status), year-end
+VERDICTS = (
     "actual",
     "todate_target",
     "attainment",
@@ -35,15 +35,17 @@ DERIVED = (
     "year_end",
     "year_end_att",
     "year_end_verdict",
-    "last",
-    "prev",
-    "trend",
 )
-STRATEGY_COL = DERIVED_COL + len(DERIVED) + 1
+STRATEGY_COL = 14  # O: the strategies Table, where plans have always had it
+MONTHS = ("last", "prev", "trend")  # right of the strategies Table
+MONTHS_COL = STRATEGY_COL + 12 + 1
+DERIVED = VERDICTS + MONTHS
 
 
 def derived_col(key: str) -> int:
-    return DERIVED_COL + DERIVED.index(key)
+    if key in MONTHS:
+        return MONTHS_COL + MONTHS.index(key)
+    return DERIVED_COL + VERDICTS.index(key)
 
 
 def build(ctx: Ctx) -> Sheet:
@@ -205,7 +207,7 @@ def build(ctx: Ctx) -> Sheet:
     list_validation(sheet, strat, 1, "=o_id")
     list_validation(sheet, strat, 8, "=p_name")
     widths = {0: 6, 1: 24, 2: 16, 3: 16, 4: 12, 5: 10, 6: 2}
-    widths |= {derived_col(k): 12 for k in DERIVED} | {STRATEGY_COL - 1: 2}
+    widths |= {derived_col(k): 12 for k in DERIVED} | {MONTHS_COL - 1: 2}
     strategy_widths = (6, 9, 12, 15, 7, 9, 40, 36, 10, 11, 11, 11)
     widths |= {STRATEGY_COL + j: w for j, w in enumerate(strategy_widths)}
     for col, w in widths.items():
