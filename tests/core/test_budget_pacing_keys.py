@@ -207,12 +207,12 @@ def test_findings_name_overspend_caps_and_disagreements(res: Results) -> None:
     over = "Media spend over the plan to date in"
     to_date = "Media spend to date {} is over the plan to date {}."
     assert got == [
-        ("warning", "Budget_Months Search", f"{over} January 2026, March 2026 (by 48 in all)."),
-        ("warning", "Budget_Months Search", to_date.format(270, 232)),
-        ("warning", "Budget_Months Social", f"{over} February 2026 (by 30 in all)."),
-        ("warning", "Budget_Months Social", to_date.format(150, 132)),
-        ("warning", "Budget_Months", f"{over} January 2026, March 2026 (by 8 in all)."),
-        ("warning", "Budget_Months", to_date.format(425, 417)),
+        ("warning", "Budget_Months Search",
+         f"{over} January 2026, March 2026 (by 48 in all). {to_date.format(270, 232)}"),
+        ("warning", "Budget_Months Social",
+         f"{over} February 2026 (by 30 in all). {to_date.format(150, 132)}"),
+        ("warning", "Budget_Months",
+         f"{over} January 2026, March 2026 (by 8 in all). {to_date.format(425, 417)}"),
         *(
             ("warning", "Budget_Months", f"Channel '{c}': the strategies' budgets add up to {s} "
              f"but its money lines to {m} — make them agree.")

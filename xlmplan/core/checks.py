@@ -169,19 +169,23 @@ def pacing_findings(plan: Plan, results: Results, labels: Labels) -> list[Findin
     for row in [*p.rows, p.total]:
         total = row is p.total
         where = sheet if total else f"{sheet} {row.channel or t['pacing.unassigned']}"
-        over = row.overspent_periods
+        over, parts = row.overspent_periods, []
         if over:
             by = -sum(v for v in (row.variance[k] for k in over) if v is not None)
-            message = t["check.overspent_periods"].format(
-                periods=", ".join(cut[k].label for k in over), amount=f"{by:,.0f}"
+            parts.append(
+                t["check.overspent_periods"].format(
+                    periods=", ".join(cut[k].label for k in over), amount=f"{by:,.0f}"
+                )
             )
-            out.append(Finding("warning", where, message))
         if budget_pacing.overspent(row.variance_to_date):
             planned = row.actual_to_date + row.variance_to_date
-            message = t["check.overspent_to_date"].format(
-                actual=f"{row.actual_to_date:,.0f}", planned=f"{planned:,.0f}"
+            parts.append(
+                t["check.overspent_to_date"].format(
+                    actual=f"{row.actual_to_date:,.0f}", planned=f"{planned:,.0f}"
+                )
             )
-            out.append(Finding("warning", where, message))
+        if parts:  # one finding per channel: the periods over plan, then the year to date
+            out.append(Finding("warning", where, " ".join(parts)))
     if rules.is_num(s.budget_cap) and rules.xl_round(p.left_to_plan, 2) < 0:
         message = t["check.cap_exceeded"].format(over=f"{-p.left_to_plan:,.0f}")
         out.append(Finding("error", sheet, message))

@@ -506,15 +506,20 @@ class Engine:
             for k, v in enumerate(grid):
                 row[k] += v
         a = budget_pacing.as_of_period(res.as_of, periods)
+        keys = [*(c.casefold() for c in channels), ""]
+        n = len(periods)
         spend: dict[str, list[float]] = {}
-        key_of = np.where(np.isin(self.channel_cf, list(known)), self.channel_cf, "")
-        for k, p in enumerate(periods.items):
-            if k + 1 > a or res.as_of is None:
-                break
-            mask = self._mask(p.first, min(p.last, res.as_of))
-            for key in [*(c.casefold() for c in channels), ""]:
-                total = float(self.values["spend"][mask & (key_of == key)].sum())
-                spend.setdefault(key, [0.0] * len(periods))[k] = total
+        if res.as_of is not None and a >= 1:
+            idx = np.searchsorted(periods.firsts(), self.days, side="right") - 1
+            last = np.datetime64(min(res.as_of, periods.last))
+            seen = (idx >= 0) & (idx < a) & (self.days <= last)
+            rows, names = pd.factorize(self.channel_cf)
+            where = {key: j for j, key in enumerate(keys[:-1])}
+            code = np.array([where.get(x, len(keys) - 1) for x in names], dtype=np.int64)[rows]
+            sums = np.bincount(
+                (code * n + idx)[seen], weights=self.values["spend"][seen], minlength=len(keys) * n
+            )
+            spend = {key: sums[j * n : (j + 1) * n].tolist() for j, key in enumerate(keys)}
         res.pacing = budget_pacing.pace(
             channels,
             planned,
