@@ -94,6 +94,8 @@ def new(
         )
     for note in result.notes:
         out_console.print(f"note: {note}", highlight=False)
+    for line in unbound_notes(result):
+        out_console.print(line, highlight=False)
     out_console.print(
         f"Plan written to [bold]{result.path.resolve()}[/] "
         f"({result.rows:,} Data rows, {len(result.findings)} checks findings)",
@@ -113,6 +115,16 @@ def demo(
         result = new_plan(folder / name, force=force, lang=lang, progress=say)
     out_console.print(kpi_table(result))
     out_console.print(f"Demo plan: [bold]{result.path.resolve()}[/]", highlight=False)
+
+
+def unbound_notes(result: PlanResult) -> list[str]:
+    """One line per template channel no channel of the data could be bound to."""
+    return [
+        f"not bound: the template's channel '{channel}' ({', '.join(rows)}) matches no channel "
+        "of your data in any language — rename it there to one of your channels, or remove "
+        "those rows"
+        for channel, rows in result.unbound.items()
+    ]
 
 
 def kpi_table(result: PlanResult | Analysis) -> Table:
