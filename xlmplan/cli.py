@@ -38,6 +38,7 @@ err_console = Console(stderr=True)
 
 DEMO_NAME = "xlmplan-demo.xlsx"
 Backup = Annotated[bool, typer.Option(help="Keep the previous version as <name>.backup.xlsx.")]
+LANGUAGE_CODES = ("en", "ar", "fa")
 Lang = Annotated[
     str, typer.Option("--lang", help="Language of the plan: en, ar (Arabic) or fa (Persian).")
 ]
@@ -400,11 +401,23 @@ def addin_build(out: AddinPath = DEFAULT_ADDIN) -> None:
 
 
 @addin_app.command("install")
-def addin_install(out: AddinPath = DEFAULT_ADDIN) -> None:
+def addin_install(
+    out: AddinPath = DEFAULT_ADDIN,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help="The ribbon's language outside a plan: en, ar or fa (a plan's own wins; "
+            "default: Excel's).",
+        ),
+    ] = None,
+) -> None:
     """Build the add-in and install it for this user with this Python (Windows, macOS)."""
     with user_errors():
+        if lang is not None and lang not in LANGUAGE_CODES:
+            raise XlmplanError(f"--lang '{lang}': use one of {', '.join(LANGUAGE_CODES)}")
         built = build_addin(out)
-        result = install_addin(built.path)
+        result = install_addin(built.path, lang=lang)
     out_console.print(
         f"Installed [bold]{result.addin.name}[/]; the add-in runs {result.interpreter} "
         f"(recorded in {result.config}). Restart Excel to see the Marketing Plan tab.",
