@@ -24,6 +24,7 @@ from xlmplan.core.model import Plan
 from xlmplan.core.template import (
     apply_targets,
     build_plan,
+    example_in_language,
     load_raw,
     plan_catalog,
     templates_root,
@@ -53,6 +54,9 @@ class PlanResult:
     catalog: Catalog
     rows: int
     notes: list[str] = field(default_factory=list)  # what reading the data changed
+    # template channel (in the plan's language) -> the rows naming it that no channel of
+    # the data could be bound to
+    unbound: dict[str, list[str]] = field(default_factory=dict)
 
 
 def parse_month(text: str) -> dt.date:
@@ -165,7 +169,10 @@ def _new_plan(
         check_period(first_month, 1, start)  # before the template is laid on it
 
     say("reading data")
-    frame = read_data(Path(data)) if data is not None else example_data()
+    if data is not None:
+        frame = read_data(Path(data))
+    else:
+        frame = example_in_language(example_data(), labels)
     if cut is not None:
         frame = _cut(frame, cut, str(data or "the example data"))
     notes = cleaned_notes(frame)
@@ -206,7 +213,8 @@ def _new_plan(
 
     say(f"writing {out.name}")
     write_atomic(out, lambda tmp: write_book(book, tmp))
-    return PlanResult(out, plan, results, findings, words, catalog, len(frame), notes)
+    unbound = factors["unbound"]
+    return PlanResult(out, plan, results, findings, words, catalog, len(frame), notes, unbound)
 
 
 def _cut(frame: pd.DataFrame, day: dt.date, source: str) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from xlmplan import __version__
 from xlmplan.addin.build import DEFAULT_OUT as DEFAULT_ADDIN
 from xlmplan.addin.build import build_addin
 from xlmplan.addin.install import install_addin
-from xlmplan.api import new_plan, parse_day
+from xlmplan.api import PlanResult, new_plan, parse_day
 from xlmplan.core.checks import Finding
 from xlmplan.core.template import template_names
 from xlmplan.errors import XlmplanError
@@ -39,6 +39,7 @@ err_console = Console(stderr=True)
 
 DEMO_NAME = "xlmplan-demo.xlsx"
 Backup = Annotated[bool, typer.Option(help="Keep the previous version as <name>.backup.xlsx.")]
+LANGUAGE_CODES = ("en", "ar", "fa")
 Lang = Annotated[
     str, typer.Option("--lang", help="Language of the plan: en, ar (Arabic) or fa (Persian).")
 ]
@@ -95,6 +96,8 @@ def new(
         )
     for note in result.notes:
         out_console.print(f"note: {note}", highlight=False)
+    for line in unbound_notes(result):
+        out_console.print(line, highlight=False)
     out_console.print(
         f"Plan written to [bold]{result.path.resolve()}[/] "
         f"({result.rows:,} Data rows, {len(result.findings)} checks findings)",
@@ -122,6 +125,16 @@ def demo(
         report = read_kpis(result.path)
     out_console.print(kpi_table(report))
     out_console.print(f"Demo plan: [bold]{result.path.resolve()}[/]", highlight=False)
+
+
+def unbound_notes(result: PlanResult) -> list[str]:
+    """One line per template channel no channel of the data could be bound to."""
+    return [
+        f"not bound: the template's channel '{channel}' ({', '.join(rows)}) matches no channel "
+        "of your data in any language — rename it there to one of your channels, or remove "
+        "those rows"
+        for channel, rows in result.unbound.items()
+    ]
 
 
 @app.command()
@@ -428,11 +441,23 @@ def addin_build(out: AddinPath = DEFAULT_ADDIN) -> None:
 
 
 @addin_app.command("install")
-def addin_install(out: AddinPath = DEFAULT_ADDIN) -> None:
+def addin_install(
+    out: AddinPath = DEFAULT_ADDIN,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help="The ribbon's language outside a plan: en, ar or fa (a plan's own wins; "
+            "default: Excel's).",
+        ),
+    ] = None,
+) -> None:
     """Build the add-in and install it for this user with this Python (Windows, macOS)."""
     with user_errors():
+        if lang is not None and lang not in LANGUAGE_CODES:
+            raise XlmplanError(f"--lang '{lang}': use one of {', '.join(LANGUAGE_CODES)}")
         built = build_addin(out)
-        result = install_addin(built.path)
+        result = install_addin(built.path, lang=lang)
     out_console.print(
         f"Installed [bold]{result.addin.name}[/]; the add-in runs {result.interpreter} "
         f"(recorded in {result.config}). Restart Excel to see the Marketing Plan tab.",
