@@ -171,7 +171,8 @@ def _new_plan(
         channels=channels,
     )
     check_period(plan.settings.start, plan.settings.months, start)
-    plan = apply_targets(plan, Engine(plan, frame, catalog, words).run(), factors, words)
+    starter = Engine(plan, frame, catalog, words, forecasts=False).run()  # targets only
+    plan = apply_targets(plan, starter, factors, words)
     results = Engine(plan, frame, catalog, words).run()
 
     say("laying out the sheets")

@@ -16,6 +16,7 @@ import pandas as pd
 from xlmplan.core import rules
 from xlmplan.core.catalog import Catalog, Metric
 from xlmplan.core.data import MEASURES
+from xlmplan.core.kpi_forecast import KpiForecast
 from xlmplan.core.model import (
     SCENARIO_KEYS,
     SWOT_TYPES,
@@ -92,13 +93,24 @@ class Results:
     month_sums: list[Sums] = field(default_factory=list)
     channel_sums: list[Sums] = field(default_factory=list)
     cross_sums: list[list[Sums]] = field(default_factory=list)
+    forecasts: list[KpiForecast] = field(default_factory=list)  # per KPI, at the as-of date
+    data_total: float = 0.0  # every Data measure summed (the forecast's staleness check)
 
 
 class Engine:
     """Computes :class:`Results` for a plan, its Data and the metric catalog."""
 
-    def __init__(self, plan: Plan, data: pd.DataFrame, catalog: Catalog, words: Words) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        data: pd.DataFrame,
+        catalog: Catalog,
+        words: Words,
+        *,
+        forecasts: bool = True,
+    ) -> None:
         self.plan = plan
+        self.forecasts = forecasts
         self.catalog = catalog
         self.words = words
         s = plan.settings
@@ -149,6 +161,8 @@ class Engine:
         res = Results(as_of, plan_days, elapsed, lm_start)
         self._swot(res)
         self._kpis(res)
+        if self.forecasts:
+            self._forecast(res)
         self._objectives(res)
         self._budget(res)
         self._analysis(res)
@@ -252,6 +266,17 @@ class Engine:
                     extra_budget=chosen.extra_budget if chosen else None,
                 )
             )
+
+    def _forecast(self, res: Results) -> None:
+        from xlmplan.core.kpi_forecast import SeriesData, apply_forecasts, plan_forecasts, typed
+
+        w = self.words
+        data = SeriesData(self.days, self.values, self.channel_cf)
+        res.forecasts = plan_forecasts(
+            self.plan, self.catalog, data, res.as_of, w.all_channels, w.lower, typed(self.plan)
+        )
+        res.data_total = float(sum(v.sum() for v in self.values.values()))
+        apply_forecasts(self.plan, res.kpis, res.forecasts, w.lower, w.scenarios)
 
     def _objectives(self, res: Results) -> None:
         w, s = self.words, self.plan.settings

@@ -34,6 +34,7 @@ from xlmplan.core.model import (
     Person,
     Plan,
     Scenario,
+    ScenarioValue,
     Settings,
     Strategy,
     SwotFactor,
@@ -50,6 +51,7 @@ ROW_TYPES: dict[str, type] = {
     "people": Person,
     "money": MoneyLine,
     "actions": Action,
+    "scenario_values": ScenarioValue,
 }
 GROWING = tuple(ROW_TYPES)  # tables a user extends by typing rows below them
 _EXCEL_EPOCH = dt.date(1899, 12, 30)

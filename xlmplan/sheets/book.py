@@ -20,6 +20,7 @@ from xlmplan.sheets import (
     checks_sheet,
     dashboard,
     data_sheet,
+    forecast,
     lists,
     objectives,
     scenarios,
@@ -43,6 +44,7 @@ ROLES = (
     "strategy_kpi",
     "budget",
     "scenarios",
+    "forecast",
     "analysis",
     "dashboard",
     "checks",
@@ -81,6 +83,7 @@ def build_book(
         "objectives": objectives.build(ctx),
         "budget": budget.build(ctx),
     }
+    built["forecast"] = forecast.build(ctx, n_kpi_rows)
     built["scenarios"] = scenarios.build(ctx, n_kpi_rows)
     built["analysis"] = analysis.build(ctx)
     built["calc"] = calc.build(ctx, ctx.sheet("strategy_kpi"), n_kpi_rows)
