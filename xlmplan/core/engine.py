@@ -16,7 +16,7 @@ import pandas as pd
 from xlmplan.core import rules
 from xlmplan.core.catalog import Catalog, Metric
 from xlmplan.core.data import MEASURES
-from xlmplan.core.kpi_forecast import KpiForecast
+from xlmplan.core.kpi_forecast import KpiForecast, within_forecast
 from xlmplan.core.model import (
     SCENARIO_KEYS,
     SWOT_TYPES,
@@ -306,6 +306,10 @@ class Engine:
                         achievable = int(
                             rules.xl_round(ob.target / ob.baseline - 1) <= s.max_growth_up
                         )
+            best = res.forecasts[ki].cases[0] if ki is not None and res.forecasts else None
+            target = ob.target if rules.is_num(ob.target) else None
+            if not qualitative and best is not None and target is not None and kpi:
+                achievable = within_forecast(target, best, _direction(kpi.direction, w))
             cited = cited_ids(ob.substantiation, swot_ids)
             parent_primary = ob.parent != "" and any(
                 o.id.casefold() == ob.parent.casefold()
@@ -425,6 +429,10 @@ def cited_ids(substantiation: str, ids: list[str]) -> set[str]:
     """SWOT ids cited in a comma-separated substantiation (case-insensitive, spaces ignored)."""
     wanted = {part.casefold() for part in substantiation.replace(" ", "").split(",")}
     return {i for i in ids if i != "" and i.casefold() in wanted}
+
+
+def _direction(direction: str, w: Words) -> str:
+    return "lower" if direction.casefold() == w.lower.casefold() else "higher"
 
 
 def _gt(a: float | None, b: float) -> bool:

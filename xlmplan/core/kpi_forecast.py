@@ -338,13 +338,28 @@ def plan_backtests(
 
 
 def typed(plan: Plan) -> dict[str, tuple[Number, Number, Number]]:
-    """The scenario values typed per KPI id (casefolded; the first row of an id wins)."""
-    out: dict[str, tuple[Number, Number, Number]] = {}
+    """The scenario values typed per KPI id (casefolded): for each case, the first row of
+    the id holding a number for it (:func:`typed_value_xl`)."""
+    out: dict[str, list[Number]] = {}
     for row in plan.scenario_values:
-        key = row.kpi.strip().casefold()
-        if key and key not in out:
-            out[key] = (row.optimistic, row.realistic, row.pessimistic)
-    return out
+        key = row.kpi.casefold()
+        if not key:
+            continue
+        values = out.setdefault(key, [None, None, None])
+        for k, v in enumerate((row.optimistic, row.realistic, row.pessimistic)):
+            if values[k] is None and rules.is_num(v):
+                values[k] = v
+    return {key: (v[0], v[1], v[2]) for key, v in out.items()}
+
+
+def typed_value_xl(kpi: str, ids: str, values: str) -> str:
+    """The first number typed in ``values`` on a row whose id is ``kpi`` (any case), else
+    blank; an array formula. No INDEX of a possibly empty cell is tested with ISNUMBER (the
+    ``formulas`` package reads such a cell as 0)."""
+    return (
+        f'IF({kpi}="","",IFERROR(INDEX({values},'
+        f'MATCH(1,(UPPER({ids})=UPPER({kpi}))*ISNUMBER({values}),0)),""))'
+    )
 
 
 def apply_forecasts(
@@ -377,3 +392,40 @@ def apply_forecasts(
         chosen = scen.get(SCENARIO_KEYS[names.index(kr.scenario)]) if kr.scenario else None
         kr.contingency = chosen.contingency if chosen else None
         kr.extra_budget = chosen.extra_budget if chosen else None
+
+
+# --- SMART "Achievable" against the forecast ------------------------------------------------
+
+
+def within_forecast(target: float, best: float, direction: str) -> int:
+    """1 when the target lies within the forecast's better bound at plan end (at most the
+    upper bound when higher is better, at least the lower bound when lower is), else 0."""
+    gap = target - best if direction == "lower" else best - target
+    return int(rules.xl_round(gap) >= 0)
+
+
+def within_forecast_xl(target: str, best: str, direction: str, lower: str) -> str:
+    """``lower`` is the formula text of the lower-is-better word (a quoted constant)."""
+    return (
+        f"IF({direction}={lower},IF(ROUND({target}-{best},6)>=0,1,0),"
+        f"IF(ROUND({best}-{target},6)>=0,1,0))"
+    )
+
+
+def uplift_needed(target: float, best: float, direction: str) -> float | None:
+    """How far the target lies beyond the better bound, as a share of it: the uplift (or,
+    lower being better, the cut) the plan needs over the forecast's best case."""
+    if best == 0:
+        return None
+    return target / best - 1 if direction != "lower" else 1 - target / best
+
+
+def beyond_forecast(
+    target: float | None, direction: str, f: KpiForecast
+) -> tuple[float, float | None] | None:
+    """(the better bound, the uplift needed) when ``target`` lies beyond the forecast's
+    better bound at plan end; None when it is within it or there is no forecast."""
+    best = f.cases[0]
+    if target is None or best is None or within_forecast(target, best, direction):
+        return None
+    return best, uplift_needed(target, best, direction)

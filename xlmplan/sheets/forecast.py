@@ -11,10 +11,17 @@ from __future__ import annotations
 
 from xlmplan.core import rules
 from xlmplan.core.data import MEASURES
-from xlmplan.core.kpi_forecast import MODELS, NO_FORECAST, KpiForecast, stale, stale_xl
+from xlmplan.core.kpi_forecast import (
+    MODELS,
+    NO_FORECAST,
+    KpiForecast,
+    stale,
+    stale_xl,
+    typed_value_xl,
+)
 from xlmplan.core.periods import GREGORIAN, label_pattern, month_names, plan_periods
 from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, blank, metric_style, quoted
-from xlmplan.sheets.layout import Sheet, a1, quote_sheet, ref
+from xlmplan.sheets.layout import Sheet, a1, quote_sheet, ref, rng
 from xlmplan.sheets.tables import input_table, table_name, title
 
 VALUES_COL = 0  # the typed scenario values (input Table, grows downwards)
@@ -38,6 +45,7 @@ KPI_KEYS = (
     "typed_0",
     "typed_1",
     "typed_2",
+    "best",
 )
 LINES = ("mid", "low", "high")
 
@@ -88,7 +96,6 @@ def build(ctx: Ctx, n_kpi_rows: int) -> Sheet:
         unit = metric_style("derived", metric)
         c = {k: a1(r, j) for k, j in col.items()}
         direction = f"{kpi_sheet}!$F{src}"
-        lookup = rules.literal_lookup_xl(c["kpi"])
         cells: dict[str, tuple[str | None, object, str]] = {
             "kpi": (f'{kpi_sheet}!A{src}&""', kpi.id if kpi else "", "derived:text"),
             "name": (f'{kpi_sheet}!B{src}&""', kpi.name if kpi else "", "derived:text"),
@@ -116,20 +123,23 @@ def build(ctx: Ctx, n_kpi_rows: int) -> Sheet:
         }
         for k in range(3):
             cells[f"case_{k}"] = (None, blank(f.cases[k]), unit)
-            found = f"MATCH({lookup},{typed_names[0]},0)"
-            typed_cell = f"INDEX({typed_names[k + 1]},{found})"
             cells[f"typed_{k}"] = (
-                f'IF(ISNA({found}),"",IF(ISNUMBER({typed_cell}),{typed_cell},""))',
+                typed_value_xl(c["kpi"], typed_names[0], typed_names[k + 1]),
                 blank(f.typed[k]),
                 unit,
             )
+        # the better bound as a formula: a blank here reads as blank in every engine
+        cells["best"] = (f'IF(ISNUMBER({c["case_0"]}),{c["case_0"]},"")', blank(f.cases[0]), unit)
         for key, (formula, cached, style) in cells.items():
             if formula is None:
                 sheet.put(r, col[key], cached, style)
             else:
-                sheet.formula(r, col[key], formula, cached, style)
+                array = key.startswith("typed_")
+                sheet.formula(r, col[key], formula, cached, style, array=array)
     last = KPI_ROW + max(n_kpi_rows, 1)
     ctx.positions["forecast_kpis"] = (KPI_ROW, col)
+    best = col["best"]  # the better bound, which SMART's "Achievable" reads
+    ctx.define("fc_best", rng(sheet.name, KPI_ROW + 1, best, last, best))
     _periods(ctx, sheet, last + 3)
     sheet.freeze = (TABLE_ROW, 0)
     sheet.width(VALUES_COL, 12)
