@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xlmplan.core import rules
+from xlmplan.core import budget_pacing, periods, rules
 from xlmplan.core.catalog import Catalog
 from xlmplan.core.engine import Results, Words, cited_ids
 from xlmplan.core.kpi_forecast import beyond_forecast
@@ -61,6 +61,7 @@ def find(
         for part in ob.substantiation.replace(" ", "").split(","):
             if part and part.casefold() not in cited:
                 out.append(Finding("warning", where, t["check.unknown_swot"].format(id=part)))
+        out += _objective_findings(plan, ob, where, t)
     for kpi, kr in zip(plan.kpis, results.kpis, strict=True):
         if not (kpi.id or kpi.name or kpi.metric):
             continue
@@ -131,6 +132,7 @@ def find(
             )
     if results.as_of is None:
         out.append(Finding("error", t["sheet.data"], t["check.no_data_in_plan"]))
+    out += pacing_findings(plan, results, labels)
     return sorted(out, key=lambda f: SEVERITIES.index(f.severity))
 
 
@@ -154,3 +156,61 @@ def _beyond_forecast(
         uplift="" if uplift is None else f"{uplift:.1%}",
     )
     return [Finding("warning", where, message)]
+def _objective_findings(plan: Plan, ob: Objective, where: str, t: Labels) -> list[Finding]:
+    """An objective no strategy serves; a target typed both on it and on its KPI that
+    disagree (typed once, the objective shows its KPI's target by formula)."""
+    out: list[Finding] = []
+    if ob.id and not any(rules.same_text(st.objective, ob.id) for st in plan.strategies):
+        out.append(Finding("warning", where, t["check.no_strategy"]))
+    kpi = next((k for k in plan.kpis if ob.kpi and rules.same_text(k.id, ob.kpi)), None)
+    if (
+        kpi is not None
+        and rules.is_num(ob.target)
+        and rules.is_num(kpi.target)
+        and rules.xl_round(float(ob.target or 0)) != rules.xl_round(float(kpi.target or 0))
+    ):
+        message = t["check.target_disagrees"].format(
+            own=f"{ob.target:,.6g}", kpi=kpi.id, kpi_target=f"{kpi.target:,.6g}"
+        )
+        out.append(Finding("warning", where, message))
+    return out
+
+
+def pacing_findings(plan: Plan, results: Results, labels: Labels) -> list[Finding]:
+    """Media overspend per period and to date (per channel and in total), a cap the
+    outlook breaks, and channels whose strategy budgets disagree with their money lines."""
+    p, t = results.pacing, labels
+    if p is None:
+        return []
+    s = plan.settings
+    cut = s.periods(
+        periods.month_names(labels.texts, s.calendar), periods.label_pattern(labels.texts)
+    )
+    sheet = t["sheet.budget_months"]
+    out: list[Finding] = []
+    for row in [*p.rows, p.total]:
+        total = row is p.total
+        where = sheet if total else f"{sheet} {row.channel or t['pacing.unassigned']}"
+        over = row.overspent_periods
+        if over:
+            by = -sum(v for v in (row.variance[k] for k in over) if v is not None)
+            message = t["check.overspent_periods"].format(
+                periods=", ".join(cut[k].label for k in over), amount=f"{by:,.0f}"
+            )
+            out.append(Finding("warning", where, message))
+        if budget_pacing.overspent(row.variance_to_date):
+            planned = row.actual_to_date + row.variance_to_date
+            message = t["check.overspent_to_date"].format(
+                actual=f"{row.actual_to_date:,.0f}", planned=f"{planned:,.0f}"
+            )
+            out.append(Finding("warning", where, message))
+    if rules.is_num(s.budget_cap) and rules.xl_round(p.left_to_plan, 2) < 0:
+        message = t["check.cap_exceeded"].format(over=f"{-p.left_to_plan:,.0f}")
+        out.append(Finding("error", sheet, message))
+    for rec in p.reconciled:
+        if rec.differs:
+            message = t["check.budgets_disagree"].format(
+                channel=rec.channel, strategies=f"{rec.strategies:,.0f}", money=f"{rec.money:,.0f}"
+            )
+            out.append(Finding("warning", sheet, message))
+    return out

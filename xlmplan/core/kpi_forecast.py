@@ -378,7 +378,10 @@ def apply_forecasts(
     for kpi, kr, f in zip(plan.kpis, kpis, forecasts, strict=True):
         direction = "lower" if kpi.direction.casefold() == lower_word.casefold() else "higher"
         projection = f.year_end if f.exists else kr.projection
-        kr.projection = projection
+        kr.projection = kr.year_end = projection
+        if f.exists:
+            kr.year_end_low, kr.year_end_high = f.lower, f.upper
+            kr.year_end_model = f.model or RUN_RATE
         kr.scenario_projections = [
             scenario_value(
                 f.typed[k], f.cases[k], rules.scenario_projection(projection, mult, direction)

@@ -245,3 +245,50 @@ def period_sum_xl(measure: str, dates: str, first: str, last: str) -> str:
 
 def period_days_xl(first: str, last: str) -> str:
     return f"{last}-{first}+1"
+
+
+def label_xl(first: str, names: Sequence[str], pattern: str = "{month} {year}") -> str:
+    """A Gregorian period's label from its first day: :func:`plan_periods`' ``pattern`` with
+    the month name picked by ``CHOOSE(MONTH(first), ...)`` and the year joined as text."""
+
+    def quote(text: str) -> str:
+        return '"' + text.replace('"', '""') + '"'
+
+    month = f"CHOOSE(MONTH({first}),{','.join(quote(n) for n in names)})"
+    parts: list[str] = []
+    for i, chunk in enumerate(re.split(r"(\{month\}|\{year\})", pattern)):
+        if i % 2:
+            parts.append(month if chunk == "{month}" else f"YEAR({first})")
+        elif chunk:
+            parts.append(quote(chunk))
+    return "&".join(parts) if len(parts) > 1 else f'{parts[0] if parts else quote("")}&""'
+
+
+def gregorian_first_xl(start: str, k: int) -> str:
+    """The first day of the ``k``-th month (1-based; 0 and below are months before) from the
+    month holding ``start``: Gregorian only, as Excel has no Solar Hijri date functions."""
+    return f"EOMONTH({start},{k - 2})+1"
+
+
+def gregorian_last_xl(start: str, k: int) -> str:
+    """The last day of the ``k``-th month from the month holding ``start`` (Gregorian)."""
+    return f"EOMONTH({start},{k - 1})"
+
+
+def as_of_period(as_of: dt.date | None, periods: Periods) -> int:
+    """The 1-based number of the period holding ``as_of``: 0 before the plan (or without an
+    as-of date), ``len(periods) + 1`` after it."""
+    if as_of is None or as_of < periods.first:
+        return 0
+    if as_of > periods.last:
+        return len(periods) + 1
+    index = periods.index_of(as_of)
+    return 0 if index is None else index + 1
+
+
+def as_of_period_xl(as_of: str, firsts: str, lasts: str, count: int) -> str:
+    """:func:`as_of_period` over the columns of the periods' first and last days."""
+    return (
+        f"IF(ISNUMBER({as_of}),IF({as_of}<INDEX({firsts},1),0,"
+        f"IF({as_of}>INDEX({lasts},{count}),{count + 1},MATCH({as_of},{firsts},1))),0)"
+    )

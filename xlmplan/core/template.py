@@ -18,6 +18,7 @@ from xlmplan.core.labels import Labels, languages, load_labels
 from xlmplan.core.model import (
     Action,
     Kpi,
+    KpiPath,
     MoneyLine,
     Objective,
     Person,
@@ -113,6 +114,7 @@ def words_from(labels: Labels) -> Words:
         scenarios=(t["scenario.optimistic"], t["scenario.realistic"], t["scenario.pessimistic"]),
         qualitative=t["kind.Qualitative"],
         primary=t["level.Primary"],
+        methods=(t["path.even"], t["path.seasonal"], t["path.manual"]),
     )
 
 
@@ -271,12 +273,16 @@ def build_plan(
 
 def apply_targets(plan: Plan, results: Results, factors: dict[str, Any], words: Words) -> Plan:
     """Set KPI targets from the data's run-rate and objective baselines from their growth."""
-    kpis = []
+    kpis, paths = [], []
     for kpi, kr in zip(plan.kpis, results.kpis, strict=True):
         target = kpi.target
         if target is None and kr.projection:
             target = nice(kr.projection * factors["kpi"].get(kpi.id, 1.0))
         kpis.append(replace(kpi, target=target))
+        # last year's shape where Data holds it, else an even path
+        method = words.methods[1] if kr.seasonal_ok else words.methods[0]
+        baseline = nice(kr.last_year) if kr.last_year is not None else None
+        paths.append(KpiPath(kpi.id, baseline, method))
     by_id = {k.id: k for k in kpis}
     objectives = []
     for ob in plan.objectives:
@@ -286,8 +292,9 @@ def apply_targets(plan: Plan, results: Results, factors: dict[str, Any], words: 
             continue
         growth = factors["objective"].get(ob.id, 0.0)
         baseline = nice(linked.target / (1 + growth)) if growth > -1 else None
-        objectives.append(replace(ob, baseline=baseline, target=linked.target))
-    return replace(plan, kpis=kpis, objectives=objectives)
+        # the target stays the KPI's (typed once): the Objectives sheet shows it by formula
+        objectives.append(replace(ob, baseline=baseline, target=None))
+    return replace(plan, kpis=kpis, objectives=objectives, paths=paths)
 
 
 @functools.cache

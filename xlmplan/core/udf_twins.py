@@ -23,8 +23,9 @@ Python and twin agree on what plan cells hold: numbers, dates, blanks, text and 
 words. Outside that the engines differ among themselves, so the tests leave it out:
 TRUE/FALSE where a number belongs (LibreOffice counts them as numbers, Excel does not);
 text where a threshold or day count belongs (the Python side raises :class:`UdfError`).
-Channels, ids and parents are matched as their own text (``rules.literal_criterion_xl``,
-``literal_lookup_xl``, ``cited_xl``), as on the plan's sheets.
+Channels are matched as their own text by ``=`` in SUMPRODUCT (no criterion, so no escape
+whose reading differs between engines), ids and parents by ``rules.literal_criterion_xl``,
+``literal_lookup_xl`` and ``cited_xl``, as on the plan's sheets.
 """
 
 from __future__ import annotations
@@ -360,27 +361,36 @@ def _literal(text: str) -> str | None:
     return None
 
 
-def _escaped(text: str) -> str:
-    """``text`` with ``~ * ?`` escaped by ``~``, as a criterion or MATCH reads it literally."""
-    return text.replace("~", "~~").replace("*", "~*").replace("?", "~?")
+def _channel_sum(measure: str, rows: str) -> str:
+    """The sum of ``d_<measure>`` over the Data rows where the 0/1 array ``rows`` is 1.
+
+    SUMPRODUCT with the measure as its own argument counts text and blanks as 0, as SUMIFS
+    does; the rows are chosen by ``=`` (whole text, any case), which reads no wildcards or
+    operators in a channel's text, in every engine."""
+    return f"SUMPRODUCT({rows},d_{measure})"
 
 
 def metric_twin(ctx: UdfContext, metric: str, channel: str, start: str, end: str) -> str:
-    """SUMIFS over d_date, d_channel and d_<measure>, combined by the catalog's expression.
+    """The Data sums of the metric's measures, combined by the catalog's expression.
 
     A literal metric name compiles to that metric alone; any other argument chooses among
     every catalog metric by ``MATCH`` over an array of labels and keys (like
-    ``metric_formula.choose_metric``, without needing ``lst_metrics``). A literal channel
-    picks its branch now; otherwise ``IF(OR(channel="All",channel=""), all, one)``.
+    ``metric_formula.choose_metric``, without needing ``lst_metrics``). A literal "All" or
+    blank channel sums by SUMIFS over the dates alone; any other channel by SUMPRODUCT over
+    ``d_channel=channel``, a cell's channel with ``+(channel="All")+(channel="")`` in the
+    same row test, so the metric's expression is written once (see :func:`_channel_sum`).
     """
-    window = f'd_date,">="&{start},d_date,"<="&{end}'
-    every = {m: f"SUMIFS(d_{m},{window})" for m in MEASURES}
-    # A literal channel is matched as its own text ("=" first, wildcards escaped); a cell's
-    # channel as SUMIFS reads it: escaping it in every branch would push nested calls past
-    # Excel's 8,192 characters (the plan's own sheets escape it once, on Calc).
-    text = _literal(channel)
-    literal = channel if text is None else '"=' + _escaped(text).replace('"', '""') + '"'
-    one = {m: f"SUMIFS(d_{m},d_channel,{literal},{window})" for m in MEASURES}
+    dates = f"ISNUMBER(d_date)*(d_date>={start})*(d_date<={end})"
+    picked = _literal(channel)
+    if picked is not None and _every_channel(picked, ctx.words):
+        window = f'd_date,">="&{start},d_date,"<="&{end}'
+        sums = {m: f"SUMIFS(d_{m},{window})" for m in MEASURES}
+    else:
+        test = f"(d_channel={channel})"
+        if picked is None:  # a cell: "All" or blank means every row
+            every = f'({channel}={_q(ctx.words.all_channels)})+({channel}="")'
+            test = f"({test}+{every}>0)"
+        sums = {m: _channel_sum(m, f"{test}*{dates}") for m in MEASURES}
     name = _literal(metric)
     if name is not None:
         found = _lookup_metric(ctx.catalog, name)
@@ -407,14 +417,7 @@ def metric_twin(ctx: UdfContext, metric: str, channel: str, start: str, end: str
             branches = ",".join(m.excel(refs) for m in metrics)
             return f'IFERROR(CHOOSE({index},{branches}),"")'
 
-    words = ctx.words
-    picked = _literal(channel)
-    if picked is not None:
-        value = body(every if _every_channel(picked, words) else one)
-    else:
-        test = f'OR({channel}={_q(words.all_channels)},{channel}="")'
-        value = f"IF({test},{body(every)},{body(one)})"
-    return f'IF(AND(ISNUMBER({start}),ISNUMBER({end})),{value},"")'
+    return f'IF(AND(ISNUMBER({start}),ISNUMBER({end})),{body(sums)},"")'
 
 
 # --- XLM_SMART --------------------------------------------------------------------------------

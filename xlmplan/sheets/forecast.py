@@ -19,7 +19,6 @@ from xlmplan.core.kpi_forecast import (
     stale_xl,
     typed_value_xl,
 )
-from xlmplan.core.periods import GREGORIAN, label_pattern, month_names, plan_periods
 from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, blank, metric_style, quoted
 from xlmplan.sheets.layout import Sheet, a1, quote_sheet, ref, rng
 from xlmplan.sheets.tables import input_table, table_name, title
@@ -196,12 +195,7 @@ def _periods(ctx: Ctx, sheet: Sheet, row: int) -> None:
     """Per KPI base measure: centre, lower and upper bound of each plan period's forecast
     (the as-of period: its days after the as-of date), and the year-end total."""
     t, res, plan = ctx.t, ctx.results, ctx.plan
-    s = plan.settings
-    calendar = getattr(s, "calendar", GREGORIAN)
-    texts = ctx.labels.texts
-    periods = plan_periods(
-        s.start, s.months, calendar, month_names(texts, calendar), label_pattern(texts)
-    )
+    periods = ctx.periods
     c = STAMP_COL
     sheet.put(row - 1, c, t("forecast.periods"), "section")
     heads = [t(f"forecast.{k}") for k in ("kpi", "measure", "line", "model", "to_date", "total")]

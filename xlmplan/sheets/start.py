@@ -30,6 +30,9 @@ SETTINGS: list[tuple[str, str, str, str, Any, Any]] = [
     ("plan_budget", "PlanBudget", "money", "decimal", 0, None),
     ("media_category", "MediaCategory", "text", "list", "=lst_categories", None),
     ("as_of", "AsOfInput", "date", "date", None, None),
+    ("budget_cap", "BudgetCap", "money", "decimal", 0, None),
+    ("budget_buffer", "BudgetBuffer", "money", "decimal", 0, None),
+    ("budget_committed", "BudgetCommitted", "money", "decimal", 0, None),
 ]
 
 
@@ -54,6 +57,9 @@ def build(ctx: Ctx, health: dict[str, Any]) -> Sheet:
         "plan_budget": s.plan_budget,
         "media_category": s.media_category,
         "as_of": s.as_of,
+        "budget_cap": s.budget_cap,
+        "budget_buffer": s.budget_buffer,
+        "budget_committed": s.budget_committed,
     }
     rows = [[t(f"setting.{key}"), values[key]] for key, *_ in SETTINGS]
     table = input_table(
@@ -142,6 +148,8 @@ def build(ctx: Ctx, health: dict[str, Any]) -> Sheet:
         ),
         ("planned_cost", "PlannedCost", "BudgetTotal", health["planned"], "money"),
         ("budget_left", "BudgetLeft", "PlanBudget-PlannedCost", health["left"], "money"),
+        ("media_actual", None, "PacingActual", health["media_actual"], "money"),
+        ("left_to_plan", None, "PacingLeft", health["left_to_plan"], "money"),
         ("over_allocated", None, "SUM(p_over)", health["over"], "int"),
     ]
     sheet.put(TABLE_ROW - 1, DERIVED_COL, t("start.derived"), "section")
