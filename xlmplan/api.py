@@ -194,7 +194,7 @@ def _new_plan(
     )
     check_period(plan.settings.start, plan.settings.months, start)
     periods = labelled_periods(plan, labels)
-    first = Engine(plan, frame, catalog, words, periods).run()
+    first = Engine(plan, frame, catalog, words, periods, forecasts=False).run()  # targets only
     plan = apply_targets(plan, first, factors, words)
     results = Engine(plan, frame, catalog, words, periods).run()
 

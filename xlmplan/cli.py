@@ -21,6 +21,8 @@ from xlmplan.addin.build import build_addin
 from xlmplan.addin.install import install_addin
 from xlmplan.api import PlanResult, new_plan, parse_day
 from xlmplan.core.checks import Finding
+from xlmplan.core.forecast import ETS, RUN_RATE
+from xlmplan.core.kpi_forecast import SeriesBacktest
 from xlmplan.core.template import template_names
 from xlmplan.errors import XlmplanError
 from xlmplan.importing import import_data, parse_map
@@ -398,11 +400,63 @@ def check(
                 {"severity": f.severity, "where": f.where, "message": f.message}
                 for f in result.findings
             ],
+            "backtest": [backtest_row(b) for b in result.backtests],
         }
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     else:
         out_console.print(findings_table(plan, result.findings))
+        out_console.print(backtest_table(result.backtests))
     raise typer.Exit(result.exit_code)
+
+
+def backtest_row(b: SeriesBacktest) -> dict[str, object]:
+    """One series' rolling-origin backtest as JSON fields."""
+    r = b.result
+    return {
+        "kpi": b.kpi,
+        "channel": b.channel,
+        "measure": b.measure,
+        "models": list(r.models),
+        "origins": r.origins,
+        "points": r.points,
+        "mase": r.mase,
+        "mase_naive": r.mase_naive,
+        "mase_seasonal_naive": r.mase_seasonal_naive,
+        "coverage_80": r.coverage,
+    }
+
+
+def backtest_table(backtests: list[SeriesBacktest]) -> Table:
+    """The forecast's rolling-origin backtest on the plan's own Data (info, never an error)."""
+    table = Table(
+        title="Forecast backtest on this plan's Data (rolling origin): MASE of the forecast, "
+        "the naive and the seasonal-naive one (lower is better), 80 % interval coverage",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for head in ("KPI", "Measure", "Model", "Points", "MASE", "Naive", "S.naive", "Cover"):
+        table.add_column(head, no_wrap=True)
+    models = {ETS: "ETS seasonal", RUN_RATE: "run-rate"}
+
+    def num(x: float | None, fmt: str = "{:.2f}") -> str:
+        return "–" if x is None else fmt.format(x)
+
+    for b in backtests:
+        r = b.result
+        table.add_row(
+            escape(b.kpi),
+            b.measure,
+            ", ".join(models.get(m, m) for m in r.models),
+            str(r.points),
+            num(r.mase),
+            num(r.mase_naive),
+            num(r.mase_seasonal_naive),
+            num(r.coverage, "{:.0%}"),
+        )
+    if not backtests:
+        table.add_row("–", "too little Data: four whole periods needed", "", "", "", "", "", "")
+    return table
 
 
 def findings_table(plan: Path, findings: list[Finding]) -> Table:

@@ -24,6 +24,7 @@ from xlmplan.core.data import DATA_COLUMNS, cleaned_notes
 from xlmplan.core.data_merge import unify_channels
 from xlmplan.core.engine import Engine, Results, Words, labelled_periods
 from xlmplan.core.inputs import plan_from_tables
+from xlmplan.core.kpi_forecast import SeriesBacktest, plan_backtests
 from xlmplan.core.labels import Labels, load_labels
 from xlmplan.core.missing_measures import (
     column_positions,
@@ -606,6 +607,7 @@ class CheckResult:
     path: Path
     findings: list[Finding]
     analysis: Analysis
+    backtests: list[SeriesBacktest] = field(default_factory=list)  # the forecast's, on Data
 
     @property
     def exit_code(self) -> int:
@@ -646,7 +648,7 @@ def check_plan(path: Path) -> CheckResult:
         extra += ill_formed_findings(an.pf)
         order = {"error": 0, "warning": 1, "info": 2}
         findings = sorted([*an.findings, *extra], key=lambda f: order.get(f.severity, 3))
-        return CheckResult(Path(path), findings, an)
+        return CheckResult(Path(path), findings, an, plan_backtests(an.plan, an.results.forecasts))
     finally:
         an.pf.close()
 

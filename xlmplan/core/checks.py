@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from xlmplan.core import budget_pacing, periods, rules
 from xlmplan.core.catalog import Catalog
 from xlmplan.core.engine import Results, Words, cited_ids
+from xlmplan.core.kpi_forecast import beyond_forecast
 from xlmplan.core.labels import Labels
 from xlmplan.core.model import Objective, Plan
 
@@ -55,6 +56,7 @@ def find(
             )
         else:
             out.append(Finding("info", where, t["check.smart_ok"].format(score=flags[5])))
+        out += _beyond_forecast(ob, plan, results, labels, words, where)
         cited = {c.casefold() for c in cited_ids(ob.substantiation, swot_ids)}
         for part in ob.substantiation.replace(" ", "").split(","):
             if part and part.casefold() not in cited:
@@ -134,6 +136,26 @@ def find(
     return sorted(out, key=lambda f: SEVERITIES.index(f.severity))
 
 
+def _beyond_forecast(
+    ob: Objective, plan: Plan, results: Results, t: Labels, words: Words, where: str
+) -> list[Finding]:
+    """A finding when the objective's target lies beyond its KPI's forecast at plan end."""
+    folded = ob.kpi.strip().casefold()
+    i = next((i for i, k in enumerate(plan.kpis) if k.id.strip().casefold() == folded), None)
+    if not folded or i is None or i >= len(results.forecasts) or not rules.is_num(ob.target):
+        return []
+    kpi = plan.kpis[i]
+    direction = "lower" if kpi.direction.casefold() == words.lower.casefold() else "higher"
+    gap = beyond_forecast(ob.target, direction, results.forecasts[i])
+    if gap is None:
+        return []
+    best, uplift = gap
+    message = t["check.beyond_forecast"].format(
+        target=f"{ob.target:,.6g}",
+        best=f"{best:,.6g}",
+        uplift="" if uplift is None else f"{uplift:.1%}",
+    )
+    return [Finding("warning", where, message)]
 def _objective_findings(plan: Plan, ob: Objective, where: str, t: Labels) -> list[Finding]:
     """An objective no strategy serves; a target typed both on it and on its KPI that
     disagree (typed once, the objective shows its KPI's target by formula)."""

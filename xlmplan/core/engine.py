@@ -17,6 +17,7 @@ from xlmplan.core import budget_pacing, rules
 from xlmplan.core import target_path as tp
 from xlmplan.core.catalog import Catalog, Metric
 from xlmplan.core.data import MEASURES
+from xlmplan.core.kpi_forecast import KpiForecast, within_forecast
 from xlmplan.core.model import (
     SCENARIO_KEYS,
     SWOT_TYPES,
@@ -123,6 +124,8 @@ class Results:
     month_sums: list[Sums] = field(default_factory=list)
     channel_sums: list[Sums] = field(default_factory=list)
     cross_sums: list[list[Sums]] = field(default_factory=list)
+    forecasts: list[KpiForecast] = field(default_factory=list)  # per KPI, at the as-of date
+    data_total: float = 0.0  # every Data measure summed (the forecast's staleness check)
     pacing: budget_pacing.Pacing | None = None
 
 
@@ -136,8 +139,11 @@ class Engine:
         catalog: Catalog,
         words: Words,
         periods: Periods | None = None,
+        *,
+        forecasts: bool = True,
     ) -> None:
         self.plan = plan
+        self.forecasts = forecasts
         self.catalog = catalog
         self.words = words
         s = plan.settings
@@ -193,6 +199,8 @@ class Engine:
             res.as_of_period = periods.index_of(min(as_of, periods.last))
         self._swot(res)
         self._kpis(res)
+        if self.forecasts:
+            self._forecast(res)
         self._objectives(res)
         self._budget(res)
         self._analysis(res)
@@ -309,6 +317,23 @@ class Engine:
                 )
             )
 
+    def _forecast(self, res: Results) -> None:
+        from xlmplan.core.kpi_forecast import SeriesData, apply_forecasts, plan_forecasts, typed
+
+        w = self.words
+        data = SeriesData(self.days, self.values, self.channel_cf)
+        res.forecasts = plan_forecasts(
+            self.plan,
+            self.catalog,
+            data,
+            res.as_of,
+            w.all_channels,
+            w.lower,
+            typed(self.plan),
+            self.plan.settings.calendar,
+        )
+        res.data_total = float(sum(v.sum() for v in self.values.values()))
+        apply_forecasts(self.plan, res.kpis, res.forecasts, w.lower, w.scenarios)
     def _pace(self, res: Results, kpi: Kpi, metric: Metric | None, channel: str | None) -> _Pace:
         """The KPI's target path (Targets sheet) and its target to date."""
         periods, w = self.periods, self.words
@@ -386,6 +411,10 @@ class Engine:
                         achievable = int(
                             rules.xl_round(target / ob.baseline - 1) <= s.max_growth_up
                         )
+            best = res.forecasts[ki].cases[0] if ki is not None and res.forecasts else None
+            if not qualitative and best is not None and has_target and kpi:
+                assert target is not None
+                achievable = within_forecast(target, best, _direction(kpi.direction, w))
             cited = cited_ids(ob.substantiation, swot_ids)
             parent_primary = ob.parent != "" and any(
                 o.id.casefold() == ob.parent.casefold()
@@ -606,6 +635,10 @@ def cited_ids(substantiation: str, ids: list[str]) -> set[str]:
     """SWOT ids cited in a comma-separated substantiation (case-insensitive, spaces ignored)."""
     wanted = {part.casefold() for part in substantiation.replace(" ", "").split(",")}
     return {i for i in ids if i != "" and i.casefold() in wanted}
+
+
+def _direction(direction: str, w: Words) -> str:
+    return "lower" if direction.casefold() == w.lower.casefold() else "higher"
 
 
 def _gt(a: float | None, b: float) -> bool:

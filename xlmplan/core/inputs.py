@@ -36,6 +36,7 @@ from xlmplan.core.model import (
     Person,
     Plan,
     Scenario,
+    ScenarioValue,
     Settings,
     Strategy,
     SwotFactor,
@@ -54,6 +55,7 @@ ROW_TYPES: dict[str, type] = {
     "actions": Action,
     "paths": KpiPath,
     "period_targets": PeriodTarget,
+    "scenario_values": ScenarioValue,
 }
 GROWING = tuple(ROW_TYPES)  # tables a user extends by typing rows below them
 _EXCEL_EPOCH = dt.date(1899, 12, 30)

@@ -179,6 +179,17 @@ class Scenario:
 
 
 @dataclass
+class ScenarioValue:
+    """Year-end values a user types for a KPI's scenarios; each one typed wins over the
+    forecast's and the multiplier's."""
+
+    kpi: str
+    optimistic: float | None
+    realistic: float | None
+    pessimistic: float | None
+
+
+@dataclass
 class Plan:
     """All inputs of one plan."""
 
@@ -193,6 +204,7 @@ class Plan:
     scenarios: list[Scenario] = field(default_factory=list)
     paths: list[KpiPath] = field(default_factory=list)
     period_targets: list[PeriodTarget] = field(default_factory=list)
+    scenario_values: list[ScenarioValue] = field(default_factory=list)
     channels: list[str] = field(default_factory=list)
     analysis_metric: str = ""  # the metric picked on Analysis (blank: revenue)
 

@@ -21,6 +21,7 @@ from xlmplan.sheets import (
     checks_sheet,
     dashboard,
     data_sheet,
+    forecast,
     lists,
     objectives,
     scenarios,
@@ -48,6 +49,7 @@ ROLES = (
     "budget",
     "budget_months",
     "scenarios",
+    "forecast",
     "analysis",
     "dashboard",
     "calendar",
@@ -92,6 +94,7 @@ def build_book(
         "calendar": calendar_sheet.build(ctx),
     }
     built["budget_months"] = budget_months.build(ctx)
+    built["forecast"] = forecast.build(ctx, n_kpi_rows)
     built["scenarios"] = scenarios.build(ctx, n_kpi_rows)
     built["targets"] = targets.build(ctx)
     built["analysis"] = analysis.build(ctx)
