@@ -21,6 +21,7 @@ from xlmplan.core.jalali import solar_hijri_reading
 from xlmplan.core.labels import load_labels
 from xlmplan.core.missing_measures import missing_measures, without_missing
 from xlmplan.core.model import Plan
+from xlmplan.core.periods import SOLAR_HIJRI, check_fiscal_start, default_start, parse_start
 from xlmplan.core.template import (
     apply_targets,
     build_plan,
@@ -107,6 +108,7 @@ def new_plan(
     currency: str | None = None,
     lang: str = "en",
     calendar: str = "gregorian",
+    fiscal_start: int | None = None,
     force: bool = False,
     progress: Progress | None = None,
     cut: dt.date | None = None,
@@ -125,7 +127,16 @@ def new_plan(
         if out.exists() and not force:
             raise XlmplanError(f"{out} already exists — choose another name or add --force")
         return _new_plan(
-            out, data, template, start, months, currency, lang, calendar, progress or _quiet, cut
+            out,
+            data,
+            template,
+            start,
+            months,
+            currency,
+            lang,
+            (calendar, fiscal_start),
+            progress or _quiet,
+            cut,
         )
 
 
@@ -150,10 +161,11 @@ def _new_plan(
     months: int | None,
     currency: str | None,
     lang: str,
-    calendar: str,
+    calendar_setting: tuple[str, int | None],
     say: Progress,
     cut: dt.date | None = None,
 ) -> PlanResult:
+    calendar, fiscal_start = calendar_setting
     if months is not None and not 1 <= months <= 60:
         raise XlmplanError(f"--months {months}: give a plan length from 1 to 60 months")
     if currency is not None and not re.fullmatch(r"[A-Za-z]{3}", currency):
@@ -164,9 +176,14 @@ def _new_plan(
     raw = load_raw(template, lang)
     catalog = plan_catalog(labels)
     words = words_from(labels)
-    first_month = parse_month(start) if start else None
+    check_fiscal_start(fiscal_start)
+    if start and calendar == SOLAR_HIJRI:  # 1405-01 is 1 Farvardin 1405
+        first_month: dt.date | None = parse_start(start, calendar)
+    else:
+        first_month = parse_month(start) if start else None
     if first_month is not None:
         check_period(first_month, 1, start)  # before the template is laid on it
+        check_fiscal_start(fiscal_start, first_month, calendar)
 
     say("reading data")
     if data is not None:
@@ -180,8 +197,8 @@ def _new_plan(
     frame, channels = unify_channels(with_period_columns(frame))
     catalog = without_missing(catalog, missing_measures(frame))
     if first_month is None:
-        lo = pd.Timestamp(frame["date"].min())
-        first_month = dt.date(lo.year, lo.month, 1)
+        lo, hi = pd.Timestamp(frame["date"].min()), pd.Timestamp(frame["date"].max())
+        first_month = default_start(lo.date(), hi.date(), calendar, fiscal_start)
 
     say("computing the plan")
     plan, factors = build_plan(
@@ -191,6 +208,8 @@ def _new_plan(
         months=months,
         currency=currency.upper() if currency else None,
         channels=channels,
+        calendar=calendar,
+        fiscal_start=fiscal_start,
     )
     check_period(plan.settings.start, plan.settings.months, start)
     periods = labelled_periods(plan, labels)

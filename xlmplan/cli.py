@@ -45,6 +45,21 @@ LANGUAGE_CODES = ("en", "ar", "fa")
 Lang = Annotated[
     str, typer.Option("--lang", help="Language of the plan: en, ar (Arabic) or fa (Persian).")
 ]
+CalendarOpt = Annotated[
+    str,
+    typer.Option(
+        "--calendar",
+        help="The plan's months: gregorian, or solar-hijri (Farvardin ..., --start 1405-01).",
+    ),
+]
+FiscalStart = Annotated[
+    int | None,
+    typer.Option(
+        "--fiscal-start",
+        help="First month (1-12) of the plan year; without --start the plan is the year "
+        "holding the data's last date.",
+    ),
+]
 
 
 @contextmanager
@@ -76,10 +91,8 @@ def new(
     months: Annotated[int | None, typer.Option(help="Plan length in months.")] = None,
     currency: Annotated[str | None, typer.Option(help="Currency code, e.g. EUR.")] = None,
     lang: Lang = "en",
-    calendar: Annotated[
-        str,
-        typer.Option(help="Show dates as gregorian or solar-hijri (Persian calendar, Excel)."),
-    ] = "gregorian",
+    calendar: CalendarOpt = "gregorian",
+    fiscal_start: FiscalStart = None,
     force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
 ) -> None:
     """Create a plan workbook from data (the bundled example shop without --data)."""
@@ -93,6 +106,7 @@ def new(
             currency=currency,
             lang=lang,
             calendar=calendar,
+            fiscal_start=fiscal_start,
             force=force,
             progress=say,
         )
@@ -118,12 +132,22 @@ def demo(
             "--as-of", help="Build the demo as of this day (YYYY-MM-DD): Data is cut there."
         ),
     ] = None,
+    calendar: CalendarOpt = "gregorian",
+    fiscal_start: FiscalStart = None,
 ) -> None:
     """Write the demo plan from the bundled example data and show its KPIs."""
     name = DEMO_NAME if lang == "en" else DEMO_NAME.replace(".xlsx", f"-{lang}.xlsx")
     with user_errors(), progress() as say:
         cut = parse_day(as_of, "--as-of") if as_of is not None else None
-        result = new_plan(folder / name, force=force, lang=lang, progress=say, cut=cut)
+        result = new_plan(
+            folder / name,
+            force=force,
+            lang=lang,
+            calendar=calendar,
+            fiscal_start=fiscal_start,
+            progress=say,
+            cut=cut,
+        )
         report = read_kpis(result.path)
     out_console.print(kpi_table(report))
     out_console.print(f"Demo plan: [bold]{result.path.resolve()}[/]", highlight=False)

@@ -26,7 +26,16 @@ from xlmplan.core.model import (
     Plan,
     add_months,
 )
-from xlmplan.core.periods import Periods, label_pattern, month_names
+from xlmplan.core.periods import (
+    GREGORIAN,
+    Periods,
+    as_of_period,
+    label_pattern,
+    month_names,
+    period_index,
+    previous_first,
+    same_days_end,
+)
 
 WINDOWS = ("todate", "last", "prev")
 TOP_N = 3
@@ -127,6 +136,9 @@ class Results:
     forecasts: list[KpiForecast] = field(default_factory=list)  # per KPI, at the as-of date
     data_total: float = 0.0  # every Data measure summed (the forecast's staleness check)
     pacing: budget_pacing.Pacing | None = None
+    as_of_number: int = 0  # 1-based period of the as-of date; 0 before the plan, n + 1 after
+    same_days: tuple[dt.date, dt.date] | None = None  # the period before, as many days
+    same_days_sums: Sums = field(default_factory=lambda: dict.fromkeys(MEASURES, 0.0))
 
 
 class Engine:
@@ -148,8 +160,8 @@ class Engine:
         self.words = words
         s = plan.settings
         self.start = s.start
-        self.end = s.end
         self.periods = periods or s.periods()
+        self.end = self.periods.last
         dates = data["date"].to_numpy(dtype="datetime64[D]")
         self.days = dates
         self.values = {m: np.nan_to_num(data[m].to_numpy(dtype=float)) for m in MEASURES}
@@ -192,11 +204,15 @@ class Engine:
         plan_days = float((self.end - self.start).days + 1)
         elapsed = float((as_of - self.start).days + 1) if as_of else 0.0
         lm_start = dt.date(as_of.year, as_of.month, 1) if as_of else None
+        index = self.periods.index_of(as_of) if as_of else None
+        if index is not None and s.calendar != GREGORIAN:  # the as-of period's first day
+            lm_start = self.periods[index].first
         res = Results(as_of, plan_days, elapsed, lm_start, self.periods)
         periods = self.periods
         res.due_shares = [tp.due_share(p.first, p.last, as_of, periods.last) for p in periods.items]
         if as_of is not None and as_of >= periods.first:
             res.as_of_period = periods.index_of(min(as_of, periods.last))
+        res.as_of_number = as_of_period(as_of, periods)
         self._swot(res)
         self._kpis(res)
         if self.forecasts:
@@ -252,8 +268,12 @@ class Engine:
         if res.as_of and res.last_month_start:
             windows["todate"] = self._mask(self.start, res.as_of)
             windows["last"] = self._mask(res.last_month_start, res.as_of)
-            prev_start = add_months(res.last_month_start, -1)
+            before = previous_first(res.as_of, self.periods)  # the period before
+            prev_start = before or add_months(res.last_month_start, -1)
             windows["prev"] = self._mask(prev_start, res.last_month_start - dt.timedelta(days=1))
+            # Analysis compares the as-of period with as many days of the period before
+            prev_end = same_days_end(res.as_of, res.last_month_start, prev_start)
+            res.same_days = (prev_start, prev_end)
         scen = {sc.key: sc for sc in self.plan.scenarios}
         multipliers = [scen[k].multiplier if k in scen else None for k in SCENARIO_KEYS]
         for kpi in self.plan.kpis:
@@ -570,9 +590,8 @@ class Engine:
     def _analysis(self, res: Results) -> None:
         """Sums by plan month, by channel (plan to date) and by channel × month: one pass each."""
         n_months = self.plan.settings.months
-        start = np.datetime64(self.start, "M")
-        month = (self.days.astype("datetime64[M]") - start).astype(np.int64)
-        in_plan = (month >= 0) & (month < n_months)
+        month = period_index(self.days, self.periods)
+        in_plan = month >= 0
         channels = [c.casefold() for c in self.plan.channels]
         code = pd.Categorical(self.channel_cf, categories=channels).codes.astype(np.int64)
         known = code >= 0
@@ -585,10 +604,14 @@ class Engine:
                 for m, v in table.items()
             }
 
+        whole = binned(month, n_months, in_plan)  # Budget_3M's actual spend: whole periods
+        res.actual_spend = [float(x) for x in whole["spend"]]
+        todate = self._mask(self.start, res.as_of) if res.as_of else np.zeros(len(self.days), bool)
+        in_plan &= self._mask(None, res.as_of) if res.as_of else False  # one as-of date bounds all
         by_month = binned(month, n_months, in_plan)
         res.month_sums = [{m: float(by_month[m][i]) for m in MEASURES} for i in range(n_months)]
-        res.actual_spend = [s["spend"] for s in res.month_sums]
-        todate = self._mask(self.start, res.as_of) if res.as_of else np.zeros(len(self.days), bool)
+        if res.same_days:
+            res.same_days_sums = self._sums(self._mask(*res.same_days))
         by_channel = binned(code, n_ch, todate & known)
         res.channel_sums = [{m: float(by_channel[m][c]) for m in MEASURES} for c in range(n_ch)]
         cross = binned(code * n_months + month, n_ch * n_months, in_plan & known)

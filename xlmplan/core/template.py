@@ -33,6 +33,7 @@ from xlmplan.core.model import (
     add_months,
     month_end,
 )
+from xlmplan.core.periods import month_first, month_of, shift_month
 from xlmplan.errors import TemplateError
 
 BUNDLED = Path(__file__).resolve().parents[2] / "workbook_templates"
@@ -129,8 +130,11 @@ def build_plan(
     months: int | None,
     currency: str | None,
     channels: list[str],
+    calendar: str = "gregorian",
+    fiscal_start: int | None = None,
 ) -> tuple[Plan, dict[str, Any]]:
-    """The template's plan for a period; also returns the target factors to apply later."""
+    """The template's plan for a period; also returns the target factors to apply later.
+    Template months count the plan's periods (Solar Hijri months in that calendar)."""
     t = labels
     meta, conf = raw.get("template", {}), raw.get("settings", {})
     words = words_from(labels)
@@ -153,14 +157,24 @@ def build_plan(
             hours_per_month=float(conf.get("hours_per_month", 160)),
             plan_budget=float(conf.get("plan_budget", 0)),
             media_category=t[f"category.{conf.get('media_category', 'Advertising')}"],
+            calendar=calendar,
+            fiscal_start=fiscal_start,
         )
 
         def first(month: Any) -> dt.date | None:
-            return None if month in (None, "") else add_months(start, int(month) - 1)
+            if month in (None, ""):
+                return None
+            if calendar == "gregorian":
+                return add_months(start, int(month) - 1)
+            year, month_no = shift_month(*month_of(start, calendar), int(month) - 1)
+            return month_first(year, month_no, calendar)
 
         def last(month: Any) -> dt.date | None:
             day = first(month)
-            return month_end(day) if day else None
+            if day is None or calendar == "gregorian":
+                return month_end(day) if day else None
+            year, month_no = shift_month(*month_of(day, calendar), 1)
+            return month_first(year, month_no, calendar) - dt.timedelta(days=1)
 
         plan = Plan(settings=settings, channels=list(channels))
         plan.swot = [

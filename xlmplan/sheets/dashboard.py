@@ -167,7 +167,7 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
             (chart_row, 0),
             size,
             value_format="#,##0",
-            category_format="mmm yy",
+            category_format="",  # the Calendar's labels (text): months after the as-of are blank
         ),
         Chart(
             "line",
