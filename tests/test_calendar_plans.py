@@ -104,7 +104,7 @@ def test_periods_after_the_as_of_date_are_blank_and_never_minus_100(
 ) -> None:
     _, as_of, plan, _ = cut_plan
     analysis = _sheet(plan.path, "Analysis")
-    k_now = plan.results.as_of_period
+    k_now = plan.results.as_of_number
     mom = [analysis.cell(8 + k, 10).value for k in range(plan.plan.settings.months)]
     value = [analysis.cell(8 + k, 9).value for k in range(plan.plan.settings.months)]
     assert all(v in (None, "") for v in mom[k_now:] + value[k_now:])

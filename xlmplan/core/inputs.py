@@ -29,11 +29,14 @@ from xlmplan.core.model import (
     SCENARIO_KEYS,
     Action,
     Kpi,
+    KpiPath,
     MoneyLine,
     Objective,
+    PeriodTarget,
     Person,
     Plan,
     Scenario,
+    ScenarioValue,
     Settings,
     Strategy,
     SwotFactor,
@@ -57,6 +60,9 @@ ROW_TYPES: dict[str, type] = {
     "people": Person,
     "money": MoneyLine,
     "actions": Action,
+    "paths": KpiPath,
+    "period_targets": PeriodTarget,
+    "scenario_values": ScenarioValue,
 }
 GROWING = tuple(ROW_TYPES)  # tables a user extends by typing rows below them
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -208,7 +214,7 @@ def _settings(table: TableCells, labels: Labels, base: Settings, r: _Reader) -> 
         kind = str(f.type)
         if "date" in kind:
             values[f.name] = r.date(value, where, header)
-        elif kind == "int" or kind == "float":
+        elif kind in ("int", "float", "float | None"):
             number = r.number(value, where, header)
             if number is not None:
                 values[f.name] = int(round(number)) if kind == "int" else number

@@ -55,7 +55,7 @@ def build(ctx: Ctx) -> Sheet:
     for j, h in enumerate(v_headers):
         sheet.put(HEAD, j, h, "header:derived")
     value_col, mom_col = 1 + len(MEASURES), 2 + len(MEASURES)
-    periods, k_now = ctx.periods, res.as_of_period
+    periods, k_now = ctx.periods, res.as_of_number
     v_last = HEAD + len(months)
     same_row = v_last + 1  # the same days of the period before the as-of period
     same_value = rules.blank_if_nan(float(picked.evaluate(res.same_days_sums)))

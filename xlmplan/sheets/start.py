@@ -31,6 +31,9 @@ SETTINGS: list[tuple[str, str, str, str, Any, Any]] = [
     ("plan_budget", "PlanBudget", "money", "decimal", 0, None),
     ("media_category", "MediaCategory", "text", "list", "=lst_categories", None),
     ("as_of", "AsOfInput", "date", "date", None, None),
+    ("budget_cap", "BudgetCap", "money", "decimal", 0, None),
+    ("budget_buffer", "BudgetBuffer", "money", "decimal", 0, None),
+    ("budget_committed", "BudgetCommitted", "money", "decimal", 0, None),
     ("calendar", "PlanCalendar", "text", "list", "gregorian,solar-hijri", None),
     ("fiscal_start", "FiscalStart", "int", "whole", 1, 12),
 ]
@@ -57,6 +60,9 @@ def build(ctx: Ctx, health: dict[str, Any]) -> Sheet:
         "plan_budget": s.plan_budget,
         "media_category": s.media_category,
         "as_of": s.as_of,
+        "budget_cap": s.budget_cap,
+        "budget_buffer": s.budget_buffer,
+        "budget_committed": s.budget_committed,
         "calendar": s.calendar,
         "fiscal_start": s.fiscal_start,
     }
@@ -147,6 +153,8 @@ def build(ctx: Ctx, health: dict[str, Any]) -> Sheet:
         ),
         ("planned_cost", "PlannedCost", "BudgetTotal", health["planned"], "money"),
         ("budget_left", "BudgetLeft", "PlanBudget-PlannedCost", health["left"], "money"),
+        ("media_actual", None, "PacingActual", health["media_actual"], "money"),
+        ("left_to_plan", None, "PacingLeft", health["left_to_plan"], "money"),
         ("over_allocated", None, "SUM(p_over)", health["over"], "int"),
     ]
     if s.calendar != "gregorian":  # months no Excel function knows: read from Calendar
