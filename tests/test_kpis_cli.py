@@ -110,3 +110,13 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: tuple, message: 
     assert message in done.stderr and done.stderr.count("\n") == 1
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "xlmplan-demo.xlsx").exists()
+
+
+def test_a_plan_laid_out_by_an_older_version_is_refused_until_refreshed() -> None:
+    older = Path(__file__).with_name("fixtures") / "previous_plan_en.xlsx"
+    before = older.read_bytes()
+    done = run("kpis", older)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "laid out by an older xlmplan" in done.stderr
+    assert "xlmplan refresh previous_plan_en.xlsx" in done.stderr
+    assert older.read_bytes() == before

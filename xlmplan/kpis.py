@@ -20,6 +20,7 @@ from xlmplan.core.labels import load_labels
 from xlmplan.core.model import Plan
 from xlmplan.core.rules import EXCEL_EPOCH
 from xlmplan.core.template import plan_catalog, templates_root
+from xlmplan.errors import WorkbookError
 from xlmplan.sheets.strategy_kpi import derived_col
 from xlmplan.xlsx.plan_file import open_plan
 
@@ -99,6 +100,13 @@ def read_kpis(path: Path) -> KpiReport:
         info = pf.table("kpis")
         labels = load_labels(templates_root() / "labels", pf.manifest.get("language", "en"))
         catalog = plan_catalog(labels)
+        header = cells[info.r1] if info.r1 < len(cells) else []
+        column = derived_col("todate_target")
+        if _text(header[column] if column < len(header) else None) != labels["kpi.todate_target"]:
+            raise WorkbookError(
+                f"{path}: its KPI columns are laid out by an older xlmplan — run "
+                f"'xlmplan refresh {Path(path).name}' first"
+            )
         rows = []
         for r in range(info.r1 + 1, info.r2 + 1):
             row = cells[r] if r < len(cells) else []
