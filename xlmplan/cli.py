@@ -19,8 +19,10 @@ from xlmplan import __version__
 from xlmplan.addin.build import DEFAULT_OUT as DEFAULT_ADDIN
 from xlmplan.addin.build import build_addin
 from xlmplan.addin.install import install_addin
-from xlmplan.api import new_plan, parse_day
+from xlmplan.api import PlanResult, new_plan, parse_day
 from xlmplan.core.checks import Finding
+from xlmplan.core.forecast import ETS, RUN_RATE
+from xlmplan.core.kpi_forecast import SeriesBacktest
 from xlmplan.core.template import template_names
 from xlmplan.errors import XlmplanError
 from xlmplan.importing import import_data, parse_map
@@ -39,8 +41,24 @@ err_console = Console(stderr=True)
 
 DEMO_NAME = "xlmplan-demo.xlsx"
 Backup = Annotated[bool, typer.Option(help="Keep the previous version as <name>.backup.xlsx.")]
+LANGUAGE_CODES = ("en", "ar", "fa")
 Lang = Annotated[
     str, typer.Option("--lang", help="Language of the plan: en, ar (Arabic) or fa (Persian).")
+]
+CalendarOpt = Annotated[
+    str,
+    typer.Option(
+        "--calendar",
+        help="The plan's months: gregorian, or solar-hijri (Farvardin ..., --start 1405-01).",
+    ),
+]
+FiscalStart = Annotated[
+    int | None,
+    typer.Option(
+        "--fiscal-start",
+        help="First month (1-12) of the plan year; without --start the plan is the year "
+        "holding the data's last date.",
+    ),
 ]
 
 
@@ -73,10 +91,8 @@ def new(
     months: Annotated[int | None, typer.Option(help="Plan length in months.")] = None,
     currency: Annotated[str | None, typer.Option(help="Currency code, e.g. EUR.")] = None,
     lang: Lang = "en",
-    calendar: Annotated[
-        str,
-        typer.Option(help="Show dates as gregorian or solar-hijri (Persian calendar, Excel)."),
-    ] = "gregorian",
+    calendar: CalendarOpt = "gregorian",
+    fiscal_start: FiscalStart = None,
     force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
 ) -> None:
     """Create a plan workbook from data (the bundled example shop without --data)."""
@@ -90,11 +106,14 @@ def new(
             currency=currency,
             lang=lang,
             calendar=calendar,
+            fiscal_start=fiscal_start,
             force=force,
             progress=say,
         )
     for note in result.notes:
         out_console.print(f"note: {note}", highlight=False)
+    for line in unbound_notes(result):
+        out_console.print(line, highlight=False)
     out_console.print(
         f"Plan written to [bold]{result.path.resolve()}[/] "
         f"({result.rows:,} Data rows, {len(result.findings)} checks findings)",
@@ -113,15 +132,35 @@ def demo(
             "--as-of", help="Build the demo as of this day (YYYY-MM-DD): Data is cut there."
         ),
     ] = None,
+    calendar: CalendarOpt = "gregorian",
+    fiscal_start: FiscalStart = None,
 ) -> None:
     """Write the demo plan from the bundled example data and show its KPIs."""
     name = DEMO_NAME if lang == "en" else DEMO_NAME.replace(".xlsx", f"-{lang}.xlsx")
     with user_errors(), progress() as say:
         cut = parse_day(as_of, "--as-of") if as_of is not None else None
-        result = new_plan(folder / name, force=force, lang=lang, progress=say, cut=cut)
+        result = new_plan(
+            folder / name,
+            force=force,
+            lang=lang,
+            calendar=calendar,
+            fiscal_start=fiscal_start,
+            progress=say,
+            cut=cut,
+        )
         report = read_kpis(result.path)
     out_console.print(kpi_table(report))
     out_console.print(f"Demo plan: [bold]{result.path.resolve()}[/]", highlight=False)
+
+
+def unbound_notes(result: PlanResult) -> list[str]:
+    """One line per template channel no channel of the data could be bound to."""
+    return [
+        f"not bound: the template's channel '{channel}' ({', '.join(rows)}) matches no channel "
+        "of your data in any language — rename it there to one of your channels, or remove "
+        "those rows"
+        for channel, rows in result.unbound.items()
+    ]
 
 
 @app.command()
@@ -385,11 +424,63 @@ def check(
                 {"severity": f.severity, "where": f.where, "message": f.message}
                 for f in result.findings
             ],
+            "backtest": [backtest_row(b) for b in result.backtests],
         }
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     else:
         out_console.print(findings_table(plan, result.findings))
+        out_console.print(backtest_table(result.backtests))
     raise typer.Exit(result.exit_code)
+
+
+def backtest_row(b: SeriesBacktest) -> dict[str, object]:
+    """One series' rolling-origin backtest as JSON fields."""
+    r = b.result
+    return {
+        "kpi": b.kpi,
+        "channel": b.channel,
+        "measure": b.measure,
+        "models": list(r.models),
+        "origins": r.origins,
+        "points": r.points,
+        "mase": r.mase,
+        "mase_naive": r.mase_naive,
+        "mase_seasonal_naive": r.mase_seasonal_naive,
+        "coverage_80": r.coverage,
+    }
+
+
+def backtest_table(backtests: list[SeriesBacktest]) -> Table:
+    """The forecast's rolling-origin backtest on the plan's own Data (info, never an error)."""
+    table = Table(
+        title="Forecast backtest on this plan's Data (rolling origin): MASE of the forecast, "
+        "the naive and the seasonal-naive one (lower is better), 80 % interval coverage",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for head in ("KPI", "Measure", "Model", "Points", "MASE", "Naive", "S.naive", "Cover"):
+        table.add_column(head, no_wrap=True)
+    models = {ETS: "ETS seasonal", RUN_RATE: "run-rate"}
+
+    def num(x: float | None, fmt: str = "{:.2f}") -> str:
+        return "–" if x is None else fmt.format(x)
+
+    for b in backtests:
+        r = b.result
+        table.add_row(
+            escape(b.kpi),
+            b.measure,
+            ", ".join(models.get(m, m) for m in r.models),
+            str(r.points),
+            num(r.mase),
+            num(r.mase_naive),
+            num(r.mase_seasonal_naive),
+            num(r.coverage, "{:.0%}"),
+        )
+    if not backtests:
+        table.add_row("–", "too little Data: four whole periods needed", "", "", "", "", "", "")
+    return table
 
 
 def findings_table(plan: Path, findings: list[Finding]) -> Table:
@@ -428,11 +519,23 @@ def addin_build(out: AddinPath = DEFAULT_ADDIN) -> None:
 
 
 @addin_app.command("install")
-def addin_install(out: AddinPath = DEFAULT_ADDIN) -> None:
+def addin_install(
+    out: AddinPath = DEFAULT_ADDIN,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help="The ribbon's language outside a plan: en, ar or fa (a plan's own wins; "
+            "default: Excel's).",
+        ),
+    ] = None,
+) -> None:
     """Build the add-in and install it for this user with this Python (Windows, macOS)."""
     with user_errors():
+        if lang is not None and lang not in LANGUAGE_CODES:
+            raise XlmplanError(f"--lang '{lang}': use one of {', '.join(LANGUAGE_CODES)}")
         built = build_addin(out)
-        result = install_addin(built.path)
+        result = install_addin(built.path, lang=lang)
     out_console.print(
         f"Installed [bold]{result.addin.name}[/]; the add-in runs {result.interpreter} "
         f"(recorded in {result.config}). Restart Excel to see the Marketing Plan tab.",

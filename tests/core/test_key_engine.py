@@ -31,9 +31,11 @@ Settings: amber threshold 0.8, pessimistic trigger 0.5 (both not the defaults).
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
-from tests.core.keys import SCENARIOS, D, data, run, settings
+from tests.core.keys import SCENARIOS, D, data, settings
+from tests.core.keys import run as run_with_forecast
 from xlmplan.core.engine import KpiResult, Results
 from xlmplan.core.model import Kpi, Plan
 
@@ -66,6 +68,12 @@ KPIS = [
 def plan(**kw: object) -> Plan:
     s = settings(D(2028, 1, 1), 12, amber_threshold=0.8, pessimistic_trigger=0.5, **kw)
     return Plan(s, kpis=list(KPIS), scenarios=list(SCENARIOS), channels=["Search", "Social"])
+
+
+def run(plan_: Plan, frame: pd.DataFrame) -> Results:
+    """These keys work the run-rate rule (SPEC), the year-end without a forecast; the
+    forecast's keys are in test_forecast_keys.py."""
+    return run_with_forecast(plan_, frame, forecasts=False)
 
 
 @pytest.fixture

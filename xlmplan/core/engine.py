@@ -13,10 +13,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlmplan.core import rules
+from xlmplan.core import budget_pacing, rules
 from xlmplan.core import target_path as tp
 from xlmplan.core.catalog import Catalog, Metric
 from xlmplan.core.data import MEASURES
+from xlmplan.core.kpi_forecast import KpiForecast, within_forecast
 from xlmplan.core.model import (
     SCENARIO_KEYS,
     SWOT_TYPES,
@@ -24,9 +25,17 @@ from xlmplan.core.model import (
     Kpi,
     Plan,
     add_months,
-    month_end,
 )
-from xlmplan.core.periods import Periods, label_pattern, month_names
+from xlmplan.core.periods import (
+    GREGORIAN,
+    Periods,
+    as_of_period,
+    label_pattern,
+    month_names,
+    period_index,
+    previous_first,
+    same_days_end,
+)
 
 WINDOWS = ("todate", "last", "prev")
 TOP_N = 3
@@ -124,6 +133,12 @@ class Results:
     month_sums: list[Sums] = field(default_factory=list)
     channel_sums: list[Sums] = field(default_factory=list)
     cross_sums: list[list[Sums]] = field(default_factory=list)
+    forecasts: list[KpiForecast] = field(default_factory=list)  # per KPI, at the as-of date
+    data_total: float = 0.0  # every Data measure summed (the forecast's staleness check)
+    pacing: budget_pacing.Pacing | None = None
+    as_of_number: int = 0  # 1-based period of the as-of date; 0 before the plan, n + 1 after
+    same_days: tuple[dt.date, dt.date] | None = None  # the period before, as many days
+    same_days_sums: Sums = field(default_factory=lambda: dict.fromkeys(MEASURES, 0.0))
 
 
 class Engine:
@@ -136,14 +151,17 @@ class Engine:
         catalog: Catalog,
         words: Words,
         periods: Periods | None = None,
+        *,
+        forecasts: bool = True,
     ) -> None:
         self.plan = plan
+        self.forecasts = forecasts
         self.catalog = catalog
         self.words = words
         s = plan.settings
         self.start = s.start
-        self.end = s.end
         self.periods = periods or s.periods()
+        self.end = self.periods.last
         dates = data["date"].to_numpy(dtype="datetime64[D]")
         self.days = dates
         self.values = {m: np.nan_to_num(data[m].to_numpy(dtype=float)) for m in MEASURES}
@@ -186,16 +204,23 @@ class Engine:
         plan_days = float((self.end - self.start).days + 1)
         elapsed = float((as_of - self.start).days + 1) if as_of else 0.0
         lm_start = dt.date(as_of.year, as_of.month, 1) if as_of else None
+        index = self.periods.index_of(as_of) if as_of else None
+        if index is not None and s.calendar != GREGORIAN:  # the as-of period's first day
+            lm_start = self.periods[index].first
         res = Results(as_of, plan_days, elapsed, lm_start, self.periods)
         periods = self.periods
         res.due_shares = [tp.due_share(p.first, p.last, as_of, periods.last) for p in periods.items]
         if as_of is not None and as_of >= periods.first:
             res.as_of_period = periods.index_of(min(as_of, periods.last))
+        res.as_of_number = as_of_period(as_of, periods)
         self._swot(res)
         self._kpis(res)
+        if self.forecasts:
+            self._forecast(res)
         self._objectives(res)
         self._budget(res)
         self._analysis(res)
+        self._pacing(res)
         return res
 
     def _swot(self, res: Results) -> None:
@@ -243,8 +268,12 @@ class Engine:
         if res.as_of and res.last_month_start:
             windows["todate"] = self._mask(self.start, res.as_of)
             windows["last"] = self._mask(res.last_month_start, res.as_of)
-            prev_start = add_months(res.last_month_start, -1)
+            before = previous_first(res.as_of, self.periods)  # the period before
+            prev_start = before or add_months(res.last_month_start, -1)
             windows["prev"] = self._mask(prev_start, res.last_month_start - dt.timedelta(days=1))
+            # Analysis compares the as-of period with as many days of the period before
+            prev_end = same_days_end(res.as_of, res.last_month_start, prev_start)
+            res.same_days = (prev_start, prev_end)
         scen = {sc.key: sc for sc in self.plan.scenarios}
         multipliers = [scen[k].multiplier if k in scen else None for k in SCENARIO_KEYS]
         for kpi in self.plan.kpis:
@@ -308,6 +337,23 @@ class Engine:
                 )
             )
 
+    def _forecast(self, res: Results) -> None:
+        from xlmplan.core.kpi_forecast import SeriesData, apply_forecasts, plan_forecasts, typed
+
+        w = self.words
+        data = SeriesData(self.days, self.values, self.channel_cf)
+        res.forecasts = plan_forecasts(
+            self.plan,
+            self.catalog,
+            data,
+            res.as_of,
+            w.all_channels,
+            w.lower,
+            typed(self.plan),
+            self.plan.settings.calendar,
+        )
+        res.data_total = float(sum(v.sum() for v in self.values.values()))
+        apply_forecasts(self.plan, res.kpis, res.forecasts, w.lower, w.scenarios)
     def _pace(self, res: Results, kpi: Kpi, metric: Metric | None, channel: str | None) -> _Pace:
         """The KPI's target path (Targets sheet) and its target to date."""
         periods, w = self.periods, self.words
@@ -385,6 +431,10 @@ class Engine:
                         achievable = int(
                             rules.xl_round(target / ob.baseline - 1) <= s.max_growth_up
                         )
+            best = res.forecasts[ki].cases[0] if ki is not None and res.forecasts else None
+            if not qualitative and best is not None and has_target and kpi:
+                assert target is not None
+                achievable = within_forecast(target, best, _direction(kpi.direction, w))
             cited = cited_ids(ob.substantiation, swot_ids)
             parent_primary = ob.parent != "" and any(
                 o.id.casefold() == ob.parent.casefold()
@@ -437,11 +487,12 @@ class Engine:
 
     def _budget(self, res: Results) -> None:
         s = self.plan.settings
-        months = s.month_starts()
+        periods = s.periods()
+        months = [p.first for p in periods.items]
         for p in self.plan.people:
             cost, cap = [], []
-            for m in months:
-                on = rules.active(p.start, p.end, m, month_end(m))
+            for period in periods.items:
+                on = rules.active(p.start, p.end, period.first, period.last)
                 fte = p.fte if on and rules.is_num(p.fte) else None
                 monthly = p.monthly_cost if rules.is_num(p.monthly_cost) else None
                 cost.append(
@@ -485,12 +536,62 @@ class Engine:
                 )
             )
 
+    def _pacing(self, res: Results) -> None:
+        """Media money lines against spend per channel and period, and the reconciliation
+        of the strategies' budgets with the money lines."""
+        plan, s = self.plan, self.plan.settings
+        periods = s.periods()
+        channels = budget_pacing.pacing_channels(
+            plan.channels, [m.channel for m in plan.money], [st.channel for st in plan.strategies]
+        )
+        known = {c.casefold() for c in channels}
+        media = s.media_category.casefold()
+        planned: dict[str, list[float]] = {}
+        for line, grid in zip(plan.money, res.money_grid, strict=True):
+            if line.category.casefold() != media:
+                continue
+            key = line.channel.casefold() if line.channel.casefold() in known else ""
+            row = planned.setdefault(key, [0.0] * len(periods))
+            for k, v in enumerate(grid):
+                row[k] += v
+        a = budget_pacing.as_of_period(res.as_of, periods)
+        keys = [*(c.casefold() for c in channels), ""]
+        n = len(periods)
+        spend: dict[str, list[float]] = {}
+        if res.as_of is not None and a >= 1:
+            idx = np.searchsorted(periods.firsts(), self.days, side="right") - 1
+            last = np.datetime64(min(res.as_of, periods.last))
+            seen = (idx >= 0) & (idx < a) & (self.days <= last)
+            rows, names = pd.factorize(self.channel_cf)
+            where = {key: j for j, key in enumerate(keys[:-1])}
+            code = np.array([where.get(x, len(keys) - 1) for x in names], dtype=np.int64)[rows]
+            sums = np.bincount(
+                (code * n + idx)[seen], weights=self.values["spend"][seen], minlength=len(keys) * n
+            )
+            spend = {key: sums[j * n : (j + 1) * n].tolist() for j, key in enumerate(keys)}
+        res.pacing = budget_pacing.pace(
+            channels,
+            planned,
+            spend,
+            res.as_of,
+            periods,
+            cap=s.budget_cap,
+            buffer=s.budget_buffer,
+            committed=s.budget_committed,
+        )
+        res.pacing.reconciled.extend(
+            budget_pacing.reconcile(
+                channels,
+                [(st.channel, st.budget) for st in plan.strategies],
+                [(m.channel, m.amount) for m in plan.money],
+            )
+        )
+
     def _analysis(self, res: Results) -> None:
         """Sums by plan month, by channel (plan to date) and by channel × month: one pass each."""
         n_months = self.plan.settings.months
-        start = np.datetime64(self.start, "M")
-        month = (self.days.astype("datetime64[M]") - start).astype(np.int64)
-        in_plan = (month >= 0) & (month < n_months)
+        month = period_index(self.days, self.periods)
+        in_plan = month >= 0
         channels = [c.casefold() for c in self.plan.channels]
         code = pd.Categorical(self.channel_cf, categories=channels).codes.astype(np.int64)
         known = code >= 0
@@ -503,10 +604,14 @@ class Engine:
                 for m, v in table.items()
             }
 
+        whole = binned(month, n_months, in_plan)  # Budget_3M's actual spend: whole periods
+        res.actual_spend = [float(x) for x in whole["spend"]]
+        todate = self._mask(self.start, res.as_of) if res.as_of else np.zeros(len(self.days), bool)
+        in_plan &= self._mask(None, res.as_of) if res.as_of else False  # one as-of date bounds all
         by_month = binned(month, n_months, in_plan)
         res.month_sums = [{m: float(by_month[m][i]) for m in MEASURES} for i in range(n_months)]
-        res.actual_spend = [s["spend"] for s in res.month_sums]
-        todate = self._mask(self.start, res.as_of) if res.as_of else np.zeros(len(self.days), bool)
+        if res.same_days:
+            res.same_days_sums = self._sums(self._mask(*res.same_days))
         by_channel = binned(code, n_ch, todate & known)
         res.channel_sums = [{m: float(by_channel[m][c]) for m in MEASURES} for c in range(n_ch)]
         cross = binned(code * n_months + month, n_ch * n_months, in_plan & known)
@@ -553,6 +658,10 @@ def cited_ids(substantiation: str, ids: list[str]) -> set[str]:
     """SWOT ids cited in a comma-separated substantiation (case-insensitive, spaces ignored)."""
     wanted = {part.casefold() for part in substantiation.replace(" ", "").split(",")}
     return {i for i in ids if i != "" and i.casefold() in wanted}
+
+
+def _direction(direction: str, w: Words) -> str:
+    return "lower" if direction.casefold() == w.lower.casefold() else "higher"
 
 
 def _gt(a: float | None, b: float) -> bool:

@@ -44,6 +44,9 @@ class Settings:
     as_of: dt.date | None = None  # explicit as-of date; None = last Data date in the plan
     calendar: str = "gregorian"  # the plan's months: "gregorian" or "solar-hijri"
     fiscal_start: int | None = None  # first month of the plan year (None: the start's month)
+    budget_cap: float | None = None  # media spend cap; None = the planned media total
+    budget_buffer: float | None = None  # part of the cap held back
+    budget_committed: float | None = None  # contracted, not yet in Data nor in money lines
 
     @property
     def end(self) -> dt.date:
@@ -176,6 +179,17 @@ class Scenario:
 
 
 @dataclass
+class ScenarioValue:
+    """Year-end values a user types for a KPI's scenarios; each one typed wins over the
+    forecast's and the multiplier's."""
+
+    kpi: str
+    optimistic: float | None
+    realistic: float | None
+    pessimistic: float | None
+
+
+@dataclass
 class Plan:
     """All inputs of one plan."""
 
@@ -190,6 +204,7 @@ class Plan:
     scenarios: list[Scenario] = field(default_factory=list)
     paths: list[KpiPath] = field(default_factory=list)
     period_targets: list[PeriodTarget] = field(default_factory=list)
+    scenario_values: list[ScenarioValue] = field(default_factory=list)
     channels: list[str] = field(default_factory=list)
     analysis_metric: str = ""  # the metric picked on Analysis (blank: revenue)
 

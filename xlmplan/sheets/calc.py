@@ -13,6 +13,7 @@ from __future__ import annotations
 from xlmplan.core import rules
 from xlmplan.core.data import MEASURES
 from xlmplan.core.engine import WINDOWS, cited_ids
+from xlmplan.core.periods import period_sum_to_xl
 from xlmplan.core.rules import literal_criterion_xl, serial
 from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, quoted
 from xlmplan.sheets.layout import Sheet, a1, quote_sheet
@@ -24,7 +25,7 @@ CROSS_COL = ROWS_COL + len(WINDOWS) + 1
 _WINDOW_CRITERIA = {
     "todate": 'd_date,">="&PlanStart,d_date,"<="&AsOf',
     "last": 'd_date,">="&LastMonthStart,d_date,"<="&AsOf',
-    "prev": 'd_date,">="&EDATE(LastMonthStart,-1),d_date,"<"&LastMonthStart',
+    "prev": 'd_date,">="&PrevPeriodStart,d_date,"<"&LastMonthStart',
 }
 
 
@@ -212,25 +213,24 @@ def build(ctx: Ctx, kpi_sheet: str, n_kpi_rows: int) -> Sheet:
             rows = res.kpis[i].rows.get(window, 0) if kpi else 0
             sheet.formula(r, rows_col(window), count, rows, "derived:num")
 
-    months = plan.settings.month_starts()
+    periods = ctx.periods  # the Calendar's periods, each summed up to the as-of date
     n_ch = len(plan.channels)
     for measure in MEASURES:
         top, left = cross_origin(measure, n_ch)
         sheet.put(top - 1, left - 1, measure, "header")
-        for j in range(len(months)):
-            sheet.formula(
-                top - 1, left + j, f"EDATE(PlanStart,{j})", serial(months[j]), "header:month"
-            )
+        for j, period in enumerate(periods.items):
+            first = f"INDEX(cal_first,{j + 1})"
+            sheet.formula(top - 1, left + j, first, serial(period.first), "header:month")
         for c, channel in enumerate(plan.channels):
             r = top + c
             sheet.put(r, left - 1, channel, "derived:text")
-            for j in range(len(months)):
-                month = a1(top - 1, left + j, True, False)
-                channel = literal_criterion_xl(a1(r, left - 1, False, True))
-                formula = (
-                    f"SUMIFS(d_{measure},d_channel,{channel},"
-                    f'd_date,">="&{month},d_date,"<"&EDATE({month},1))'
-                )
+            for j in range(len(periods)):
+                crit = literal_criterion_xl(a1(r, left - 1, False, True))
+                first = a1(top - 1, left + j, True, False)
+                last = f"INDEX(cal_last,{j + 1})"
+                where = f"d_channel,{crit}"
+                total = period_sum_to_xl(f"d_{measure}", "d_date", first, last, "AsOf", where)
+                formula = f"IF(ISNUMBER(AsOf),{total},0)"
                 sheet.formula(r, left + j, formula, res.cross_sums[c][j][measure], "derived:num")
     _join_grids(ctx, sheet)
     _objective_sums(ctx, sheet)

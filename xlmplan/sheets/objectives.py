@@ -5,6 +5,7 @@ from __future__ import annotations
 from xlmplan.core import rules
 from xlmplan.core import target_path as tp
 from xlmplan.core.data import MEASURES
+from xlmplan.core.kpi_forecast import within_forecast_xl
 from xlmplan.core.model import Objective, table_row
 from xlmplan.sheets import calc
 from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, blank, metric_style, quoted
@@ -51,15 +52,18 @@ def smart_formulas(ctx: Ctx, r: int) -> list[str]:
     qual = f"E{R}={quoted(w.qualitative)}"
     kpi_row = f"MATCH({rules.literal_lookup_xl(f'H{R}')},k_id,0)"
     kpi_metric = rules.literal_lookup_xl(f"INDEX(k_metric,{kpi_row})")
+    best = f"INDEX(fc_best,{kpi_row})"  # the forecast's better bound at plan end
     cited = f'SUMPRODUCT({rules.cited_xl("s_id", f"L{R}")}*(s_id<>""))'
     return [
         f'IF(AND({rules.word_count_xl(f"G{R}")}>=4,H{R}<>""),1,0)',
         f'IF({qual},IF(AND(H{R}<>"",ISNUMBER({T})),1,0),'
         f"IF(IFERROR(AND(ISNUMBER(MATCH({kpi_metric},lst_metrics,0)),"
         f"ISNUMBER(I{R}),ISNUMBER({T})),FALSE),1,0))",
-        f"IF({qual},1,IFERROR(IF(AND(ISNUMBER(I{R}),ISNUMBER({T})),IF(I{R}=0,0,"
+        f"IF({qual},1,IFERROR(IF(AND(ISNUMBER({T}),ISNUMBER({best})),"
+        f"{within_forecast_xl(T, best, f'INDEX(k_dir,{kpi_row})', quoted(w.lower))},"
+        f"IF(AND(ISNUMBER(I{R}),ISNUMBER({T})),IF(I{R}=0,0,"
         f"IF(INDEX(k_dir,{kpi_row})={quoted(w.lower)},IF(ROUND(1-{T}/I{R},6)<=MaxGrowthDown,1,0),"
-        f"IF(ROUND({T}/I{R}-1,6)<=MaxGrowthUp,1,0))),0),0))",
+        f"IF(ROUND({T}/I{R}-1,6)<=MaxGrowthUp,1,0))),0)),0))",
         f'IF(OR({cited}>0,IF(C{R}="",FALSE,COUNTIFS(o_id,{rules.literal_criterion_xl(f"C{R}")},'
         f"o_level,{quoted(w.primary)})>0)),1,0)",
         f"IF(AND(ISNUMBER(K{R}),K{R}>=PlanStart,K{R}<=PlanEnd),1,0)",

@@ -200,6 +200,8 @@ def build(ctx: Ctx) -> Sheet:
     )
     for i, name in ((0, "st_id"), (1, "st_obj"), (5, "st_pair"), (6, "st_name"), (8, "st_owner")):
         table_name(ctx, sheet, strat, i, name)
+    table_name(ctx, sheet, strat, 3, "st_channel")  # the Budget_Months reconciliation
+    table_name(ctx, sheet, strat, 11, "st_budget")
     list_validation(sheet, strat, 3, "=lst_channels")
     list_validation(sheet, strat, 4, "=lst_tows")
     list_validation(sheet, strat, 1, "=o_id")
