@@ -73,7 +73,8 @@ def test_json_holds_both_verdicts_as_the_engine_computed_them(demo: tuple) -> No
     assert k1["attainment_to_date"] == pytest.approx(
         k1["actual_to_date"] / k1["target_to_date"], abs=5e-7
     )
-    assert k1["year_end_low"] is None and k1["year_end_high"] is None  # no forecast yet
+    # the forecast's 80 % interval holds the year-end forecast
+    assert k1["year_end_low"] <= k1["year_end_forecast"] <= k1["year_end_high"]
 
 
 def test_kpis_reads_the_saved_values_not_a_recomputation(demo: tuple, tmp_path: Path) -> None:
