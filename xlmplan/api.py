@@ -21,6 +21,7 @@ from xlmplan.core.jalali import solar_hijri_reading
 from xlmplan.core.labels import load_labels
 from xlmplan.core.missing_measures import missing_measures, without_missing
 from xlmplan.core.model import Plan
+from xlmplan.core.starter import suggested
 from xlmplan.core.template import (
     apply_targets,
     build_plan,
@@ -53,6 +54,7 @@ class PlanResult:
     catalog: Catalog
     rows: int
     notes: list[str] = field(default_factory=list)  # what reading the data changed
+    starter: dict[str, float] = field(default_factory=dict)  # KPI targets suggested from Data
 
 
 def parse_month(text: str) -> dt.date:
@@ -188,7 +190,7 @@ def _new_plan(
     check_period(plan.settings.start, plan.settings.months, start)
     periods = labelled_periods(plan, labels)
     first = Engine(plan, frame, catalog, words, periods, forecasts=False).run()  # targets only
-    plan = apply_targets(plan, first, factors, words)
+    template_plan, plan = plan, apply_targets(plan, first, factors, words)
     results = Engine(plan, frame, catalog, words, periods).run()
 
     say("laying out the sheets")
@@ -202,11 +204,12 @@ def _new_plan(
         template,
         calendar=calendar,
         extra_findings=[Finding("warning", labels["sheet.data"], n) for n in notes],
+        starter=(starter := suggested(template_plan, plan)),
     )
 
     say(f"writing {out.name}")
     write_atomic(out, lambda tmp: write_book(book, tmp))
-    return PlanResult(out, plan, results, findings, words, catalog, len(frame), notes)
+    return PlanResult(out, plan, results, findings, words, catalog, len(frame), notes, starter)
 
 
 def _cut(frame: pd.DataFrame, day: dt.date, source: str) -> pd.DataFrame:

@@ -432,3 +432,8 @@ def beyond_forecast(
     if target is None or best is None or within_forecast(target, best, direction):
         return None
     return best, uplift_needed(target, best, direction)
+
+
+def number_text(value: float) -> str:
+    """A number as a finding shows it: thousands separated, small ones to 4 digits."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
