@@ -143,18 +143,14 @@ def horizon(
 
 
 def period_actuals(
-    days: np.ndarray, values: np.ndarray, windows: Sequence[tuple[dt.date, dt.date] | None]
+    index: np.ndarray, values: np.ndarray, started: Sequence[bool]
 ) -> tuple[Number, ...]:
-    """Sums of ``values`` per plan period from its first day to its last or the as-of
-    date (None: a window wholly after the as-of date)."""
-    out: list[Number] = []
-    for w in windows:
-        if w is None:
-            out.append(None)
-            continue
-        inside = (days >= np.datetime64(w[0], "D")) & (days <= np.datetime64(w[1], "D"))
-        out.append(float(values[inside].sum()))
-    return tuple(out)
+    """Sums of ``values`` per plan period up to the as-of date: ``index`` holds each row's
+    plan period (-1: outside the plan or after the as-of date); None for a period that
+    starts after the as-of date (``started`` False)."""
+    inside = index >= 0
+    sums = np.bincount(index[inside], weights=values[inside], minlength=len(started))
+    return tuple(float(v) if ok else None for v, ok in zip(sums, started, strict=True))
 
 
 def history_sums(days: np.ndarray, values: np.ndarray, h: Horizon) -> np.ndarray:
@@ -301,10 +297,10 @@ def plan_forecasts(
     upto = data.days <= np.datetime64(as_of, "D")
     in_plan = upto & (data.days >= np.datetime64(s.start, "D"))
     cache: dict[tuple[str | None, str], MeasureForecast] = {}
-    windows = [
-        (p.first, min(p.last, as_of)) if p.first <= as_of else None
-        for p in plan_periods(s.start, s.months, calendar).items
-    ]
+    plan_p = plan_periods(s.start, s.months, calendar)
+    started = [p.first <= as_of for p in plan_p.items]
+    index = np.searchsorted(plan_p.firsts(), data.days, side="right") - 1
+    index = np.where(in_plan & (data.days <= np.datetime64(plan_p.last, "D")), index, -1)
     out = []
     for kpi in plan.kpis:
         metric = catalog.by_label(kpi.metric)
@@ -320,7 +316,7 @@ def plan_forecasts(
             if key not in cache:
                 history = history_sums(data.days[rows], data.values[m][rows], h)
                 to_date = float(data.values[m][rows & in_plan].sum())
-                actual = period_actuals(data.days[rows], data.values[m][rows], windows)
+                actual = period_actuals(index[rows], data.values[m][rows], started)
                 cache[key] = replace(measure_forecast(m, history, to_date, h), actual=actual)
             measures.append(cache[key])
         direction = "lower" if kpi.direction.casefold() == lower_word.casefold() else "higher"
