@@ -18,6 +18,7 @@ import pandas as pd
 from lxml import etree
 
 from xlmplan import __version__
+from xlmplan.core import starter
 from xlmplan.core.catalog import Catalog
 from xlmplan.core.checks import Finding
 from xlmplan.core.data import DATA_COLUMNS, cleaned_notes
@@ -171,6 +172,7 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
             extra_findings=extra,
             calendar=pf.manifest.get("calendar", "gregorian"),
             table_at={name: (info.r1, info.c1) for name, info in pf.tables.items()},
+            starter=starter.decode(pf.manifest.get(starter.MANIFEST_KEY)),
         )
         _fit_data(book, pf)
         return book, findings

@@ -12,6 +12,8 @@ from xlmplan.core.engine import Results, Words
 from xlmplan.core.jalali import SOLAR_HIJRI_FORMAT, SOLAR_HIJRI_MONTH_FORMAT
 from xlmplan.core.labels import Labels
 from xlmplan.core.model import Plan
+from xlmplan.core.starter import MANIFEST_KEY as starter_key
+from xlmplan.core.starter import encode, starter_findings
 from xlmplan.core.units import month_format
 from xlmplan.sheets import (
     analysis,
@@ -76,10 +78,12 @@ def build_book(
     extra_findings: list[Finding] | None = None,
     calendar: str = "gregorian",
     table_at: dict[str, tuple[int, int]] | None = None,
+    starter: dict[str, float] | None = None,
 ) -> tuple[Book, list[Finding]]:
     """Lay out every sheet. ``sheet_names`` keeps the names a user gave the sheets;
     ``extra_findings`` (unreadable inputs, restored cells) lead the Checks sheet;
-    ``table_at`` gives input Tables' (header row, column) where a file has them."""
+    ``table_at`` gives input Tables' (header row, column) where a file has them;
+    ``starter`` the KPI targets ``new`` suggested (kept in the manifest)."""
     ctx = Ctx(plan, results, catalog, labels, words)
     ctx.positions["table_at"] = table_at or {}
     ctx.sheet_names = {role: labels[f"sheet.{role}"] for role in ROLES} | (sheet_names or {})
@@ -102,6 +106,7 @@ def build_book(
     built["dashboard"] = dashboard.build(ctx, plan.settings.months)
     budget_total = float(ctx.positions["budget_total"])
     findings = [*(extra_findings or []), *find(plan, results, catalog, labels, words, budget_total)]
+    findings += starter_findings(plan, starter or {}, labels)
     built["checks"] = checks_sheet.build(ctx, findings)
     smart = [row[5] for row in results.smart]
     health = {
@@ -127,6 +132,7 @@ def build_book(
         "language": labels.lang,
         "currency": plan.settings.currency,
         "calendar": calendar,
+        starter_key: encode(starter or {}),
         "layout.budget": budget.LAYOUT,
     }
     entries |= {k: str(ctx.positions[k]) for k in ("health.start", "stamp.start")}
