@@ -22,8 +22,9 @@ from xlmplan.core.catalog import Catalog
 from xlmplan.core.checks import Finding
 from xlmplan.core.data import DATA_COLUMNS, cleaned_notes
 from xlmplan.core.data_merge import unify_channels
-from xlmplan.core.engine import Engine, Results, Words
+from xlmplan.core.engine import Engine, Results, Words, labelled_periods
 from xlmplan.core.inputs import plan_from_tables
+from xlmplan.core.kpi_forecast import SeriesBacktest, plan_backtests
 from xlmplan.core.labels import Labels, load_labels
 from xlmplan.core.missing_measures import (
     column_positions,
@@ -45,7 +46,7 @@ from xlmplan.io.plan_data import data_headers, data_where
 from xlmplan.sheets import budget
 from xlmplan.sheets.analysis import PICK_CELL
 from xlmplan.sheets.book import ROLES, build_book
-from xlmplan.sheets.cellrefs import Pos, cf_ranges, dv_ranges, expand
+from xlmplan.sheets.cellrefs import Pos, cf_ranges, dv_ranges, expand, range_text
 from xlmplan.sheets.layout import Book, Sheet, a1, rng
 from xlmplan.xlsx.fastrows import column_styles, replace_rows, row_styles
 from xlmplan.xlsx.limits import check_data_fits
@@ -53,6 +54,7 @@ from xlmplan.xlsx.package import Package, open_package, xml_bytes
 from xlmplan.xlsx.package_write import check_writable, os_error, write_error, write_package
 from xlmplan.xlsx.plan_file import PlanFile, data_frame, input_tables, open_plan
 from xlmplan.xlsx.plan_lock import plan_lock, scratch_name
+from xlmplan.xlsx.relayout import relay_charts, relay_sheet
 from xlmplan.xlsx.sheet_formats import charts_of, own_links, patch_chart, replace_formats
 from xlmplan.xlsx.sheet_graft import Graft, graft_sheet
 from xlmplan.xlsx.splice import Q, SheetXml, fresh_cell, shared_strings
@@ -85,6 +87,8 @@ class Analysis:
     data_last: int = 0  # 0-based last row of the Data table in the file as read
     relabel: bool = False  # the plan changes language: every format and chart is re-laid
     added: dict[str, str] = field(default_factory=dict)  # role -> name of a sheet refresh adds
+    # role -> (old, new) span of xlmplan's cells on a sheet another version laid out
+    moved: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -147,7 +151,8 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
     )
     plan.analysis_metric = picked_label(pf)
     input_findings += budget.layout_moved(pf.manifest, labels)
-    results = Engine(plan, data, catalog, words).run()
+    periods = labelled_periods(plan, labels)
+    results = Engine(plan, data, catalog, words, periods).run()
     names = {role: pf.sheets[role].name for role in ROLES if role in pf.sheets}
     added = _added_names(pf, labels)
     names |= added
@@ -177,14 +182,16 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
         if role in pf.sheets
     }
     restored: list[str] = []
+    moved: dict[str, tuple[str, str]] = {}
     for role in ROLES:
         if role == "data" or role in added:
             continue
         sheet, target = book.sheet(role), targets[role]
-        old = _old_owned(pf, role, sheet)
-        for pos in sorted(old & sheet.owned()):
-            cell = sheet.cells[pos]
-            if cell.formula and target.has_content(pos) and not target.has_formula(pos):
+        old, new = _old_owned(pf, role, sheet), sheet.owned()
+        if _relaid(pf, old, new):
+            moved[role] = (_span(old), _span(new))
+        for pos in sorted(_typed_over(pf, role, old & new, target)):
+            if sheet.cells[pos].formula:
                 restored.append(_where(sheet, pos))
     if restored:
         extra = [Finding("warning", w, labels["check.restored"].format(cell=w)) for w in restored]
@@ -206,6 +213,7 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
         data_last,
         relabel is not None and relabel != pf.manifest.get("language", "en"),
         added,
+        moved,
     )
 
 
@@ -222,12 +230,18 @@ def _added_names(pf: PlanFile, labels: Labels) -> dict[str, str]:
 
 def layout_notes(an: Analysis) -> list[str]:
     """What a refresh changed in the plan's make-up: sheets added for roles the plan's
-    version of xlmplan did not have."""
-    return [
-        f"Added the sheet '{name}': new in xlmplan {__version__} (the plan was made by "
-        f"{an.pf.manifest.get('xlmplan.version', 'an earlier version')})"
+    version of xlmplan did not have, and sheets whose layout moved since that version."""
+    made = an.pf.manifest.get("xlmplan.version", "an earlier version")
+    notes = [
+        f"Added the sheet '{name}': new in xlmplan {__version__} (the plan was made by {made})"
         for name in an.added.values()
     ]
+    for role, (old, new) in an.moved.items():
+        notes.append(
+            f"Laid out '{an.pf.sheets[role].name}' as xlmplan {__version__} does: its cells "
+            f"now span {new} (were {old} in {made}); your own cells stay where they are"
+        )
+    return notes
 
 
 def picked_label(pf: PlanFile) -> str:
@@ -267,6 +281,45 @@ def _fit_data(book: Book, pf: PlanFile) -> None:
 def _old_owned(pf: PlanFile, role: str, sheet: Sheet) -> set[Pos]:
     text = pf.manifest.get(f"owned.{role}")
     return expand(text) if text else sheet.owned()
+
+
+# Owned cells where xlmplan 0.1.0 wrote numbers, by role: columns (None: every column).
+_NUMBERS_0_1: dict[str, set[int] | None] = {"scenarios": {17}, "lists": None}
+
+
+def _typed_over(pf: PlanFile, role: str, cells: set[Pos], target: SheetXml) -> set[Pos]:
+    """The ``cells`` (owned before and now) whose formula a user typed over: where the
+    manifest's ``formulas.<role>`` says xlmplan wrote a formula, the cell has none now.
+    A plan from before that record (0.1.0) wrote labels as text: there a number
+    without a formula was typed, except where 0.1.0 wrote numbers itself."""
+    recorded = pf.manifest.get(f"formulas.{role}")
+    if recorded is not None:
+        cells &= expand(recorded)
+        return {pos for pos in cells if target.has_content(pos) and not target.has_formula(pos)}
+    own = _NUMBERS_0_1.get(role, set())
+    return {
+        pos
+        for pos in cells
+        if not target.has_formula(pos)
+        and target.cached(pos, [])[0] == "n"
+        and target.has_content(pos)
+        and not (own is None or pos[1] in own)
+    }
+
+
+def _relaid(pf: PlanFile, old: set[Pos], new: set[Pos]) -> bool:
+    """The sheet was laid out by another version of xlmplan, and its columns moved (rows
+    come and go with the Tables beside them; that is growth, not a new layout)."""
+    if pf.manifest.get("xlmplan.version") == __version__:
+        return False
+    return {c for _, c in old} != {c for _, c in new}
+
+
+def _span(cells: set[Pos]) -> str:
+    if not cells:
+        return "-"
+    rows, cols = [r for r, _ in cells], [c for _, c in cells]
+    return range_text(min(rows), min(cols), max(rows), max(cols))
 
 
 def refresh_plan(
@@ -337,8 +390,6 @@ def _spliced_parts(an: Analysis) -> tuple[dict[str, bytes], dict[str, bytes]]:
                 part = f"xl/worksheets/sheet{index[role] + 1}.xml"
                 position = sheet_position(_book_roles(pf, book_xml, an.added), role, ROLES)
                 graft_sheet(graft, fresh, part, name, position, shared, style_map)
-            graft.finish()
-            out.update(graft.replace)
             for role in OWNED_ROLES:
                 if role in an.added:
                     continue
@@ -346,11 +397,13 @@ def _spliced_parts(an: Analysis) -> tuple[dict[str, bytes], dict[str, bytes]]:
                 spliced = _splice_sheet(an, role, fresh_xml, shared, style_map)
                 if spliced is not None:
                     out[pf.sheets[role].part] = spliced
-            out.update(_charts(pf, fresh, index["dashboard"], an.relabel))
+            out.update(_charts(an, fresh, index["dashboard"], graft, style_map))
             if an.new_data:
                 out[pf.table("data").sheet.part] = _data_rows(
                     an, fresh, index["data"], style_map.xf
                 )
+            graft.finish()
+            out.update(graft.replace)
     finally:
         scratch.unlink(missing_ok=True)
     out.update(_grown_tables(pf))
@@ -390,8 +443,10 @@ def _splice_sheet(
         _refuse_collisions(pf, sheet, target, new - old)
     before = etree.tostring(target.root)
     if role != "manifest":
-        _formats(pf, role, sheet, target, fresh, style_map.dxf, an.relabel)
+        _formats(pf, role, sheet, target, fresh, style_map.dxf, an.relabel or role in an.moved)
         own_links(target.root, fresh.root, new)
+    if role in an.moved:
+        relay_sheet(target, fresh, style_map.xf, new)
     for pos in sorted(old - new):
         target.remove(pos)
     for pos in sorted(new):
@@ -424,21 +479,38 @@ def _formats(
 
 
 def _charts(
-    pf: PlanFile, fresh: Package, dashboard_index: int, relabel: bool = False
+    an: Analysis, fresh: Package, dashboard_index: int, graft: Graft, styles: StyleMap
 ) -> dict[str, bytes]:
     """Dashboard charts with the fresh series ranges and cached points (the fresh charts
-    whole when the language changes: titles and series names are labels)."""
+    whole when the language changes: titles and series names are labels; and when another
+    version wrote them and their series no longer pair up). A sheet laid out anew moves
+    its charts; charts the fresh Dashboard has beyond the plan's are added."""
+    pf = an.pf
     out: dict[str, bytes] = {}
-    fresh_charts = charts_of(fresh, f"xl/worksheets/sheet{dashboard_index + 1}.xml")
+    fresh_sheet = f"xl/worksheets/sheet{dashboard_index + 1}.xml"
+    fresh_charts = charts_of(fresh, fresh_sheet)
     mine = charts_of(pf.pkg, pf.sheets["dashboard"].part)
+    other_version = pf.manifest.get("xlmplan.version") != __version__
     for target_part, fresh_part in zip(mine, fresh_charts, strict=False):
-        if relabel:
+        if an.relabel or "dashboard" in an.moved:
             out[target_part] = fresh.read(fresh_part)
             continue
         patched = patch_chart(pf.pkg.read(target_part), fresh.read(fresh_part))
         if patched is not None:
             out[target_part] = patched
+        elif other_version and not _same_series(pf.pkg.read(target_part), fresh.read(fresh_part)):
+            out[target_part] = fresh.read(fresh_part)
+    if "dashboard" in an.moved or len(fresh_charts) > len(mine):
+        move = "dashboard" in an.moved
+        out.update(
+            relay_charts(graft, fresh, fresh_sheet, pf.sheets["dashboard"].part, styles, move=move)
+        )
     return out
+
+
+def _same_series(target: bytes, fresh: bytes) -> bool:
+    count = lambda data: data.count(b"<c:ser>")  # noqa: E731
+    return count(target) == count(fresh)
 
 
 def _refuse_collisions(pf: PlanFile, sheet: Sheet, target: SheetXml, fresh: set[Pos]) -> None:
@@ -535,6 +607,7 @@ class CheckResult:
     path: Path
     findings: list[Finding]
     analysis: Analysis
+    backtests: list[SeriesBacktest] = field(default_factory=list)  # the forecast's, on Data
 
     @property
     def exit_code(self) -> int:
@@ -575,7 +648,7 @@ def check_plan(path: Path) -> CheckResult:
         extra += ill_formed_findings(an.pf)
         order = {"error": 0, "warning": 1, "info": 2}
         findings = sorted([*an.findings, *extra], key=lambda f: order.get(f.severity, 3))
-        return CheckResult(Path(path), findings, an)
+        return CheckResult(Path(path), findings, an, plan_backtests(an.plan, an.results.forecasts))
     finally:
         an.pf.close()
 

@@ -29,11 +29,14 @@ from xlmplan.core.model import (
     SCENARIO_KEYS,
     Action,
     Kpi,
+    KpiPath,
     MoneyLine,
     Objective,
+    PeriodTarget,
     Person,
     Plan,
     Scenario,
+    ScenarioValue,
     Settings,
     Strategy,
     SwotFactor,
@@ -50,6 +53,9 @@ ROW_TYPES: dict[str, type] = {
     "people": Person,
     "money": MoneyLine,
     "actions": Action,
+    "paths": KpiPath,
+    "period_targets": PeriodTarget,
+    "scenario_values": ScenarioValue,
 }
 GROWING = tuple(ROW_TYPES)  # tables a user extends by typing rows below them
 _EXCEL_EPOCH = dt.date(1899, 12, 30)

@@ -123,6 +123,24 @@ class Kpi:
 
 
 @dataclass
+class KpiPath:
+    """How a KPI's target is spread over the periods (the Targets sheet's input Table)."""
+
+    kpi: str
+    baseline: float | None  # the KPI's value before the plan (a ratio's path starts there)
+    method: str  # even | seasonal | manual (label words); blank = even
+
+
+@dataclass
+class PeriodTarget:
+    """A KPI's target typed for one period (by its label); it wins over the path."""
+
+    kpi: str
+    period: str
+    target: float | None
+
+
+@dataclass
 class Person:
     name: str
     role: str
@@ -161,6 +179,17 @@ class Scenario:
 
 
 @dataclass
+class ScenarioValue:
+    """Year-end values a user types for a KPI's scenarios; each one typed wins over the
+    forecast's and the multiplier's."""
+
+    kpi: str
+    optimistic: float | None
+    realistic: float | None
+    pessimistic: float | None
+
+
+@dataclass
 class Plan:
     """All inputs of one plan."""
 
@@ -173,6 +202,9 @@ class Plan:
     money: list[MoneyLine] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     scenarios: list[Scenario] = field(default_factory=list)
+    paths: list[KpiPath] = field(default_factory=list)
+    period_targets: list[PeriodTarget] = field(default_factory=list)
+    scenario_values: list[ScenarioValue] = field(default_factory=list)
     channels: list[str] = field(default_factory=list)
     analysis_metric: str = ""  # the metric picked on Analysis (blank: revenue)
 

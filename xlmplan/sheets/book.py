@@ -21,15 +21,17 @@ from xlmplan.sheets import (
     checks_sheet,
     dashboard,
     data_sheet,
+    forecast,
     lists,
     objectives,
     scenarios,
     start,
     strategy_kpi,
     swot,
+    targets,
 )
 from xlmplan.sheets import calendar as calendar_sheet
-from xlmplan.sheets.cellrefs import cf_ranges, compress, dv_ranges
+from xlmplan.sheets.cellrefs import cf_ranges, compress, dv_ranges, formula_cells
 from xlmplan.sheets.context import Ctx
 from xlmplan.sheets.layout import Book, ref
 from xlmplan.sheets.text_width import fit_columns
@@ -43,9 +45,11 @@ ROLES = (
     "swot",
     "objectives",
     "strategy_kpi",
+    "targets",
     "budget",
     "budget_months",
     "scenarios",
+    "forecast",
     "analysis",
     "dashboard",
     "calendar",
@@ -90,7 +94,9 @@ def build_book(
         "calendar": calendar_sheet.build(ctx),
     }
     built["budget_months"] = budget_months.build(ctx)
+    built["forecast"] = forecast.build(ctx, n_kpi_rows)
     built["scenarios"] = scenarios.build(ctx, n_kpi_rows)
+    built["targets"] = targets.build(ctx)
     built["analysis"] = analysis.build(ctx)
     built["calc"] = calc.build(ctx, ctx.sheet("strategy_kpi"), n_kpi_rows)
     built["dashboard"] = dashboard.build(ctx, plan.settings.months)
@@ -133,6 +139,7 @@ def build_book(
     for sheet in sheets:
         if sheet.role != "data":
             entries[f"owned.{sheet.role}"] = compress(sheet.owned())
+            entries[f"formulas.{sheet.role}"] = compress(formula_cells(sheet))
             entries[f"cf.{sheet.role}"] = cf_ranges(sheet)
             entries[f"dv.{sheet.role}"] = dv_ranges(sheet)
     sheets.append(checks_sheet.manifest(entries))

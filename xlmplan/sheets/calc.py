@@ -50,6 +50,82 @@ def join_columns(ctx: Ctx) -> dict[str, tuple[int, int]]:
     return {"substantiation": (first, n_swot), "strategies": (first + n_swot, n_strategies)}
 
 
+def objective_columns(ctx: Ctx) -> dict[str, int]:
+    """Per objective, right of the running joins: its KPI's row, the last day of its window,
+    its channel, each measure summed over the window to date and the window's Data rows."""
+    first, count = join_columns(ctx)["strategies"]
+    col = first + count + 1
+    keys = ("kpi_row", "end", "channel", *MEASURES, "rows")
+    return {key: col + j for j, key in enumerate(keys)}
+
+
+def _objective_sums(ctx: Ctx, sheet: Sheet) -> None:
+    """Each objective measured over its own window: plan start to MIN(AsOf, its deadline)."""
+    plan, res, w = ctx.plan, ctx.results, ctx.words
+    objectives = quote_sheet(ctx.sheet("objectives"))
+    col = objective_columns(ctx)
+    for key, j in col.items():
+        sheet.put(TABLE_ROW, j, f"objective:{key}", "header")
+    for i in range(max(len(plan.objectives), 1)):
+        r = FIRST + i
+        ob = plan.objectives[i] if i < len(plan.objectives) else None
+        row = res.objective_rows[i] if ob else {}
+        kpi_index = next(
+            (
+                j + 1
+                for j, k in enumerate(plan.kpis)
+                if ob and ob.kpi and rules.same_text(k.id, ob.kpi)
+            ),
+            None,
+        )
+        c = {key: a1(r, j) for key, j in col.items()}
+        kpi_id = f"{objectives}!$H{r + 1}"
+        deadline = f"{objectives}!$K{r + 1}"
+        sheet.formula(
+            r,
+            col["kpi_row"],
+            f'IFERROR(MATCH({rules.literal_lookup_xl(kpi_id)},k_id,0),"")',
+            "" if kpi_index is None else float(kpi_index),
+            "derived:num",
+        )
+        sheet.formula(
+            r,
+            col["end"],
+            f"IF(ISNUMBER({deadline}),{deadline},PlanEnd)",
+            serial(row.get("end", plan.settings.end)),
+            "derived:num",
+        )
+        channel = plan.kpis[kpi_index - 1].channel if kpi_index else ""
+        sheet.formula(
+            r,
+            col["channel"],
+            f'IF(ISNUMBER({c["kpi_row"]}),INDEX(k_channel,{c["kpi_row"]})&"","")',
+            channel,
+            "derived:text",
+        )
+        crit = f'd_date,">="&PlanStart,d_date,"<="&MIN(AsOf,{c["end"]})'
+        one = f"d_channel,{literal_criterion_xl(c['channel'])},"
+        is_all = f"{c['channel']}={quoted(w.all_channels)}"
+        on = f"AND(ISNUMBER(AsOf),ISNUMBER({c['kpi_row']}))"
+        sums = row.get("sums", {})
+        for measure in MEASURES:
+            sheet.formula(
+                r,
+                col[measure],
+                f"IF({on},IF({is_all},SUMIFS(d_{measure},{crit}),"
+                f"SUMIFS(d_{measure},{one}{crit})),0)",
+                float(sums.get(measure, 0.0)),
+                "derived:num",
+            )
+        sheet.formula(
+            r,
+            col["rows"],
+            f"IF({on},IF({is_all},COUNTIFS({crit}),COUNTIFS({one}{crit})),0)",
+            float(row.get("rows", 0)),
+            "derived:num",
+        )
+
+
 def joined_formula(ctx: Ctx, kind: str, r: int) -> str:
     """The objectives matrix's joined text of ``kind`` for the objective on row ``r``."""
     first, n = join_columns(ctx)[kind]
@@ -157,4 +233,5 @@ def build(ctx: Ctx, kpi_sheet: str, n_kpi_rows: int) -> Sheet:
                 )
                 sheet.formula(r, left + j, formula, res.cross_sums[c][j][measure], "derived:num")
     _join_grids(ctx, sheet)
+    _objective_sums(ctx, sheet)
     return sheet

@@ -213,6 +213,7 @@ def _never_listed(role: str, manifest: dict[str, str], names: dict[str, str]) ->
 
 
 _POSITIONS = ("health.start", "stamp.start")
+RANGE_KINDS = ("owned", "formulas", "cf", "dv")  # manifest entries <kind>.<role>: cell ranges
 
 
 def _ranges(text: str) -> list[str]:
@@ -225,13 +226,13 @@ def _check_manifest(path: Path, manifest: dict[str, str]) -> None:
     absurd range would cost unbounded memory and could take the user's cells with it."""
     for key, value in manifest.items():
         kind = key.split(".", 1)[0]
-        if kind not in ("owned", "cf", "dv") and key not in _POSITIONS:
+        if kind not in RANGE_KINDS and key not in _POSITIONS:
             continue
         cells = 0
         try:
             if key in _POSITIONS:
                 parse_a1(value)
-            for rng in _ranges(value) if kind in ("owned", "cf", "dv") else []:
+            for rng in _ranges(value) if kind in RANGE_KINDS else []:
                 r1, c1, r2, c2 = parse_range(rng)
                 if r2 < r1 or c2 < c1 or r2 >= EXCEL_MAX_ROWS or c2 >= EXCEL_COLS:
                     raise ValueError(rng)
