@@ -151,7 +151,6 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
         data_headers(pf), data_header_aliases(), data_where(pf), plan.kpis, catalog, titles
     )
     plan.analysis_metric = picked_label(pf)
-    input_findings += budget.layout_moved(pf.manifest, labels)
     periods = labelled_periods(plan, labels)
     results = Engine(plan, data, catalog, words, periods).run()
     names = {role: pf.sheets[role].name for role in ROLES if role in pf.sheets}
@@ -243,7 +242,8 @@ def layout_notes(an: Analysis) -> list[str]:
             f"Laid out '{an.pf.sheets[role].name}' as xlmplan {__version__} does: its cells "
             f"now span {new} (were {old} in {made}); your own cells stay where they are"
         )
-    return notes
+    names = {role: ref.name for role, ref in an.pf.sheets.items()} | an.added
+    return notes + budget.layout_moved(an.pf.manifest, an.labels, names)
 
 
 def picked_label(pf: PlanFile) -> str:
