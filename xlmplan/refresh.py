@@ -45,6 +45,7 @@ from xlmplan.sheets.analysis import PICK_CELL
 from xlmplan.sheets.book import ROLES, build_book
 from xlmplan.sheets.cellrefs import Pos, cf_ranges, dv_ranges, expand
 from xlmplan.sheets.layout import Book, Sheet, a1, rng
+from xlmplan.sheets.print_setup import PrintTexts, page_setup
 from xlmplan.xlsx.fastrows import column_styles, replace_rows, row_styles
 from xlmplan.xlsx.limits import check_data_fits
 from xlmplan.xlsx.package import Package, open_package, xml_bytes
@@ -52,11 +53,11 @@ from xlmplan.xlsx.package_write import check_writable, os_error, write_error, wr
 from xlmplan.xlsx.plan_file import PlanFile, data_frame, input_tables, open_plan
 from xlmplan.xlsx.plan_lock import plan_lock, scratch_name
 from xlmplan.xlsx.sheet_formats import charts_of, own_links, patch_chart, replace_formats
-from xlmplan.xlsx.splice import Q, SheetXml, fresh_cell, shared_strings
+from xlmplan.xlsx.splice import Q, SheetXml, fresh_cell, replace_print_setup, shared_strings
 from xlmplan.xlsx.style_merge import StyleMap, merge_styles
 from xlmplan.xlsx.well_formed import ill_formed_findings
 from xlmplan.xlsx.workbook_order import workbook_child
-from xlmplan.xlsx.writer import write_book
+from xlmplan.xlsx.writer import PRINT_NAMES, print_names, write_book
 
 EXCEL_LAST_COL = 16383  # XFD, 0-based
 OWNED_ROLES = tuple(r for r in ROLES if r != "data") + ("manifest",)
@@ -278,6 +279,7 @@ def _refresh(
 def _spliced_parts(an: Analysis) -> dict[str, bytes]:
     """Every part of the user's file that changes, by part name."""
     pf, book = an.pf, an.book
+    prints = print_names_of(book)  # before the Data rows are cut to one below
     for sheet in book.sheets:
         for frame in sheet.frames:
             frame.frame = frame.frame.iloc[:1]
@@ -310,7 +312,7 @@ def _spliced_parts(an: Analysis) -> dict[str, bytes]:
     finally:
         scratch.unlink(missing_ok=True)
     out.update(_grown_tables(pf))
-    names = _names(pf, book)
+    names = _names(pf, book, prints)
     if names is not None:
         out["xl/workbook.xml"] = names
     return out
@@ -342,6 +344,7 @@ def _splice_sheet(
     if role != "manifest":
         _formats(pf, role, sheet, target, fresh, style_map.dxf, an.relabel)
         own_links(target.root, fresh.root, new)
+        replace_print_setup(target.root, fresh.root)
     for pos in sorted(old - new):
         target.remove(pos)
     for pos in sorted(new):
@@ -416,10 +419,46 @@ def _grown_tables(pf: PlanFile) -> dict[str, bytes]:
     return out
 
 
-def _names(pf: PlanFile, book: Book) -> bytes | None:
+def print_names_of(book: Book) -> dict[str, dict[str, str]]:
+    """Per role, the print names (print area, titles) of xlmplan's visible sheets."""
+    texts = book.print_texts or PrintTexts("", "", "")
+    out = {}
+    for sheet in book.sheets:
+        setup = page_setup(sheet, texts)
+        if setup is not None:
+            out[sheet.role] = print_names(sheet.name, setup)
+    return out
+
+
+def _print_names(
+    pf: PlanFile, container: etree._Element, prints: dict[str, dict[str, str]]
+) -> bool:
+    """Set the print names of xlmplan's sheets (scoped by their place in the workbook);
+    a user's sheets keep theirs. True when something changed."""
+    index = {ref.part: str(i) for i, ref in enumerate(pf.pkg.sheets())}
+    scopes = {index[pf.sheets[role].part]: names for role, names in prints.items()}
+    mine = {index[ref.part] for role, ref in pf.sheets.items() if role in ROLES}
+    before = {}
+    for dn in list(container.iter(Q + "definedName")):
+        scope, name = dn.get("localSheetId"), dn.get("name", "")
+        if scope in mine and name in PRINT_NAMES:
+            before[(scope, name)] = dn.text
+            container.remove(dn)
+    after = {}
+    for scope, names in sorted(scopes.items(), key=lambda item: int(item[0])):
+        for name, text in names.items():
+            etree.SubElement(
+                container, Q + "definedName", name=name, localSheetId=scope
+            ).text = text
+            after[(scope, name)] = text
+    return before != after
+
+
+def _names(pf: PlanFile, book: Book, prints: dict[str, dict[str, str]]) -> bytes | None:
     """workbook.xml with xlmplan's defined names set to the new ranges (None: unchanged)."""
     root = pf.pkg.xml("xl/workbook.xml")
     container = workbook_child(root, "definedNames")
+    print_changed = _print_names(pf, container, prints)
     existing = {
         dn.get("name"): dn
         for dn in container.iter(Q + "definedName")
@@ -435,7 +474,7 @@ def _names(pf: PlanFile, book: Book) -> bytes | None:
         if dn.text != text:
             dn.text = text
             changed = True
-    if not changed:
+    if not changed and not print_changed:
         return None
     return xml_bytes(root)
 

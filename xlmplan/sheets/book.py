@@ -25,11 +25,13 @@ from xlmplan.sheets import (
     scenarios,
     start,
     strategy_kpi,
+    summary,
     swot,
 )
 from xlmplan.sheets.cellrefs import cf_ranges, compress, dv_ranges
 from xlmplan.sheets.context import Ctx
 from xlmplan.sheets.layout import Book, ref
+from xlmplan.sheets.print_setup import print_texts
 from xlmplan.sheets.text_width import fit_columns
 
 ANCHOR = "xlm_"  # defined name xlm_<role> -> the role's sheet, cell A1
@@ -37,6 +39,7 @@ ANCHOR = "xlm_"  # defined name xlm_<role> -> the role's sheet, cell A1
 # Sheet roles in workbook order; Lists, Calc and the manifest are hidden.
 ROLES = (
     "start",
+    "summary",
     "data",
     "swot",
     "objectives",
@@ -99,6 +102,7 @@ def build_book(
         "over": float(sum(results.people_over)),
     }
     built["start"] = start.build(ctx, health)
+    built["summary"] = summary.build(ctx, built["start"])
     built["lists"].hidden = True  # helper sheets (Lists, Calc) stay out of the reader's way
     for role in ROLES:
         if role not in ("data", "dashboard") and not built[role].hidden:
@@ -134,6 +138,7 @@ def build_book(
         font=labels.font,
         rtl=labels.rtl,
         month_format=month_format(labels.lang),
+        print_texts=print_texts(labels, plan.settings.plan_name, results.as_of, calendar),
     )
     axis = month_format(labels.lang, short=True)
     if calendar == SOLAR_HIJRI:  # shown in the Persian calendar; the stored dates stay
