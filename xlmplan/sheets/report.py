@@ -26,7 +26,8 @@ from xlmplan.sheets.print_setup import (
 
 Span = tuple[int, int, int, int]  # r1, c1, r2, c2 to cut the content to (inclusive)
 WHOLE = 1 << 20
-REPORT_WIDTH = 32.0  # wider text columns are narrowed to this in the report, and wrap
+# Widths the report may narrow wide text columns to (None: as they are), widest first.
+NARROWED: tuple[float | None, ...] = (None, 40.0, 32.0, 26.0)
 
 
 @dataclass(frozen=True)
@@ -102,16 +103,31 @@ def report_parts(book: Book, texts: PrintTexts) -> list[Part]:
     parts = []
     for section in SECTIONS:
         sheet = roles.get(section.role)
-        if sheet is None:
+        area = content_area(sheet, section.span(sheet)) if sheet is not None else None
+        if sheet is None or area is None:
             continue
-        area = content_area(sheet, section.span(sheet))
-        hidden = section.leave_out(sheet)
-        setup = page_setup(sheet, texts, area, hidden, REPORT_WIDTH) if area else None
+        setup = _fewest_pages(sheet, section, texts, area)
         if setup is not None:
-            # as many pages tall as the rows fill at the smallest readable scale: the
-            # part prints on the fewest pages its text stays readable on
-            titles = setup.title_rows if section.titles else None
-            tall = pages_tall(sheet, setup, min_scale(), titles)
-            setup = replace(setup, title_rows=titles, pages_tall=tall)
             parts.append(Part(section.role, sheet.name, setup))
     return parts
+
+
+def _fewest_pages(
+    sheet: Sheet, section: Section, texts: PrintTexts, area: Span
+) -> PageSetup | None:
+    """The part's set-up on the fewest pages: its columns as they are, or its wide text
+    columns narrowed (texts wrapped, rows taller), whichever fills fewer pages at the
+    smallest readable scale; the widest columns win a tie."""
+    hidden = section.leave_out(sheet)
+    best: tuple[int, PageSetup] | None = None
+    for cap in NARROWED:
+        setup = page_setup(sheet, texts, area, hidden, cap)
+        if setup is None:
+            return None
+        titles = setup.title_rows if section.titles else None
+        tall = pages_tall(sheet, setup, min_scale(), titles)
+        setup = replace(setup, title_rows=titles, pages_tall=tall)
+        pages = setup.pages_wide * tall
+        if best is None or pages < best[0]:
+            best = (pages, setup)
+    return best[1] if best else None

@@ -17,7 +17,7 @@ from xlmplan.core.model import TOWS_TYPES
 from xlmplan.sheets import swot
 from xlmplan.sheets.cellrefs import parse_a1
 from xlmplan.sheets.context import TABLE_ROW, Ctx, blank, quoted
-from xlmplan.sheets.layout import Sheet, a1, quote_sheet, rng
+from xlmplan.sheets.layout import CondFormat, Sheet, a1, quote_sheet, rng
 from xlmplan.sheets.tables import traffic_lights
 from xlmplan.sheets.text_width import fit_columns
 
@@ -99,7 +99,8 @@ def build(ctx: Ctx, start_sheet: Sheet) -> Sheet:
     )
     used = spent / budget if rules.is_num(budget) and budget > 0 else None
     line("used", f'IF(AND(ISNUMBER({b}),{b}>0),{s}/{b},"")', used, "derived:pct")
-    line("left", f"{b}-{s}", budget - spent, "derived:money0")
+    left = budget - spent if rules.is_num(budget) else None
+    line("left", f'IF(ISNUMBER({b}),{b}-{s},"")', left, "derived:money0")
     sheet.cond_formats.append(_negative(row - 1))
 
     section("scenario")
@@ -145,7 +146,7 @@ def build(ctx: Ctx, start_sheet: Sheet) -> Sheet:
     sheet.width(LABEL, max(sheet.widths.get(LABEL, 0.0), 30.0))
     sheet.width(VALUE, max(sheet.widths.get(VALUE, 0.0), 16.0))
     sheet.width(DETAIL, max(30.0, PAGE_WIDTH - sheet.widths[LABEL] - sheet.widths[VALUE]))
-    sheet.width(HELPER - 1, 4.0)
+    sheet.width(HELPER - 1, 4.0)  # a gap before the ranking keys
     return sheet
 
 
@@ -160,15 +161,13 @@ def _share(sheet: Sheet, r: int, cell: str, count: str, n: int, total: int) -> N
     sheet.formula(r, DETAIL, f'IF({count}>0,{cell}/{count},"")', value, "derived:pct")
 
 
-def _positive(r: int, style: str) -> Any:
-    from xlmplan.sheets.layout import CondFormat
-
+def _positive(r: int, style: str) -> CondFormat:
+    """A count above zero in its status colour."""
     return CondFormat(r, VALUE, r, VALUE, "formula", f"{a1(r, VALUE)}>0", style)
 
 
-def _negative(r: int) -> Any:
-    from xlmplan.sheets.layout import CondFormat
-
+def _negative(r: int) -> CondFormat:
+    """An amount below zero in red."""
     return CondFormat(r, VALUE, r, VALUE, "formula", f"{a1(r, VALUE)}<0", "bad")
 
 
@@ -210,6 +209,7 @@ def _top_pairs(ctx: Ctx, sheet: Sheet, first: int) -> None:
         keys.append(key)
         source = f"{plan_swot}!{a1(r, swot.GRID_COL, True, True)}"
         sheet.formula(first + i, HELPER, rule.tie_key_xl(source, i + 1), blank(key), "helper:num")
+    sheet.put(first - 1, HELPER, ctx.t("summary.ranking"), "helper:text")
     key_range = rng(None, first, HELPER, first + len(pairs) - 1, HELPER)
     span = (pairs[0][0], pairs[-1][0])  # SWOT rows from the first pair to the last
 

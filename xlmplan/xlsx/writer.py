@@ -152,6 +152,8 @@ class Styles:
                 props.update(font_size=14, bold=True)
         elif kind == "link":
             props.update(font_color="#0563C1", underline=1)
+        elif kind == "helper":  # cells formulas read, outside the print area
+            props.update(font_color="#A6A6A6", font_size=8)
         return props
 
 
