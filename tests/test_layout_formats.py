@@ -159,7 +159,7 @@ def test_dashboard_figures_have_labels_and_the_as_of_date(
     plans: dict[str, PlanResult], lang: str
 ) -> None:
     result = plans[lang]
-    sheet = _book(result.path, values=True).worksheets[8]  # the Dashboard
+    sheet = _book(result.path, values=True).worksheets[9]  # the Dashboard
     pack = load_labels(templates_root() / "labels", lang)
     labels = [pack[f"kpi.{key}"] for key in dashboard.FIGURES]
     n_tiles = min(dashboard.TILES, len(result.plan.kpis))
@@ -189,7 +189,7 @@ def test_columns_fit_the_longest_kpi_name_and_metric(
     plans: dict[str, PlanResult], lang: str
 ) -> None:
     result = plans[lang]
-    sheet = _book(result.path).worksheets[4]  # Strategy_KPI
+    sheet = _book(result.path).worksheets[5]  # Strategy_KPI
     for letter, texts in (
         ("B", [k.name for k in result.plan.kpis]),
         ("C", [k.metric for k in result.plan.kpis]),
@@ -200,7 +200,7 @@ def test_columns_fit_the_longest_kpi_name_and_metric(
 
 def test_idle_months_show_a_dash(plans: dict[str, PlanResult]) -> None:
     """Budget_3M month grids: money without decimals and hours, a dash where a month is 0."""
-    sheet = _book(plans["en"].path).worksheets[5]  # Budget_3M
+    sheet = _book(plans["en"].path).worksheets[6]  # Budget_3M
     row = {key: FIRST + 1 + i for i, key in enumerate(budget.SUMMARY_KEYS)}  # 1-based
     people_cost, demand = sheet.cell(row["people"], 2), sheet.cell(row["demand"], 2)
     assert people_cost.number_format == '"$"#,##0;-"$"#,##0;"–"'
