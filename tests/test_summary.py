@@ -13,6 +13,7 @@ from lxml import etree
 from python_calamine import CalamineWorkbook
 
 from xlmplan.core.summary import plan_scenario, tie_key, top_positions
+from xlmplan.sheets.strategy_kpi import derived_col
 
 M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 NAMES = ("Optimistic", "Realistic", "Pessimistic")
@@ -93,7 +94,7 @@ def test_summary_figures_match_the_sheets_they_come_from(example_path: Path) -> 
     assert _value(summary, "Plan health") == _value(start, "Plan health", 5, at=4)
     assert _value(summary, "Next review") == _value(start, "Next review", 5, at=4)
     assert _value(summary, "Data as of") == _value(start, "Data as of", 5, at=4)
-    status = [r[9] for r in kpis[4:] if r and r[0]]
+    status = [r[derived_col("status")] for r in kpis[4:] if r and r[0]]
     total = len(status)
     assert _value(summary, "KPIs") == total == 8
     for label, word in (("On pace (green)", "Green"), ("Watch (amber)", "Amber")):

@@ -131,6 +131,7 @@ def _setup_json(setup: PageSetup) -> dict[str, Any]:
         "hidden_cols",
         "narrowed",
         "row_heights",
+        "hidden_rows",
     )
     return {name: getattr(setup, name) for name in fields}
 

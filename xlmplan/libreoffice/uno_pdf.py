@@ -102,6 +102,8 @@ def apply_setup(doc: Any, sheet: Any, index: int, setup: dict[str, Any]) -> None
         # substitute font's digits
         column.Width = int(column.Width * excel_pixels(width) / excel_pixels(was))
         sheet.getCellRangeByPosition(col, r1, col, r2).IsTextWrapped = True
+    for row in setup.get("hidden_rows", ()):
+        rows.getByIndex(row).IsVisible = False
     for row, points in setup.get("row_heights", ()):
         rows.getByIndex(row).Height = int(points * 2540 / 72)  # 1/100 mm
 

@@ -59,6 +59,7 @@ class PageSetup:
     pages_tall: int = 0  # fit to this many pages tall (0: as many as the rows need)
     narrowed: tuple[tuple[int, float, float], ...] = ()  # (column, width, was): texts wrap
     row_heights: tuple[tuple[int, float], ...] = ()  # (row, points) the narrowing needs
+    hidden_rows: tuple[int, ...] = ()  # rows left out of the print (the report's)
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,8 @@ def pages_tall(sheet: Sheet, setup: PageSetup, scale: float, titles: tuple[int, 
     r1, _, r2, _ = setup.area
     pages, used = 1, 0.0
     for row in range(r1, r2 + 1):
+        if row in setup.hidden_rows:
+            continue
         if used and used + height(row) > room:
             pages, used = pages + 1, repeated
         used += height(row)

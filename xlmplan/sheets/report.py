@@ -2,7 +2,7 @@
 
 The cover block and executive summary (the Summary sheet: plan, company, as-of date, plan
 health, then KPIs, budget, scenario and the strongest TOWS pairs), SWOT with TOWS (the top
-factors and the TOWS grid), the objectives matrix, the KPIs, the budget's month totals,
+factors and the TOWS grid), the objectives matrix, the KPIs, the budget's summary by period,
 scenarios and contingency, open findings (Checks). Each part is printed by the same rule as
 a whole sheet (``print_setup.page_setup``) over its own area, some detail columns left out.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from xlmplan.core.model import TOWS_TYPES
 from xlmplan.sheets import objectives, scenarios, strategy_kpi, swot
 from xlmplan.sheets.context import TABLE_ROW
 from xlmplan.sheets.layout import Book, Sheet
@@ -23,11 +24,12 @@ from xlmplan.sheets.print_setup import (
     page_setup,
     pages_tall,
 )
+from xlmplan.sheets.summary import tows_grid
 
 Span = tuple[int, int, int, int]  # r1, c1, r2, c2 to cut the content to (inclusive)
 WHOLE = 1 << 20
 # Widths the report may narrow wide text columns to (None: as they are), widest first.
-NARROWED: tuple[float | None, ...] = (None, 40.0, 32.0, 26.0)
+NARROWED: tuple[float | None, ...] = (None, 40.0, 32.0, 26.0, 20.0)
 
 
 @dataclass(frozen=True)
@@ -46,13 +48,48 @@ def _from_column(col: int) -> Callable[[Sheet], Span]:
 def _first_table_block(sheet: Sheet) -> Span:
     """The first Table with its derived columns, up to the next Table beside it."""
     beside = [t.col for t in sheet.tables if t.col > 0]
-    return (0, 0, WHOLE, min(beside) - 2 if beside else WHOLE)
+    return (0, 0, WHOLE, min(beside) - 1 if beside else WHOLE)
 
 
-def _above_tables(sheet: Sheet) -> Span:
-    """The rows above the sheet's input Tables (the month totals of Budget_3M)."""
-    below = [t.row for t in sheet.tables if t.row > TABLE_ROW]
-    return (0, 0, min(below) - 3 if below else WHOLE, WHOLE)
+def _leading_blocks(count: int) -> Callable[[Sheet], Span]:
+    """The title and the first ``count`` blocks of a sheet of blocks stacked one under
+    another with an empty row between them (Budget_Months: the period band, the summary)."""
+
+    def span(sheet: Sheet) -> Span:
+        filled = {r for (r, _), c in sheet.cells.items() if c.formula or c.value not in (None, "")}
+        row, gaps = TABLE_ROW, 0
+        while row <= max(filled, default=0):
+            if row not in filled:
+                gaps += 1
+                if gaps == count:
+                    return (0, 0, row - 1, WHOLE)
+            row += 1
+        return (0, 0, WHOLE, WHOLE)
+
+    return span
+
+
+def _tows(sheet: Sheet) -> Span:
+    """The top factors and the TOWS grid with its note (not the strategic position)."""
+    first, block = tows_grid()
+    return (TABLE_ROW - 1, swot.GRID_COL, first + len(TOWS_TYPES) * block, WHOLE)
+
+
+def _kpi_detail(sheet: Sheet) -> tuple[int, ...]:
+    """The direction, the spacer before the verdicts and the year-end verdict (the
+    scenarios' page gives the case each KPI is in)."""
+    return (strategy_kpi.DERIVED_COL - 2, strategy_kpi.DERIVED_COL - 1) + (
+        strategy_kpi.derived_col("year_end_verdict"),
+    )
+
+
+def _settled(sheet: Sheet) -> tuple[int, ...]:
+    """Checks' information rows (the severity its traffic lights show green): the report
+    lists the open findings, warnings and errors."""
+    info = {cf.value for cf in sheet.cond_formats if cf.kind == "equals" and cf.style == "good"}
+    return tuple(
+        r for (r, c), cell in sheet.cells.items() if c == 0 and r > TABLE_ROW and cell.value in info
+    )
 
 
 def _whole(sheet: Sheet) -> Span:
@@ -61,11 +98,6 @@ def _whole(sheet: Sheet) -> Span:
 
 def _none(sheet: Sheet) -> tuple[int, ...]:
     return ()
-
-
-def _kpi_detail(sheet: Sheet) -> tuple[int, ...]:
-    """The KPIs' last month and month before (the trend between them stays)."""
-    return tuple(strategy_kpi.derived_col(key) for key in ("last", "prev"))
 
 
 def _scenario_detail(sheet: Sheet) -> tuple[int, ...]:
@@ -82,17 +114,18 @@ class Section:
     span: Callable[[Sheet], Span]  # the part of the sheet to print
     titles: bool = True  # whether the sheet's repeated header rows apply to the part
     leave_out: Callable[[Sheet], tuple[int, ...]] = _none  # columns not printed
+    leave_rows: Callable[[Sheet], tuple[int, ...]] = _none  # rows not printed
 
 
 # The Summary sheet opens with the cover block (plan, company, as-of date, plan health).
 SECTIONS = (
     Section("summary", _whole),
-    Section("swot", _from_column(swot.GRID_COL), titles=False),  # that row heads the factors
+    Section("swot", _tows, titles=False),  # the sheet's header row heads the factors
     Section("objectives", _from_column(objectives.MATRIX_COL)),
     Section("strategy_kpi", _first_table_block, leave_out=_kpi_detail),
-    Section("budget", _above_tables),
+    Section("budget_months", _leading_blocks(2)),
     Section("scenarios", _whole, leave_out=_scenario_detail),
-    Section("checks", _whole),
+    Section("checks", _whole, leave_rows=_settled),
 )
 
 
@@ -119,11 +152,13 @@ def _fewest_pages(
     columns narrowed (texts wrapped, rows taller), whichever fills fewer pages at the
     smallest readable scale; the widest columns win a tie."""
     hidden = section.leave_out(sheet)
+    rows = tuple(sorted(r for r in section.leave_rows(sheet) if area[0] <= r <= area[2]))
     best: tuple[int, PageSetup] | None = None
     for cap in NARROWED:
         setup = page_setup(sheet, texts, area, hidden, cap)
         if setup is None:
             return None
+        setup = replace(setup, hidden_rows=rows)
         titles = setup.title_rows if section.titles else None
         tall = pages_tall(sheet, setup, min_scale(), titles)
         setup = replace(setup, title_rows=titles, pages_tall=tall)

@@ -150,6 +150,12 @@ def build(ctx: Ctx, start_sheet: Sheet) -> Sheet:
     return sheet
 
 
+def tows_grid() -> tuple[int, int]:
+    """The SWOT sheet's TOWS grid: its first header row and the rows of each quadrant's
+    block (a header, the pairs, a blank row), as ``swot.build`` lays them out."""
+    return TABLE_ROW + 2 * (TOP_N + 2) + 2, TOP_N * TOP_N + 2
+
+
 def _named(ctx: Ctx, sheet: Sheet, name: str) -> Any:
     """The cached value of a single-cell defined name on ``sheet``."""
     return sheet.cells[parse_a1(ctx.names[name].rpartition("!")[2].replace("$", ""))].value
@@ -182,8 +188,7 @@ def _top_pairs(ctx: Ctx, sheet: Sheet, first: int) -> None:
     """The strongest TOWS pairs of the SWOT sheet's grid, with the strategies citing them."""
     res = ctx.results
     plan_swot = quote_sheet(ctx.sheet("swot"))
-    tows_row = TABLE_ROW + 2 * (TOP_N + 2) + 2
-    block = TOP_N * TOP_N + 2
+    tows_row, block = tows_grid()
     strategies = [(st.id, st.pair, st.strategy) for st in ctx.plan.strategies]
     none_text = ctx.t("swot.no_strategy")
     pairs: list[tuple[int, float | None, str, str]] = []  # grid row, product, pair, citing
