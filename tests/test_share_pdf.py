@@ -96,7 +96,7 @@ def test_report_parts_come_in_order(report: tuple[str, PlanResult, Path]) -> Non
     labels = load_labels(templates_root() / "labels", lang)
     # the first words of each part's heading (Checks: of its note, "Checks" being a
     # common word); the cover block opens the first page
-    keys = ("swot.tows", "objectives.matrix", "kpi.title", "budget.title", "scenarios.card")
+    keys = ("swot.tows", "objectives.matrix", "kpi.title", "pacing.title", "scenarios.card")
     marks = [labels[key] for key in (*keys, "checks.subtitle")]
     texts = [_plain(_text(pdf, page + 1)) for page in range(len(word_heights(pdf)))]
     first = [next(i for i, t in enumerate(texts) if _plain(m, 2) in t) for m in marks]
