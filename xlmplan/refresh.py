@@ -49,6 +49,7 @@ from xlmplan.sheets.analysis import PICK_CELL
 from xlmplan.sheets.book import ROLES, build_book
 from xlmplan.sheets.cellrefs import Pos, cf_ranges, dv_ranges, expand, range_text
 from xlmplan.sheets.layout import Book, Sheet, a1, rng
+from xlmplan.sheets.print_setup import PrintTexts, page_setup
 from xlmplan.xlsx.fastrows import column_styles, replace_rows, row_styles
 from xlmplan.xlsx.limits import check_data_fits
 from xlmplan.xlsx.package import Package, open_package, xml_bytes
@@ -58,11 +59,11 @@ from xlmplan.xlsx.plan_lock import plan_lock, scratch_name
 from xlmplan.xlsx.relayout import relay_charts, relay_sheet
 from xlmplan.xlsx.sheet_formats import charts_of, own_links, patch_chart, replace_formats
 from xlmplan.xlsx.sheet_graft import Graft, graft_sheet
-from xlmplan.xlsx.splice import Q, SheetXml, fresh_cell, shared_strings
+from xlmplan.xlsx.splice import Q, SheetXml, fresh_cell, replace_print_setup, shared_strings
 from xlmplan.xlsx.style_merge import StyleMap, merge_styles
 from xlmplan.xlsx.well_formed import ill_formed_findings
 from xlmplan.xlsx.workbook_order import free_sheet_name, sheet_position, workbook_child
-from xlmplan.xlsx.writer import write_book
+from xlmplan.xlsx.writer import PRINT_NAMES, print_names, write_book
 
 EXCEL_LAST_COL = 16383  # XFD, 0-based
 OWNED_ROLES = tuple(r for r in ROLES if r != "data") + ("manifest",)
@@ -367,6 +368,7 @@ def _spliced_parts(an: Analysis) -> tuple[dict[str, bytes], dict[str, bytes]]:
     """Every part of the user's file that changes, and every part added (the sheets of
     roles the plan did not have), by part name."""
     pf, book = an.pf, an.book
+    prints = print_names_of(book)  # before the Data rows are cut to one below
     for sheet in book.sheets:
         for frame in sheet.frames:
             frame.frame = frame.frame.iloc[:1]
@@ -409,7 +411,8 @@ def _spliced_parts(an: Analysis) -> tuple[dict[str, bytes], dict[str, bytes]]:
     finally:
         scratch.unlink(missing_ok=True)
     out.update(_grown_tables(pf))
-    if _names(book_xml, book) or an.added:
+    roles = _book_roles(pf, book_xml, an.added)
+    if _names(book_xml, book) | _print_names(book_xml, roles, prints) or an.added:
         out["xl/workbook.xml"] = xml_bytes(book_xml)
     return out, graft.add
 
@@ -447,6 +450,7 @@ def _splice_sheet(
     if role != "manifest":
         _formats(pf, role, sheet, target, fresh, style_map.dxf, an.relabel or role in an.moved)
         own_links(target.root, fresh.root, new)
+        replace_print_setup(target.root, fresh.root)
     if role in an.moved:
         relay_sheet(target, fresh, style_map.xf, new)
     for pos in sorted(old - new):
@@ -538,6 +542,39 @@ def _grown_tables(pf: PlanFile) -> dict[str, bytes]:
             auto.set("ref", ref)
         out[info.part] = xml_bytes(el)
     return out
+
+
+def print_names_of(book: Book) -> dict[str, dict[str, str]]:
+    """Per role, the print names (print area, titles) of xlmplan's visible sheets."""
+    texts = book.print_texts or PrintTexts("", "", "")
+    out = {}
+    for sheet in book.sheets:
+        setup = page_setup(sheet, texts)
+        if setup is not None:
+            out[sheet.role] = print_names(sheet.name, setup)
+    return out
+
+
+def _print_names(
+    root: etree._Element, roles: list[str | None], prints: dict[str, dict[str, str]]
+) -> bool:
+    """Set the print names of xlmplan's sheets, scoped by their place in the workbook
+    (``roles``: each sheet's role in book order); a user's sheets keep theirs. True when
+    something changed."""
+    container = workbook_child(root, "definedNames")
+    mine = {str(i) for i, role in enumerate(roles) if role in ROLES}
+    before = {}
+    for dn in list(container.iter(Q + "definedName")):
+        scope, name = dn.get("localSheetId"), dn.get("name", "")
+        if scope in mine and name in PRINT_NAMES:
+            before[(scope, name)] = dn.text
+            container.remove(dn)
+    after = {}
+    for i, role in enumerate(roles):
+        for name, text in prints.get(role or "", {}).items():
+            dn = etree.SubElement(container, Q + "definedName", name=name, localSheetId=str(i))
+            dn.text = after[(str(i), name)] = text
+    return before != after
 
 
 def _names(root: etree._Element, book: Book) -> bool:

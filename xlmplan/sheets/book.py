@@ -29,6 +29,7 @@ from xlmplan.sheets import (
     scenarios,
     start,
     strategy_kpi,
+    summary,
     swot,
     targets,
 )
@@ -36,6 +37,7 @@ from xlmplan.sheets import calendar as calendar_sheet
 from xlmplan.sheets.cellrefs import cf_ranges, compress, dv_ranges, formula_cells
 from xlmplan.sheets.context import Ctx
 from xlmplan.sheets.layout import Book, ref
+from xlmplan.sheets.print_setup import print_texts
 from xlmplan.sheets.text_width import fit_columns
 
 ANCHOR = "xlm_"  # defined name xlm_<role> -> the role's sheet, cell A1
@@ -43,6 +45,7 @@ ANCHOR = "xlm_"  # defined name xlm_<role> -> the role's sheet, cell A1
 # Sheet roles in workbook order; Lists, Calc and the manifest are hidden.
 ROLES = (
     "start",
+    "summary",
     "data",
     "swot",
     "objectives",
@@ -121,6 +124,7 @@ def build_book(
         "left_to_plan": results.pacing.left_to_plan if results.pacing else 0.0,
     }
     built["start"] = start.build(ctx, health)
+    built["summary"] = summary.build(ctx, built["start"])
     built["lists"].hidden = True  # helper sheets (Lists, Calc) stay out of the reader's way
     for role in ROLES:
         if role not in ("data", "dashboard") and not built[role].hidden:
@@ -159,6 +163,7 @@ def build_book(
         font=labels.font,
         rtl=labels.rtl,
         month_format=month_format(labels.lang),
+        print_texts=print_texts(labels, plan.settings.plan_name, results.as_of, calendar),
     )
     axis = month_format(labels.lang, short=True)
     if calendar == SOLAR_HIJRI:  # shown in the Persian calendar; the stored dates stay
