@@ -50,6 +50,7 @@ def without_role(src: Path, dst: Path, role: str) -> str:
     with _Open(src) as pf:
         ref = pf.sheets[role]
         manifest_part = pf.sheets["manifest"].part
+        gone = [ref.part, *pf.pkg.tables(ref.part)]
     files = parts(src)
     book = etree.fromstring(files["xl/workbook.xml"])
     entries = list(book.iterfind(f"{Q}sheets/{Q}sheet"))
@@ -69,16 +70,20 @@ def without_role(src: Path, dst: Path, role: str) -> str:
     files["xl/_rels/workbook.xml.rels"] = etree.tostring(rels, xml_declaration=True)
     types = etree.fromstring(files["[Content_Types].xml"])
     for over in list(types):
-        if over.get("PartName") == "/" + ref.part:
+        if over.get("PartName", "").lstrip("/") in gone:
             types.remove(over)
     files["[Content_Types].xml"] = etree.tostring(types, xml_declaration=True)
-    del files[ref.part]
+    for part in gone:
+        del files[part]
     files.pop(ref.part.replace("worksheets/", "worksheets/_rels/") + ".rels", None)
     manifest = SheetXml(files[manifest_part])
-    keys = {f"{kind}.{role}" for kind in ("sheet", "owned", "cf", "dv")}
+    keys = {f"{kind}.{role}" for kind in ("sheet", "owned", "formulas", "cf", "dv")}
     strings = _shared(files)
-    for (r, c), cell in list(manifest.cells.items()):
-        if c == 0 and _text(cell, strings) in keys:
+    rows: dict[int, list[str]] = {}
+    for (r, c), cell in manifest.cells.items():
+        rows.setdefault(r, ["", ""])[c] = _text(cell, strings) if c < 2 else ""
+    for r, (key, value) in rows.items():
+        if key in keys or (key.startswith("table.") and value == f"{role}|{ref.name}"):
             manifest.remove((r, 0))
             manifest.remove((r, 1))
     files[manifest_part] = manifest.finish()
@@ -543,3 +548,32 @@ def test_the_refreshed_previous_plan_with_an_added_sheet_agrees_with_libreoffice
         cached, recalculated.values, expected_label="cached", actual_label="libreoffice"
     )
     assert not mismatches, "\n".join(mismatches[:20])
+
+
+def test_an_added_sheet_with_an_input_table_is_read_and_sealed(
+    example_plan: PlanResult, tmp_path: Path
+) -> None:
+    """A plan from before the Scenarios sheet: the sheet comes with its input Table (an id
+    no other Table has), the next refresh reads that Table (nothing to write), and share
+    protects the added sheet like xlmplan's others."""
+    from xlmplan.share import share_plan
+
+    path = tmp_path / "older.xlsx"
+    name = without_role(example_plan.path, path, "scenarios")
+    before = path.read_bytes()
+    out = tmp_path / "copy.xlsx"
+    share_plan(path, out)  # the copy of the plan as it is: refreshed, then sealed
+    assert path.read_bytes() == before
+    root = etree.fromstring(parts(out)[sheet_parts(out)[name]])
+    assert root.find(Q + "sheetProtection") is not None
+    assert structure_problems(out) == []
+    assert refresh_plan(path).analysis.added == {"scenarios": name}
+    ids = [
+        etree.fromstring(data).get("id")
+        for part, data in parts(path).items()
+        if part.startswith("xl/tables/")
+    ]
+    assert len(ids) == len(set(ids))
+    with _Open(path) as pf:
+        assert pf.table("scenarios").sheet.name == name
+    assert refresh_plan(path).written is False

@@ -381,10 +381,11 @@ def _spliced_parts(an: Analysis) -> tuple[dict[str, bytes], dict[str, bytes]]:
                 out["xl/styles.xml"] = styles
             book_xml = pf.pkg.xml("xl/workbook.xml")
             graft = Graft(pf.pkg, book_xml)
+            grafted = {}
             for role, name in an.added.items():
                 part = f"xl/worksheets/sheet{index[role] + 1}.xml"
                 position = sheet_position(_book_roles(pf, book_xml, an.added), role, ROLES)
-                graft_sheet(graft, fresh, part, name, position, shared, style_map)
+                grafted[role] = graft_sheet(graft, fresh, part, name, position, shared, style_map)
             for role in OWNED_ROLES:
                 if role in an.added:
                     continue
@@ -404,6 +405,7 @@ def _spliced_parts(an: Analysis) -> tuple[dict[str, bytes], dict[str, bytes]]:
     out.update(_grown_tables(pf))
     if _names(book_xml, book) or an.added:
         out["xl/workbook.xml"] = xml_bytes(book_xml)
+    pf.sheets.update(grafted)  # the written file's sheets, for what follows (share's seal)
     return out, graft.add
 
 
