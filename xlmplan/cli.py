@@ -19,11 +19,14 @@ from xlmplan import __version__
 from xlmplan.addin.build import DEFAULT_OUT as DEFAULT_ADDIN
 from xlmplan.addin.build import build_addin
 from xlmplan.addin.install import install_addin
-from xlmplan.api import PlanResult, new_plan
+from xlmplan.api import PlanResult, new_plan, parse_day
 from xlmplan.core.checks import Finding
+from xlmplan.core.forecast import ETS, RUN_RATE
+from xlmplan.core.kpi_forecast import SeriesBacktest
 from xlmplan.core.template import template_names
 from xlmplan.errors import XlmplanError
 from xlmplan.importing import import_data, parse_map
+from xlmplan.kpis import KpiReport, kpi_report, read_kpis
 from xlmplan.language import switch_language
 from xlmplan.refresh import Analysis, check_plan, layout_notes, refresh_plan
 from xlmplan.share import share_plan
@@ -41,6 +44,21 @@ Backup = Annotated[bool, typer.Option(help="Keep the previous version as <name>.
 LANGUAGE_CODES = ("en", "ar", "fa")
 Lang = Annotated[
     str, typer.Option("--lang", help="Language of the plan: en, ar (Arabic) or fa (Persian).")
+]
+CalendarOpt = Annotated[
+    str,
+    typer.Option(
+        "--calendar",
+        help="The plan's months: gregorian, or solar-hijri (Farvardin ..., --start 1405-01).",
+    ),
+]
+FiscalStart = Annotated[
+    int | None,
+    typer.Option(
+        "--fiscal-start",
+        help="First month (1-12) of the plan year; without --start the plan is the year "
+        "holding the data's last date.",
+    ),
 ]
 
 
@@ -73,10 +91,8 @@ def new(
     months: Annotated[int | None, typer.Option(help="Plan length in months.")] = None,
     currency: Annotated[str | None, typer.Option(help="Currency code, e.g. EUR.")] = None,
     lang: Lang = "en",
-    calendar: Annotated[
-        str,
-        typer.Option(help="Show dates as gregorian or solar-hijri (Persian calendar, Excel)."),
-    ] = "gregorian",
+    calendar: CalendarOpt = "gregorian",
+    fiscal_start: FiscalStart = None,
     force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
 ) -> None:
     """Create a plan workbook from data (the bundled example shop without --data)."""
@@ -90,6 +106,7 @@ def new(
             currency=currency,
             lang=lang,
             calendar=calendar,
+            fiscal_start=fiscal_start,
             force=force,
             progress=say,
         )
@@ -109,12 +126,30 @@ def demo(
     folder: Annotated[Path, typer.Argument(help="Folder for the demo plan.")] = Path("demo"),
     force: Annotated[bool, typer.Option(help="Overwrite an existing demo plan.")] = False,
     lang: Lang = "en",
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="Build the demo as of this day (YYYY-MM-DD): Data is cut there."
+        ),
+    ] = None,
+    calendar: CalendarOpt = "gregorian",
+    fiscal_start: FiscalStart = None,
 ) -> None:
     """Write the demo plan from the bundled example data and show its KPIs."""
     name = DEMO_NAME if lang == "en" else DEMO_NAME.replace(".xlsx", f"-{lang}.xlsx")
     with user_errors(), progress() as say:
-        result = new_plan(folder / name, force=force, lang=lang, progress=say)
-    out_console.print(kpi_table(result))
+        cut = parse_day(as_of, "--as-of") if as_of is not None else None
+        result = new_plan(
+            folder / name,
+            force=force,
+            lang=lang,
+            calendar=calendar,
+            fiscal_start=fiscal_start,
+            progress=say,
+            cut=cut,
+        )
+        report = read_kpis(result.path)
+    out_console.print(kpi_table(report))
     out_console.print(f"Demo plan: [bold]{result.path.resolve()}[/]", highlight=False)
 
 
@@ -128,41 +163,72 @@ def unbound_notes(result: PlanResult) -> list[str]:
     ]
 
 
-def kpi_table(result: PlanResult | Analysis) -> Table:
-    colours = dict(zip(result.words.status, ("green", "yellow", "red"), strict=True))
+@app.command()
+def kpis(
+    plan: Annotated[Path, typer.Argument(help="The plan workbook (read only).")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print the KPIs as JSON.")] = False,
+) -> None:
+    """Each KPI's on-pace and year-end verdicts, as the plan's saved values show them."""
+    with user_errors():
+        report = read_kpis(plan)
+    if json_out:
+        sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
+        return
+    out_console.print(kpi_table(report))
+
+
+def kpi_table(report: KpiReport) -> Table:
+    """On pace (actual and due to date, attainment, status) and year-end (forecast to the
+    plan's end against the plan target, attainment, scenario) side by side."""
+    colours = dict(zip(report.status_words, ("green", "yellow", "red"), strict=True))
     table = Table(
-        title=f"{result.plan.settings.plan_name} — KPIs as of {result.results.as_of}",
+        title=f"{report.plan_name} — KPIs as of {report.as_of}",
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
+        padding=0,  # the box leaves one space between columns: the table fits 80 columns
     )
-    table.add_column("KPI", no_wrap=True)
-    for header in ("Actual", "Target", "Att."):
-        table.add_column(header, justify="right", no_wrap=True, min_width=7)
-    table.add_column("Status", no_wrap=True)
-    table.add_column("Scenario", no_wrap=True, min_width=11)
-    for kpi, kr in zip(result.plan.kpis, result.results.kpis, strict=True):
-        status = kr.status or ""
-        metric = result.catalog.by_label(kpi.metric)
-        unit = metric.unit if metric else "number"
+    table.add_column("KPI", no_wrap=True, overflow="ellipsis", max_width=18)
+    widths = {"Actual": 6, "Due": 6, "Pace": 4, "Status": 5, "Year-end": 8, "Target": 6}
+    widths |= {"YE att.": 7}
+    for header, width in (widths | {"Scenario": 10}).items():
+        left = header in ("Status", "Scenario")
+        table.add_column(header, justify="left" if left else "right", no_wrap=True, min_width=width)
+    for k in report.kpis:
+        status = k.status or ""
         table.add_row(
-            f"{kpi.id} {kpi.name}",
-            _fmt(kr.actual, unit),
-            _fmt(kpi.target, unit),
-            f"{kr.attainment:.1%}" if kr.attainment is not None else "",
-            f"[{colours.get(status, 'white')}]{status}[/]",
-            kr.scenario or "",
+            f"{k.id} {k.name}",
+            _fmt(k.actual_to_date, k.unit),
+            _fmt(k.target_to_date, k.unit),
+            _pct(k.attainment_to_date),
+            f"[{colours.get(status, 'white')}]{escape(status)}[/]",
+            _fmt(k.year_end_forecast, k.unit),
+            _fmt(k.plan_target, k.unit),
+            _pct(k.year_end_attainment),
+            escape(k.scenario or ""),
         )
     return table
 
 
+def analysis_report(an: Analysis) -> KpiReport:
+    return kpi_report(an.plan, an.results, an.catalog, an.words.status)
+
+
+def _pct(value: float | None) -> str:
+    return f"{value:.0%}" if value is not None else ""
+
+
 def _fmt(value: float | None, unit: str) -> str:
+    """A figure for the table, short (3.35M, 14.1k); ``--json`` gives every digit."""
     if value is None:
         return ""
     if unit == "percent":
         return f"{value:.2%}"
     if unit == "ratio":
         return f"{value:.2f}x"
+    for size, unit_size, suffix in ((1e9, 1e9, "G"), (1e6, 1e6, "M"), (1e4, 1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / unit_size:.3g}{suffix}"
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.2f}"
 
 
@@ -235,7 +301,7 @@ def import_(
     an = result.refresh.analysis
     for line in layout_notes(an):
         out_console.print(line, highlight=False)
-    out_console.print(kpi_table(an))
+    out_console.print(kpi_table(analysis_report(an)))
     note = f" (previous version: {result.refresh.backup.name})" if result.refresh.backup else ""
     out_console.print(
         f"Imported into [bold]{plan}[/]: {rep.added:,} row(s) added"
@@ -262,7 +328,7 @@ def refresh(
         out_console.print(f"Restored the formula in {where}", highlight=False)
     for line in layout_notes(an):
         out_console.print(line, highlight=False)
-    out_console.print(kpi_table(an))
+    out_console.print(kpi_table(analysis_report(an)))
     if not result.written:
         out_console.print(f"{plan} is up to date — nothing to write", highlight=False)
         return
@@ -358,11 +424,63 @@ def check(
                 {"severity": f.severity, "where": f.where, "message": f.message}
                 for f in result.findings
             ],
+            "backtest": [backtest_row(b) for b in result.backtests],
         }
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     else:
         out_console.print(findings_table(plan, result.findings))
+        out_console.print(backtest_table(result.backtests))
     raise typer.Exit(result.exit_code)
+
+
+def backtest_row(b: SeriesBacktest) -> dict[str, object]:
+    """One series' rolling-origin backtest as JSON fields."""
+    r = b.result
+    return {
+        "kpi": b.kpi,
+        "channel": b.channel,
+        "measure": b.measure,
+        "models": list(r.models),
+        "origins": r.origins,
+        "points": r.points,
+        "mase": r.mase,
+        "mase_naive": r.mase_naive,
+        "mase_seasonal_naive": r.mase_seasonal_naive,
+        "coverage_80": r.coverage,
+    }
+
+
+def backtest_table(backtests: list[SeriesBacktest]) -> Table:
+    """The forecast's rolling-origin backtest on the plan's own Data (info, never an error)."""
+    table = Table(
+        title="Forecast backtest on this plan's Data (rolling origin): MASE of the forecast, "
+        "the naive and the seasonal-naive one (lower is better), 80 % interval coverage",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for head in ("KPI", "Measure", "Model", "Points", "MASE", "Naive", "S.naive", "Cover"):
+        table.add_column(head, no_wrap=True)
+    models = {ETS: "ETS seasonal", RUN_RATE: "run-rate"}
+
+    def num(x: float | None, fmt: str = "{:.2f}") -> str:
+        return "–" if x is None else fmt.format(x)
+
+    for b in backtests:
+        r = b.result
+        table.add_row(
+            escape(b.kpi),
+            b.measure,
+            ", ".join(models.get(m, m) for m in r.models),
+            str(r.points),
+            num(r.mase),
+            num(r.mase_naive),
+            num(r.mase_seasonal_naive),
+            num(r.coverage, "{:.0%}"),
+        )
+    if not backtests:
+        table.add_row("–", "too little Data: four whole periods needed", "", "", "", "", "", "")
+    return table
 
 
 def findings_table(plan: Path, findings: list[Finding]) -> Table:

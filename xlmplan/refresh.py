@@ -22,8 +22,9 @@ from xlmplan.core.catalog import Catalog
 from xlmplan.core.checks import Finding
 from xlmplan.core.data import DATA_COLUMNS, cleaned_notes
 from xlmplan.core.data_merge import unify_channels
-from xlmplan.core.engine import Engine, Results, Words
+from xlmplan.core.engine import Engine, Results, Words, labelled_periods
 from xlmplan.core.inputs import plan_from_tables
+from xlmplan.core.kpi_forecast import SeriesBacktest, plan_backtests
 from xlmplan.core.labels import Labels, load_labels
 from xlmplan.core.missing_measures import (
     column_positions,
@@ -42,6 +43,7 @@ from xlmplan.core.template import (
 )
 from xlmplan.errors import TemplateError, WorkbookError
 from xlmplan.io.plan_data import data_headers, data_where
+from xlmplan.sheets import budget
 from xlmplan.sheets.analysis import PICK_CELL
 from xlmplan.sheets.book import ROLES, build_book
 from xlmplan.sheets.cellrefs import Pos, cf_ranges, dv_ranges, expand, range_text
@@ -148,7 +150,9 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
         data_headers(pf), data_header_aliases(), data_where(pf), plan.kpis, catalog, titles
     )
     plan.analysis_metric = picked_label(pf)
-    results = Engine(plan, data, catalog, words).run()
+    input_findings += budget.layout_moved(pf.manifest, labels)
+    periods = labelled_periods(plan, labels)
+    results = Engine(plan, data, catalog, words, periods).run()
     names = {role: pf.sheets[role].name for role in ROLES if role in pf.sheets}
     added = _added_names(pf, labels)
     names |= added
@@ -166,6 +170,7 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
             sheet_names=names,
             extra_findings=extra,
             calendar=pf.manifest.get("calendar", "gregorian"),
+            table_at={name: (info.r1, info.c1) for name, info in pf.tables.items()},
         )
         _fit_data(book, pf)
         return book, findings
@@ -604,6 +609,7 @@ class CheckResult:
     path: Path
     findings: list[Finding]
     analysis: Analysis
+    backtests: list[SeriesBacktest] = field(default_factory=list)  # the forecast's, on Data
 
     @property
     def exit_code(self) -> int:
@@ -644,7 +650,7 @@ def check_plan(path: Path) -> CheckResult:
         extra += ill_formed_findings(an.pf)
         order = {"error": 0, "warning": 1, "info": 2}
         findings = sorted([*an.findings, *extra], key=lambda f: order.get(f.severity, 3))
-        return CheckResult(Path(path), findings, an)
+        return CheckResult(Path(path), findings, an, plan_backtests(an.plan, an.results.forecasts))
     finally:
         an.pf.close()
 

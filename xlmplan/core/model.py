@@ -44,6 +44,9 @@ class Settings:
     as_of: dt.date | None = None  # explicit as-of date; None = last Data date in the plan
     calendar: str = "gregorian"  # the plan's months: "gregorian" or "solar-hijri"
     fiscal_start: int | None = None  # first month of the plan year (None: the start's month)
+    budget_cap: float | None = None  # media spend cap; None = the planned media total
+    budget_buffer: float | None = None  # part of the cap held back
+    budget_committed: float | None = None  # contracted, not yet in Data nor in money lines
 
     @property
     def end(self) -> dt.date:
@@ -120,6 +123,24 @@ class Kpi:
 
 
 @dataclass
+class KpiPath:
+    """How a KPI's target is spread over the periods (the Targets sheet's input Table)."""
+
+    kpi: str
+    baseline: float | None  # the KPI's value before the plan (a ratio's path starts there)
+    method: str  # even | seasonal | manual (label words); blank = even
+
+
+@dataclass
+class PeriodTarget:
+    """A KPI's target typed for one period (by its label); it wins over the path."""
+
+    kpi: str
+    period: str
+    target: float | None
+
+
+@dataclass
 class Person:
     name: str
     role: str
@@ -158,6 +179,17 @@ class Scenario:
 
 
 @dataclass
+class ScenarioValue:
+    """Year-end values a user types for a KPI's scenarios; each one typed wins over the
+    forecast's and the multiplier's."""
+
+    kpi: str
+    optimistic: float | None
+    realistic: float | None
+    pessimistic: float | None
+
+
+@dataclass
 class Plan:
     """All inputs of one plan."""
 
@@ -170,6 +202,9 @@ class Plan:
     money: list[MoneyLine] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     scenarios: list[Scenario] = field(default_factory=list)
+    paths: list[KpiPath] = field(default_factory=list)
+    period_targets: list[PeriodTarget] = field(default_factory=list)
+    scenario_values: list[ScenarioValue] = field(default_factory=list)
     channels: list[str] = field(default_factory=list)
     analysis_metric: str = ""  # the metric picked on Analysis (blank: revenue)
 

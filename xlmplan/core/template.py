@@ -21,6 +21,7 @@ from xlmplan.core.labels import Labels, languages, load_labels
 from xlmplan.core.model import (
     Action,
     Kpi,
+    KpiPath,
     MoneyLine,
     Objective,
     Person,
@@ -32,6 +33,7 @@ from xlmplan.core.model import (
     add_months,
     month_end,
 )
+from xlmplan.core.periods import month_first, month_of, shift_month
 from xlmplan.errors import TemplateError
 
 BUNDLED = Path(__file__).resolve().parents[2] / "workbook_templates"
@@ -116,6 +118,7 @@ def words_from(labels: Labels) -> Words:
         scenarios=(t["scenario.optimistic"], t["scenario.realistic"], t["scenario.pessimistic"]),
         qualitative=t["kind.Qualitative"],
         primary=t["level.Primary"],
+        methods=(t["path.even"], t["path.seasonal"], t["path.manual"]),
     )
 
 
@@ -127,8 +130,11 @@ def build_plan(
     months: int | None,
     currency: str | None,
     channels: list[str],
+    calendar: str = "gregorian",
+    fiscal_start: int | None = None,
 ) -> tuple[Plan, dict[str, Any]]:
-    """The template's plan for a period; also returns the target factors to apply later."""
+    """The template's plan for a period; also returns the target factors to apply later.
+    Template months count the plan's periods (Solar Hijri months in that calendar)."""
     t = labels
     meta, conf = raw.get("template", {}), raw.get("settings", {})
     words = words_from(labels)
@@ -151,14 +157,24 @@ def build_plan(
             hours_per_month=float(conf.get("hours_per_month", 160)),
             plan_budget=float(conf.get("plan_budget", 0)),
             media_category=t[f"category.{conf.get('media_category', 'Advertising')}"],
+            calendar=calendar,
+            fiscal_start=fiscal_start,
         )
 
         def first(month: Any) -> dt.date | None:
-            return None if month in (None, "") else add_months(start, int(month) - 1)
+            if month in (None, ""):
+                return None
+            if calendar == "gregorian":
+                return add_months(start, int(month) - 1)
+            year, month_no = shift_month(*month_of(start, calendar), int(month) - 1)
+            return month_first(year, month_no, calendar)
 
         def last(month: Any) -> dt.date | None:
             day = first(month)
-            return month_end(day) if day else None
+            if day is None or calendar == "gregorian":
+                return month_end(day) if day else None
+            year, month_no = shift_month(*month_of(day, calendar), 1)
+            return month_first(year, month_no, calendar) - dt.timedelta(days=1)
 
         plan = Plan(settings=settings, channels=list(channels))
         plan.swot = [
@@ -276,12 +292,16 @@ def build_plan(
 
 def apply_targets(plan: Plan, results: Results, factors: dict[str, Any], words: Words) -> Plan:
     """Set KPI targets from the data's run-rate and objective baselines from their growth."""
-    kpis = []
+    kpis, paths = [], []
     for kpi, kr in zip(plan.kpis, results.kpis, strict=True):
         target = kpi.target
         if target is None and kr.projection:
             target = nice(kr.projection * factors["kpi"].get(kpi.id, 1.0))
         kpis.append(replace(kpi, target=target))
+        # last year's shape where Data holds it, else an even path
+        method = words.methods[1] if kr.seasonal_ok else words.methods[0]
+        baseline = nice(kr.last_year) if kr.last_year is not None else None
+        paths.append(KpiPath(kpi.id, baseline, method))
     by_id = {k.id: k for k in kpis}
     objectives = []
     for ob in plan.objectives:
@@ -291,8 +311,9 @@ def apply_targets(plan: Plan, results: Results, factors: dict[str, Any], words: 
             continue
         growth = factors["objective"].get(ob.id, 0.0)
         baseline = nice(linked.target / (1 + growth)) if growth > -1 else None
-        objectives.append(replace(ob, baseline=baseline, target=linked.target))
-    return replace(plan, kpis=kpis, objectives=objectives)
+        # the target stays the KPI's (typed once): the Objectives sheet shows it by formula
+        objectives.append(replace(ob, baseline=baseline, target=None))
+    return replace(plan, kpis=kpis, objectives=objectives, paths=paths)
 
 
 @functools.cache

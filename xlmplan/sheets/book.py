@@ -16,16 +16,19 @@ from xlmplan.core.units import month_format
 from xlmplan.sheets import (
     analysis,
     budget,
+    budget_months,
     calc,
     checks_sheet,
     dashboard,
     data_sheet,
+    forecast,
     lists,
     objectives,
     scenarios,
     start,
     strategy_kpi,
     swot,
+    targets,
 )
 from xlmplan.sheets import calendar as calendar_sheet
 from xlmplan.sheets.cellrefs import cf_ranges, compress, dv_ranges, formula_cells
@@ -42,8 +45,11 @@ ROLES = (
     "swot",
     "objectives",
     "strategy_kpi",
+    "targets",
     "budget",
+    "budget_months",
     "scenarios",
+    "forecast",
     "analysis",
     "dashboard",
     "calendar",
@@ -69,10 +75,13 @@ def build_book(
     sheet_names: dict[str, str] | None = None,
     extra_findings: list[Finding] | None = None,
     calendar: str = "gregorian",
+    table_at: dict[str, tuple[int, int]] | None = None,
 ) -> tuple[Book, list[Finding]]:
     """Lay out every sheet. ``sheet_names`` keeps the names a user gave the sheets;
-    ``extra_findings`` (unreadable inputs, restored cells) lead the Checks sheet."""
+    ``extra_findings`` (unreadable inputs, restored cells) lead the Checks sheet;
+    ``table_at`` gives input Tables' (header row, column) where a file has them."""
     ctx = Ctx(plan, results, catalog, labels, words)
+    ctx.positions["table_at"] = table_at or {}
     ctx.sheet_names = {role: labels[f"sheet.{role}"] for role in ROLES} | (sheet_names or {})
     n_kpi_rows = max(len(plan.kpis), 1)
     built = {
@@ -84,7 +93,10 @@ def build_book(
         "budget": budget.build(ctx),
         "calendar": calendar_sheet.build(ctx),
     }
+    built["budget_months"] = budget_months.build(ctx)
+    built["forecast"] = forecast.build(ctx, n_kpi_rows)
     built["scenarios"] = scenarios.build(ctx, n_kpi_rows)
+    built["targets"] = targets.build(ctx)
     built["analysis"] = analysis.build(ctx)
     built["calc"] = calc.build(ctx, ctx.sheet("strategy_kpi"), n_kpi_rows)
     built["dashboard"] = dashboard.build(ctx, plan.settings.months)
@@ -100,6 +112,8 @@ def build_book(
         "planned": budget_total,
         "left": plan.settings.plan_budget - budget_total,
         "over": float(sum(results.people_over)),
+        "media_actual": results.pacing.total.actual_to_date if results.pacing else 0.0,
+        "left_to_plan": results.pacing.left_to_plan if results.pacing else 0.0,
     }
     built["start"] = start.build(ctx, health)
     built["lists"].hidden = True  # helper sheets (Lists, Calc) stay out of the reader's way
@@ -113,6 +127,7 @@ def build_book(
         "language": labels.lang,
         "currency": plan.settings.currency,
         "calendar": calendar,
+        "layout.budget": budget.LAYOUT,
     }
     entries |= {k: str(ctx.positions[k]) for k in ("health.start", "stamp.start")}
     for sheet in sheets:

@@ -10,10 +10,12 @@ that calendar), rewritten by every refresh.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from xlmplan.core import periods as per
 from xlmplan.core import rules
+from xlmplan.core.model import add_months
 from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, blank
 from xlmplan.sheets.layout import Sheet, a1, ref, rng
 from xlmplan.sheets.tables import title
@@ -22,6 +24,7 @@ COLUMNS = ("number", "first", "last", "days", "label")
 HIST_COL = len(COLUMNS) + 1  # the history block, right of the plan's periods
 AS_OF_COL = HIST_COL + len(COLUMNS) + 1  # as-of date and period, right of the history
 
+ONE_DAY = dt.timedelta(days=1)
 NAMES = {"first": "cal_first", "last": "cal_last", "days": "cal_days", "label": "cal_label"}
 HIST_NAMES = {"first": "cal_hist_first", "last": "cal_hist_last", "label": "cal_hist_label"}
 
@@ -99,6 +102,52 @@ def build(ctx: Ctx) -> Sheet:
     formula = per.as_of_period_xl("AsOf", "cal_first", "cal_last", len(periods))
     sheet.formula(FIRST, col + 1, formula, per.as_of_period(as_of, periods), "derived:int")
     ctx.define("AsOfPeriod", ref(sheet.name, FIRST, col + 1))
+    month_first = ctx.results.last_month_start  # the as-of period's first day
+    before = per.previous_first(as_of, periods)
+    if before is None and month_first:  # an as-of date outside the plan
+        before = add_months(month_first, -1)
+    same = (
+        per.same_days_end(as_of, month_first, before) if as_of and month_first and before else None
+    )
+    same_xl = per.same_days_end_xl("AsOf", "LastMonthStart", "PrevPeriodStart")
+    rows = [
+        (
+            "before_first",
+            "PrevPeriodStart",
+            per.previous_first_xl("AsOf", "AsOfPeriod", len(periods), "LastMonthStart"),
+            before,
+        ),
+        ("same_days_end", "PrevSameDaysEnd", f'IF(ISNUMBER(AsOf),{same_xl},"")', same),
+    ]
+    for i, (key, name, formula, day) in enumerate(rows, start=1):
+        sheet.put(FIRST + i, col, t(f"calendar.{key}"), "label")
+        sheet.formula(FIRST + i, col + 1, formula, blank(rules.serial(day)), "derived:date")
+        ctx.define(name, ref(sheet.name, FIRST + i, col + 1))
     sheet.freeze = (FIRST, 0)
     sheet.print_rows = (TABLE_ROW, TABLE_ROW)
     return sheet
+
+
+def calendar_dates(ctx: Ctx) -> dict[str, tuple[str, object]]:
+    """Start's plan end, as-of month start and next review (formula, value) in a calendar
+    other than the Gregorian: read from the Calendar's periods instead of EDATE."""
+    periods, res = ctx.periods, ctx.results
+    s, n = ctx.plan.settings, len(ctx.periods)
+    k = per.as_of_period(res.as_of, periods)
+    ri = s.review_interval
+    review = ri * ((k - 1) // ri + 1) + 1 if res.as_of else ri + 1
+    next_review = periods[review - 1].first if review <= n else periods.last + ONE_DAY
+    step = "ReviewInterval*(INT((AsOfPeriod-1)/ReviewInterval)+1)+1"
+    return {
+        "plan_end": ("MAX(cal_last)", rules.serial(periods.last)),
+        "last_month": (
+            f"IF(ISNUMBER(AsOf),IF(AND(AsOfPeriod>=1,AsOfPeriod<={n}),INDEX(cal_first,AsOfPeriod),"
+            'DATE(YEAR(AsOf),MONTH(AsOf),1)),"")',
+            blank(rules.serial(res.last_month_start)),
+        ),
+        "next_review": (
+            f"IF(IF(ISNUMBER(AsOf),{step},ReviewInterval+1)<={n},"
+            f"INDEX(cal_first,IF(ISNUMBER(AsOf),{step},ReviewInterval+1)),MAX(cal_last)+1)",
+            rules.serial(next_review),
+        ),
+    }

@@ -132,9 +132,9 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
     m_first, m_last = ctx.positions["analysis_months"]
     months = f"{an}!{rng(None, m_first, 0, m_last, 0)}"
     rev_col, spend_col = 5, 6  # Analysis vertical block: revenue, spend
-    bud = quote_sheet(ctx.sheet("budget"))
-    rows = ctx.positions["budget_rows"]
-    bud_months = f"{bud}!{rng(None, TABLE_ROW, 1, TABLE_ROW, n_months)}"
+    bud = quote_sheet(ctx.sheet("budget_months"))
+    rows, (c1, c2) = ctx.positions["budget_rows"], ctx.positions["budget_cols"]
+    bud_months = f"{bud}!{rng(None, rows['header'], c1, rows['header'], c2)}"
     sc = quote_sheet(ctx.sheet("scenarios"))
     card_row, card_col = ctx.positions["scenario_card"]
     n_k = max(len(plan.kpis), 1)
@@ -167,7 +167,7 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
             (chart_row, 0),
             size,
             value_format="#,##0",
-            category_format="mmm yy",
+            category_format="",  # the Calendar's labels (text): months after the as-of are blank
         ),
         Chart(
             "line",
@@ -176,13 +176,13 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
                 Series(
                     t("budget.media"),
                     bud_months,
-                    f"{bud}!{rng(None, rows['media'], 1, rows['media'], n_months)}",
+                    f"{bud}!{rng(None, rows['media'], c1, rows['media'], c2)}",
                     PLANNED,
                 ),
                 Series(
                     t("budget.actual"),
                     bud_months,
-                    f"{bud}!{rng(None, rows['actual'], 1, rows['actual'], n_months)}",
+                    f"{bud}!{rng(None, rows['actual'], c1, rows['actual'], c2)}",
                     SPEND,
                 ),
             ],
