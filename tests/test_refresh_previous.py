@@ -580,3 +580,51 @@ def test_an_added_sheet_with_an_input_table_is_read_and_sealed(
     with _Open(path) as pf:
         assert pf.table("scenarios").sheet.name == name
     assert refresh_plan(path).written is False
+
+
+def test_a_user_cell_where_the_new_layout_needs_room_stops_the_refresh(tmp_path: Path) -> None:
+    """The 0.1.0 plan with the user's entry on a cell the new layout of a sheet owns and
+    the old one did not: the refresh stops naming that cell, and the file stays as it was."""
+    from previous_plan import FIXTURE
+
+    from xlmplan.refresh import analyse
+    from xlmplan.sheets.cellrefs import expand
+    from xlmplan.sheets.layout import a1
+
+    path = tmp_path / FIXTURE.name
+    shutil.copy(FIXTURE, path)
+    an = analyse(path)
+    try:
+        needed = {
+            an.pf.sheets[role].name: sorted(
+                an.book.sheet(role).owned() - expand(an.pf.manifest[f"owned.{role}"])
+            )
+            for role in an.moved
+        }
+    finally:
+        an.pf.close()
+    name, cells = next((n, c) for n, c in needed.items() if c)  # a sheet that grew columns
+    target = SheetXml(parts(path)[sheet_parts(path)[name]])
+    free = next(pos for pos in cells if not target.has_content(pos))
+    _edit_cell(path, name, free, f'<c r="{a1(*free)}"><v>7</v></c>')
+    before = path.read_bytes()
+    with pytest.raises(WorkbookError, match=rf"{name}!{a1(*free)} holds your own entry"):
+        refresh_plan(path)
+    assert path.read_bytes() == before
+
+
+def test_the_notes_name_the_visible_sheets_laid_out_anew(tmp_path: Path) -> None:
+    from previous_plan import FIXTURE
+
+    from xlmplan.refresh import layout_notes
+
+    path = tmp_path / FIXTURE.name
+    shutil.copy(FIXTURE, path)
+    an = refresh_plan(path).analysis
+    notes = layout_notes(an)
+    hidden = [an.pf.sheets[r].name for r in an.moved if an.pf.sheets[r].state != "visible"]
+    shown = [an.pf.sheets[r].name for r in an.moved if an.pf.sheets[r].state == "visible"]
+    assert hidden and shown  # Lists and Calc, and the visible ones
+    assert all(any(f"'{name}'" in n for n in notes) for name in shown)
+    assert not any(f"'{name}'" in n for name in hidden for n in notes)
+    assert sum(n.startswith("Added the sheet") for n in notes) == len(an.added)

@@ -237,6 +237,8 @@ def layout_notes(an: Analysis) -> list[str]:
         for name in an.added.values()
     ]
     for role, (old, new) in an.moved.items():
+        if an.pf.sheets[role].state != "visible":
+            continue  # a helper sheet (Lists, Calc) follows silently
         notes.append(
             f"Laid out '{an.pf.sheets[role].name}' as xlmplan {__version__} does: its cells "
             f"now span {new} (were {old} in {made}); your own cells stay where they are"
