@@ -14,7 +14,7 @@ from oletools.olevba import VBA_Parser
 
 from xlmplan.addin.build import RIBBON_PART, build_addin
 from xlmplan.addin.install import install_addin
-from xlmplan.addin.ribbon_texts import MODULE, text_key
+from xlmplan.addin.ribbon_texts import MODULE, VBA_MESSAGES, text_key
 from xlmplan.core.labels import load_labels
 from xlmplan.core.template import templates_root
 
@@ -98,9 +98,8 @@ def test_the_vba_holds_every_ribbon_text_and_message_in_the_language(
         assert texts[f"label:{control}"] == labels[f"ribbon.{text_key(control)}"]
         if el.tag == f"{CUI}button":
             assert texts[f"supertip:{control}"] == labels[f"ribbon_tip.{text_key(control)}"]
-    for key, text in labels.items():
-        if key.startswith("addin."):
-            assert texts[f"addin:{key.removeprefix('addin.')}"] == text
+    for key in VBA_MESSAGES:
+        assert texts[f"addin:{key}"] == labels[f"addin.{key}"]
     if lang != "en":  # written in the language's own script
         assert all(re.search("[\u0600-\u06ff]", t) for t in texts.values())
 
@@ -148,3 +147,71 @@ def test_install_records_the_users_language(tmp_path: Path) -> None:
         lang="fa",
     )
     assert '"LANGUAGE","fa"' in result.config.read_text(encoding="utf-8").splitlines()
+
+
+# --- the Python side: prompts and messages in the plan's (or the user's) language --------
+
+
+def _session(path: Path | None, answers: list[object]):  # type: ignore[no-untyped-def]
+    from xlmplan.addin.book import FileBook
+    from xlmplan.addin.prompts import ScriptedPrompter
+    from xlmplan.addin.session import Session
+
+    prompter = ScriptedPrompter(answers)
+    book = FileBook(path) if path is not None else None
+    return Session(prompter, book, FileBook, scratch=None), prompter
+
+
+@pytest.fixture(scope="module")
+def arabic_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from xlmplan.api import new_plan
+
+    return new_plan(tmp_path_factory.mktemp("ar") / "plan.xlsx", lang="ar").path
+
+
+def test_a_new_arabic_plan_is_announced_in_arabic(tmp_path: Path) -> None:
+    from xlmplan.addin import ribbon
+
+    session, prompter = _session(None, [tmp_path / "خطة.xlsx", "ar"])
+    ribbon.run("new_plan", session)
+    [(kind, text)] = prompter.messages
+    assert kind == "info" and text.startswith("تم إنشاء خطة.xlsx")
+    assert "Created" not in text
+
+
+def test_refresh_and_check_of_an_arabic_plan_speak_arabic(arabic_plan: Path) -> None:
+    from xlmplan.addin import ribbon
+
+    session, prompter = _session(arabic_plan, [])
+    ribbon.run("check_plan", session)
+    [(kind, text)] = prompter.messages
+    assert kind == "info" and " في plan.xlsx (" in text.splitlines()[0]
+    assert "• " + pack("ar")["addin.severity_warning"] in text or "• خطأ" in text
+    session, prompter = _session(arabic_plan, [])
+    ribbon.run("refresh", session)
+    text = prompter.messages[0][1]
+    assert "مؤشرات الأداء: " in text and "KPIs" not in text
+
+
+def test_prompts_follow_the_plans_language(arabic_plan: Path, tmp_path: Path) -> None:
+    from xlmplan.addin import ribbon
+
+    session, prompter = _session(arabic_plan, [None])
+    ribbon.run("language", session)  # cancelled at the question
+    assert prompter.log == [("choose", pack("ar")["addin.ask_switch"])]
+
+
+def test_before_a_plan_exists_prompts_take_the_users_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xlmplan.addin import ribbon
+
+    monkeypatch.setattr(ribbon, "excel_platform", lambda: "win")
+    monkeypatch.setattr(Path, "home", lambda: tmp_path)
+    config = tmp_path / ".xlmplan" / "xlmplan.conf"
+    config.parent.mkdir()
+    config.write_text('"INTERPRETER_WIN","py.exe"\n"LANGUAGE","fa"\n', encoding="utf-8")
+    assert ribbon.user_language() == "fa"
+    session, prompter = _session(None, [None])
+    ribbon.run("new_plan", session)  # cancelled at the file picker
+    assert prompter.log == [("save_file", pack("fa")["addin.ask_save_plan"])]

@@ -50,6 +50,7 @@ def without_role(src: Path, dst: Path, role: str) -> str:
     with _Open(src) as pf:
         ref = pf.sheets[role]
         manifest_part = pf.sheets["manifest"].part
+        gone = [ref.part, *pf.pkg.tables(ref.part)]
     files = parts(src)
     book = etree.fromstring(files["xl/workbook.xml"])
     entries = list(book.iterfind(f"{Q}sheets/{Q}sheet"))
@@ -69,16 +70,20 @@ def without_role(src: Path, dst: Path, role: str) -> str:
     files["xl/_rels/workbook.xml.rels"] = etree.tostring(rels, xml_declaration=True)
     types = etree.fromstring(files["[Content_Types].xml"])
     for over in list(types):
-        if over.get("PartName") == "/" + ref.part:
+        if over.get("PartName", "").lstrip("/") in gone:
             types.remove(over)
     files["[Content_Types].xml"] = etree.tostring(types, xml_declaration=True)
-    del files[ref.part]
+    for part in gone:
+        del files[part]
     files.pop(ref.part.replace("worksheets/", "worksheets/_rels/") + ".rels", None)
     manifest = SheetXml(files[manifest_part])
-    keys = {f"{kind}.{role}" for kind in ("sheet", "owned", "cf", "dv")}
+    keys = {f"{kind}.{role}" for kind in ("sheet", "owned", "formulas", "cf", "dv")}
     strings = _shared(files)
-    for (r, c), cell in list(manifest.cells.items()):
-        if c == 0 and _text(cell, strings) in keys:
+    rows: dict[int, list[str]] = {}
+    for (r, c), cell in manifest.cells.items():
+        rows.setdefault(r, ["", ""])[c] = _text(cell, strings) if c < 2 else ""
+    for r, (key, value) in rows.items():
+        if key in keys or (key.startswith("table.") and value == f"{role}|{ref.name}"):
             manifest.remove((r, 0))
             manifest.remove((r, 1))
     files[manifest_part] = manifest.finish()
@@ -373,7 +378,8 @@ def test_a_previous_versions_labels_where_formulas_go_now_are_not_typed_over(
     _relaid_analysis(monkeypatch)
     result = refresh_plan(path)
     assert result.analysis.restored == ["Objectives!S5"]
-    assert result.analysis.moved == {"analysis": ("A1:U29", "A1:Z29")}  # not the grown ones
+    assert result.analysis.moved["analysis"] == ("A1:U29", "A1:Z29")
+    assert "scenarios" not in result.analysis.moved  # rows it grew by are not a new layout
     notes = layout_notes(result.analysis)
     line = next(n for n in notes if n.startswith("Laid out 'Analysis' as xlmplan"))
     assert "now span A1:Z29 (were A1:U29 in 0.1.0)" in line
@@ -514,6 +520,8 @@ def test_a_chart_of_the_new_layout_is_added_and_charts_move_with_it(
     for part in mine:
         assert parts(path)[part] == parts(FIXTURE)[part]
     assert structure_problems(path) == []
+    again = refresh_plan(path)  # Checks loses the upgrade's one-off notes
+    assert set(again.changed_parts) <= set(sheet_parts(path).values())
     assert refresh_plan(path).written is False
 
 
@@ -543,3 +551,80 @@ def test_the_refreshed_previous_plan_with_an_added_sheet_agrees_with_libreoffice
         cached, recalculated.values, expected_label="cached", actual_label="libreoffice"
     )
     assert not mismatches, "\n".join(mismatches[:20])
+
+
+def test_an_added_sheet_with_an_input_table_is_read_and_sealed(
+    example_plan: PlanResult, tmp_path: Path
+) -> None:
+    """A plan from before the Scenarios sheet: the sheet comes with its input Table (an id
+    no other Table has), the next refresh reads that Table (nothing to write), and share
+    protects the added sheet like xlmplan's others."""
+    from xlmplan.share import share_plan
+
+    path = tmp_path / "older.xlsx"
+    name = without_role(example_plan.path, path, "scenarios")
+    before = path.read_bytes()
+    out = tmp_path / "copy.xlsx"
+    share_plan(path, out)  # the copy of the plan as it is: refreshed, then sealed
+    assert path.read_bytes() == before
+    root = etree.fromstring(parts(out)[sheet_parts(out)[name]])
+    assert root.find(Q + "sheetProtection") is not None
+    assert structure_problems(out) == []
+    assert refresh_plan(path).analysis.added == {"scenarios": name}
+    ids = [
+        etree.fromstring(data).get("id")
+        for part, data in parts(path).items()
+        if part.startswith("xl/tables/")
+    ]
+    assert len(ids) == len(set(ids))
+    with _Open(path) as pf:
+        assert pf.table("scenarios").sheet.name == name
+    assert refresh_plan(path).written is False
+
+
+def test_a_user_cell_where_the_new_layout_needs_room_stops_the_refresh(tmp_path: Path) -> None:
+    """The 0.1.0 plan with the user's entry on a cell the new layout of a sheet owns and
+    the old one did not: the refresh stops naming that cell, and the file stays as it was."""
+    from previous_plan import FIXTURE
+
+    from xlmplan.refresh import analyse
+    from xlmplan.sheets.cellrefs import expand
+    from xlmplan.sheets.layout import a1
+
+    path = tmp_path / FIXTURE.name
+    shutil.copy(FIXTURE, path)
+    an = analyse(path)
+    try:
+        needed = {
+            an.pf.sheets[role].name: sorted(
+                an.book.sheet(role).owned() - expand(an.pf.manifest[f"owned.{role}"])
+            )
+            for role in an.moved
+        }
+    finally:
+        an.pf.close()
+    name, cells = next((n, c) for n, c in needed.items() if c)  # a sheet that grew columns
+    target = SheetXml(parts(path)[sheet_parts(path)[name]])
+    free = next(pos for pos in cells if not target.has_content(pos))
+    _edit_cell(path, name, free, f'<c r="{a1(*free)}"><v>7</v></c>')
+    before = path.read_bytes()
+    with pytest.raises(WorkbookError, match=rf"{name}!{a1(*free)} holds your own entry"):
+        refresh_plan(path)
+    assert path.read_bytes() == before
+
+
+def test_the_notes_name_the_visible_sheets_laid_out_anew(tmp_path: Path) -> None:
+    from previous_plan import FIXTURE
+
+    from xlmplan.refresh import layout_notes
+
+    path = tmp_path / FIXTURE.name
+    shutil.copy(FIXTURE, path)
+    an = refresh_plan(path).analysis
+    notes = layout_notes(an)
+    hidden = [an.pf.sheets[r].name for r in an.moved if an.pf.sheets[r].state != "visible"]
+    shown = [an.pf.sheets[r].name for r in an.moved if an.pf.sheets[r].state == "visible"]
+    assert hidden and shown  # Lists and Calc, and the visible ones
+    assert all(any(f"'{name}'" in n for n in notes) for name in shown)
+    assert not any(f"'{name}'" in n for name in hidden for n in notes)
+    assert sum(n.startswith("Added the sheet") for n in notes) == len(an.added)

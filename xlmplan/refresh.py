@@ -239,6 +239,8 @@ def layout_notes(an: Analysis) -> list[str]:
         for name in an.added.values()
     ]
     for role, (old, new) in an.moved.items():
+        if an.pf.sheets[role].state != "visible":
+            continue  # a helper sheet (Lists, Calc) follows silently
         notes.append(
             f"Laid out '{an.pf.sheets[role].name}' as xlmplan {__version__} does: its cells "
             f"now span {new} (were {old} in {made}); your own cells stay where they are"
@@ -390,10 +392,11 @@ def _spliced_parts(an: Analysis) -> tuple[dict[str, bytes], dict[str, bytes]]:
                 out["xl/styles.xml"] = styles
             book_xml = pf.pkg.xml("xl/workbook.xml")
             graft = Graft(pf.pkg, book_xml)
+            grafted = {}
             for role, name in an.added.items():
                 part = f"xl/worksheets/sheet{index[role] + 1}.xml"
                 position = sheet_position(_book_roles(pf, book_xml, an.added), role, ROLES)
-                graft_sheet(graft, fresh, part, name, position, shared, style_map)
+                grafted[role] = graft_sheet(graft, fresh, part, name, position, shared, style_map)
             for role in OWNED_ROLES:
                 if role in an.added:
                     continue
@@ -414,6 +417,7 @@ def _spliced_parts(an: Analysis) -> tuple[dict[str, bytes], dict[str, bytes]]:
     roles = _book_roles(pf, book_xml, an.added)
     if _names(book_xml, book) | _print_names(book_xml, roles, prints) or an.added:
         out["xl/workbook.xml"] = xml_bytes(book_xml)
+    pf.sheets.update(grafted)  # the written file's sheets, for what follows (share's seal)
     return out, graft.add
 
 

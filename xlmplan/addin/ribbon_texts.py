@@ -27,6 +27,7 @@ CALLBACKS = {
     "screentip": "getScreentip",
     "supertip": "getSupertip",
 }
+VBA_MESSAGES = ("no_interpreter", "interpreter_gone", "setup", "restart", "could_not_run")
 _CHUNK = 60  # characters of text per VBA line (240 hex digits)
 _PLAIN = re.compile(r"[ -~]*")
 
@@ -132,8 +133,7 @@ def texts_module(packs: dict[str, Labels], ids: list[str]) -> str:
             texts[f"label:{control}"] = labels[f"ribbon.{key}"]
             if f"ribbon_tip.{key}" in labels.texts:
                 texts[f"supertip:{control}"] = labels[f"ribbon_tip.{key}"]
-        for full, text in labels.texts.items():
-            if full.startswith("addin."):
-                texts[f"addin:{full[len('addin.') :]}"] = text
+        for key in VBA_MESSAGES:  # the rest of [addin] is Python's (addin/messages.py)
+            texts[f"addin:{key}"] = labels[f"addin.{key}"]
         lines += _function(f"Texts_{lang}", texts)
     return "\r\n".join(lines) + "\r\n"

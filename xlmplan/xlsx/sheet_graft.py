@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from xlmplan.xlsx.ooxml_names import CONTENT_TYPES_PART, PKG_REL_NS, rel_kind, rels_part_of
-from xlmplan.xlsx.package import Package, xml_bytes
+from xlmplan.xlsx.package import Package, SheetRef, xml_bytes
 from xlmplan.xlsx.splice import Q, SheetXml, fresh_cell
 from xlmplan.xlsx.style_merge import StyleMap
 from xlmplan.xlsx.workbook_order import workbook_child
@@ -136,16 +136,17 @@ def graft_sheet(
     position: int,
     shared: list[str],
     styles: StyleMap,
-) -> None:
+) -> SheetRef:
     """Add the fresh book's worksheet ``fresh_part`` as sheet ``name`` at ``position``
-    (0-based, in book order) of the user's workbook."""
+    (0-based, in book order) of the user's workbook; returns the sheet as written."""
     sheet = _sheet_part(SheetXml(fresh.read(fresh_part)), shared, styles)
     part = graft.free_part("xl/worksheets/sheet1.xml")
     graft.add[part] = sheet
     graft._content_type(part, fresh.content_type(fresh_part))
     graft._copy_rels(fresh, fresh_part, part, styles)
     rid = _add_book_rel(graft, fresh, part)
-    _add_sheet_entry(graft.workbook, fresh, fresh_part, name, rid, position)
+    entry = _add_sheet_entry(graft.workbook, fresh, fresh_part, name, rid, position)
+    return SheetRef(name, entry.get("sheetId", ""), rid, part, entry.get("state", "visible"))
 
 
 def _sheet_part(xml: SheetXml, shared: list[str], styles: StyleMap) -> bytes:
@@ -183,7 +184,7 @@ def _add_book_rel(graft: Graft, fresh: Package, part: str) -> str:
 
 def _add_sheet_entry(
     book: etree._Element, fresh: Package, fresh_part: str, name: str, rid: str, position: int
-) -> None:
+) -> etree._Element:
     """The ``<sheet>`` entry at ``position``; sheet-scoped names and the active tab of the
     sheets from there on move one place along; the fresh sheet's own scoped names (print
     titles) come along."""
@@ -227,3 +228,4 @@ def _add_sheet_entry(
             copy = etree.fromstring(etree.tostring(dn))
             copy.set("localSheetId", str(position))
             container.append(copy)
+    return entry
