@@ -1,8 +1,9 @@
 """Budget mix: response curves from a plan's Data and the split of a future budget.
 
-Read-only: the plan is opened with the refresh's reader (``refresh.analyse``), its Data
-summed by channel and week, each paid channel's curve fitted (``core/response.py``) and
-the budget allocated (``core/allocator.py``). Nothing is written to the plan.
+The plan is opened with the refresh's reader (``refresh.analyse``), its Data summed by
+channel and week, each paid channel's curve fitted (``core/response.py``) and the budget
+allocated (``core/allocator.py``). ``write_split`` puts the recommended weekly split into
+the Budget mix sheet's proposed column through a refresh.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from xlmplan.core.allocator import (
     predict,
 )
 from xlmplan.core.model import add_months
-from xlmplan.core.response import RESPONSE_METRICS, Fit, ResponseMetric, fit_all, weekly
+from xlmplan.core.response import RESPONSE_METRICS, Fit, ResponseMetric, weekly
 from xlmplan.errors import XlmplanError
+from xlmplan.sheets.budget_mix import fits_for
 
 DEFAULT_MONTHS = 3  # the period when the plan has no months left
 DAYS_PER_WEEK = 7.0
@@ -313,7 +315,7 @@ def allocate_plan(
     chosen: ResponseMetric = metric  # type: ignore[assignment]
     series = weekly(data, chosen)
     user = _match_bounds(path, parsed, series.spend)
-    fits = fit_all(series, chosen)
+    fits = fits_for(data, chosen)  # the refresh's reader fitted these already
     for fit in fits:
         bound = user.get(fit.channel)
         if bound is not None and not bound.locked and not fit.estimable:
@@ -378,6 +380,15 @@ def allocate_plan(
             found.spend,
         )
     return result
+
+
+def write_split(result: MixResult) -> Path | None:
+    """Write the recommended weekly split into the plan's Budget mix (its proposed column),
+    refreshing the plan with it; returns the backup copy's path (None: nothing changed)."""
+    from xlmplan.refresh import refresh_plan
+
+    spend = {c.fit.channel: c.recommended for c in result.channels}
+    return refresh_plan(result.path, proposed=spend).backup
 
 
 def _match_bounds(path: Path, parsed: list[Bound], spend: pd.DataFrame) -> dict[str, Bound]:

@@ -41,6 +41,7 @@ from xlmplan.core.template import (
 )
 from xlmplan.errors import TemplateError, WorkbookError
 from xlmplan.io.plan_data import data_headers, data_where
+from xlmplan.sheets import budget_mix
 from xlmplan.sheets.analysis import PICK_CELL
 from xlmplan.sheets.book import ROLES, build_book
 from xlmplan.sheets.cellrefs import Pos, cf_ranges, dv_ranges, expand
@@ -96,20 +97,31 @@ def _where(sheet: Sheet, pos: Pos) -> str:
     return f"{sheet.name}!{a1(*pos)}"
 
 
-def analyse(path: Path, data: pd.DataFrame | None = None, lang: str | None = None) -> Analysis:
+def analyse(
+    path: Path,
+    data: pd.DataFrame | None = None,
+    lang: str | None = None,
+    proposed: dict[str, float] | None = None,
+) -> Analysis:
     """Read, recompute and lay out a plan; the file stays open in ``Analysis.pf``.
     ``data`` replaces the Data rows (an import); otherwise they are read from the file.
-    ``lang`` lays the plan out in another language (its inputs already relabelled)."""
+    ``lang`` lays the plan out in another language (its inputs already relabelled).
+    ``proposed`` is a weekly split for the Budget mix's proposed column (`allocate`)."""
     path = Path(path)
     pf = open_plan(path)
     try:
-        return _analyse(pf, data, lang)
+        return _analyse(pf, data, lang, proposed)
     except BaseException:
         pf.close()
         raise
 
 
-def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -> Analysis:
+def _analyse(
+    pf: PlanFile,
+    new_data: pd.DataFrame | None,
+    relabel: str | None,
+    proposed: dict[str, float] | None = None,
+) -> Analysis:
     labels, words, catalog = plan_language(pf, relabel)
     template = pf.manifest.get("template", "online_shop")
     base, _ = build_plan(
@@ -142,6 +154,8 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
         data_headers(pf), data_header_aliases(), data_where(pf), plan.kpis, catalog, titles
     )
     plan.analysis_metric = picked_label(pf)
+    plan.mix_state = budget_mix.state_from_cells(pf.cells(pf.sheets["budget_mix"]))
+    plan.mix_state.override = proposed
     results = Engine(plan, data, catalog, words).run()
     names = {role: pf.sheets[role].name for role in ROLES}
     grown = {n: t.grown for n, t in pf.tables.items() if t.grown > 0 and new_data is None}
@@ -241,21 +255,27 @@ def refresh_plan(
     backup: bool = True,
     data: pd.DataFrame | None = None,
     lang: str | None = None,
+    proposed: dict[str, float] | None = None,
 ) -> RefreshResult:
     """Refresh ``path`` in place; returns what changed. Writes nothing when nothing changed.
     With ``data``, the Data table's rows are replaced by it first (an import); with
-    ``lang``, the plan is laid out in that language (see ``xlmplan.language``). The plan
+    ``lang``, the plan is laid out in that language (see ``xlmplan.language``); with
+    ``proposed``, that weekly split goes into the Budget mix's proposed column. The plan
     is locked from the read to the replace."""
     path = Path(path)
     check_writable(path)
     with plan_lock(path):
-        return _refresh(path, backup, data, lang)
+        return _refresh(path, backup, data, lang, proposed)
 
 
 def _refresh(
-    path: Path, backup: bool, data: pd.DataFrame | None, lang: str | None
+    path: Path,
+    backup: bool,
+    data: pd.DataFrame | None,
+    lang: str | None,
+    proposed: dict[str, float] | None = None,
 ) -> RefreshResult:
-    analysis = analyse(path, data, lang)
+    analysis = analyse(path, data, lang, proposed)
     try:
         pkg = analysis.pf.pkg
         replace = {
@@ -302,7 +322,8 @@ def _spliced_parts(an: Analysis) -> dict[str, bytes]:
                 spliced = _splice_sheet(an, role, fresh_xml, shared, style_map)
                 if spliced is not None:
                     out[pf.sheets[role].part] = spliced
-            out.update(_charts(pf, fresh, index["dashboard"], an.relabel))
+            for role in ("dashboard", "budget_mix"):
+                out.update(_charts(pf, fresh, index[role], an.relabel, role))
             if an.new_data:
                 out[pf.table("data").sheet.part] = _data_rows(
                     an, fresh, index["data"], style_map.xf
@@ -337,14 +358,14 @@ def _splice_sheet(
         old, new = set(target.cells), set(fresh.cells)
     else:
         old, new = _old_owned(pf, role, sheet), sheet.owned()
-        _refuse_collisions(pf, sheet, target, new - old)
+        _refuse_collisions(pf, sheet, target, new - old - sheet.rewrite)
     before = etree.tostring(target.root)
     if role != "manifest":
         _formats(pf, role, sheet, target, fresh, style_map.dxf, an.relabel)
         own_links(target.root, fresh.root, new)
     for pos in sorted(old - new):
         target.remove(pos)
-    for pos in sorted(new):
+    for pos in sorted(new | sheet.rewrite):
         cell = fresh.cells.get(pos)
         if cell is None:
             target.remove(pos)
@@ -374,13 +395,14 @@ def _formats(
 
 
 def _charts(
-    pf: PlanFile, fresh: Package, dashboard_index: int, relabel: bool = False
+    pf: PlanFile, fresh: Package, index: int, relabel: bool = False, role: str = "dashboard"
 ) -> dict[str, bytes]:
-    """Dashboard charts with the fresh series ranges and cached points (the fresh charts
-    whole when the language changes: titles and series names are labels)."""
+    """A sheet's charts (Dashboard, Budget mix) with the fresh series ranges and cached
+    points (the fresh charts whole when the language changes: titles and series names
+    are labels)."""
     out: dict[str, bytes] = {}
-    fresh_charts = charts_of(fresh, f"xl/worksheets/sheet{dashboard_index + 1}.xml")
-    mine = charts_of(pf.pkg, pf.sheets["dashboard"].part)
+    fresh_charts = charts_of(fresh, f"xl/worksheets/sheet{index + 1}.xml")
+    mine = charts_of(pf.pkg, pf.sheets[role].part)
     for target_part, fresh_part in zip(mine, fresh_charts, strict=False):
         if relabel:
             out[target_part] = fresh.read(fresh_part)

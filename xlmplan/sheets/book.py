@@ -16,6 +16,7 @@ from xlmplan.core.units import month_format
 from xlmplan.sheets import (
     analysis,
     budget,
+    budget_mix,
     calc,
     checks_sheet,
     dashboard,
@@ -42,6 +43,7 @@ ROLES = (
     "objectives",
     "strategy_kpi",
     "budget",
+    "budget_mix",
     "scenarios",
     "analysis",
     "dashboard",
@@ -80,6 +82,7 @@ def build_book(
         "strategy_kpi": strategy_kpi.build(ctx),
         "objectives": objectives.build(ctx),
         "budget": budget.build(ctx),
+        "budget_mix": budget_mix.build(ctx, data),
     }
     built["scenarios"] = scenarios.build(ctx, n_kpi_rows)
     built["analysis"] = analysis.build(ctx)
