@@ -432,6 +432,7 @@ def _channel(fit: Fit, bound: Bound | None, weeks: float) -> Channel:
         low,
         high,
         bool(bound and bound.locked),
+        tuple(fit.boot),
     )
 
 

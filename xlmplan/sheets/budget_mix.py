@@ -102,6 +102,7 @@ def channel_of(fit: rs.Fit) -> Channel:
         fit.max_weekly_spend,
         0.0,
         EXTRAPOLATION * fit.max_weekly_spend,
+        draws=tuple(fit.boot),
     )
 
 
