@@ -181,6 +181,18 @@ class MixResult:
         lines.append(NOT_EXPERIMENTS)
         return lines
 
+    def summary(self) -> list[str]:
+        """Short lines for a message box: each paid channel's current and recommended
+        weekly spend, the predicted change, and how sure it is."""
+        lines = [
+            f"• {c.fit.channel}: {c.channel.current:,.0f} → {c.recommended:,.0f} a week"
+            + ("" if c.fit.estimable else f" (held: {c.fit.reason})")
+            for c in self.channels
+            if c.fit.max_weekly_spend > 0
+        ]
+        explained = self.explanation()
+        return [*lines, *explained[1:-1], *self.warnings, explained[-1]]
+
     def _common_return(self) -> float | None:
         """The marginal return the adjustable channels share at the recommended split."""
         values = [

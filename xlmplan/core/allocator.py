@@ -92,23 +92,22 @@ class Inverse:
 
 
 def predict(channels: Sequence[Channel], spend: dict[str, float]) -> Allocation:
-    """What the curves predict for a given weekly split (held channels at their current)."""
-    response, marginal = {}, {}
+    """What the curves predict for a given weekly split (held channels at their current):
+    each fitted curve's response, and the marginal return of the expected curve, which
+    the recommended split equalises."""
+    response: dict[str, float] = {}
+    marginal: dict[str, float | None] = {}
     for ch in channels:
         x = spend[ch.name]
         response[ch.name] = ch.response(x)
-        marginal[ch.name] = None if ch.curve is None else float(ch.curve.marginal(x))
+        marginal[ch.name] = None if ch.curve is None else ch.expected_marginal(x)
     warnings = [
         f"{ch.name}: {spend[ch.name]:,.0f} a week is {spend[ch.name] / ch.max_seen:.1f} × the "
         f"highest weekly spend seen ({ch.max_seen:,.0f}); the curve there is an extrapolation"
         for ch in channels
         if ch.curve is not None and spend[ch.name] > EXTRAPOLATION * ch.max_seen
     ]
-    expected = {
-        ch.name: None if ch.curve is None else ch.expected_marginal(spend[ch.name])
-        for ch in channels
-    }
-    spread, ok = _kkt(channels, spend, expected)
+    spread, ok = _kkt(channels, spend, marginal)
     return Allocation(
         dict(spend),
         response,

@@ -36,6 +36,7 @@ MIN_WEEKS = 26  # weeks since a channel's first spend before a curve is fitted
 MIN_SPEND_WEEKS = 8  # weeks with spend among them
 MIN_CV = 0.10  # coefficient of variation of weekly spend below which it "barely varied"
 MIN_R2 = 0.2  # share of the week-to-week variation the curve must explain
+MIN_RATIO_CV = 0.02  # results per unit of spend steadier than this: spend is a commission
 MAX_BAND = 1.0  # widest 80 % band at current spend, relative to the prediction
 CURRENT_WEEKS = 13  # "current" spend and response: the mean of the last quarter
 STARTS = 3  # least-squares fits per channel, from the best points of a grid
@@ -360,6 +361,20 @@ def _bootstrap(
     return out
 
 
+def _commission(x: np.ndarray, y: np.ndarray) -> str:
+    """A channel paid as a share of its own results (an affiliate's commission): spend
+    follows the results, so a curve through them would only echo the rate."""
+    paid = x > 0
+    ratio = y[paid] / x[paid]
+    mean = float(ratio.mean()) if paid.any() else 0.0
+    if mean > 0 and float(ratio.std()) / mean < MIN_RATIO_CV:
+        return (
+            f"spend is a fixed share of the results ({1 / mean:.1%}, a commission): "
+            "spend follows the results, a curve would only echo that rate"
+        )
+    return ""
+
+
 def _verdict(weeks: int, spend_weeks: int, cv: float, total: float) -> str:
     if total <= 0:
         return "no spend"
@@ -397,6 +412,8 @@ def fit_channel(
         current_weekly_spend=float(spend[recent].mean()) if has else 0.0,
         current_weekly_response=float(response[recent].mean()) if has else 0.0,
     )
+    if not held.reason:
+        held = replace(held, reason=_commission(x, y))
     if held.reason:
         return held
 
