@@ -156,7 +156,7 @@ def sheet_cost(repeat: int) -> None:
             for i in range(repeat):
                 budget_mix._CACHE.clear()
                 out = Path(tmp) / f"plan{i}.xlsx"
-                news.append(cpu_of(partial(new_plan, out, data=csv, start="2026-01")))
+                news.append(cpu_of(partial(new_plan, out, data=csv, start="2026-01", force=True)))
                 budget_mix._CACHE.clear()
                 fits.append(cpu_of(partial(budget_mix.mix_of, frame)))
             whole, fit = min(news), min(fits)

@@ -14,6 +14,7 @@ from xlmplan.core.template import templates_root
 from xlmplan.core.units import currency_decimals, money_format, number_key
 from xlmplan.refresh import check_plan
 from xlmplan.sheets import budget, dashboard, objectives, strategy_kpi, swot
+from xlmplan.sheets.book import ROLES
 from xlmplan.sheets.context import FIRST
 from xlmplan.sheets.text_width import widest
 
@@ -159,7 +160,7 @@ def test_dashboard_figures_have_labels_and_the_as_of_date(
     plans: dict[str, PlanResult], lang: str
 ) -> None:
     result = plans[lang]
-    sheet = _book(result.path, values=True).worksheets[8]  # the Dashboard
+    sheet = _book(result.path, values=True).worksheets[ROLES.index("dashboard")]
     pack = load_labels(templates_root() / "labels", lang)
     labels = [pack[f"kpi.{key}"] for key in dashboard.FIGURES]
     n_tiles = min(dashboard.TILES, len(result.plan.kpis))

@@ -154,7 +154,8 @@ def _analyse(
         data_headers(pf), data_header_aliases(), data_where(pf), plan.kpis, catalog, titles
     )
     plan.analysis_metric = picked_label(pf)
-    plan.mix_state = budget_mix.state_from_cells(pf.cells(pf.sheets["budget_mix"]))
+    mix_sheet = pf.sheets.get("budget_mix")  # a plan from before the sheet has none yet
+    plan.mix_state = budget_mix.state_from_cells(pf.cells(mix_sheet) if mix_sheet else [])
     plan.mix_state.override = proposed
     results = Engine(plan, data, catalog, words).run()
     names = {role: pf.sheets[role].name for role in ROLES}
