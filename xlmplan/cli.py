@@ -601,7 +601,10 @@ def main() -> None:
 
 @app.command("allocate")
 def allocate_cmd(
-    plan: Annotated[Path, typer.Argument(help="The plan workbook (read only).")],
+    plan: Annotated[
+        Path,
+        typer.Argument(help="The plan; the split goes into its Budget mix (not with --json)."),
+    ],
     budget: Annotated[
         float | None,
         typer.Option(help="Total to spend over the period (default: the current weekly rate)."),
@@ -626,11 +629,14 @@ def allocate_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Fit response curves per paid channel and split a budget to maximise the response."""
-    from xlmplan.mix import allocate_plan  # keeps scipy off the other commands' start-up
+    from xlmplan.mix import allocate_plan, write_split  # scipy stays off other commands
 
     with user_errors(), progress() as say:
         say(f"fitting response curves for {plan.name}")
         result = allocate_plan(plan, budget, period, bounds or [], target, metric)
+        if not json_out:
+            say(f"writing the recommended split into {plan.name}")
+            write_split(result)
     if json_out:
         sys.stdout.write(json.dumps(result.as_json(), ensure_ascii=False, indent=2) + "\n")
         return

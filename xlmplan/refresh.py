@@ -45,6 +45,7 @@ from xlmplan.core.template import (
 from xlmplan.errors import TemplateError, WorkbookError
 from xlmplan.io.plan_data import data_headers, data_where
 from xlmplan.sheets import budget
+from xlmplan.sheets import budget_mix
 from xlmplan.sheets.analysis import PICK_CELL
 from xlmplan.sheets.book import ROLES, build_book
 from xlmplan.sheets.cellrefs import Pos, cf_ranges, dv_ranges, expand, range_text
@@ -106,20 +107,31 @@ def _where(sheet: Sheet, pos: Pos) -> str:
     return f"{sheet.name}!{a1(*pos)}"
 
 
-def analyse(path: Path, data: pd.DataFrame | None = None, lang: str | None = None) -> Analysis:
+def analyse(
+    path: Path,
+    data: pd.DataFrame | None = None,
+    lang: str | None = None,
+    proposed: dict[str, float] | None = None,
+) -> Analysis:
     """Read, recompute and lay out a plan; the file stays open in ``Analysis.pf``.
     ``data`` replaces the Data rows (an import); otherwise they are read from the file.
-    ``lang`` lays the plan out in another language (its inputs already relabelled)."""
+    ``lang`` lays the plan out in another language (its inputs already relabelled).
+    ``proposed`` is a weekly split for the Budget mix's proposed column (`allocate`)."""
     path = Path(path)
     pf = open_plan(path)
     try:
-        return _analyse(pf, data, lang)
+        return _analyse(pf, data, lang, proposed)
     except BaseException:
         pf.close()
         raise
 
 
-def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -> Analysis:
+def _analyse(
+    pf: PlanFile,
+    new_data: pd.DataFrame | None,
+    relabel: str | None,
+    proposed: dict[str, float] | None = None,
+) -> Analysis:
     labels, words, catalog = plan_language(pf, relabel)
     template = pf.manifest.get("template", "online_shop")
     base, _ = build_plan(
@@ -152,6 +164,9 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
         data_headers(pf), data_header_aliases(), data_where(pf), plan.kpis, catalog, titles
     )
     plan.analysis_metric = picked_label(pf)
+    mix_sheet = pf.sheets.get("budget_mix")  # a plan from before the sheet has none yet
+    plan.mix_state = budget_mix.state_from_cells(pf.cells(mix_sheet) if mix_sheet else [])
+    plan.mix_state.override = proposed
     periods = labelled_periods(plan, labels)
     results = Engine(plan, data, catalog, words, periods).run()
     names = {role: pf.sheets[role].name for role in ROLES if role in pf.sheets}
@@ -333,21 +348,27 @@ def refresh_plan(
     backup: bool = True,
     data: pd.DataFrame | None = None,
     lang: str | None = None,
+    proposed: dict[str, float] | None = None,
 ) -> RefreshResult:
     """Refresh ``path`` in place; returns what changed. Writes nothing when nothing changed.
     With ``data``, the Data table's rows are replaced by it first (an import); with
-    ``lang``, the plan is laid out in that language (see ``xlmplan.language``). The plan
+    ``lang``, the plan is laid out in that language (see ``xlmplan.language``); with
+    ``proposed``, that weekly split goes into the Budget mix's proposed column. The plan
     is locked from the read to the replace."""
     path = Path(path)
     check_writable(path)
     with plan_lock(path):
-        return _refresh(path, backup, data, lang)
+        return _refresh(path, backup, data, lang, proposed)
 
 
 def _refresh(
-    path: Path, backup: bool, data: pd.DataFrame | None, lang: str | None
+    path: Path,
+    backup: bool,
+    data: pd.DataFrame | None,
+    lang: str | None,
+    proposed: dict[str, float] | None = None,
 ) -> RefreshResult:
-    analysis = analyse(path, data, lang)
+    analysis = analyse(path, data, lang, proposed)
     try:
         pkg = analysis.pf.pkg
         spliced, add = _spliced_parts(analysis)
@@ -404,7 +425,10 @@ def _spliced_parts(an: Analysis) -> tuple[dict[str, bytes], dict[str, bytes]]:
                 spliced = _splice_sheet(an, role, fresh_xml, shared, style_map)
                 if spliced is not None:
                     out[pf.sheets[role].part] = spliced
-            out.update(_charts(an, fresh, index["dashboard"], graft, style_map))
+            for role in ("dashboard", "budget_mix"):
+                if role in an.added:  # a grafted sheet brings its charts
+                    continue
+                out.update(_charts(an, fresh, index[role], graft, style_map, role))
             if an.new_data:
                 out[pf.table("data").sheet.part] = _data_rows(
                     an, fresh, index["data"], style_map.xf
@@ -449,7 +473,7 @@ def _splice_sheet(
         old, new = set(target.cells), set(fresh.cells)
     else:
         old, new = _old_owned(pf, role, sheet), sheet.owned()
-        _refuse_collisions(pf, sheet, target, new - old)
+        _refuse_collisions(pf, sheet, target, new - old - sheet.rewrite)
     before = etree.tostring(target.root)
     if role != "manifest":
         _formats(pf, role, sheet, target, fresh, style_map.dxf, an.relabel or role in an.moved)
@@ -459,7 +483,7 @@ def _splice_sheet(
         relay_sheet(target, fresh, style_map.xf, new)
     for pos in sorted(old - new):
         target.remove(pos)
-    for pos in sorted(new):
+    for pos in sorted(new | sheet.rewrite):
         cell = fresh.cells.get(pos)
         if cell is None:
             target.remove(pos)
@@ -489,20 +513,26 @@ def _formats(
 
 
 def _charts(
-    an: Analysis, fresh: Package, dashboard_index: int, graft: Graft, styles: StyleMap
+    an: Analysis,
+    fresh: Package,
+    index: int,
+    graft: Graft,
+    styles: StyleMap,
+    role: str = "dashboard",
 ) -> dict[str, bytes]:
-    """Dashboard charts with the fresh series ranges and cached points (the fresh charts
-    whole when the language changes: titles and series names are labels; and when another
-    version wrote them and their series no longer pair up). A sheet laid out anew moves
-    its charts; charts the fresh Dashboard has beyond the plan's are added."""
+    """A sheet's charts (Dashboard, Budget mix) with the fresh series ranges and cached
+    points (the fresh charts whole when the language changes: titles and series names are
+    labels; and when another version wrote them and their series no longer pair up). A
+    sheet laid out anew moves its charts; charts the fresh sheet has beyond the plan's are
+    added."""
     pf = an.pf
     out: dict[str, bytes] = {}
-    fresh_sheet = f"xl/worksheets/sheet{dashboard_index + 1}.xml"
+    fresh_sheet = f"xl/worksheets/sheet{index + 1}.xml"
     fresh_charts = charts_of(fresh, fresh_sheet)
-    mine = charts_of(pf.pkg, pf.sheets["dashboard"].part)
+    mine = charts_of(pf.pkg, pf.sheets[role].part)
     other_version = pf.manifest.get("xlmplan.version") != __version__
     for target_part, fresh_part in zip(mine, fresh_charts, strict=False):
-        if an.relabel or "dashboard" in an.moved:
+        if an.relabel or role in an.moved:
             out[target_part] = fresh.read(fresh_part)
             continue
         patched = patch_chart(pf.pkg.read(target_part), fresh.read(fresh_part))
@@ -510,11 +540,9 @@ def _charts(
             out[target_part] = patched
         elif other_version and not _same_series(pf.pkg.read(target_part), fresh.read(fresh_part)):
             out[target_part] = fresh.read(fresh_part)
-    if "dashboard" in an.moved or len(fresh_charts) > len(mine):
-        move = "dashboard" in an.moved
-        out.update(
-            relay_charts(graft, fresh, fresh_sheet, pf.sheets["dashboard"].part, styles, move=move)
-        )
+    if role in an.moved or len(fresh_charts) > len(mine):
+        move = role in an.moved
+        out.update(relay_charts(graft, fresh, fresh_sheet, pf.sheets[role].part, styles, move=move))
     return out
 
 

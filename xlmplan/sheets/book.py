@@ -19,6 +19,7 @@ from xlmplan.sheets import (
     analysis,
     budget,
     budget_months,
+    budget_mix,
     calc,
     checks_sheet,
     dashboard,
@@ -53,6 +54,7 @@ ROLES = (
     "targets",
     "budget",
     "budget_months",
+    "budget_mix",
     "scenarios",
     "forecast",
     "analysis",
@@ -99,6 +101,7 @@ def build_book(
         "objectives": objectives.build(ctx),
         "budget": budget.build(ctx),
         "calendar": calendar_sheet.build(ctx),
+        "budget_mix": budget_mix.build(ctx, data),
     }
     built["budget_months"] = budget_months.build(ctx)
     built["forecast"] = forecast.build(ctx, n_kpi_rows)

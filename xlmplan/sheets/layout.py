@@ -105,11 +105,12 @@ class Series:
     color: str = ""  # fixed fill (bars, slices) or line colour, "#RRGGBB"
     points: tuple[str, ...] = ()  # one colour per point (pie slices)
     reference: bool = False  # a dashed reference line drawn over a column chart
+    marker: str = ""  # a scatter series drawn as markers only ("circle", "diamond")
 
 
 @dataclass
 class Chart:
-    kind: str  # column | line | bar | pie
+    kind: str  # column | line | bar | pie | scatter (straight lines between x, y points)
     title: str
     series: list[Series]
     anchor: tuple[int, int]
@@ -147,6 +148,10 @@ class Sheet:
     # print set-up follows from the layout (print_setup.py).
     print_rows: tuple[int, int] | None = None
     rtl: bool = False
+    # Input cells a refresh writes although the user owns them (never recorded as owned):
+    # the Budget mix's proposed spend when its channel moved to another row or `allocate`
+    # writes a split. A position the fresh layout leaves empty is cleared.
+    rewrite: set[tuple[int, int]] = field(default_factory=set)
 
     def put(self, row: int, col: int, value: Any = None, style: str = "text", **kw: Any) -> Cell:
         cell = Cell(value=value, style=style, **kw)

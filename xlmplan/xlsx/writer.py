@@ -408,7 +408,8 @@ def _write_frame(ws: Worksheet, frame: Frame, styles: Styles) -> None:
 
 
 def _write_chart(workbook: xlsxwriter.Workbook, ws: Worksheet, chart: Chart) -> None:
-    xl_chart = workbook.add_chart({"type": chart.kind})
+    kind = {"type": "scatter", "subtype": "straight"} if chart.kind == "scatter" else {}
+    xl_chart = workbook.add_chart({"type": chart.kind, **kind})
     assert xl_chart is not None
     overlay = None
     for series in chart.series:
@@ -426,7 +427,15 @@ def _write_chart(workbook: xlsxwriter.Workbook, ws: Worksheet, chart: Chart) -> 
             assert overlay is not None
             overlay.add_series(options)
             continue
-        if series.color and chart.kind == "line":
+        if series.marker:
+            options["marker"] = {
+                "type": series.marker,
+                "size": 9,
+                "fill": {"color": series.color},
+                "border": {"color": series.color},
+            }
+            options["line"] = {"none": True}
+        elif series.color and chart.kind in ("line", "scatter"):
             options["line"] = {"color": series.color, "width": 2.25}
             options["marker"] = {"type": "none"}
         elif series.color:
