@@ -44,8 +44,7 @@ from xlmplan.core.template import (
 )
 from xlmplan.errors import TemplateError, WorkbookError
 from xlmplan.io.plan_data import data_headers, data_where
-from xlmplan.sheets import budget
-from xlmplan.sheets import budget_mix
+from xlmplan.sheets import budget, budget_mix
 from xlmplan.sheets.analysis import PICK_CELL
 from xlmplan.sheets.book import ROLES, build_book
 from xlmplan.sheets.cellrefs import Pos, cf_ranges, dv_ranges, expand, range_text

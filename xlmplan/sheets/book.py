@@ -18,8 +18,8 @@ from xlmplan.core.units import month_format
 from xlmplan.sheets import (
     analysis,
     budget,
-    budget_months,
     budget_mix,
+    budget_months,
     calc,
     checks_sheet,
     dashboard,
