@@ -205,7 +205,10 @@ def plan_periods(
 
 def period_index(dates: pd.Series | np.ndarray, periods: Periods) -> np.ndarray:
     """The 0-based period index of each date; -1 outside the plan or for a missing date."""
-    days = np.asarray(pd.to_datetime(pd.Series(dates)).to_numpy(dtype="datetime64[D]"))
+    if isinstance(dates, np.ndarray) and dates.dtype == np.dtype("datetime64[D]"):
+        days = dates  # the engine's day array: no conversion
+    else:
+        days = np.asarray(pd.to_datetime(pd.Series(dates)).to_numpy(dtype="datetime64[D]"))
     idx = np.searchsorted(periods.firsts(), days, side="right") - 1
     valid = ~np.isnat(days) & (idx >= 0) & (days <= np.datetime64(periods.last, "D"))
     return np.where(valid, idx, -1).astype(np.int64)
