@@ -36,6 +36,7 @@ def write_plan(
     typed: list[PeriodTarget] | None = None,
     amber: float | None = None,
     as_of: dt.date | None = None,
+    calendar: str = "gregorian",
 ) -> PlanResult:
     labels = load_labels(templates_root() / "labels", "en")
     catalog = plan_catalog(labels)
@@ -44,6 +45,7 @@ def write_plan(
     plan, factors = build_plan(
         load_raw("online_shop"), labels, start=start, months=12, currency=None, channels=channels
     )
+    plan.settings.calendar = calendar
     periods = labelled_periods(plan, labels)
     plan = apply_targets(plan, Engine(plan, frame, catalog, words, periods).run(), factors, words)
     if kpis is not None:

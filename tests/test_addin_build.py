@@ -127,7 +127,16 @@ VBA_KEYWORDS = frozenset(
         "xor",
     }
 )
-TAGS = {"new_plan", "import_data", "refresh", "check_plan", "scenarios", "share", "language"}
+TAGS = {
+    "new_plan",
+    "import_data",
+    "refresh",
+    "check_plan",
+    "scenarios",
+    "allocate",
+    "share",
+    "language",
+}
 
 
 def lf(text: str) -> str:
@@ -265,7 +274,7 @@ def test_ribbon_has_the_tab_groups_and_buttons() -> None:
     assert labels == {
         "Plan": ["New plan"],
         "Data": ["Import data", "Refresh"],
-        "Review": ["Check plan", "Scenarios"],
+        "Review": ["Check plan", "Scenarios", "Budget mix"],
         "Share": ["Email-ready copy", "Language"],
     }
     ids: set[str] = set()

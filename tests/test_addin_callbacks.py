@@ -54,7 +54,16 @@ REAL_META = (
     / "real"
     / "github__PawelMindlink_Ad-Creator__Untitled-report-Jan-1-2026-to-Jan-31-2026.csv"
 )
-TAGS = ("new_plan", "import_data", "refresh", "check_plan", "scenarios", "share", "language")
+TAGS = (
+    "new_plan",
+    "import_data",
+    "refresh",
+    "check_plan",
+    "scenarios",
+    "allocate",
+    "share",
+    "language",
+)
 # Campaign names Excel would read as a formula, number, boolean, formula, date and text.
 ODD_CSV = (
     "date,channel,campaign,clicks,spend\n"
@@ -553,6 +562,20 @@ def test_scenarios_shows_the_sheet_and_the_scorecard(plan: Path) -> None:
     ribbon.run("scenarios", session)
     assert book.active_sheet == "Scenarios" and app.calls == []
     assert prompter.messages[0][1] == text
+
+
+# --- Budget mix -------------------------------------------------------------------------
+def test_allocate_on_a_file_equals_the_cli_and_shows_the_sheet(plan: Path, tmp_path: Path) -> None:
+    from xlmplan.mix import allocate_plan, write_split
+
+    cli = cli_result(plan, tmp_path, lambda p: write_split(allocate_plan(p)))
+    session, prompter = file_session(plan, [])
+    ribbon.run("allocate", session)
+    assert parts(plan) == parts(cli)
+    assert isinstance(session.book, FileBook) and session.book.active_sheet == "Budget_mix"
+    ((kind, text),) = prompter.messages
+    assert kind == "info" and text.startswith("Budget mix of plan.xlsx:")
+    assert "• Paid Search: " in text and "not experiments" in text
 
 
 # --- Email-ready copy -------------------------------------------------------------------

@@ -19,7 +19,7 @@ from xlmplan.core.labels import load_labels
 from xlmplan.core.template import BUNDLED
 from xlmplan.io.example_data import example_data
 from xlmplan.libreoffice import runner
-from xlmplan.refresh import refresh_plan
+from xlmplan.refresh import layout_notes, refresh_plan
 from xlmplan.sheets import budget, budget_months
 from xlmplan.xlsx.plan_file import open_plan
 from xlmplan.xlsx.splice import SheetXml
@@ -261,10 +261,10 @@ def test_rows_added_to_each_input_table_reach_budget_months(
 
 def test_an_older_layout_is_reported_after_refresh() -> None:
     """A plan whose manifest predates Budget_Months gets one note naming both sheets."""
-    notes = budget.layout_moved({"sheet.budget": "Budget 3M"}, LABELS)
-    assert [(n.severity, n.where) for n in notes] == [("info", "Budget 3M")]
-    assert "Budget 3M" in notes[0].message and "Budget_Months" in notes[0].message
-    assert budget.layout_moved({"layout.budget": budget.LAYOUT}, LABELS) == []
+    names = {"budget": "Budget 3M", "budget_months": "Budget_Months (2)"}
+    notes = budget.layout_moved({}, LABELS, names)
+    assert len(notes) == 1 and "Budget 3M" in notes[0] and "Budget_Months (2)" in notes[0]
+    assert budget.layout_moved({"layout.budget": budget.LAYOUT}, LABELS, names) == []
 
 
 @NEEDS_LO
@@ -281,8 +281,8 @@ def test_the_previous_versions_plan_keeps_its_tables_and_says_what_moved(tmp_pat
     assert any(c.data_type == "f" for row in old.iter_rows() for c in row)
     result = refresh_plan(path)
     assert "budget_months" in result.analysis.added
-    moved = [f for f in result.analysis.findings if f.message.startswith("This plan was laid")]
-    assert [(f.severity, f.where) for f in moved] == [("info", "Budget_3M")]
+    moved = [n for n in layout_notes(result.analysis) if n.startswith("This plan was laid")]
+    assert len(moved) == 1 and "Budget_3M" in moved[0] and "Budget_Months" in moved[0]
     refs = _table_refs(path)
     assert {n: refs[n] for n in ("tblPeople", "tblMoney", "tblActions")} == {
         n: refs_before[n] for n in ("tblPeople", "tblMoney", "tblActions")
@@ -300,6 +300,5 @@ def test_the_previous_versions_plan_keeps_its_tables_and_says_what_moved(tmp_pat
     assert any("Budget_Months" in c for c in charts)
     assert not any("Budget_3M" in c for c in charts)
     _libreoffice_agrees(path)
-    again = refresh_plan(path)  # the note is said once: the manifest now has the layout
-    assert not [f for f in again.analysis.findings if f.message.startswith("This plan was")]
-    assert not refresh_plan(path).written
+    again = refresh_plan(path)  # said once: the manifest now records the layout
+    assert not again.written and not layout_notes(again.analysis)

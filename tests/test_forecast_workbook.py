@@ -168,3 +168,43 @@ def test_edited_data_recalculates_while_the_forecast_is_marked_stale(
         assert _kpi_cell(new, i, "year_end").value == pytest.approx(
             _kpi_cell(old, i, "year_end").value, rel=1e-12
         )
+
+
+def _glide_rows(ws: Any, kpi: str) -> dict[str, list[Any]]:
+    """The glidepath rows of ``kpi`` on the Forecast sheet: line name -> 12 period cells."""
+    out = {}
+    for row in ws.iter_rows(min_col=STAMP_COL + 1, max_col=STAMP_COL + 14):
+        if row[0].value == kpi and row[1].value in GLIDE_NAMES:
+            out[GLIDE_NAMES[row[1].value]] = [c.value for c in row[2:]]
+    return out
+
+
+GLIDE_NAMES = {
+    "Target path": "path",
+    "Actual": "actual",
+    "Forecast": "mid",
+    "Forecast low (80 %)": "low",
+    "Forecast high (80 %)": "high",
+}
+
+
+def test_glidepath_plots_nothing_after_the_as_of_date(mid_year: PlanResult) -> None:
+    formulas_ws = _sheet(mid_year.path, "forecast")
+    values_ws = _sheet(mid_year.path, "forecast", data_only=True)
+    rows, values = _glide_rows(formulas_ws, "K1"), _glide_rows(values_ws, "K1")
+    assert set(rows) == set(GLIDE_NAMES.values())
+    # actual: formulas January .. May (the as-of month), then empty cells, not "" or 0
+    assert all(str(v).startswith("=") for v in rows["actual"][:5])
+    assert rows["actual"][5:] == [None] * 7
+    # the forecast starts in the as-of month and ends at the year-end forecast
+    f = mid_year.results.forecasts[0]
+    for line, total in (("mid", f.year_end), ("low", f.lower), ("high", f.upper)):
+        assert values[line][:4] == [None] * 4
+        assert values[line][-1] == pytest.approx(total, rel=1e-12)
+    # revenue is additive: the actual is cumulative, May's is revenue to date
+    assert values["actual"][4] == pytest.approx(mid_year.results.kpis[0].actual, rel=1e-12)
+    assert values["path"][-1] == pytest.approx(mid_year.plan.kpis[0].target, rel=1e-12)
+    with zipfile.ZipFile(mid_year.path) as zf:
+        charts = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
+        glides = [n for n in charts if b"target path, actual and forecast" in zf.read(n)]
+    assert len(glides) == 4  # the lead KPIs K1..K4

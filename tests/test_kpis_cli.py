@@ -73,7 +73,8 @@ def test_json_holds_both_verdicts_as_the_engine_computed_them(demo: tuple) -> No
     assert k1["attainment_to_date"] == pytest.approx(
         k1["actual_to_date"] / k1["target_to_date"], abs=5e-7
     )
-    assert k1["year_end_low"] is None and k1["year_end_high"] is None  # no forecast yet
+    # the forecast's 80 % interval holds the year-end forecast
+    assert k1["year_end_low"] <= k1["year_end_forecast"] <= k1["year_end_high"]
 
 
 def test_kpis_reads_the_saved_values_not_a_recomputation(demo: tuple, tmp_path: Path) -> None:
@@ -110,3 +111,13 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: tuple, message: 
     assert message in done.stderr and done.stderr.count("\n") == 1
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "xlmplan-demo.xlsx").exists()
+
+
+def test_a_plan_laid_out_by_an_older_version_is_refused_until_refreshed() -> None:
+    older = Path(__file__).with_name("fixtures") / "previous_plan_en.xlsx"
+    before = older.read_bytes()
+    done = run("kpis", older)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "laid out by an older xlmplan" in done.stderr
+    assert "xlmplan refresh previous_plan_en.xlsx" in done.stderr
+    assert older.read_bytes() == before

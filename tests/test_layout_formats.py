@@ -189,7 +189,7 @@ def test_columns_fit_the_longest_kpi_name_and_metric(
     plans: dict[str, PlanResult], lang: str
 ) -> None:
     result = plans[lang]
-    sheet = _book(result.path).worksheets[4]  # Strategy_KPI
+    sheet = _book(result.path)[load_labels(templates_root() / "labels", lang)["sheet.strategy_kpi"]]
     for letter, texts in (
         ("B", [k.name for k in result.plan.kpis]),
         ("C", [k.metric for k in result.plan.kpis]),

@@ -136,3 +136,35 @@ def test_the_workbook_agrees_at_several_as_of_dates(tmp_path: Path) -> None:
         assert not mismatches, (path.name, mismatches[:10])
         got = [report["values"]["Strategy_KPI"][a1(r - 1, status)] for r in rows]
         assert got == [word] * len(KPIS), (path.name, got)
+
+
+@NEEDS_LO
+def test_solar_hijri_paths_agree_with_libreoffice(tmp_path: Path) -> None:
+    """Periods are Solar Hijri months from 1 Farvardin 1405 (2026-03-21); a target typed for
+    'Tir 1405' wins there; every cell of Targets, Strategy_KPI and Objectives recalculates
+    to its cached value."""
+    from xlmplan.core.model import PeriodTarget
+    from xlmplan.io.example_data import example_data
+
+    this_year = example_data()
+    last_year = this_year.assign(date=this_year["date"] - pd.DateOffset(years=1))
+    both = pd.concat([last_year, this_year], ignore_index=True)
+    out = tmp_path / "solar-hijri.xlsx"
+    typed = [PeriodTarget("K1", "Tir 1405", 800000.0)]
+    result = write_plan(
+        out,
+        both[both["date"] <= "2026-08-10"],
+        dt.date(2026, 3, 21),
+        typed=typed,
+        calendar="solar-hijri",
+    )
+    periods = result.results.periods
+    assert (periods[0].first, periods[0].label) == (dt.date(2026, 3, 21), "Farvardin 1405")
+    k1 = result.results.kpis[0]
+    assert k1.path is not None and k1.path.values[3] == 800000.0  # Tir, the 4th month
+    recalculated = recalculate_all([out])[out]
+    assert recalculated["ok"], recalculated
+    cached = cached_values(out)
+    for sheet in ("Targets", "Strategy_KPI", "Objectives"):
+        mismatches = compare({sheet: cached[sheet]}, {sheet: recalculated["values"][sheet]})
+        assert not mismatches, (sheet, mismatches[:10])

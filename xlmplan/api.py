@@ -22,6 +22,7 @@ from xlmplan.core.labels import load_labels
 from xlmplan.core.missing_measures import missing_measures, without_missing
 from xlmplan.core.model import Plan
 from xlmplan.core.periods import SOLAR_HIJRI, check_fiscal_start, default_start, parse_start
+from xlmplan.core.starter import suggested
 from xlmplan.core.template import (
     apply_targets,
     build_plan,
@@ -58,6 +59,7 @@ class PlanResult:
     # template channel (in the plan's language) -> the rows naming it that no channel of
     # the data could be bound to
     unbound: dict[str, list[str]] = field(default_factory=dict)
+    starter: dict[str, float] = field(default_factory=dict)  # KPI targets suggested from Data
 
 
 def parse_month(text: str) -> dt.date:
@@ -214,7 +216,7 @@ def _new_plan(
     check_period(plan.settings.start, plan.settings.months, start)
     periods = labelled_periods(plan, labels)
     first = Engine(plan, frame, catalog, words, periods, forecasts=False).run()  # targets only
-    plan = apply_targets(plan, first, factors, words)
+    template_plan, plan = plan, apply_targets(plan, first, factors, words)
     results = Engine(plan, frame, catalog, words, periods).run()
 
     say("laying out the sheets")
@@ -228,12 +230,15 @@ def _new_plan(
         template,
         calendar=calendar,
         extra_findings=[Finding("warning", labels["sheet.data"], n) for n in notes],
+        starter=(starter := suggested(template_plan, plan)),
     )
 
     say(f"writing {out.name}")
     write_atomic(out, lambda tmp: write_book(book, tmp))
     unbound = factors["unbound"]
-    return PlanResult(out, plan, results, findings, words, catalog, len(frame), notes, unbound)
+    return PlanResult(
+        out, plan, results, findings, words, catalog, len(frame), notes, unbound, starter
+    )
 
 
 def _cut(frame: pd.DataFrame, day: dt.date, source: str) -> pd.DataFrame:

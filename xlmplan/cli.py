@@ -20,6 +20,7 @@ from xlmplan.addin.build import DEFAULT_OUT as DEFAULT_ADDIN
 from xlmplan.addin.build import build_addin
 from xlmplan.addin.install import install_addin
 from xlmplan.api import PlanResult, new_plan, parse_day
+from xlmplan.core import starter
 from xlmplan.core.checks import Finding
 from xlmplan.core.forecast import ETS, RUN_RATE
 from xlmplan.core.kpi_forecast import SeriesBacktest
@@ -94,6 +95,7 @@ def new(
     calendar: CalendarOpt = "gregorian",
     fiscal_start: FiscalStart = None,
     force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+    strict: Strict = False,
 ) -> None:
     """Create a plan workbook from data (the bundled example shop without --data)."""
     with user_errors(), progress() as say:
@@ -115,10 +117,16 @@ def new(
     for line in unbound_notes(result):
         out_console.print(line, highlight=False)
     out_console.print(
-        f"Plan written to [bold]{result.path.resolve()}[/] "
-        f"({result.rows:,} Data rows, {len(result.findings)} checks findings)",
+        f"Plan written to [bold]{result.path.resolve()}[/] ({result.rows:,} Data rows)",
         highlight=False,
     )
+    if starter.still_suggested(result.plan, result.starter):
+        out_console.print(
+            "KPI targets are starter suggestions from your own Data: replace them with your "
+            "targets on Strategy_KPI (Checks lists each one until you do).",
+            highlight=False,
+        )
+    report_findings(result.path, result.findings, strict)
 
 
 @app.command()
@@ -262,6 +270,7 @@ def import_(
         bool, typer.Option(help="Replace all Data rows instead of merging.")
     ] = False,
     backup: Backup = True,
+    strict: Strict = False,
 ) -> None:
     """Bring analytics and ad-platform exports into the plan's Data, then refresh."""
     with user_errors(), progress() as say:
@@ -310,12 +319,14 @@ def import_(
         + f"; Data now holds {len(an.data):,} rows{note}",
         highlight=False,
     )
+    report_findings(plan, an.findings, strict)
 
 
 @app.command()
 def refresh(
     plan: Annotated[Path, typer.Argument(help="The plan workbook to refresh.")],
     backup: Backup = True,
+    strict: Strict = False,
 ) -> None:
     """Recompute a plan from its inputs and Data; rewrites only what xlmplan owns."""
     with user_errors(), progress() as say:
@@ -331,13 +342,14 @@ def refresh(
     out_console.print(kpi_table(analysis_report(an)))
     if not result.written:
         out_console.print(f"{plan} is up to date — nothing to write", highlight=False)
-        return
-    note = f" (previous version: {result.backup.name})" if result.backup else ""
-    out_console.print(
-        f"Refreshed [bold]{plan}[/]: {len(an.data):,} Data rows, "
-        f"{len(result.changed_parts)} part(s) rewritten, {len(an.findings)} checks findings{note}",
-        highlight=False,
-    )
+    else:
+        note = f" (previous version: {result.backup.name})" if result.backup else ""
+        out_console.print(
+            f"Refreshed [bold]{plan}[/]: {len(an.data):,} Data rows, "
+            f"{len(result.changed_parts)} part(s) rewritten{note}",
+            highlight=False,
+        )
+    report_findings(plan, an.findings, strict)
 
 
 @app.command()
@@ -483,6 +495,33 @@ def backtest_table(backtests: list[SeriesBacktest]) -> Table:
     return table
 
 
+Strict = Annotated[
+    bool,
+    typer.Option(
+        help="Exit 1 when the plan written has errors in Checks (as xlmplan check does)."
+    ),
+]
+
+
+def report_findings(plan: Path, findings: list[Finding], strict: bool) -> None:
+    """Print the plan's error findings (those ``check`` reports) and the counts; the file
+    is written either way, so the exit code is 0 unless ``strict`` and an error exists."""
+    errors = [f for f in findings if f.severity == "error"]
+    for f in errors:
+        err_console.print(
+            f"error: {f.where}: {f.message}", highlight=False, markup=False, soft_wrap=True
+        )
+    counts = {sev: sum(1 for f in findings if f.severity == sev) for sev in ("warning", "info")}
+    out_console.print(
+        f"Checks: {len(errors)} error(s), {counts['warning']} warning(s), "
+        f"{counts['info']} note(s) — see the Checks sheet or run xlmplan check {plan.name}",
+        highlight=False,
+        markup=False,
+    )
+    if strict and errors:
+        raise typer.Exit(1)
+
+
 def findings_table(plan: Path, findings: list[Finding]) -> Table:
     colours = {"error": "red", "warning": "yellow", "info": "cyan"}
     table = Table(
@@ -562,7 +601,10 @@ def main() -> None:
 
 @app.command("allocate")
 def allocate_cmd(
-    plan: Annotated[Path, typer.Argument(help="The plan workbook (read only).")],
+    plan: Annotated[
+        Path,
+        typer.Argument(help="The plan; the split goes into its Budget mix (not with --json)."),
+    ],
     budget: Annotated[
         float | None,
         typer.Option(help="Total to spend over the period (default: the current weekly rate)."),
@@ -587,11 +629,14 @@ def allocate_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Fit response curves per paid channel and split a budget to maximise the response."""
-    from xlmplan.mix import allocate_plan  # keeps scipy off the other commands' start-up
+    from xlmplan.mix import allocate_plan, write_split  # scipy stays off other commands
 
     with user_errors(), progress() as say:
         say(f"fitting response curves for {plan.name}")
         result = allocate_plan(plan, budget, period, bounds or [], target, metric)
+        if not json_out:
+            say(f"writing the recommended split into {plan.name}")
+            write_split(result)
     if json_out:
         sys.stdout.write(json.dumps(result.as_json(), ensure_ascii=False, indent=2) + "\n")
         return

@@ -20,6 +20,7 @@ from xlmplan.core.labels import load_labels
 from xlmplan.core.model import Plan
 from xlmplan.core.rules import EXCEL_EPOCH
 from xlmplan.core.template import plan_catalog, templates_root
+from xlmplan.errors import WorkbookError
 from xlmplan.sheets.strategy_kpi import derived_col
 from xlmplan.xlsx.plan_file import open_plan
 
@@ -99,6 +100,14 @@ def read_kpis(path: Path) -> KpiReport:
         info = pf.table("kpis")
         labels = load_labels(templates_root() / "labels", pf.manifest.get("language", "en"))
         catalog = plan_catalog(labels)
+        header = cells[info.r1] if info.r1 < len(cells) else []
+        column = derived_col("todate_target")
+        if _text(header[column] if column < len(header) else None) != labels["kpi.todate_target"]:
+            raise WorkbookError(
+                f"{path}: its KPI columns are laid out by an older xlmplan — run "
+                f"'xlmplan refresh {Path(path).name}' first"
+            )
+        interval = _intervals(pf)
         rows = []
         for r in range(info.r1 + 1, info.r2 + 1):
             row = cells[r] if r < len(cells) else []
@@ -124,8 +133,7 @@ def read_kpis(path: Path) -> KpiReport:
                     _number(at(derived_col("attainment"))),
                     _text(at(derived_col("status"))) or None,
                     _number(at(derived_col("year_end"))),
-                    None,
-                    None,
+                    *interval.get(r - info.r1 - 1, (None, None)),
                     _number(at(derived_col("year_end_att"))),
                     _text(at(derived_col("year_end_verdict"))) or None,
                 )
@@ -134,6 +142,23 @@ def read_kpis(path: Path) -> KpiReport:
         return KpiReport(_text(_cell(pf, "PlanName")), _as_of(pf), rows, words)
     finally:
         pf.close()
+
+
+def _intervals(pf: Any) -> dict[int, tuple[float | None, float | None]]:
+    """Per KPI (0-based, in table order) the forecast's 80 % interval from the Forecast
+    sheet (none on a plan without one)."""
+    from xlmplan.sheets.forecast import KPI_KEYS, KPI_ROW, STAMP_COL
+
+    if "forecast" not in pf.sheets:
+        return {}
+    cells = pf.cells(pf.sheets["forecast"])
+    lower, upper = (STAMP_COL + KPI_KEYS.index(k) for k in ("lower", "upper"))
+    out = {}
+    for i, row in enumerate(cells[KPI_ROW + 1 :]):
+        low = _number(row[lower]) if lower < len(row) else None
+        high = _number(row[upper]) if upper < len(row) else None
+        out[i] = (low, high)
+    return out
 
 
 def _text(value: Any) -> str:

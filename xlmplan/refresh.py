@@ -18,6 +18,7 @@ import pandas as pd
 from lxml import etree
 
 from xlmplan import __version__
+from xlmplan.core import starter
 from xlmplan.core.catalog import Catalog
 from xlmplan.core.checks import Finding
 from xlmplan.core.data import DATA_COLUMNS, cleaned_notes
@@ -43,11 +44,12 @@ from xlmplan.core.template import (
 )
 from xlmplan.errors import TemplateError, WorkbookError
 from xlmplan.io.plan_data import data_headers, data_where
-from xlmplan.sheets import budget
+from xlmplan.sheets import budget, budget_mix
 from xlmplan.sheets.analysis import PICK_CELL
 from xlmplan.sheets.book import ROLES, build_book
 from xlmplan.sheets.cellrefs import Pos, cf_ranges, dv_ranges, expand, range_text
 from xlmplan.sheets.layout import Book, Sheet, a1, rng
+from xlmplan.sheets.print_setup import PrintTexts, page_setup
 from xlmplan.xlsx.fastrows import column_styles, replace_rows, row_styles
 from xlmplan.xlsx.limits import check_data_fits
 from xlmplan.xlsx.package import Package, open_package, xml_bytes
@@ -57,11 +59,11 @@ from xlmplan.xlsx.plan_lock import plan_lock, scratch_name
 from xlmplan.xlsx.relayout import relay_charts, relay_sheet
 from xlmplan.xlsx.sheet_formats import charts_of, own_links, patch_chart, replace_formats
 from xlmplan.xlsx.sheet_graft import Graft, graft_sheet
-from xlmplan.xlsx.splice import Q, SheetXml, fresh_cell, shared_strings
+from xlmplan.xlsx.splice import Q, SheetXml, fresh_cell, replace_print_setup, shared_strings
 from xlmplan.xlsx.style_merge import StyleMap, merge_styles
 from xlmplan.xlsx.well_formed import ill_formed_findings
 from xlmplan.xlsx.workbook_order import free_sheet_name, sheet_position, workbook_child
-from xlmplan.xlsx.writer import write_book
+from xlmplan.xlsx.writer import PRINT_NAMES, print_names, write_book
 
 EXCEL_LAST_COL = 16383  # XFD, 0-based
 OWNED_ROLES = tuple(r for r in ROLES if r != "data") + ("manifest",)
@@ -104,20 +106,31 @@ def _where(sheet: Sheet, pos: Pos) -> str:
     return f"{sheet.name}!{a1(*pos)}"
 
 
-def analyse(path: Path, data: pd.DataFrame | None = None, lang: str | None = None) -> Analysis:
+def analyse(
+    path: Path,
+    data: pd.DataFrame | None = None,
+    lang: str | None = None,
+    proposed: dict[str, float] | None = None,
+) -> Analysis:
     """Read, recompute and lay out a plan; the file stays open in ``Analysis.pf``.
     ``data`` replaces the Data rows (an import); otherwise they are read from the file.
-    ``lang`` lays the plan out in another language (its inputs already relabelled)."""
+    ``lang`` lays the plan out in another language (its inputs already relabelled).
+    ``proposed`` is a weekly split for the Budget mix's proposed column (`allocate`)."""
     path = Path(path)
     pf = open_plan(path)
     try:
-        return _analyse(pf, data, lang)
+        return _analyse(pf, data, lang, proposed)
     except BaseException:
         pf.close()
         raise
 
 
-def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -> Analysis:
+def _analyse(
+    pf: PlanFile,
+    new_data: pd.DataFrame | None,
+    relabel: str | None,
+    proposed: dict[str, float] | None = None,
+) -> Analysis:
     labels, words, catalog = plan_language(pf, relabel)
     template = pf.manifest.get("template", "online_shop")
     base, _ = build_plan(
@@ -150,7 +163,9 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
         data_headers(pf), data_header_aliases(), data_where(pf), plan.kpis, catalog, titles
     )
     plan.analysis_metric = picked_label(pf)
-    input_findings += budget.layout_moved(pf.manifest, labels)
+    mix_sheet = pf.sheets.get("budget_mix")  # a plan from before the sheet has none yet
+    plan.mix_state = budget_mix.state_from_cells(pf.cells(mix_sheet) if mix_sheet else [])
+    plan.mix_state.override = proposed
     periods = labelled_periods(plan, labels)
     results = Engine(plan, data, catalog, words, periods).run()
     names = {role: pf.sheets[role].name for role in ROLES if role in pf.sheets}
@@ -171,6 +186,7 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
             extra_findings=extra,
             calendar=pf.manifest.get("calendar", "gregorian"),
             table_at={name: (info.r1, info.c1) for name, info in pf.tables.items()},
+            starter=starter.decode(pf.manifest.get(starter.MANIFEST_KEY)),
         )
         _fit_data(book, pf)
         return book, findings
@@ -243,7 +259,8 @@ def layout_notes(an: Analysis) -> list[str]:
             f"Laid out '{an.pf.sheets[role].name}' as xlmplan {__version__} does: its cells "
             f"now span {new} (were {old} in {made}); your own cells stay where they are"
         )
-    return notes
+    names = {role: ref.name for role, ref in an.pf.sheets.items()} | an.added
+    return notes + budget.layout_moved(an.pf.manifest, an.labels, names)
 
 
 def picked_label(pf: PlanFile) -> str:
@@ -330,21 +347,27 @@ def refresh_plan(
     backup: bool = True,
     data: pd.DataFrame | None = None,
     lang: str | None = None,
+    proposed: dict[str, float] | None = None,
 ) -> RefreshResult:
     """Refresh ``path`` in place; returns what changed. Writes nothing when nothing changed.
     With ``data``, the Data table's rows are replaced by it first (an import); with
-    ``lang``, the plan is laid out in that language (see ``xlmplan.language``). The plan
+    ``lang``, the plan is laid out in that language (see ``xlmplan.language``); with
+    ``proposed``, that weekly split goes into the Budget mix's proposed column. The plan
     is locked from the read to the replace."""
     path = Path(path)
     check_writable(path)
     with plan_lock(path):
-        return _refresh(path, backup, data, lang)
+        return _refresh(path, backup, data, lang, proposed)
 
 
 def _refresh(
-    path: Path, backup: bool, data: pd.DataFrame | None, lang: str | None
+    path: Path,
+    backup: bool,
+    data: pd.DataFrame | None,
+    lang: str | None,
+    proposed: dict[str, float] | None = None,
 ) -> RefreshResult:
-    analysis = analyse(path, data, lang)
+    analysis = analyse(path, data, lang, proposed)
     try:
         pkg = analysis.pf.pkg
         spliced, add = _spliced_parts(analysis)
@@ -367,6 +390,7 @@ def _spliced_parts(an: Analysis) -> tuple[dict[str, bytes], dict[str, bytes]]:
     """Every part of the user's file that changes, and every part added (the sheets of
     roles the plan did not have), by part name."""
     pf, book = an.pf, an.book
+    prints = print_names_of(book)  # before the Data rows are cut to one below
     for sheet in book.sheets:
         for frame in sheet.frames:
             frame.frame = frame.frame.iloc[:1]
@@ -400,7 +424,10 @@ def _spliced_parts(an: Analysis) -> tuple[dict[str, bytes], dict[str, bytes]]:
                 spliced = _splice_sheet(an, role, fresh_xml, shared, style_map)
                 if spliced is not None:
                     out[pf.sheets[role].part] = spliced
-            out.update(_charts(an, fresh, index["dashboard"], graft, style_map))
+            for role in ("dashboard", "budget_mix"):
+                if role in an.added:  # a grafted sheet brings its charts
+                    continue
+                out.update(_charts(an, fresh, index[role], graft, style_map, role))
             if an.new_data:
                 out[pf.table("data").sheet.part] = _data_rows(
                     an, fresh, index["data"], style_map.xf
@@ -410,7 +437,8 @@ def _spliced_parts(an: Analysis) -> tuple[dict[str, bytes], dict[str, bytes]]:
     finally:
         scratch.unlink(missing_ok=True)
     out.update(_grown_tables(pf))
-    if _names(book_xml, book) or an.added:
+    roles = _book_roles(pf, book_xml, an.added)
+    if _names(book_xml, book) | _print_names(book_xml, roles, prints) or an.added:
         out["xl/workbook.xml"] = xml_bytes(book_xml)
     pf.sheets.update(grafted)  # the written file's sheets, for what follows (share's seal)
     return out, graft.add
@@ -444,16 +472,17 @@ def _splice_sheet(
         old, new = set(target.cells), set(fresh.cells)
     else:
         old, new = _old_owned(pf, role, sheet), sheet.owned()
-        _refuse_collisions(pf, sheet, target, new - old)
+        _refuse_collisions(pf, sheet, target, new - old - sheet.rewrite)
     before = etree.tostring(target.root)
     if role != "manifest":
         _formats(pf, role, sheet, target, fresh, style_map.dxf, an.relabel or role in an.moved)
         own_links(target.root, fresh.root, new)
+        replace_print_setup(target.root, fresh.root)
     if role in an.moved:
         relay_sheet(target, fresh, style_map.xf, new)
     for pos in sorted(old - new):
         target.remove(pos)
-    for pos in sorted(new):
+    for pos in sorted(new | sheet.rewrite):
         cell = fresh.cells.get(pos)
         if cell is None:
             target.remove(pos)
@@ -483,20 +512,26 @@ def _formats(
 
 
 def _charts(
-    an: Analysis, fresh: Package, dashboard_index: int, graft: Graft, styles: StyleMap
+    an: Analysis,
+    fresh: Package,
+    index: int,
+    graft: Graft,
+    styles: StyleMap,
+    role: str = "dashboard",
 ) -> dict[str, bytes]:
-    """Dashboard charts with the fresh series ranges and cached points (the fresh charts
-    whole when the language changes: titles and series names are labels; and when another
-    version wrote them and their series no longer pair up). A sheet laid out anew moves
-    its charts; charts the fresh Dashboard has beyond the plan's are added."""
+    """A sheet's charts (Dashboard, Budget mix) with the fresh series ranges and cached
+    points (the fresh charts whole when the language changes: titles and series names are
+    labels; and when another version wrote them and their series no longer pair up). A
+    sheet laid out anew moves its charts; charts the fresh sheet has beyond the plan's are
+    added."""
     pf = an.pf
     out: dict[str, bytes] = {}
-    fresh_sheet = f"xl/worksheets/sheet{dashboard_index + 1}.xml"
+    fresh_sheet = f"xl/worksheets/sheet{index + 1}.xml"
     fresh_charts = charts_of(fresh, fresh_sheet)
-    mine = charts_of(pf.pkg, pf.sheets["dashboard"].part)
+    mine = charts_of(pf.pkg, pf.sheets[role].part)
     other_version = pf.manifest.get("xlmplan.version") != __version__
     for target_part, fresh_part in zip(mine, fresh_charts, strict=False):
-        if an.relabel or "dashboard" in an.moved:
+        if an.relabel or role in an.moved:
             out[target_part] = fresh.read(fresh_part)
             continue
         patched = patch_chart(pf.pkg.read(target_part), fresh.read(fresh_part))
@@ -504,11 +539,9 @@ def _charts(
             out[target_part] = patched
         elif other_version and not _same_series(pf.pkg.read(target_part), fresh.read(fresh_part)):
             out[target_part] = fresh.read(fresh_part)
-    if "dashboard" in an.moved or len(fresh_charts) > len(mine):
-        move = "dashboard" in an.moved
-        out.update(
-            relay_charts(graft, fresh, fresh_sheet, pf.sheets["dashboard"].part, styles, move=move)
-        )
+    if role in an.moved or len(fresh_charts) > len(mine):
+        move = role in an.moved
+        out.update(relay_charts(graft, fresh, fresh_sheet, pf.sheets[role].part, styles, move=move))
     return out
 
 
@@ -540,6 +573,39 @@ def _grown_tables(pf: PlanFile) -> dict[str, bytes]:
             auto.set("ref", ref)
         out[info.part] = xml_bytes(el)
     return out
+
+
+def print_names_of(book: Book) -> dict[str, dict[str, str]]:
+    """Per role, the print names (print area, titles) of xlmplan's visible sheets."""
+    texts = book.print_texts or PrintTexts("", "", "")
+    out = {}
+    for sheet in book.sheets:
+        setup = page_setup(sheet, texts)
+        if setup is not None:
+            out[sheet.role] = print_names(sheet.name, setup)
+    return out
+
+
+def _print_names(
+    root: etree._Element, roles: list[str | None], prints: dict[str, dict[str, str]]
+) -> bool:
+    """Set the print names of xlmplan's sheets, scoped by their place in the workbook
+    (``roles``: each sheet's role in book order); a user's sheets keep theirs. True when
+    something changed."""
+    container = workbook_child(root, "definedNames")
+    mine = {str(i) for i, role in enumerate(roles) if role in ROLES}
+    before = {}
+    for dn in list(container.iter(Q + "definedName")):
+        scope, name = dn.get("localSheetId"), dn.get("name", "")
+        if scope in mine and name in PRINT_NAMES:
+            before[(scope, name)] = dn.text
+            container.remove(dn)
+    after = {}
+    for i, role in enumerate(roles):
+        for name, text in prints.get(role or "", {}).items():
+            dn = etree.SubElement(container, Q + "definedName", name=name, localSheetId=str(i))
+            dn.text = after[(str(i), name)] = text
+    return before != after
 
 
 def _names(root: etree._Element, book: Book) -> bool:

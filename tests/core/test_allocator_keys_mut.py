@@ -153,10 +153,17 @@ def test_least_spend_caps_each_channel_at_one_and_a_half_times_its_highest() -> 
     # caps 1.5 * 20 = 30 each: at most 100*30/40 + 400*30/40 = 75 + 300 = 375
     capped = channels(A={"max_seen": 20.0}, B={"max_seen": 20.0})
     inverse = least_spend(capped, 400.0)
-    assert not inverse.reachable
+    assert inverse.reachable is False
     assert inverse.allocation.total_spend == pytest.approx(60.0)
     assert inverse.allocation.total_response == pytest.approx(375.0)
     assert least_spend(capped, 375.0 - 1e-9).reachable
+    # exactly the most the capped curves give is still reachable, at the caps
+    exact = least_spend(capped, 375.0)
+    assert exact.reachable is True
+    assert exact.allocation.total_spend == pytest.approx(60.0, rel=1e-4)
+    # with minimums the search still ends at the caps: 5 + 25 more each at most
+    floors = least_spend(channels(A={"max_seen": 20.0, "low": 5.0}, B={"max_seen": 20.0}), 400.0)
+    assert floors.reachable is False and floors.allocation.total_spend == pytest.approx(60.0)
 
 
 def test_least_spend_of_a_target_the_held_channels_already_reach() -> None:

@@ -169,3 +169,32 @@ def test_backtest_with_days_and_without_scale() -> None:
     assert (flat.mase, flat.mase_naive, flat.coverage) == (None, None, 1.0)
     one = backtest([5.0, 6.0], 1, min_train=1)
     assert one.coverage is None and one.mase == pytest.approx(1.0)  # 5 for 6 over the step 1
+
+
+def test_ets_interval_is_statsmodels_widened_for_a_short_history() -> None:
+    """36 per-day rates (trend, a season of four, a fixed wiggle) and 6 parameters: the
+    variance is taken over 36 - 6 = 30 and the quantile is t90(30) = 1.310 instead of the
+    normal 1.2816, so statsmodels' analytic half-width grows by √(36/30) · 1.310 / 1.2816
+    = 1.11972, around statsmodels' own mean."""
+    import warnings
+
+    import pandas as pd
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    season = [20.0, 0.0, -20.0, 0.0]
+    wiggle = [3.0, -2.0, 1.0, -4.0, 2.0, 0.0, -1.0, 4.0, -3.0]
+    rate = np.array([100.0 + 2 * t + season[t % 4] + wiggle[t % 9] for t in range(36)])
+    f = forecast(rate * 30, 4, season_length=4, days=[30.0] * 36, future_days=[31.0] * 4)
+    assert f.model == ETS
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = ETSModel(pd.Series(rate), error="add", trend="add", seasonal="add",
+                         seasonal_periods=4, initialization_method="heuristic")  # fmt: skip
+        frame = model.fit(disp=False, maxiter=200).get_prediction(start=36, end=39)
+        table = frame.summary_frame(alpha=0.2)
+    mean = table["mean"].to_numpy()
+    half = (table["pi_upper"].to_numpy() - mean) * math.sqrt(36 / 30) * 1.310 / 1.2816
+    assert half[0] == pytest.approx(4.356, abs=0.01)
+    assert f.mean == pytest.approx(mean * 31, rel=1e-6)
+    assert f.lower == pytest.approx((mean - half) * 31, rel=1e-6)
+    assert f.upper == pytest.approx((mean + half) * 31, rel=1e-6)

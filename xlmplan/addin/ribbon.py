@@ -145,6 +145,37 @@ def scenarios(session: Session) -> None:
     session.prompter.info(text)
 
 
+def allocate_budget(session: Session) -> None:
+    """Fit the response curves, write the recommended weekly split into the Budget mix
+    sheet's proposed column and show the sheet (as `xlmplan allocate`)."""
+    from xlmplan.mix import allocate_plan, write_split  # scipy only for this button
+
+    book = session.plan()
+
+    def job(plan: Path) -> tuple[str, list[str]]:
+        result = allocate_plan(plan)
+        write_split(result)
+        return sheet_name(plan, "budget_mix"), result.summary()
+
+    done = session.change(job, what="write the recommended budget split")
+    if done is None:
+        return
+    sheet, lines = done.result
+    book.activate(sheet)
+    session.prompter.info("\n".join([f"Budget mix of {book.name}:", *lines]))
+
+
+def sheet_name(plan: Path, role: str) -> str:
+    """The displayed name of the plan's sheet of ``role``."""
+    from xlmplan.xlsx.plan_file import open_plan
+
+    pf = open_plan(plan)
+    try:
+        return pf.sheets[role].name
+    finally:
+        pf.close()
+
+
 def share_copy(session: Session) -> None:
     """Save an email-ready copy (and a PDF) from the plan as it stands; the plan is not
     changed."""
@@ -209,6 +240,7 @@ CALLBACKS: Mapping[str, Callable[[Session], None]] = {
     "refresh": refresh_plan,
     "check_plan": check_plan,
     "scenarios": scenarios,
+    "allocate": allocate_budget,
     "share": share_copy,
     "language": switch_language,
 }

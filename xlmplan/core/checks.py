@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from xlmplan.core import budget_pacing, periods, rules
 from xlmplan.core.catalog import Catalog
 from xlmplan.core.engine import Results, Words, cited_ids
-from xlmplan.core.kpi_forecast import beyond_forecast
+from xlmplan.core.kpi_forecast import beyond_forecast, number_text
 from xlmplan.core.labels import Labels
 from xlmplan.core.model import Objective, Plan
 
@@ -151,11 +151,13 @@ def _beyond_forecast(
         return []
     best, uplift = gap
     message = t["check.beyond_forecast"].format(
-        target=f"{ob.target:,.6g}",
-        best=f"{best:,.6g}",
+        target=number_text(float(ob.target or 0)),
+        best=number_text(best),
         uplift="" if uplift is None else f"{uplift:.1%}",
     )
     return [Finding("warning", where, message)]
+
+
 def _objective_findings(plan: Plan, ob: Objective, where: str, t: Labels) -> list[Finding]:
     """An objective no strategy serves; a target typed both on it and on its KPI that
     disagree (typed once, the objective shows its KPI's target by formula)."""

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -56,6 +56,7 @@ class MeasureForecast:
     total_upper: Number
     history: tuple[float, ...] = field(default=(), repr=False)  # whole-period sums
     history_days: tuple[float, ...] = field(default=(), repr=False)
+    actual: tuple[Number, ...] = field(default=(), repr=False)  # per plan period, to the as-of
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,17 @@ def horizon(
         plan_first=plan.first,
         history_last=hist.last if hist else None,
     )
+
+
+def period_actuals(
+    index: np.ndarray, values: np.ndarray, started: Sequence[bool]
+) -> tuple[Number, ...]:
+    """Sums of ``values`` per plan period up to the as-of date: ``index`` holds each row's
+    plan period (-1: outside the plan or after the as-of date); None for a period that
+    starts after the as-of date (``started`` False)."""
+    inside = index >= 0
+    sums = np.bincount(index[inside], weights=values[inside], minlength=len(started))
+    return tuple(float(v) if ok else None for v, ok in zip(sums, started, strict=True))
 
 
 def history_sums(days: np.ndarray, values: np.ndarray, h: Horizon) -> np.ndarray:
@@ -285,6 +297,10 @@ def plan_forecasts(
     upto = data.days <= np.datetime64(as_of, "D")
     in_plan = upto & (data.days >= np.datetime64(s.start, "D"))
     cache: dict[tuple[str | None, str], MeasureForecast] = {}
+    plan_p = plan_periods(s.start, s.months, calendar)
+    started = [p.first <= as_of for p in plan_p.items]
+    index = np.searchsorted(plan_p.firsts(), data.days, side="right") - 1
+    index = np.where(in_plan & (data.days <= np.datetime64(plan_p.last, "D")), index, -1)
     out = []
     for kpi in plan.kpis:
         metric = catalog.by_label(kpi.metric)
@@ -300,7 +316,8 @@ def plan_forecasts(
             if key not in cache:
                 history = history_sums(data.days[rows], data.values[m][rows], h)
                 to_date = float(data.values[m][rows & in_plan].sum())
-                cache[key] = measure_forecast(m, history, to_date, h)
+                actual = period_actuals(index[rows], data.values[m][rows], started)
+                cache[key] = replace(measure_forecast(m, history, to_date, h), actual=actual)
             measures.append(cache[key])
         direction = "lower" if kpi.direction.casefold() == lower_word.casefold() else "higher"
         out.append(kpi_forecast(metric, measures, direction, key_typed))
@@ -432,3 +449,102 @@ def beyond_forecast(
     if target is None or best is None or within_forecast(target, best, direction):
         return None
     return best, uplift_needed(target, best, direction)
+
+
+def number_text(value: float) -> str:
+    """A number as a finding shows it: thousands separated, small ones to 4 digits."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
+# --- the glidepath ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Glide:
+    """A KPI's glidepath per plan period: actual (to the as-of date), forecast and its 80 %
+    band, cumulative for an additive metric (each period's value is the total from the
+    plan's start to its end), per period for a ratio. None where nothing is plotted."""
+
+    actual: tuple[Number, ...]
+    mid: tuple[Number, ...]
+    low: tuple[Number, ...]
+    high: tuple[Number, ...]
+
+
+def glide(metric: Metric | None, f: KpiForecast, n: int) -> Glide:
+    """The KPI's glidepath over ``n`` plan periods from its measures' forecasts."""
+    none: tuple[Number, ...] = (None,) * n
+    if metric is None or not f.measures or not f.measures[0].actual:
+        return Glide(none, none, none, none)
+    additive = metric.additive
+    names = [m.measure for m in f.measures]
+
+    def series(
+        get: Callable[[MeasureForecast], Sequence[Number]], start: float | None
+    ) -> list[dict[str, float] | None]:
+        out: list[dict[str, float] | None] = []
+        totals = {m.measure: start if start is not None else 0.0 for m in f.measures}
+        for p in range(n):
+            values = [get(m)[p] if p < len(get(m)) else None for m in f.measures]
+            if any(v is None for v in values):
+                out.append(None)
+                continue
+            if additive:
+                for name, v in zip(names, values, strict=True):
+                    totals[name] += float(v or 0.0)
+                out.append(dict(totals))
+            else:
+                out.append({name: float(v or 0.0) for name, v in zip(names, values, strict=True)})
+        return out
+
+    def value(point: dict[str, float] | None) -> Number:
+        return None if point is None else rules.blank_if_nan(float(metric.evaluate(point)))
+
+    actual = [value(p) for p in series(lambda m: m.actual, 0.0)]
+    if additive:  # the forecast continues from the actual to date
+        to_date = {m.measure: m.to_date for m in f.measures}
+        mids = _from(to_date, f.measures, lambda m: m.mean, n)
+        lows = _from(to_date, f.measures, lambda m: m.lower, n)
+        highs = _from(to_date, f.measures, lambda m: m.upper, n)
+    else:
+        mids = series(lambda m: m.mean, None)
+        lows = series(lambda m: m.lower, None)
+        highs = series(lambda m: m.upper, None)
+    mid = [value(p) for p in mids]
+    low: list[Number] = []
+    high: list[Number] = []
+    for lo, hi in zip(lows, highs, strict=True):
+        bounds = metric_range(metric, lo, hi) if lo is not None and hi is not None else (None, None)
+        low.append(bounds[0])
+        high.append(bounds[1])
+    return Glide(tuple(actual), tuple(mid), tuple(low), tuple(high))
+
+
+def _from(
+    start: dict[str, float],
+    measures: Sequence[MeasureForecast],
+    get: Callable[[MeasureForecast], Sequence[Number]],
+    n: int,
+) -> list[dict[str, float] | None]:
+    """Running totals from ``start`` over the periods that have a forecast (None before)."""
+    totals = dict(start)
+    out: list[dict[str, float] | None] = []
+    for p in range(n):
+        values = [get(m)[p] if p < len(get(m)) else None for m in measures]
+        if any(v is None for v in values):
+            out.append(None)
+            continue
+        for m, v in zip(measures, values, strict=True):
+            totals[m.measure] += float(v or 0.0)
+        out.append(dict(totals))
+    return out
+
+
+def cumulative(values: Sequence[Number]) -> tuple[Number, ...]:
+    """Running sums (None from the first blank on)."""
+    out: list[Number] = []
+    total: Number = 0.0
+    for v in values:
+        total = None if total is None or v is None else total + v
+        out.append(total)
+    return tuple(out)

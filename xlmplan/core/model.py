@@ -190,6 +190,19 @@ class ScenarioValue:
 
 
 @dataclass
+class MixState:
+    """The Budget mix sheet as a refresh reads it back (empty for a new plan): its fit
+    stamp, per row the channel and its proposed weekly spend as the cell holds it, the
+    curve parameters shown (None for a channel without a curve), and the weekly split
+    `allocate` writes into the proposed column (None: keep the user's)."""
+
+    stamp: str = ""
+    rows: list[tuple[str, Any]] = field(default_factory=list)
+    params: list[tuple[float, ...] | None] = field(default_factory=list)
+    override: dict[str, float] | None = None
+
+
+@dataclass
 class Plan:
     """All inputs of one plan."""
 
@@ -207,6 +220,7 @@ class Plan:
     scenario_values: list[ScenarioValue] = field(default_factory=list)
     channels: list[str] = field(default_factory=list)
     analysis_metric: str = ""  # the metric picked on Analysis (blank: revenue)
+    mix_state: MixState = field(default_factory=MixState)  # the Budget mix sheet as read
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

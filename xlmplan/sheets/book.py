@@ -12,10 +12,13 @@ from xlmplan.core.engine import Results, Words
 from xlmplan.core.jalali import SOLAR_HIJRI_FORMAT, SOLAR_HIJRI_MONTH_FORMAT
 from xlmplan.core.labels import Labels
 from xlmplan.core.model import Plan
+from xlmplan.core.starter import MANIFEST_KEY as starter_key
+from xlmplan.core.starter import encode, starter_findings
 from xlmplan.core.units import month_format
 from xlmplan.sheets import (
     analysis,
     budget,
+    budget_mix,
     budget_months,
     calc,
     checks_sheet,
@@ -27,6 +30,7 @@ from xlmplan.sheets import (
     scenarios,
     start,
     strategy_kpi,
+    summary,
     swot,
     targets,
 )
@@ -34,6 +38,7 @@ from xlmplan.sheets import calendar as calendar_sheet
 from xlmplan.sheets.cellrefs import cf_ranges, compress, dv_ranges, formula_cells
 from xlmplan.sheets.context import Ctx
 from xlmplan.sheets.layout import Book, ref
+from xlmplan.sheets.print_setup import print_texts
 from xlmplan.sheets.text_width import fit_columns
 
 ANCHOR = "xlm_"  # defined name xlm_<role> -> the role's sheet, cell A1
@@ -41,6 +46,7 @@ ANCHOR = "xlm_"  # defined name xlm_<role> -> the role's sheet, cell A1
 # Sheet roles in workbook order; Lists, Calc and the manifest are hidden.
 ROLES = (
     "start",
+    "summary",
     "data",
     "swot",
     "objectives",
@@ -48,6 +54,7 @@ ROLES = (
     "targets",
     "budget",
     "budget_months",
+    "budget_mix",
     "scenarios",
     "forecast",
     "analysis",
@@ -76,10 +83,12 @@ def build_book(
     extra_findings: list[Finding] | None = None,
     calendar: str = "gregorian",
     table_at: dict[str, tuple[int, int]] | None = None,
+    starter: dict[str, float] | None = None,
 ) -> tuple[Book, list[Finding]]:
     """Lay out every sheet. ``sheet_names`` keeps the names a user gave the sheets;
     ``extra_findings`` (unreadable inputs, restored cells) lead the Checks sheet;
-    ``table_at`` gives input Tables' (header row, column) where a file has them."""
+    ``table_at`` gives input Tables' (header row, column) where a file has them;
+    ``starter`` the KPI targets ``new`` suggested (kept in the manifest)."""
     ctx = Ctx(plan, results, catalog, labels, words)
     ctx.positions["table_at"] = table_at or {}
     ctx.sheet_names = {role: labels[f"sheet.{role}"] for role in ROLES} | (sheet_names or {})
@@ -92,6 +101,7 @@ def build_book(
         "objectives": objectives.build(ctx),
         "budget": budget.build(ctx),
         "calendar": calendar_sheet.build(ctx),
+        "budget_mix": budget_mix.build(ctx, data),
     }
     built["budget_months"] = budget_months.build(ctx)
     built["forecast"] = forecast.build(ctx, n_kpi_rows)
@@ -102,6 +112,7 @@ def build_book(
     built["dashboard"] = dashboard.build(ctx, plan.settings.months)
     budget_total = float(ctx.positions["budget_total"])
     findings = [*(extra_findings or []), *find(plan, results, catalog, labels, words, budget_total)]
+    findings += starter_findings(plan, starter or {}, labels)
     built["checks"] = checks_sheet.build(ctx, findings)
     smart = [row[5] for row in results.smart]
     health = {
@@ -116,6 +127,7 @@ def build_book(
         "left_to_plan": results.pacing.left_to_plan if results.pacing else 0.0,
     }
     built["start"] = start.build(ctx, health)
+    built["summary"] = summary.build(ctx, built["start"])
     built["lists"].hidden = True  # helper sheets (Lists, Calc) stay out of the reader's way
     for role in ROLES:
         if role not in ("data", "dashboard") and not built[role].hidden:
@@ -127,6 +139,7 @@ def build_book(
         "language": labels.lang,
         "currency": plan.settings.currency,
         "calendar": calendar,
+        starter_key: encode(starter or {}),
         "layout.budget": budget.LAYOUT,
     }
     entries |= {k: str(ctx.positions[k]) for k in ("health.start", "stamp.start")}
@@ -153,6 +166,7 @@ def build_book(
         font=labels.font,
         rtl=labels.rtl,
         month_format=month_format(labels.lang),
+        print_texts=print_texts(labels, plan.settings.plan_name, results.as_of, calendar),
     )
     axis = month_format(labels.lang, short=True)
     if calendar == SOLAR_HIJRI:  # shown in the Persian calendar; the stored dates stay

@@ -9,7 +9,6 @@ Tables are laid out at the positions the file gives (``Ctx.positions["table_at"]
 
 from __future__ import annotations
 
-from xlmplan.core.checks import Finding
 from xlmplan.core.labels import Labels
 from xlmplan.core.model import Action, MoneyLine, Person, table_row
 from xlmplan.sheets.context import TABLE_ROW, Ctx
@@ -74,13 +73,12 @@ def build(ctx: Ctx) -> Sheet:
     return sheet
 
 
-def layout_moved(manifest: dict[str, str], labels: Labels) -> list[Finding]:
-    """What a refresh tells the owner of a plan laid out before the Budget_Months sheet:
-    the month blocks left Budget_3M, the Tables and the user's own cells stayed."""
+def layout_moved(manifest: dict[str, str], labels: Labels, names: dict[str, str]) -> list[str]:
+    """The note a refresh prints for a plan laid out before Budget_Months (its manifest
+    has no ``layout.budget``): where the month grids went; the Tables and the user's own
+    cells stayed. ``names``: role -> the sheet's name in the plan."""
     if manifest.get("layout.budget", "1") == LAYOUT:
         return []
-    where = manifest.get("sheet.budget", labels["sheet.budget"])
-    moved = labels["check.budget_moved"].format(
-        sheet=where, months=manifest.get("sheet.budget_months", labels["sheet.budget_months"])
-    )
-    return [Finding("info", where, moved)]
+    inputs = names.get("budget", labels["sheet.budget"])
+    months = names.get("budget_months", labels["sheet.budget_months"])
+    return [labels["check.budget_moved"].format(sheet=inputs, months=months)]

@@ -10,15 +10,19 @@ Below the KPIs, each base measure's forecast by period: centre, lower and upper 
 from __future__ import annotations
 
 from xlmplan.core import rules
+from xlmplan.core.catalog import Metric
 from xlmplan.core.data import MEASURES
 from xlmplan.core.kpi_forecast import (
     MODELS,
     NO_FORECAST,
     KpiForecast,
+    cumulative,
+    glide,
     stale,
     stale_xl,
     typed_value_xl,
 )
+from xlmplan.sheets import targets
 from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, blank, metric_style, quoted
 from xlmplan.sheets.layout import Sheet, a1, quote_sheet, ref, rng
 from xlmplan.sheets.tables import input_table, table_name, title
@@ -47,6 +51,8 @@ KPI_KEYS = (
     "best",
 )
 LINES = ("mid", "low", "high")
+GLIDES = 4  # the lead KPIs charted on the Dashboard
+GLIDE_LINES = ("path", "actual", "mid", "low", "high")
 
 
 def model_text(ctx: Ctx, model: str | None) -> str:
@@ -139,7 +145,8 @@ def build(ctx: Ctx, n_kpi_rows: int) -> Sheet:
     ctx.positions["forecast_kpis"] = (KPI_ROW, col)
     best = col["best"]  # the better bound, which SMART's "Achievable" reads
     ctx.define("fc_best", rng(sheet.name, KPI_ROW + 1, best, last, best))
-    _periods(ctx, sheet, last + 3)
+    glide_end = _glides(ctx, sheet, last + 3)
+    _periods(ctx, sheet, glide_end + 3)
     sheet.freeze = (TABLE_ROW, 0)
     sheet.width(VALUES_COL, 12)
     for j in range(1, 4):
@@ -189,6 +196,83 @@ def _stamp(ctx: Ctx, sheet: Sheet) -> str:
     sheet.formula(r + 4, c + 1, formula, value, "derived:strong")
     ctx.define("ForecastAsOf", ref(sheet.name, r, c + 1))
     return ref(sheet.name, r + 4, c + 1)
+
+
+def _glides(ctx: Ctx, sheet: Sheet, row: int) -> int:
+    """The lead KPIs' glidepath rows (the Dashboard charts them): target path, actual to
+    the as-of date, forecast and its band per period; cumulative for additive metrics.
+    Returns the block's last row. Cells with nothing to plot are left empty (a chart
+    skips them; text or 0 would be drawn as 0)."""
+    t, res, plan = ctx.t, ctx.results, ctx.plan
+    periods = ctx.periods
+    n = len(periods)
+    c = STAMP_COL
+    targets_sheet = quote_sheet(ctx.sheet("targets"))
+    path_col = targets.columns(n)["path"]
+    kpi_sheet = quote_sheet(ctx.sheet("strategy_kpi"))
+    sheet.put(row - 1, c, t("forecast.glide"), "section")
+    as_of_p = res.as_of_period if res.as_of is not None else None
+    labels = [p.label for p in periods.items]
+    if as_of_p is not None and res.as_of is not None and res.as_of <= periods.last:
+        labels[as_of_p] = f"{labels[as_of_p]} · {t('forecast.as_of_mark')} {res.as_of:%Y-%m-%d}"
+    sheet.put(row, c, t("forecast.kpi"), "header:derived")
+    sheet.put(row, c + 1, t("forecast.line"), "header:derived")
+    for k, label in enumerate(labels):
+        sheet.put(row, c + 2 + k, label, "header:derived")
+    lead = plan.kpis[:GLIDES]
+    blocks = []
+    for i, kpi in enumerate(lead):
+        kr, f = res.kpis[i], res.forecasts[i] if i < len(res.forecasts) else NO_FORECAST
+        metric = ctx.catalog.by_label(kpi.metric)
+        g = glide(metric, f, n)
+        unit = metric_style("derived", metric)
+        additive = metric.additive if metric else False
+        path = kr.path.values if kr.path else (None,) * n
+        path_values = cumulative(path) if additive else tuple(path)
+        top = row + 1 + i * len(GLIDE_LINES)
+        blocks.append(top)
+        for j, line in enumerate(GLIDE_LINES):
+            sheet.put(top + j, c, kpi.id, "derived:text")
+            sheet.put(top + j, c + 1, t(f"forecast.glide_{line}"), "derived:text")
+        src = FIRST + i
+        for k in range(n):
+            at = c + 2 + k
+            first_cell = f"{targets_sheet}!{a1(src, path_col, False, True)}"
+            this_cell = f"{targets_sheet}!{a1(src, path_col + k)}"
+            ok = f"ISNUMBER({this_cell})"
+            if additive:
+                span = f"{first_cell}:{a1(src, path_col + k)}"
+                formula = f'IF(COUNT({span})={k + 1},SUM({span}),"")'
+            else:
+                formula = f'IF({ok},{this_cell},"")'
+            if path_values[k] is not None:
+                sheet.formula(top, at, formula, path_values[k], unit)
+            if g.actual[k] is not None and metric is not None:
+                body = _actual_xl(metric, kpi_sheet, FIRST + i + 1, k + 1, additive, ctx)
+                sheet.formula(top + 1, at, body, g.actual[k], unit)
+            for j, values in ((2, g.mid), (3, g.low), (4, g.high)):
+                if values[k] is not None:
+                    sheet.put(top + j, at, values[k], unit)
+    ctx.positions["glides"] = (row, c + 2, n, blocks, [k.name for k in lead])
+    return row + len(lead) * len(GLIDE_LINES)
+
+
+def _actual_xl(
+    metric: Metric, kpi_sheet: str, kpi_row: int, k: int, additive: bool, ctx: Ctx
+) -> str:
+    """The KPI's actual in period ``k`` up to the as-of date (additive: from the plan's
+    start), for its channel (the KPI table's D cell) or all channels."""
+    channel = f"{kpi_sheet}!$D${kpi_row}"
+    first = "PlanStart" if additive else f"INDEX(cal_first,{k})"
+    last = f"MIN(INDEX(cal_last,{k}),AsOf)"
+    refs = {}
+    for m in metric.measures:
+        window = f'd_{m},d_date,">="&{first},d_date,"<="&{last}'
+        refs[m] = (
+            f"IF({channel}={quoted(ctx.words.all_channels)},SUMIFS({window}),"
+            f"SUMIFS({window},d_channel,{rules.literal_criterion_xl(channel)}))"
+        )
+    return f'IF(ISNUMBER(AsOf),{metric.excel(refs)},"")'
 
 
 def _periods(ctx: Ctx, sheet: Sheet, row: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from xlmplan.core import rules
 from xlmplan.core.kpi_forecast import scenario_value_xl
 from xlmplan.core.model import SCENARIO_KEYS
+from xlmplan.sheets import budget_mix
 from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, blank, metric_style, quoted
 from xlmplan.sheets.layout import Sheet, a1, quote_sheet, rng
 from xlmplan.sheets.tables import input_table, number_validation, title, traffic_lights
@@ -151,9 +152,10 @@ def build(ctx: Ctx, n_kpi_rows: int) -> Sheet:
                 blank(kr.scenario if kr else None),
                 "derived:status",
             ),
-            "contingency": (
-                f'IFERROR(INDEX(sc_cont,MATCH({c["now"]},sc_name,0))&"","")',
-                blank(kr.contingency if kr else None),
+            "contingency": (  # the user's text, then the Budget mix's reallocation
+                f'IFERROR(INDEX(sc_cont,MATCH({c["now"]},sc_name,0))&"","")&'
+                + budget_mix.contingency_xl(c["now"], name_refs[1], name_refs[2]),
+                (kr.contingency or "") + budget_mix.contingency(ctx, kr.scenario) if kr else "",
                 "derived:wrap",
             ),
             "extra": (

@@ -139,24 +139,24 @@ def build(ctx: Ctx) -> Sheet:
             for key in ("actual", "attainment", "status")
         ]
 
-        def src(j: int, cells: list[str] = kpi_cells) -> str:
-            return cells[j]
-
         found = f"MATCH({literal_lookup_xl(c['kpi'])},tp_kpi,0)"
         method = c["method"]
         n_typed = f'SUMPRODUCT(({c["kpi"]}<>"")*(pt_kpi={c["kpi"]})*ISNUMBER(pt_target))'
         used_manual = f"OR({method}={quoted(w.methods[2])},{n_typed}>0)"
         used_seasonal = f"AND({method}={quoted(w.methods[1])},{c['seasonal_ok']})"
-        additive = (
-            f"IFERROR(INDEX(m_additive,MATCH({literal_lookup_xl(src(2))},lst_metrics,0))=1,FALSE)"
-        )
+        metric_row = f"MATCH({literal_lookup_xl(kpi_cells[2])},lst_metrics,0)"
+        additive = f"IFERROR(INDEX(m_additive,{metric_row})=1,FALSE)"
         weights = [a1(r, col["history"] + p % 12, False, True) for p in range(n_p)]
         total = f"SUM({','.join(weights)})"
         used_key = _used(plan, kpi, kr, w)
         cells: dict[str, tuple[str, Any, str]] = {
-            "kpi": (f'{src(0)}&""', kpi.id if kpi else "", "derived:text"),
-            "name": (f'{src(1)}&""', kpi.name if kpi else "", "derived:text"),
-            "target": (f'IF(ISNUMBER({src(4)}),{src(4)},"")', blank(kpi and kpi.target), unit),
+            "kpi": (f'{kpi_cells[0]}&""', kpi.id if kpi else "", "derived:text"),
+            "name": (f'{kpi_cells[1]}&""', kpi.name if kpi else "", "derived:text"),
+            "target": (
+                f'IF(ISNUMBER({kpi_cells[4]}),{kpi_cells[4]},"")',
+                blank(kpi.target if kpi else None),
+                unit,
+            ),
             "baseline": (
                 f'IFERROR(IF(ISNUMBER(INDEX(tp_baseline,{found})),INDEX(tp_baseline,{found}),""),"")',
                 blank(kr.baseline if kr else None),
@@ -185,17 +185,17 @@ def build(ctx: Ctx) -> Sheet:
                 unit,
             ),
             "actual": (
-                f'IF(ISNUMBER({src(6)}),{src(6)},"")',
+                f'IF(ISNUMBER({kpi_cells[6]}),{kpi_cells[6]},"")',
                 blank(kr.actual if kr else None),
                 unit,
             ),
             "attainment": (
-                f'IF(ISNUMBER({src(7)}),{src(7)},"")',
+                f'IF(ISNUMBER({kpi_cells[7]}),{kpi_cells[7]},"")',
                 blank(kr.attainment if kr else None),
                 "derived:pct",
             ),
             "status": (
-                f'{src(8)}&""',
+                f'{kpi_cells[8]}&""',
                 blank(kr.status if kr else None),
                 "derived:status",
             ),
@@ -219,7 +219,7 @@ def build(ctx: Ctx) -> Sheet:
             sheet.formula(
                 r,
                 col["history"] + h,
-                history_formula(ctx.catalog, src(2), src(3), h + 1, w.all_channels),
+                history_formula(ctx.catalog, kpi_cells[2], kpi_cells[3], h + 1, w.all_channels),
                 blank(kr.history[h] if kr and kr.history else None),
                 unit,
             )
