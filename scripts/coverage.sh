@@ -5,7 +5,7 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-modules=(rules engine catalog data data_merge checks inputs)
+modules=(rules engine catalog data data_merge checks inputs periods target_path forecast response allocator)
 include=$(printf 'xlmplan/core/%s.py,' "${modules[@]}")
 .venv/bin/python -m pytest tests/core -m core -q -p no:cacheprovider \
   --cov=xlmplan/core --cov-branch --cov-report= "$@"

@@ -248,7 +248,7 @@ def test_new_plan_on_files(tmp_path: Path) -> None:
     finally:
         pf.close()
     assert [k for k, _ in prompter.log] == ["save_file", "choose", "info"]
-    assert "Created mine.xlsx" in prompter.messages[0][1]
+    assert "mine.xlsx ساخته شد" in prompter.messages[0][1]  # told in the plan's language
 
     before = sha(out)  # an existing file is replaced only when the user says so
     session, prompter = file_session(None, [out, "en", False])
@@ -625,10 +625,10 @@ def test_language_on_a_file_equals_the_cli(plan: Path, tmp_path: Path) -> None:
     session, prompter = file_session(plan, ["ar"])
     ribbon.run("language", session)
     assert parts(plan) == parts(cli)
-    assert "Switched plan.xlsx from English to العربية" in prompter.messages[0][1]
+    assert "تم تبديل plan.xlsx من English إلى العربية" in prompter.messages[0][1]  # in Arabic
     session, prompter = file_session(plan, ["ar"])
     ribbon.run("language", session)
-    assert "already in" in prompter.messages[0][1]
+    assert "بالفعل" in prompter.messages[0][1]  # already in Arabic, said in Arabic
 
 
 def test_language_live_reopens_the_plan(plan: Path, tmp_path: Path) -> None:
@@ -645,7 +645,7 @@ def test_language_live_reopens_the_plan(plan: Path, tmp_path: Path) -> None:
     with open_package(cli) as pkg:
         assert [s.name for s in reopened.sheets] == [s.name for s in pkg.sheets()]
     assert reopened.sheets[0].name != "Start"  # the sheets carry their Persian names
-    assert "Excel reopened the plan" in prompter.messages[0][1]
+    assert "اکسل برنامه را دوباره باز کرد" in prompter.messages[0][1]  # in Persian
 
 
 # --- the entry point Excel calls --------------------------------------------------------
@@ -715,7 +715,7 @@ def test_on_action_without_a_workbook(monkeypatch: pytest.MonkeyPatch, tmp_path:
     assert app.api.asked[0][1]["InitialFileName"] == "marketing-plan.xlsx"
     assert app.books.active is not None and app.books.active.name == "first plan.xlsx"
     ((prompt, mode, _buttons),) = app.alerts
-    assert mode == "info" and prompt.startswith("Created first plan.xlsx")
+    assert mode == "info" and prompt.startswith("تم إنشاء first plan.xlsx")  # the plan's Arabic
     pf = open_plan(out)
     try:
         assert pf.manifest["language"] == "ar"

@@ -199,21 +199,23 @@ def test_arguments_are_bracketed_unless_atomic() -> None:
 
 def test_metric_twin_forms() -> None:
     literal = rw('=XLM_METRIC("ctr",B1,C1,D1)')[0]
-    assert "CHOOSE" not in literal and "SUMIFS(d_clicks,d_channel,B1," in literal
-    assert "d_conversions" not in literal
+    row = '((d_channel=B1)+(B1="All")+(B1="")>0)*ISNUMBER(d_date)*(d_date>=C1)*(d_date<=D1)'
+    assert "CHOOSE" not in literal and f"SUMPRODUCT({row},d_clicks)" in literal
+    assert "d_conversions" not in literal and "SUMIFS" not in literal and "IF(OR(" not in literal
     everyone = rw('=XLM_METRIC("CTR","ALL",C1,D1)')[0]
     assert "d_channel" not in everyone and "SUMIFS(d_clicks,d_date" in everyone
     assert "d_channel" not in rw('=XLM_METRIC("CTR","",C1,D1)')[0]
     one = rw('=XLM_METRIC("CTR","Search",C1,D1)')[0]
-    assert 'd_channel,"=Search"' in one and "OR(" not in one
-    assert 'd_channel,"=Paid~*"' in rw('=XLM_METRIC("CTR","Paid*",C1,D1)')[0]
+    assert 'SUMPRODUCT((d_channel="Search")*ISNUMBER(d_date)' in one and "OR(" not in one
+    # a literal channel is compared with "=", as its own text: no escapes, no criterion
+    assert '(d_channel="Paid*")*' in rw('=XLM_METRIC("CTR","Paid*",C1,D1)')[0]
     assert rw('=XLM_METRIC("Nope",B1)')[0] == '=""'
     assert rw('=XLM_METRIC(" CTR",B1)')[0] == '=""'  # no trimming, as in the cell-reference form
     chosen = rw("=XLM_METRIC(A1,B1,C1,D1)")[0]
     assert "CHOOSE(INT((MATCH(A1,{" in chosen and "lst_metrics" not in chosen
-    assert chosen.count("IFERROR(CHOOSE(") == 2  # every channel, one channel
+    assert chosen.count("IFERROR(CHOOSE(") == 1  # one expression for every channel and one
     ar = rw("=XLM_METRIC(A1,B1,C1,D1)", AR)[0]
-    assert 'B1="الكل"' in ar
+    assert '(B1="الكل")' in ar
 
 
 def test_words_come_from_the_plan() -> None:
@@ -329,6 +331,7 @@ PLAN_NAMES: dict[str, Any] = {
     "k_id": ["K1", "K2", "K3", "K4", None],
     "k_metric": ["CTR", "Spend", "Bogus", "cpa", None],
     "k_dir": ["higher", "lower", "أقل", "Lower", None],
+    "fc_best": [1.5, "", 0.5, 0.8, ""],  # formula cells: "" where a KPI has no forecast
     "lst_metrics": [m.label for m in CATALOG],
     "s_id": ["S1", "S2", "W1", "O3", None],
     "o_id": ["O1", "O2", "O3", "O4"],
@@ -583,21 +586,19 @@ def _put(ws: Any, row: int, col: int, value: Any) -> None:
         ws.write_number(row, col, float(value))
 
 
-def write_lo_workbook(path: Path) -> dict[str, Any]:
-    """Data, plan names and rows of (inputs, rewritten UDF call); returns the expected values
-    by the formula cell's address."""
-    wb = xlsxwriter.Workbook(str(path))
+def define_plan_names(wb: Any, names: Mapping[str, Any]) -> None:
+    """A Data sheet for the d_* names and a Lists sheet for the others, each a defined name."""
     data = wb.add_worksheet("Data")
-    columns = ["d_date", "d_channel", *(f"d_{m}" for m in MEASURES)]
+    columns = [key for key in names if key.startswith("d_")]
     for j, key in enumerate(columns):
         data.write_string(0, j, key)
-        for i, value in enumerate(PLAN_NAMES[key]):
+        for i, value in enumerate(names[key]):
             _put(data, i + 1, j, value)
         letter = chr(ord("A") + j)
-        wb.define_name(key, f"=Data!${letter}$2:${letter}${len(PLAN_NAMES[key]) + 1}")
+        wb.define_name(key, f"=Data!${letter}$2:${letter}${len(names[key]) + 1}")
     lists = wb.add_worksheet("Lists")
     col = 0
-    for key, value in PLAN_NAMES.items():
+    for key, value in names.items():
         if key in columns:
             continue
         letter = chr(ord("A") + col)
@@ -610,6 +611,13 @@ def write_lo_workbook(path: Path) -> dict[str, Any]:
             _put(lists, 1, col, value)
             wb.define_name(key, f"=Lists!${letter}$2")
         col += 1
+
+
+def write_lo_workbook(path: Path) -> dict[str, Any]:
+    """Data, plan names and rows of (inputs, rewritten UDF call); returns the expected values
+    by the formula cell's address."""
+    wb = xlsxwriter.Workbook(str(path))
+    define_plan_names(wb, PLAN_NAMES)
 
     cases = wb.add_worksheet("Cases")
     expected: dict[str, Any] = {}
@@ -698,3 +706,107 @@ def test_smart_twin_flags_are_the_objectives_sheet_formulas() -> None:
         sheet = smart_formulas(SimpleNamespace(words=words), 4)  # type: ignore[arg-type]
         twin = smart_flags_xl(UdfContext(words), "G5", "H5", "I5", "J5", "K5", "L5", "E5", "C5")
         assert twin == sheet[:5]
+
+
+# --- channels with wildcard and operator characters, and Excel's limits ------------------------
+
+# One Data row per channel, clicks a power of two, so a sum tells which rows matched; 1,000
+# impressions each, every date inside the plan. "*", "?", "~" are wildcards to SUMIFS, and a
+# leading "<" or "=" an operator; each of these channels must match itself only (any case).
+ODD_CHANNELS = ["*", "Paid?", "PaidX", "paid?", "a~b", "ab", "a~~b", "<Paid", "Paid search", "=ab"]
+ODD_NAMES: dict[str, Any] = {
+    "d_date": [START + 3.0] * len(ODD_CHANNELS),
+    "d_channel": ODD_CHANNELS,
+    **{f"d_{m}": [0.0] * len(ODD_CHANNELS) for m in MEASURES},
+    "d_clicks": [float(2**i) for i in range(len(ODD_CHANNELS))],
+    "d_impressions": [1000.0] * len(ODD_CHANNELS),
+    "PlanStart": START,
+    "AsOf": END,
+    "AmberThreshold": 0.99,
+}
+# the clicks each channel cell must find: its own row's, and "paid?" is "Paid?" in any case
+OWN_CLICKS = {
+    "*": 1.0,  # row 0 only (SUMIFS would read "*" as every text: 1023)
+    "Paid?": 2.0 + 8.0,  # rows 1 and 3 ("Paid?" as a pattern would add PaidX: 4)
+    "a~b": 16.0,  # row 4 ("a~b" as a pattern is "ab": 32)
+    "<Paid": 128.0,  # row 7 (as an operator: every text before "Paid")
+    "=ab": 512.0,  # row 9 (as an operator: the row "ab")
+    "ab": 32.0,  # row 5
+}
+
+
+def odd_channel_cases() -> list[tuple[str, dict[str, Any], Any]]:
+    """(typed formula with ``{r}`` for its row, input cells by column, expected value) for
+    every channel of ``OWN_CLICKS``: the clicks, and CTR nested in attainment and status
+    against a target that is the channel's own CTR when lower is better (attainment exactly
+    1, so Green; any other row matched raises the CTR and the status is Red)."""
+    ctx = UdfContext(EN, CATALOG, ODD_NAMES)
+    cases = []
+    for channel, clicks in OWN_CLICKS.items():
+        ctr = clicks / (1000.0 * (2 if channel == "Paid?" else 1))
+        cells = {"A": channel, "B": START, "C": END, "D": ctr, "E": "lower", "F": "clicks"}
+        assert udf("XLM_METRIC").call(ctx, "Clicks", channel, START, END) == clicks
+        metric = 'XLM_METRIC("CTR",A{r},B{r},C{r})'
+        literal = '"' + channel.replace('"', '""') + '"'  # the channel typed as text
+        cases += [
+            ('=XLM_METRIC("Clicks",A{r},B{r},C{r})', cells, clicks),
+            ("=XLM_METRIC(F{r},A{r},B{r},C{r})", cells, clicks),
+            (f"=XLM_STATUS(XLM_ATTAINMENT({metric},D{{r}},E{{r}}))", cells, "Green"),
+            (f"=XLM_ATTAINMENT({metric},D{{r}},E{{r}})", cells, 1.0),
+            (f'=XLM_METRIC("Clicks",{literal},B{{r}},C{{r}})', cells, clicks),
+        ]
+    return cases
+
+
+def test_odd_channels_match_only_themselves_in_formulas() -> None:
+    evaluator = FormulasEvaluator(ODD_NAMES)
+    problems = []
+    for typed, cells, expected in odd_channel_cases():
+        got = evaluator(rw(typed.format(r=1))[0], {f"{c}1": v for c, v in cells.items()})
+        if not agrees(expected, got):
+            problems.append(f"{typed} with {cells['A']!r}: expected {expected!r}, got {got!r}")
+    assert not problems, problems
+
+
+@NEEDS_LO
+def test_odd_channels_match_only_themselves_in_libreoffice(tmp_path: Path) -> None:
+    path = tmp_path / "odd.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    define_plan_names(wb, ODD_NAMES)
+    sheet = wb.add_worksheet("Cases")
+    expected = {}
+    for row, (typed, cells, value) in enumerate(odd_channel_cases(), start=1):
+        for column, cell_value in cells.items():
+            _put(sheet, row - 1, ord(column) - ord("A"), cell_value)
+        sheet.write_formula(row - 1, 9, rw(typed.format(r=row))[0])
+        expected[f"J{row}"] = value
+    wb.close()
+    got = runner.recalculate(path).values["Cases"]
+    problems = [
+        f"{ref}: {e!r} vs {got.get(ref)!r}"
+        for ref, e in expected.items()
+        if not agrees(e, got.get(ref))
+    ]
+    assert not problems, problems
+    assert len(expected) == 5 * len(OWN_CLICKS)
+
+
+def test_every_twin_fits_excels_limits() -> None:
+    """Each UDF with every argument a cell, XLM_METRIC with each catalog metric (the
+    longest, ROI, reads spend four times) in XLM_ATTAINMENT in XLM_STATUS, and XLM_METRIC
+    choosing its metric from a cell: under 8,192 characters and 64 nested calls, for
+    absolute references on another row in both languages."""
+    refs = [f"${c}$120" for c in "BCDEFGHI"]
+    typed = [f"={u.name}({','.join(refs[: len(u.args)])})" for u in UDFS]
+    b, c, d, e, f, g = refs[:6]
+    typed += [
+        f'=XLM_STATUS(XLM_ATTAINMENT(XLM_METRIC("{m.label}",{b},{c},{d}),{e},{f}),{g})'
+        for m in CATALOG
+    ]
+    lengths = {}
+    for words in (EN, AR):
+        for formula in typed:
+            native, n = rw(formula, words)  # raises UdfError past either limit
+            lengths[formula] = max(lengths.get(formula, 0), len(native) - 1)
+    longest = max(lengths, key=lengths.__getitem__)
+    assert "ROI" in longest and lengths[longest] <= 8192

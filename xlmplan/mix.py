@@ -480,9 +480,7 @@ def _fit_caps(
         )
     factor = need / base
     raised = [
-        replace(ch, high=max(factor * ch.max_seen, ch.low))
-        if ch in default
-        else ch
+        replace(ch, high=max(factor * ch.max_seen, ch.low)) if ch in default else ch
         for ch in channels
     ]
     note = (

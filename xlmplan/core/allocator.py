@@ -258,9 +258,7 @@ def least_spend(channels: Sequence[Channel], weekly_target: float) -> Inverse:
     never past 1.5 × its highest weekly spend seen: beyond it the data no longer supports
     the curve, and a target out of that reach is "unreachable within the curves"."""
     capped = [
-        ch
-        if ch.held
-        else replace(ch, high=min(ch.high, max(EXTRAPOLATION * ch.max_seen, ch.low)))
+        ch if ch.held else replace(ch, high=min(ch.high, max(EXTRAPOLATION * ch.max_seen, ch.low)))
         for ch in channels
     ]
     lo = fixed_spend(capped)

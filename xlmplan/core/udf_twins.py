@@ -23,8 +23,9 @@ Python and twin agree on what plan cells hold: numbers, dates, blanks, text and 
 words. Outside that the engines differ among themselves, so the tests leave it out:
 TRUE/FALSE where a number belongs (LibreOffice counts them as numbers, Excel does not);
 text where a threshold or day count belongs (the Python side raises :class:`UdfError`).
-Channels, ids and parents are matched as their own text (``rules.literal_criterion_xl``,
-``literal_lookup_xl``, ``cited_xl``), as on the plan's sheets.
+Channels are matched as their own text by ``=`` in SUMPRODUCT (no criterion, so no escape
+whose reading differs between engines), ids and parents by ``rules.literal_criterion_xl``,
+``literal_lookup_xl`` and ``cited_xl``, as on the plan's sheets.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from xlmplan.core import rules
 from xlmplan.core.catalog import Catalog, Metric
 from xlmplan.core.data import MEASURES
 from xlmplan.core.engine import Words, cited_ids
+from xlmplan.core.kpi_forecast import within_forecast, within_forecast_xl
 from xlmplan.errors import XlmplanError
 
 MAX_FORMULA_CHARS = 8192  # Excel's limit on a formula's length (without the "=")
@@ -359,27 +361,36 @@ def _literal(text: str) -> str | None:
     return None
 
 
-def _escaped(text: str) -> str:
-    """``text`` with ``~ * ?`` escaped by ``~``, as a criterion or MATCH reads it literally."""
-    return text.replace("~", "~~").replace("*", "~*").replace("?", "~?")
+def _channel_sum(measure: str, rows: str) -> str:
+    """The sum of ``d_<measure>`` over the Data rows where the 0/1 array ``rows`` is 1.
+
+    SUMPRODUCT with the measure as its own argument counts text and blanks as 0, as SUMIFS
+    does; the rows are chosen by ``=`` (whole text, any case), which reads no wildcards or
+    operators in a channel's text, in every engine."""
+    return f"SUMPRODUCT({rows},d_{measure})"
 
 
 def metric_twin(ctx: UdfContext, metric: str, channel: str, start: str, end: str) -> str:
-    """SUMIFS over d_date, d_channel and d_<measure>, combined by the catalog's expression.
+    """The Data sums of the metric's measures, combined by the catalog's expression.
 
     A literal metric name compiles to that metric alone; any other argument chooses among
     every catalog metric by ``MATCH`` over an array of labels and keys (like
-    ``metric_formula.choose_metric``, without needing ``lst_metrics``). A literal channel
-    picks its branch now; otherwise ``IF(OR(channel="All",channel=""), all, one)``.
+    ``metric_formula.choose_metric``, without needing ``lst_metrics``). A literal "All" or
+    blank channel sums by SUMIFS over the dates alone; any other channel by SUMPRODUCT over
+    ``d_channel=channel``, a cell's channel with ``+(channel="All")+(channel="")`` in the
+    same row test, so the metric's expression is written once (see :func:`_channel_sum`).
     """
-    window = f'd_date,">="&{start},d_date,"<="&{end}'
-    every = {m: f"SUMIFS(d_{m},{window})" for m in MEASURES}
-    # A literal channel is matched as its own text ("=" first, wildcards escaped); a cell's
-    # channel as SUMIFS reads it: escaping it in every branch would push nested calls past
-    # Excel's 8,192 characters (the plan's own sheets escape it once, on Calc).
-    text = _literal(channel)
-    literal = channel if text is None else '"=' + _escaped(text).replace('"', '""') + '"'
-    one = {m: f"SUMIFS(d_{m},d_channel,{literal},{window})" for m in MEASURES}
+    dates = f"ISNUMBER(d_date)*(d_date>={start})*(d_date<={end})"
+    picked = _literal(channel)
+    if picked is not None and _every_channel(picked, ctx.words):
+        window = f'd_date,">="&{start},d_date,"<="&{end}'
+        sums = {m: f"SUMIFS(d_{m},{window})" for m in MEASURES}
+    else:
+        test = f"(d_channel={channel})"
+        if picked is None:  # a cell: "All" or blank means every row
+            every = f'({channel}={_q(ctx.words.all_channels)})+({channel}="")'
+            test = f"({test}+{every}>0)"
+        sums = {m: _channel_sum(m, f"{test}*{dates}") for m in MEASURES}
     name = _literal(metric)
     if name is not None:
         found = _lookup_metric(ctx.catalog, name)
@@ -406,14 +417,7 @@ def metric_twin(ctx: UdfContext, metric: str, channel: str, start: str, end: str
             branches = ",".join(m.excel(refs) for m in metrics)
             return f'IFERROR(CHOOSE({index},{branches}),"")'
 
-    words = ctx.words
-    picked = _literal(channel)
-    if picked is not None:
-        value = body(every if _every_channel(picked, words) else one)
-    else:
-        test = f'OR({channel}={_q(words.all_channels)},{channel}="")'
-        value = f"IF({test},{body(every)},{body(one)})"
-    return f'IF(AND(ISNUMBER({start}),ISNUMBER({end})),{value},"")'
+    return f'IF(AND(ISNUMBER({start}),ISNUMBER({end})),{body(sums)},"")'
 
 
 # --- XLM_SMART --------------------------------------------------------------------------------
@@ -455,6 +459,10 @@ def smart_flags_py(
             else:
                 change = rules.xl_round(target / baseline - 1)
                 achievable = int(change <= _num0(_name(ctx, "MaxGrowthUp")))
+        best = _forecast_best(ctx, row)
+        if rules.is_num(target) and rules.is_num(best) and row is not None and row < len(k_dir):
+            lower = _text_is(k_dir[row], w.lower)
+            achievable = within_forecast(target, best, "lower" if lower else "higher")
     swot_ids = [_xl_text(x) for x in _cells(ctx, "s_id")]
     cited = cited_ids(_xl_text(substantiation), swot_ids)
     parent_primary = not _blank(parent) and any(
@@ -467,6 +475,16 @@ def smart_flags_py(
         rules.is_num(day) and _num0(_name(ctx, "PlanStart")) <= day <= _num0(_name(ctx, "PlanEnd"))
     )
     return [specific, measurable, achievable, relevant, timebound]
+
+
+def _forecast_best(ctx: UdfContext, row: int | None) -> Any:
+    """The forecast's better bound at plan end for the KPI in ``row`` (a plan without a
+    forecast, or a KPI row it does not cover yet: None)."""
+    try:
+        best = _cells(ctx, "fc_best")
+    except (UdfError, KeyError):
+        return None
+    return best[row] if row is not None and row < len(best) else None
 
 
 def smart_py(ctx: UdfContext, *args: Any) -> int:
@@ -493,16 +511,19 @@ def smart_flags_xl(
     w = ctx.words
     qual = f"{kind}={_q(w.qualitative)}"
     kpi_row = f"MATCH({rules.literal_lookup_xl(kpi)},k_id,0)"
+    best = f"INDEX(fc_best,{kpi_row})"
     cited = f'SUMPRODUCT({rules.cited_xl("s_id", substantiation)}*(s_id<>""))'
 
     return [
         f'IF(AND({rules.word_count_xl(objective)}>=4,{kpi}<>""),1,0)',
         f'IF({qual},IF({kpi}<>"",1,0),IF(IFERROR(AND(ISNUMBER(MATCH({rules.literal_lookup_xl(f"INDEX(k_metric,{kpi_row})")},'
         f"lst_metrics,0)),ISNUMBER({baseline}),ISNUMBER({target})),FALSE),1,0))",
-        f"IF({qual},1,IFERROR(IF(AND(ISNUMBER({baseline}),ISNUMBER({target})),IF({baseline}=0,0,"
+        f"IF({qual},1,IFERROR(IF(AND(ISNUMBER({target}),ISNUMBER({best})),"
+        f"{within_forecast_xl(target, best, f'INDEX(k_dir,{kpi_row})', _q(w.lower))},"
+        f"IF(AND(ISNUMBER({baseline}),ISNUMBER({target})),IF({baseline}=0,0,"
         f"IF(INDEX(k_dir,{kpi_row})={_q(w.lower)},"
         f"IF(ROUND(1-{target}/{baseline},6)<=MaxGrowthDown,1,0),"
-        f"IF(ROUND({target}/{baseline}-1,6)<=MaxGrowthUp,1,0))),0),0))",
+        f"IF(ROUND({target}/{baseline}-1,6)<=MaxGrowthUp,1,0))),0)),0))",
         f'IF(OR({cited}>0,IF({parent}="",FALSE,COUNTIFS(o_id,{rules.literal_criterion_xl(parent)},o_level,{_q(w.primary)})>0)),'
         "1,0)",
         f"IF(AND(ISNUMBER({deadline}),{deadline}>=PlanStart,{deadline}<=PlanEnd),1,0)",
@@ -620,6 +641,7 @@ UDFS: tuple[Udf, ...] = (
             "lst_metrics",
             "MaxGrowthUp",
             "MaxGrowthDown",
+            "fc_best",
             "s_id",
             "o_id",
             "o_level",

@@ -7,11 +7,14 @@ Rows and columns are 0-based, as in XlsxWriter.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from xlmplan.core.addresses import col_letter
+
+if TYPE_CHECKING:
+    from xlmplan.sheets.print_setup import PrintTexts
 
 
 def a1(row: int, col: int, abs_row: bool = False, abs_col: bool = False) -> str:
@@ -141,10 +144,8 @@ class Sheet:
     protect: bool = False
     hidden: bool = False
     tab_color: str = ""
-    # Print settings: landscape, fit to one page wide (any number of pages tall),
-    # rows repeated at the top of every printed page (0-based, inclusive), right-to-left.
-    landscape: bool = True
-    fit_width: bool = True
+    # Rows repeated at the top of every printed page (0-based, inclusive); the rest of the
+    # print set-up follows from the layout (print_setup.py).
     print_rows: tuple[int, int] | None = None
     rtl: bool = False
     # Input cells a refresh writes although the user owns them (never recorded as owned):
@@ -185,6 +186,7 @@ class Book:
     date_format: str = "yyyy-mm-dd"
     month_format: str = "mmm yyyy"
     rtl: bool = False  # text cells read right to left
+    print_texts: PrintTexts | None = None  # headers and footers (print_setup.py)
 
     def sheet(self, role: str) -> Sheet:
         return next(s for s in self.sheets if s.role == role)

@@ -1,0 +1,199 @@
+"""Answer key for the budget allocator (``xlmplan.core.allocator``), worked by hand.
+
+Two channels with α = 1 curves (no S-shape, one optimum): A = 100·x/(x + 10) and
+B = 400·y/(y + 10), slopes 1000/(x + 10)² and 4000/(y + 10)². The best split equalises the
+slopes: (y + 10)² = 4(x + 10)², so y = 2x + 10; with x + y = 50, x = 40/3 and y = 110/3.
+Then A = 100·(40/3)/(70/3) = 400/7 = 57.142857, B = 400·(110/3)/(140/3) = 2200/7 =
+314.285714, total 2600/7 = 371.428571, and both slopes are 1000·9/4900 = 90/49 = 1.836735.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from xlmplan.core import allocator as al
+from xlmplan.core.allocator import Channel, allocate, fixed_spend, least_spend, predict
+from xlmplan.core.response import Curve
+
+pytestmark = pytest.mark.core
+
+CURVE_A = Curve(base=0.0, beta=100.0, k=10.0, alpha=1.0, theta=0.0)
+CURVE_B = Curve(base=0.0, beta=400.0, k=10.0, alpha=1.0, theta=0.0)
+
+
+def channels(**changes: dict[str, object]) -> list[Channel]:
+    base = {
+        "A": Channel("A", CURVE_A, current=25.0, current_response=50.0, max_seen=100.0),
+        "B": Channel("B", CURVE_B, current=25.0, current_response=200.0, max_seen=100.0),
+    }
+    out = []
+    for name, ch in base.items():
+        fields = {**ch.__dict__, **changes.get(name, {})}
+        out.append(Channel(**fields))  # type: ignore[arg-type]
+    return out
+
+
+def test_best_split_equalises_marginal_returns() -> None:
+    best = allocate(channels(), 50.0)
+    assert best.spend["A"] == pytest.approx(40 / 3, rel=1e-4)
+    assert best.spend["B"] == pytest.approx(110 / 3, rel=1e-4)
+    assert best.total_spend == pytest.approx(50.0, rel=1e-9)
+    assert best.response["A"] == pytest.approx(400 / 7, rel=1e-4)
+    assert best.response["B"] == pytest.approx(2200 / 7, rel=1e-4)
+    assert best.total_response == pytest.approx(2600 / 7, rel=1e-6)
+    assert best.marginal["A"] == pytest.approx(90 / 49, rel=1e-3)
+    assert best.marginal["B"] == pytest.approx(90 / 49, rel=1e-3)
+    assert best.kkt_ok and best.kkt_spread == pytest.approx(0.0, abs=1e-3)
+    assert best.warnings == []
+
+
+def test_a_channel_at_its_maximum() -> None:
+    # A may take at most 5: B takes 45. A = 100*5/15 = 33.3333, B = 400*45/55 = 327.2727;
+    # A's slope 1000/225 = 4.444 is above B's 4000/3025 = 1.322, as it must be at a maximum
+    best = allocate(channels(A={"high": 5.0}), 50.0)
+    assert best.spend["A"] == pytest.approx(5.0, rel=1e-6)
+    assert best.spend["B"] == pytest.approx(45.0, rel=1e-6)
+    assert best.total_response == pytest.approx(100 / 3 + 400 * 45 / 55, rel=1e-6)
+    assert best.kkt_ok and best.kkt_spread == 0.0  # one interior channel: no spread
+
+
+def test_a_channel_at_its_minimum() -> None:
+    # A must take at least 30: B gets 20 (A's slope 1000/1600 = 0.625 is below B's
+    # 4000/900 = 4.44, as it must be at a minimum)
+    best = allocate(channels(A={"low": 30.0}), 50.0)
+    assert best.spend["A"] == pytest.approx(30.0, rel=1e-6)
+    assert best.spend["B"] == pytest.approx(20.0, rel=1e-6)
+    assert best.kkt_ok
+
+
+def test_held_and_locked_channels_keep_their_current_spend() -> None:
+    held = Channel("C", None, current=20.0, current_response=60.0, max_seen=40.0)
+    locked = Channel("D", CURVE_A, current=10.0, current_response=1.0, max_seen=40.0, locked=True)
+    # 80 = 20 held + 10 locked + the 50 of the two-channel split
+    best = allocate([*channels(), held, locked], 80.0)
+    assert best.spend["C"] == 20.0 and best.spend["D"] == 10.0
+    assert best.spend["A"] == pytest.approx(40 / 3, rel=1e-4)
+    # C: its current response 60; D: its curve at 10, 100*10/20 = 50
+    assert best.response["C"] == 60.0 and best.response["D"] == pytest.approx(50.0)
+    assert best.marginal["C"] is None and best.marginal["D"] == pytest.approx(1000 / 400)
+    assert best.total_response == pytest.approx(2600 / 7 + 60 + 50, rel=1e-6)
+    assert fixed_spend([*channels(A={"low": 2.0}, B={"low": 3.0}), held, locked]) == 35.0
+    assert [ch.held for ch in (held, locked, *channels())] == [True, True, False, False]
+
+
+def test_budgets_outside_the_bounds_are_refused() -> None:
+    with pytest.raises(ValueError, match="outside what the bounds allow"):
+        allocate(channels(A={"high": 5.0}, B={"high": 5.0}), 50.0)  # at most 10
+    with pytest.raises(ValueError, match="outside what the bounds allow"):
+        allocate(channels(A={"low": 30.0}, B={"low": 30.0}), 50.0)  # at least 60
+    # exactly at the bounds' sum: every channel at its maximum
+    full = allocate(channels(A={"high": 20.0}, B={"high": 30.0}), 50.0)
+    assert (full.spend["A"], full.spend["B"]) == pytest.approx((20.0, 30.0))
+
+
+def test_no_budget_spends_nothing() -> None:
+    best = allocate(channels(), 0.0)
+    assert best.spend == {"A": 0.0, "B": 0.0} and best.total_response == 0.0
+
+
+def test_predict_reports_an_unequal_split() -> None:
+    # 25 each: slopes 1000/1225 = 0.8163 and 4000/1225 = 3.2653; their mean 2.0408; spread
+    # (3.2653 - 0.8163) / 2.0408 = 1.2, far above 1 %: not optimal
+    p = predict(channels(), {"A": 25.0, "B": 25.0})
+    assert p.kkt_spread == pytest.approx(1.2)
+    assert not p.kkt_ok
+    assert p.response == pytest.approx({"A": 2500 / 35, "B": 10000 / 35})
+    assert p.total_spend == 50.0
+
+
+def test_predict_judges_channels_at_their_bounds() -> None:
+    # A at its minimum 0 earns 1000/100 = 10 > B's 4000/1600 = 2.5: A should have more
+    p = predict(channels(), {"A": 0.0, "B": 30.0})
+    assert p.kkt_spread == 0.0 and not p.kkt_ok
+    # B at its maximum 30 earns 2.5 > A's interior 1000/1600 = 0.625: fine
+    ok = predict(channels(B={"high": 30.0}), {"A": 30.0, "B": 30.0})
+    assert ok.kkt_ok
+    # A at its maximum earning 0.625 below B's interior 2.5: wrong side
+    bad = predict(channels(A={"high": 30.0}), {"A": 30.0, "B": 30.0})
+    assert not bad.kkt_ok
+    # both at bounds: A at its minimum earns 10, B at its maximum 2.5: B should give way
+    both = predict(channels(B={"high": 30.0}), {"A": 0.0, "B": 30.0})
+    assert not both.kkt_ok
+    # A at its minimum earning 0.625, B at its maximum earning 2.5: the right sides
+    fine = predict(channels(A={"low": 30.0}, B={"high": 30.0}), {"A": 30.0, "B": 30.0})
+    assert fine.kkt_ok
+    # the reverse (A held up at a maximum, B held down at a minimum): B should grow
+    wrong = predict(channels(A={"high": 30.0}, B={"low": 30.0}), {"A": 30.0, "B": 30.0})
+    assert not wrong.kkt_ok
+    only_held = predict([Channel("C", None, 20.0, 60.0, 40.0)], {"C": 20.0})
+    assert (only_held.kkt_spread, only_held.kkt_ok) == (0.0, True)
+
+
+def test_extrapolation_is_warned() -> None:
+    # A's highest weekly spend seen is 5: 13.3 a week is 2.7 times it (above 1.5 times)
+    best = allocate(channels(A={"max_seen": 5.0}), 50.0)
+    assert best.warnings == [
+        "A: 13 a week is 2.7 × the highest weekly spend seen (5); the curve there is an "
+        "extrapolation"
+    ]
+    # exactly 1.5 times is no extrapolation
+    p = predict(channels(A={"max_seen": 20.0}), {"A": 30.0, "B": 20.0})
+    assert p.warnings == []
+
+
+def test_least_spend_reaches_a_target() -> None:
+    # the best split of 50 gives 2600/7: the least spend for that target is 50
+    inverse = least_spend(channels(), 2600 / 7)
+    assert inverse.reachable
+    assert inverse.allocation.total_spend == pytest.approx(50.0, rel=1e-4)
+    assert inverse.allocation.total_response >= 2600 / 7
+
+
+def test_least_spend_caps_each_channel_at_one_and_a_half_times_its_highest() -> None:
+    # caps 1.5 * 20 = 30 each: at most 100*30/40 + 400*30/40 = 75 + 300 = 375
+    capped = channels(A={"max_seen": 20.0}, B={"max_seen": 20.0})
+    inverse = least_spend(capped, 400.0)
+    assert inverse.reachable is False
+    assert inverse.allocation.total_spend == pytest.approx(60.0)
+    assert inverse.allocation.total_response == pytest.approx(375.0)
+    assert least_spend(capped, 375.0 - 1e-9).reachable
+    # exactly the most the capped curves give is still reachable, at the caps
+    exact = least_spend(capped, 375.0)
+    assert exact.reachable is True
+    assert exact.allocation.total_spend == pytest.approx(60.0, rel=1e-4)
+    # with minimums the search still ends at the caps: 5 + 25 more each at most
+    floors = least_spend(channels(A={"max_seen": 20.0, "low": 5.0}, B={"max_seen": 20.0}), 400.0)
+    assert floors.reachable is False and floors.allocation.total_spend == pytest.approx(60.0)
+
+
+def test_least_spend_of_a_target_the_held_channels_already_reach() -> None:
+    held = Channel("C", None, current=20.0, current_response=60.0, max_seen=40.0)
+    inverse = least_spend([*channels(), held], 60.0)
+    assert inverse.reachable and inverse.allocation.total_spend == pytest.approx(20.0)
+    assert inverse.allocation.spend["A"] == 0.0
+
+
+def test_project_shifts_evenly_then_clips() -> None:
+    import numpy as np
+
+    top = 100.0  # the allocator caps every channel at the budget, so the bounds are finite
+    # (1, 2) to a total of 9: +3 each
+    out = al._project(np.array([1.0, 2.0]), 9.0, np.zeros(2), np.array([top, top]))
+    assert out.tolist() == pytest.approx([4.0, 5.0])
+    # the first capped at 3: +4 on the second
+    out = al._project(np.array([1.0, 2.0]), 9.0, np.zeros(2), np.array([3.0, top]))
+    assert out.tolist() == pytest.approx([3.0, 6.0])
+    # down to a total of 1 with floors at 0: the second keeps 1
+    out = al._project(np.array([1.0, 2.0]), 1.0, np.zeros(2), np.array([top, top]))
+    assert out.tolist() == pytest.approx([0.0, 1.0])
+
+
+def test_greedy_split_follows_the_steepest_gain() -> None:
+    import numpy as np
+
+    # B's slope is four times A's at the same spend: it is served first, until
+    # 4000/(y+10)^2 falls to A's 1000/(x+10)^2, i.e. y + 10 = 2(x + 10)
+    free = channels()
+    x = al._greedy(free, 50.0, np.zeros(2), np.array([50.0, 50.0]))
+    assert x[0] + x[1] == pytest.approx(50.0, abs=1e-6)
+    assert x[1] == pytest.approx(110 / 3, abs=0.5)  # to within a step of 50/200

@@ -1,0 +1,200 @@
+"""Answer key for forecasts and their backtest (``xlmplan.core.forecast``), worked by hand.
+
+The run-rate rule: rate = Σy / Σdays; mean = rate × the period's days; the 80 % interval is
+rate ± t90(n−1) · s · √(1 + 1/n) per day, s the sample standard deviation of the past
+periods' per-day rates, the lower bound floored at 0. t90(1) = 3.078, t90(2) = 1.886,
+t90(3) = 1.638.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from xlmplan.core.forecast import (
+    ETS,
+    RUN_RATE,
+    Forecast,
+    backtest,
+    forecast,
+    run_rate,
+    seasonal_history,
+    t90,
+)
+
+pytestmark = pytest.mark.core
+
+
+def test_t90_table_and_its_normal_tail() -> None:
+    assert t90(1) == 3.078
+    assert t90(2) == 1.886
+    assert t90(30) == 1.310
+    assert t90(31) == 1.2816  # beyond the table: the normal quantile
+    assert t90(0) == 1.2816
+
+
+def test_seasonal_history_needs_two_full_seasons() -> None:
+    assert seasonal_history(24, 12) and not seasonal_history(23, 12)
+    assert seasonal_history(8, 4) and not seasonal_history(7, 4)
+
+
+def test_run_rate_over_three_equal_periods() -> None:
+    # rates 100, 120, 140: rate 120; s = 20; 20 * sqrt(4/3) = 23.0940; * 1.886 = 43.5553
+    f = forecast([100.0, 120.0, 140.0], 2)
+    assert f.model == RUN_RATE
+    assert f.mean == (120.0, 120.0)
+    half = 1.886 * 20.0 * math.sqrt(4 / 3)
+    assert f.lower == pytest.approx((120.0 - half,) * 2)
+    assert f.upper == pytest.approx((120.0 + half,) * 2)
+    assert f.lower[0] == pytest.approx(76.4447, abs=1e-4)
+
+
+def test_run_rate_per_day_of_periods_of_different_lengths() -> None:
+    # 310 in 31 days, 560 in 28, 620 in 31: rates 10, 20, 20; overall 1490 / 90 = 16.5556
+    # per day; January (31) 513.22, April (30) 496.67. s = 5.7735, * sqrt(4/3) = 6.6667,
+    # * 1.886 = 12.5733: per day 3.9822 .. 29.1289
+    f = forecast([310.0, 560.0, 620.0], 2, days=[31, 28, 31], future_days=[31, 30])
+    rate = 1490 / 90
+    assert f.mean == pytest.approx((rate * 31, rate * 30))
+    half = 1.886 * (10 / math.sqrt(3)) * math.sqrt(4 / 3)
+    assert f.lower == pytest.approx(((rate - half) * 31, (rate - half) * 30))
+    assert f.upper == pytest.approx(((rate + half) * 31, (rate + half) * 30))
+    assert f.upper[0] == pytest.approx(903.0, abs=0.01)
+
+
+def test_run_rate_lower_bound_is_floored_at_zero() -> None:
+    # rates 10 and 20: rate 15, s = 7.0711, * sqrt(1.5) = 8.6603, * 3.078 = 26.656 > 15
+    f = forecast([10.0, 20.0], 1)
+    assert f.lower == (0.0,)
+    assert f.upper == pytest.approx((15.0 + 3.078 * math.sqrt(50) * math.sqrt(1.5),))
+
+
+def test_run_rate_from_one_period_has_no_interval() -> None:
+    # 50 in 5 days: 10 a day, 70 over 7 days; one rate says nothing about the spread
+    f = forecast([50.0], 2, days=[5], future_days=[7, 3])
+    assert f == Forecast(RUN_RATE, (70.0, 30.0), (None, None), (None, None))
+
+
+def test_no_history_and_no_horizon() -> None:
+    assert forecast([], 2) == Forecast(RUN_RATE, (None, None), (None, None), (None, None))
+    assert forecast([1.0, 2.0], 0) == Forecast(RUN_RATE, (), (), ())
+    empty = run_rate(np.array([]), np.array([]), np.ones(1))
+    assert empty.mean == (None,)
+
+
+def test_a_negative_rate_forecasts_zero() -> None:
+    # refunds: -10 then -20 a period: rate -15, the forecast and its lower bound are
+    # floored at 0; the upper bound -15 + 3.078 * 7.0711 * 1.2247 = 11.656 is not
+    f = forecast([-10.0, -20.0], 1)
+    assert f.mean == (0.0,) and f.lower == (0.0,)
+    assert f.upper == pytest.approx((-15.0 + 3.078 * math.sqrt(50) * math.sqrt(1.5),))
+
+
+def test_lengths_must_match() -> None:
+    with pytest.raises(ValueError, match="one length per period"):
+        forecast([1.0, 2.0], 1, days=[1.0])
+    with pytest.raises(ValueError, match="one length per period"):
+        forecast([1.0, 2.0], 2, future_days=[1.0])
+
+
+def test_flat_seasonal_history_stays_on_the_run_rate() -> None:
+    # two full seasons of the same per-day rate: nothing to smooth, the run-rate (no spread)
+    f = forecast([31.0, 28.0, 31.0, 30.0] * 2, 1, season_length=4, days=[31, 28, 31, 30] * 2,
+                 future_days=[31])  # fmt: skip
+    assert f == Forecast(RUN_RATE, (31.0,), (31.0,), (31.0,))
+
+
+def test_ets_continues_an_exact_trend_and_season() -> None:
+    """Three seasons of 100 + 2t + a season of ±20 per day: ETS(A,A,A) continues it. The
+    next four months are t = 36..39: 172 + 20, 174 + 0, 176 - 20, 178 + 0 per day, times
+    31, 28, 31 and 30 days."""
+    season = [20.0, 0.0, -20.0, 0.0]
+    rate = [100.0 + 2 * t + season[t % 4] for t in range(36)]
+    days = [30.0] * 36
+    f = forecast(
+        [r * 30 for r in rate], 4, season_length=4, days=days, future_days=[31, 28, 31, 30]
+    )
+    assert f.model == ETS
+    expected = [192.0 * 31, 174.0 * 28, 156.0 * 31, 178.0 * 30]
+    assert f.mean == pytest.approx(expected, rel=0.01)
+    for lo, mid, hi in zip(f.lower, f.mean, f.upper, strict=True):
+        assert lo is not None and hi is not None and mid is not None
+        assert lo < mid < hi and lo >= 0.0
+
+
+def test_backtest_by_hand() -> None:
+    """y = 10 20 30 40 50, season 3, from two periods on, one ahead (run-rate throughout):
+    origin 2 forecasts 15 for 30 (error 15; naive 20: 10; interval 0..41.66 holds it);
+    origin 3 forecasts 20 for 40 (20; naive 10; seasonal naive y[0] = 10: 30; 0..41.78
+    holds it); origin 4 forecasts 25 for 50 (25; naive 10; seasonal y[1] = 20: 30; the
+    interval 25 ± 1.638 · 12.91 · √1.25 = 1.36..48.64 misses it). The scale is the mean
+    absolute step, 10: MASE 2.0, naive 1.0, seasonal naive 3.0, coverage 2 of 3."""
+    b = backtest([10.0, 20.0, 30.0, 40.0, 50.0], 1, season_length=3, min_train=2)
+    assert (b.origins, b.points) == (3, 3)
+    assert b.mase == pytest.approx(2.0)
+    assert b.mase_naive == pytest.approx(1.0)
+    assert b.mase_seasonal_naive == pytest.approx(3.0)
+    assert b.coverage == pytest.approx(2 / 3)
+    assert b.models == (RUN_RATE,)
+
+
+def test_backtest_horizon_step_and_default_start() -> None:
+    # default start for a short series: half of it (5 // 2 = 2); horizon 2 is cut at the
+    # end: origins 2, 3, 4 score 2 + 2 + 1 points
+    b = backtest([10.0, 20.0, 30.0, 40.0, 50.0], 2, season_length=3)
+    assert (b.origins, b.points) == (3, 5)
+    # origin 2: 15 for 30 and 40 (15, 25); origin 3: 20 for 40, 50 (20, 30); origin 4: 25
+    # for 50 (25): mean 23 over the scale 10
+    assert b.mase == pytest.approx(2.3)
+    # naive, from the last rate before each origin: 10, 20; 10, 20; 10 -> 14 / 10
+    assert b.mase_naive == pytest.approx(1.4)
+    # seasonal naive from origin 3: 40 - 10, 50 - 20 (j = 1 looks one season back from
+    # origin + 1); origin 4: 50 - 20: all 30
+    assert b.mase_seasonal_naive == pytest.approx(3.0)
+    stepped = backtest([10.0, 20.0, 30.0, 40.0, 50.0], 1, season_length=3, min_train=2, step=2)
+    assert (stepped.origins, stepped.points) == (2, 2)  # origins 2 and 4
+    assert stepped.mase == pytest.approx((15 + 25) / 2 / 10)
+
+
+def test_backtest_with_days_and_without_scale() -> None:
+    # per-day rates 1, 2 over 10-day periods, then 30 in 10 days: run-rate 1.5 * 10 = 15,
+    # naive 2 * 10 = 20 -> errors 15 and 10 over the scale (|20-10| + |30-20|) / 2 = 10
+    b = backtest([10.0, 20.0, 30.0], 1, season_length=12, days=[10, 10, 10], min_train=2)
+    assert b.mase == pytest.approx(1.5) and b.mase_naive == pytest.approx(1.0)
+    assert b.mase_seasonal_naive is None  # no origin a season in
+    # a flat series has no scale: no MASE, and one history period gives no interval
+    flat = backtest([5.0, 5.0, 5.0], 1, season_length=12, min_train=1)
+    assert (flat.mase, flat.mase_naive, flat.coverage) == (None, None, 1.0)
+    one = backtest([5.0, 6.0], 1, min_train=1)
+    assert one.coverage is None and one.mase == pytest.approx(1.0)  # 5 for 6 over the step 1
+
+
+def test_ets_interval_is_statsmodels_widened_for_a_short_history() -> None:
+    """36 per-day rates (trend, a season of four, a fixed wiggle) and 6 parameters: the
+    variance is taken over 36 - 6 = 30 and the quantile is t90(30) = 1.310 instead of the
+    normal 1.2816, so statsmodels' analytic half-width grows by √(36/30) · 1.310 / 1.2816
+    = 1.11972, around statsmodels' own mean."""
+    import warnings
+
+    import pandas as pd
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    season = [20.0, 0.0, -20.0, 0.0]
+    wiggle = [3.0, -2.0, 1.0, -4.0, 2.0, 0.0, -1.0, 4.0, -3.0]
+    rate = np.array([100.0 + 2 * t + season[t % 4] + wiggle[t % 9] for t in range(36)])
+    f = forecast(rate * 30, 4, season_length=4, days=[30.0] * 36, future_days=[31.0] * 4)
+    assert f.model == ETS
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = ETSModel(pd.Series(rate), error="add", trend="add", seasonal="add",
+                         seasonal_periods=4, initialization_method="heuristic")  # fmt: skip
+        frame = model.fit(disp=False, maxiter=200).get_prediction(start=36, end=39)
+        table = frame.summary_frame(alpha=0.2)
+    mean = table["mean"].to_numpy()
+    half = (table["pi_upper"].to_numpy() - mean) * math.sqrt(36 / 30) * 1.310 / 1.2816
+    assert half[0] == pytest.approx(4.356, abs=0.01)
+    assert f.mean == pytest.approx(mean * 31, rel=1e-6)
+    assert f.lower == pytest.approx((mean - half) * 31, rel=1e-6)
+    assert f.upper == pytest.approx((mean + half) * 31, rel=1e-6)

@@ -1,0 +1,332 @@
+"""Answer key for response curves (``xlmplan.core.response``), each figure worked by hand.
+
+The curve is R(x) = base + β·x^α / (x^α + K^α) and its slope β·α·K^α·x^(α-1) / (x^α + K^α)².
+With K = 10: x = 10 is half-saturation (10^α / (10^α + 10^α) = 0.5 for any α), and at α = 2
+x = 20 gives 400 / (400 + 100) = 0.8. Each Python rule and its ``*_xl`` twin (evaluated by the
+`formulas` package over constants) get the same expectation.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.core.keys import xl
+from xlmplan.core import response as rsp
+from xlmplan.core.response import Curve, adstock, fit_all, fit_channel, hill, weekly
+
+pytestmark = pytest.mark.core
+
+ARGS = ("A1", "B1", "C1", "D1", "E1")
+
+
+def twin(rule: Any, spend: Any, base: Any, beta: Any, k: Any, alpha: Any) -> Any:
+    value = xl(rule(*ARGS), A1=spend, B1=base, C1=beta, D1=k, E1=alpha)
+    return None if value == "" else value
+
+
+def test_hill_at_half_saturation_and_beyond() -> None:
+    assert hill(10.0, 10.0, 2.0) == 0.5  # 100 / (100 + 100)
+    assert hill(20.0, 10.0, 2.0) == 0.8  # 400 / (400 + 100)
+    assert hill(0.0, 10.0, 2.0) == 0.0
+    assert hill(30.0, 10.0, 1.0) == 0.75  # 30 / (30 + 10)
+    assert hill(np.array([10.0, 20.0]), 10.0, 2.0).tolist() == [0.5, 0.8]
+
+
+# (spend, base, beta, K, alpha, response, marginal, roas)
+CURVE_POINTS = [
+    # 5 + 100 * 0.8 = 85; slope 100*2*100*20 / 500^2 = 400000 / 250000 = 1.6; 85 / 20 = 4.25
+    (20.0, 5.0, 100.0, 10.0, 2.0, 85.0, 1.6, 4.25),
+    # 5 + 100 * 0.5 = 55; slope 100*2*100*10 / 200^2 = 200000 / 40000 = 5; 55 / 10 = 5.5
+    (10.0, 5.0, 100.0, 10.0, 2.0, 55.0, 5.0, 5.5),
+    # alpha 1: 0 + 100 * 30/40 = 75; slope 100*1*10 / 40^2 = 0.625; 75 / 30 = 2.5
+    (30.0, 0.0, 100.0, 10.0, 1.0, 75.0, 0.625, 2.5),
+    # alpha 0.5, x = K: 100 * 0.5 = 50; slope 100*0.5*sqrt(10)/sqrt(10) / (2 sqrt(10))^2 = 1.25
+    (10.0, 0.0, 100.0, 10.0, 0.5, 50.0, 1.25, 5.0),
+    # at zero spend: the base; slope 0 when alpha > 1; no ROAS
+    (0.0, 5.0, 100.0, 10.0, 2.0, 5.0, 0.0, None),
+    # at zero spend, alpha 1: slope beta / K = 10
+    (0.0, 5.0, 100.0, 10.0, 1.0, 5.0, 10.0, None),
+    # at zero spend, alpha below 1: the slope is infinite, so blank
+    (0.0, 5.0, 100.0, 10.0, 0.5, 5.0, None, None),
+    # a negative base and beta are kept as given: -5 + (-100) * 0.5 = -55; slope -5
+    (10.0, -5.0, -100.0, 10.0, 2.0, -55.0, -5.0, -5.5),
+]
+
+
+@pytest.mark.parametrize(("x", "base", "beta", "k", "alpha", "r", "m", "roas"), CURVE_POINTS)
+def test_curve_rules_and_their_twins(
+    x: float, base: float, beta: float, k: float, alpha: float, r: float, m: Any, roas: Any
+) -> None:
+    args = (x, base, beta, k, alpha)
+    assert rsp.curve_response(*args) == pytest.approx(r, rel=1e-12)
+    assert twin(rsp.curve_response_xl, *args) == pytest.approx(r, rel=1e-12)
+    assert rsp.marginal_return(*args) == (None if m is None else pytest.approx(m, rel=1e-12))
+    assert twin(rsp.marginal_return_xl, *args) == (
+        None if m is None else pytest.approx(m, rel=1e-12)
+    )
+    assert rsp.roas_at(*args) == (None if roas is None else pytest.approx(roas, rel=1e-12))
+    assert twin(rsp.roas_at_xl, *args) == (None if roas is None else pytest.approx(roas, rel=1e-12))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (-1.0, 5.0, 100.0, 10.0, 2.0),  # negative spend
+        (10.0, 5.0, 100.0, 0.0, 2.0),  # K = 0
+        (10.0, 5.0, 100.0, -10.0, 2.0),  # K < 0
+        (10.0, 5.0, 100.0, 10.0, 0.0),  # alpha = 0
+        (10.0, 5.0, 100.0, 10.0, -1.0),  # alpha < 0
+        (None, 5.0, 100.0, 10.0, 2.0),  # a blank in any place
+        (10.0, None, 100.0, 10.0, 2.0),
+        (10.0, 5.0, None, 10.0, 2.0),
+        (10.0, 5.0, 100.0, None, 2.0),
+        (10.0, 5.0, 100.0, 10.0, None),
+        ("n/a", 5.0, 100.0, 10.0, 2.0),  # text
+        (10.0, 5.0, "x", 10.0, 2.0),
+    ],
+)
+def test_curve_rules_are_blank_outside_their_domain(args: tuple[Any, ...]) -> None:
+    for rule, rule_xl in (
+        (rsp.curve_response, rsp.curve_response_xl),
+        (rsp.marginal_return, rsp.marginal_return_xl),
+        (rsp.roas_at, rsp.roas_at_xl),
+    ):
+        assert rule(*args) is None, rule.__name__
+        assert twin(rule_xl, *args) is None, rule.__name__
+
+
+def test_curve_object_matches_the_rules_and_names_its_parameters() -> None:
+    c = Curve(base=5.0, beta=100.0, k=10.0, alpha=2.0, theta=0.3)
+    assert c.response(20.0) == pytest.approx(85.0)  # as CURVE_POINTS[0]
+    assert c.response(-3.0) == pytest.approx(5.0)  # negative spend counts as none
+    assert c.marginal(20.0) == pytest.approx(1.6)
+    assert c.marginal(10.0) == pytest.approx(5.0)
+    assert c.response(np.array([10.0, 20.0])) == pytest.approx([55.0, 85.0])
+    # at zero the slope is taken at 1e-12 K: 100*2*100*(1e-11) / (1e-22 + 100)^2 = 2e-11
+    assert c.marginal(0.0) == pytest.approx(2e-11, rel=1e-6)
+    assert c.as_dict() == {
+        "base": 5.0,
+        "beta": 100.0,
+        "half_saturation": 10.0,
+        "shape": 2.0,
+        "carryover": 0.3,
+    }
+
+
+# --- carry-over -----------------------------------------------------------------------------
+
+
+def test_adstock_by_hand() -> None:
+    # theta 0.5, starting as if 10 had run before: 0.5*10 + 0.5*10 = 10; 0 + 0.5*10 = 5;
+    # 0 + 0.5*5 = 2.5; 0.5*20 + 0.5*2.5 = 11.25
+    x = np.array([10.0, 0.0, 0.0, 20.0])
+    assert adstock(x, 0.5).tolist() == [10.0, 5.0, 2.5, 11.25]
+    # theta 0.2: 10; 0.8*0 + 0.2*10 = 2; 0.2*2 = 0.4; 0.8*20 + 0.2*0.4 = 16.08
+    assert adstock(x, 0.2) == pytest.approx([10.0, 2.0, 0.4, 16.08])
+    assert adstock(x, 0.0).tolist() == x.tolist()  # no carry-over: the spend itself
+    assert adstock(np.array([]), 0.5).tolist() == []
+    # a steady spend adstocks to itself (the weights sum to one)
+    assert adstock(np.array([7.0] * 5), 0.6) == pytest.approx([7.0] * 5)
+
+
+def test_adstock_slope_by_hand() -> None:
+    # level_t = (1-θ)x_t + θ level_(t-1), level_(-1) = x_0: at θ = 0.5 the levels are
+    # 10, 10θ, 10θ², 20(1-θ) + 10θ³, so d/dθ = 0, 10, 20θ = 10, -20 + 30θ² = -12.5
+    x = np.array([10.0, 0.0, 0.0, 20.0])
+    assert rsp._adstock_slope(x, 0.5) == pytest.approx([0.0, 10.0, 10.0, -12.5])
+
+
+def test_jacobian_is_the_models_derivative() -> None:
+    """Each column of the Jacobian equals the central difference of the model."""
+    x = np.array([0.2, 0.5, 1.0, 0.0, 0.7, 0.4])
+    p = np.array([0.1, 2.0, 0.4, 1.5, 0.3])
+    jac = rsp._jacobian(p, x)
+    for j in range(5):
+        h = np.zeros(5)
+        h[j] = 1e-6
+        numeric = (rsp._model(p + h, x) - rsp._model(p - h, x)) / 2e-6
+        assert jac[:, j] == pytest.approx(numeric, rel=1e-5, abs=1e-8), j
+
+
+# --- weekly series --------------------------------------------------------------------------
+
+
+def test_weekly_keeps_full_monday_to_sunday_weeks() -> None:
+    # 2026-01-01 is a Thursday: the first full week starts Monday 5 January; 2026-01-20 is
+    # a Tuesday, so the last full week ends Sunday 18 January: weeks of 5 and 12 January.
+    frame = pd.DataFrame(
+        {
+            "date": pd.to_datetime(
+                [
+                    "2026-01-01",
+                    "2026-01-05",
+                    "2026-01-11",
+                    "2026-01-12",
+                    "2026-01-18",
+                    "2026-01-18",
+                    "2026-01-20",
+                ]
+            ),  # fmt: skip
+            "channel": ["Search", "Search", "Search", "Social", "Search", "Social", "Search"],
+            "spend": [1.0, 10.0, 20.0, 5.0, 7.0, "n/a", 99.0],
+            "revenue": [1.0, 100.0, 200.0, 50.0, 70.0, 30.0, 990.0],
+            "conversions": [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+        }
+    )
+    series = weekly(frame)
+    assert [str(d.date()) for d in series.weeks] == ["2026-01-05", "2026-01-12"]
+    assert list(series.spend.columns) == ["Search", "Social"]
+    # Search: 10 + 20 in week 1, 7 in week 2; Social: none, then 5 + "n/a" as 0
+    assert series.spend.to_numpy().tolist() == [[30.0, 0.0], [7.0, 5.0]]
+    assert series.response.to_numpy().tolist() == [[300.0, 0.0], [70.0, 80.0]]
+    conversions = weekly(frame, "conversions")
+    assert conversions.response.to_numpy().tolist() == [[3.0, 0.0], [4.0, 8.0]]
+    with pytest.raises(ValueError, match="unknown response metric 'clicks'"):
+        weekly(frame, "clicks")  # type: ignore[arg-type]
+
+
+def test_weekly_without_a_full_week_is_empty() -> None:
+    # Monday 5 to Saturday 10 January: no Sunday, so no full week
+    frame = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2026-01-05", "2026-01-10"]),
+            "channel": ["Search", "Social"],
+            "spend": [1.0, 2.0],
+            "revenue": [1.0, 2.0],
+        }
+    )
+    series = weekly(frame)
+    assert len(series.weeks) == 0 and list(series.spend.columns) == ["Search", "Social"]
+    empty = weekly(frame.iloc[:0])
+    assert len(empty.weeks) == 0 and empty.spend.empty
+    # exactly one full week, Monday to Sunday
+    one = weekly(
+        pd.DataFrame(
+            {
+                "date": pd.to_datetime(["2026-01-05", "2026-01-11"]),
+                "channel": ["Search", "Search"],
+                "spend": [1.0, 2.0],
+                "revenue": [3.0, 4.0],
+            }
+        )
+    )
+    assert [str(d.date()) for d in one.weeks] == ["2026-01-05"]
+    assert one.spend.to_numpy().tolist() == [[3.0]] and one.response.to_numpy().tolist() == [[7.0]]
+
+
+# --- verdicts: when a curve is not fitted ----------------------------------------------------
+
+
+def test_no_spend() -> None:
+    fit = fit_channel("Email", np.zeros(30), np.full(30, 4.0))
+    assert (fit.estimable, fit.reason, fit.curve) == (False, "no spend", None)
+    # weeks since the first spend: none
+    assert (fit.weeks, fit.spend_weeks, fit.cv, fit.max_weekly_spend) == (0, 0, 0.0, 0.0)
+    assert fit.current_weekly_response == 4.0 and fit.band(1.0) is None
+
+
+def test_short_history_counts_weeks_since_the_first_spend() -> None:
+    # 40 weeks of which the first 15 have no spend: 25 weeks since the first, below 26
+    spend = np.array([0.0] * 15 + [50.0, 150.0] * 12 + [50.0])
+    fit = fit_channel("Search", spend, np.ones(40))
+    assert fit.reason == "only 25 weeks of history (a curve needs 26)"
+    assert (fit.weeks, fit.spend_weeks, fit.max_weekly_spend) == (25, 25, 150.0)
+    # the last 13 weeks: 50 150 ... 50 (7 of 50, 6 of 150) = (350 + 900) / 13
+    assert fit.current_weekly_spend == pytest.approx(1250 / 13)
+    assert fit.current_weekly_response == 1.0
+    assert fit_channel("Search", spend[1:], np.ones(39)).reason == fit.reason
+    assert fit_channel("Search", np.concatenate([[0.0], spend]), np.ones(41)).reason == fit.reason
+    # one more week with spend: 26, the history is long enough
+    longer = np.concatenate([spend, [50.0]])
+    assert "weeks of history" not in fit_channel("Search", longer, np.ones(41)).reason
+
+
+def test_few_weeks_with_spend() -> None:
+    # 30 weeks since the first spend, spend in 7 of them (one short of 8)
+    spend = np.array([100.0, 0.0, 0.0, 0.0] * 7 + [0.0, 0.0])
+    fit = fit_channel("Display", spend, np.ones(30))
+    assert fit.reason == "spend in only 7 weeks (a curve needs 8)"
+    assert (fit.weeks, fit.spend_weeks) == (30, 7)
+
+
+def test_spend_that_barely_varied() -> None:
+    # 30 weeks of 90.6 and 109.4: mean 100, population std 9.4, cv 0.094 -> shown as 9 %
+    spend = np.array([90.6, 109.4] * 15)
+    fit = fit_channel("Social", spend, np.ones(30))
+    assert fit.cv == pytest.approx(0.094)
+    assert fit.reason == "spend barely varied: coefficient of variation 9 %"
+    # 90 and 110: cv exactly 0.10, "10 %" is not below 10 %: the curve is tried
+    steady = fit_channel("Social", np.array([90.0, 110.0] * 15), np.ones(30))
+    assert "barely varied" not in steady.reason
+    # 95.05 / 104.95: cv 0.0495 rounds to 0.05, shown as 5 %
+    assert fit_channel("Social", np.array([95.05, 104.95] * 15), np.ones(30)).reason == (
+        "spend barely varied: coefficient of variation 5 %"
+    )
+
+
+# --- the fit -------------------------------------------------------------------------------
+
+TRUE = Curve(base=50.0, beta=400.0, k=100.0, alpha=1.5, theta=0.3)
+SPEND = np.array([40.0, 80, 120, 160, 200, 60, 100, 140, 180, 20] * 4)
+
+
+def exact_response(curve: Curve, spend: np.ndarray) -> np.ndarray:
+    a = adstock(spend, curve.theta)
+    return curve.base + curve.beta * hill(a, curve.k, curve.alpha)
+
+
+def test_fit_recovers_a_curve_from_exact_data() -> None:
+    """Forty weeks made by the model itself (base 50, β 400, K 100, α 1.5, θ 0.3): the fit
+    finds those parameters, explains every change (R² 1, error 0) and the bootstrap band at
+    K is the single value R(K) = 50 + 400 · 0.5 = 250."""
+    fit = fit_channel("Search", SPEND, exact_response(TRUE, SPEND))
+    assert fit.estimable and fit.reason == "" and fit.curve is not None
+    for name in ("base", "beta", "k", "alpha", "theta"):
+        assert getattr(fit.curve, name) == pytest.approx(getattr(TRUE, name), rel=1e-6), name
+    assert fit.r2 == pytest.approx(1.0, abs=1e-9) and fit.mape == pytest.approx(0.0, abs=1e-9)
+    assert len(fit.boot) == rsp.BOOTSTRAP
+    lo, hi = fit.band(100.0) or (0.0, 0.0)
+    assert lo == pytest.approx(250.0, rel=1e-6) and hi == pytest.approx(250.0, rel=1e-6)
+    # the last 13 weeks: 140 180 20 40 80 120 160 200 60 100 140 180 20 -> 1440 / 13
+    assert fit.current_weekly_spend == pytest.approx(1440 / 13)
+    assert (fit.weeks, fit.spend_weeks, fit.max_weekly_spend) == (40, 40, 200.0)
+
+
+def test_fit_that_explains_nothing_is_not_trusted() -> None:
+    # a response that ignores spend, alternating 0 and 10 against a spend that climbs:
+    # no curve explains 20 % of it
+    spend = np.array([20.0 * (i % 10 + 1) for i in range(30)])
+    noise = np.array([0.0, 10.0] * 15)
+    fit = fit_channel("Search", spend, noise)
+    assert not fit.estimable and fit.curve is None and fit.boot == []
+    assert re_share(fit.reason) < 20
+    assert fit.reason.endswith("% of the weekly changes in revenue")
+    other = fit_channel("Search", spend, noise, "new_customers")
+    assert other.reason.endswith("% of the weekly changes in new customers")
+
+
+def re_share(reason: str) -> int:
+    """The percentage in 'the curve explains only N % of …'."""
+    prefix = "the curve explains only "
+    assert reason.startswith(prefix), reason
+    return int(reason[len(prefix) :].split(" ")[0])
+
+
+def test_fit_all_is_in_channel_order() -> None:
+    spend = pd.DataFrame({"B": np.zeros(3), "A": np.zeros(3)})
+    series = rsp.Weekly(pd.DatetimeIndex(pd.date_range("2026-01-05", periods=3, freq="7D")),
+                        spend[["A", "B"]], spend[["A", "B"]])  # fmt: skip
+    assert [f.channel for f in fit_all(series)] == ["A", "B"]
+    assert all(f.reason == "no spend" for f in fit_all(series))
+
+
+def test_seeds_are_fixed_per_channel() -> None:
+    a, b = rsp._seed("Search").integers(0, 2**31, 3), rsp._seed("Search").integers(0, 2**31, 3)
+    assert a.tolist() == b.tolist()
+    assert rsp._seed("Social").integers(0, 2**31, 3).tolist() != a.tolist()
+    assert not math.isnan(float(a[0]))
