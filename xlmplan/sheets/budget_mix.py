@@ -233,6 +233,12 @@ def _fit_date(
         return today
 
 
+def cents(amount: float) -> float:
+    """A weekly amount as the sheet holds it: whole cents, so that a value read back from
+    the file is the value written (a refresh then finds nothing changed)."""
+    return round(float(amount), 2)
+
+
 def _proposed(state: MixState, mix: Mix) -> dict[str, Any]:
     """Each channel's proposed weekly spend: `allocate`'s split, else what the sheet holds
     for the channel, else its current weekly spend."""
@@ -240,11 +246,11 @@ def _proposed(state: MixState, mix: Mix) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for fit in mix.fits:
         if state.override is not None and fit.channel in state.override:
-            out[fit.channel] = state.override[fit.channel]
+            out[fit.channel] = cents(state.override[fit.channel])
         elif fit.channel in held and held[fit.channel] not in (None, ""):
             out[fit.channel] = held[fit.channel]
         else:
-            out[fit.channel] = fit.current_weekly_spend
+            out[fit.channel] = cents(fit.current_weekly_spend)
     return out
 
 
@@ -279,7 +285,8 @@ def _row(
     for key, style in zip(PARAMS, (*styles, "derived:pct", "derived:num"), strict=True):
         sheet.put(r, C[key], None if params is None else params[PARAMS.index(key)], style)
     sheet.put(r, C["max_seen"], fit.max_weekly_spend, "derived:money0")
-    sheet.put(r, C["current"], fit.current_weekly_spend, "derived:money0")
+    current = cents(fit.current_weekly_spend)
+    sheet.put(r, C["current"], current, "derived:money0")
     sheet.put(r, C["recommended"], mix.recommended.spend[fit.channel], "derived:money0")
     sheet.put(r, C["proposed"], proposed, "input:money0")
     refs = (c["base"], c["beta"], c["k"], c["alpha"])
@@ -294,7 +301,7 @@ def _row(
         sheet.put(r, C["roas"], None, "derived:ratio")
         return
     cv = (fit.curve.base, fit.curve.beta, fit.curve.k, fit.curve.alpha)
-    now = rs.curve_response(fit.current_weekly_spend, *cv)
+    now = rs.curve_response(current, *cv)
     then = rs.curve_response(x, *cv)
     sheet.formula(
         r,
