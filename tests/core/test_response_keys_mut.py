@@ -157,35 +157,55 @@ def test_jacobian_is_the_models_derivative() -> None:
 
 
 def test_weekly_keeps_full_monday_to_sunday_weeks() -> None:
-    # 2026-01-01 is a Thursday: the first full week starts Monday 5 January; 2026-01-20 is
-    # a Tuesday, so the last full week ends Sunday 18 January: weeks of 5 and 12 January.
+    # 2026-01-01 is a Thursday: the first full week starts Monday 5 January; 2026-01-27 is
+    # a Tuesday, so the last full week ends Sunday 25 January: weeks of 5, 12 and 19
+    # January, the 12th with no rows at all. Email has rows only in the cut first week.
     frame = pd.DataFrame(
         {
             "date": pd.to_datetime(
                 [
                     "2026-01-01",
+                    "2026-01-01",
                     "2026-01-05",
                     "2026-01-11",
-                    "2026-01-12",
-                    "2026-01-18",
-                    "2026-01-18",
-                    "2026-01-20",
+                    "2026-01-19",
+                    "2026-01-25",
+                    "2026-01-25",
+                    "2026-01-27",
                 ]
             ),  # fmt: skip
-            "channel": ["Search", "Search", "Search", "Social", "Search", "Social", "Search"],
-            "spend": [1.0, 10.0, 20.0, 5.0, 7.0, "n/a", 99.0],
-            "revenue": [1.0, 100.0, 200.0, 50.0, 70.0, 30.0, 990.0],
-            "conversions": [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            "channel": [
+                "Search",
+                "Email",
+                "Search",
+                "Search",
+                "Social",
+                "Search",
+                "Social",
+                "Search",
+            ],  # fmt: skip
+            "spend": [1.0, 9.0, 10.0, 20.0, 5.0, 7.0, "n/a", 99.0],
+            "revenue": [1.0, 9.0, 100.0, 200.0, 50.0, 70.0, 30.0, 990.0],
+            "conversions": [0.0, 9.0, 1.0, 2.0, 3.0, 4.0, "n/a", 6.0],
         }
     )
     series = weekly(frame)
-    assert [str(d.date()) for d in series.weeks] == ["2026-01-05", "2026-01-12"]
-    assert list(series.spend.columns) == ["Search", "Social"]
-    # Search: 10 + 20 in week 1, 7 in week 2; Social: none, then 5 + "n/a" as 0
-    assert series.spend.to_numpy().tolist() == [[30.0, 0.0], [7.0, 5.0]]
-    assert series.response.to_numpy().tolist() == [[300.0, 0.0], [70.0, 80.0]]
-    conversions = weekly(frame, "conversions")
-    assert conversions.response.to_numpy().tolist() == [[3.0, 0.0], [4.0, 8.0]]
+    assert [str(d.date()) for d in series.weeks] == ["2026-01-05", "2026-01-12", "2026-01-19"]
+    assert list(series.spend.columns) == ["Email", "Search", "Social"]
+    # Email: nothing in the full weeks; Search: 10 + 20, none, 7; Social: 5 + "n/a" as 0
+    assert series.spend.to_numpy().tolist() == [[0.0, 30.0, 0.0], [0.0, 0.0, 0.0], [0.0, 7.0, 5.0]]
+    assert series.response.to_numpy().tolist() == [
+        [0.0, 300.0, 0.0],
+        [0.0, 0.0, 0.0],
+        [0.0, 70.0, 80.0],
+    ]
+    conversions = weekly(frame, "conversions")  # "n/a" counts as 0
+    assert conversions.response.to_numpy().tolist() == [
+        [0.0, 3.0, 0.0],
+        [0.0, 0.0, 0.0],
+        [0.0, 4.0, 3.0],
+    ]
+    assert series.spend.dtypes.tolist() == [np.dtype(float)] * 3
     with pytest.raises(ValueError, match="unknown response metric 'clicks'"):
         weekly(frame, "clicks")  # type: ignore[arg-type]
 
@@ -202,8 +222,9 @@ def test_weekly_without_a_full_week_is_empty() -> None:
     )
     series = weekly(frame)
     assert len(series.weeks) == 0 and list(series.spend.columns) == ["Search", "Social"]
+    assert series.response.empty and list(series.response.columns) == ["Search", "Social"]
     empty = weekly(frame.iloc[:0])
-    assert len(empty.weeks) == 0 and empty.spend.empty
+    assert len(empty.weeks) == 0 and empty.spend.empty and empty.response.empty
     # exactly one full week, Monday to Sunday
     one = weekly(
         pd.DataFrame(
