@@ -27,6 +27,7 @@ from xlmplan.sheets.context import TABLE_ROW
 from xlmplan.sheets.forecast import KPI_KEYS, KPI_ROW, STAMP_COL
 from xlmplan.sheets.layout import a1
 from xlmplan.sheets.scenarios import CARD_KEYS, CARD_ROW
+from xlmplan.xlsx.plan_file import open_plan
 from xlmplan.xlsx.writer import write_book
 
 AS_OF = dt.date(2026, 5, 17)
@@ -138,10 +139,13 @@ def test_libreoffice_agrees_with_the_forecast_plan(mid_year: PlanResult, tmp_pat
 def _revenue_raised(src: Path, dst: Path, by: float) -> None:
     """A copy of ``src`` whose last Data row has ``by`` more revenue (column H, typed as a
     user would, with no refresh)."""
+    pf = open_plan(src)
+    data_part = pf.sheets["data"].part.lstrip("/")
+    pf.close()
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
         for item in zin.infolist():
             body = zin.read(item.filename)
-            if item.filename == "xl/worksheets/sheet2.xml":  # Data, the second sheet
+            if item.filename == data_part:
                 text = body.decode("utf-8")
                 match = list(re.finditer(r'(<c r="H\d+"[^>]*>)<v>([^<]*)</v>', text))[-1]
                 new = f"{match.group(1)}<v>{float(match.group(2)) + by!r}</v>"
