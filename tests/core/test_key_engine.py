@@ -18,14 +18,15 @@ As-of = last Data date inside the plan = 2028-03-15 (r9 is after the end).
 Elapsed = 31 (Jan) + 29 (Feb) + 15 = 75 days. Windows:
     to date      2028-01-01 .. 2028-03-15   r2..r8
     last month   2028-03-01 .. 2028-03-15   r6 r7 r8
-    month before 2028-02-01 .. 2028-02-29   r3 r4 r5
+    month before 2028-02-01 .. 2028-02-15   r3   (March is partial: as many days of
+                                               February, 1 + (15 - 1) = 15; a complete
+                                               month would take the whole month before)
 Sums, Search: to date imp 6000, clicks 290, sessions 240, conv 26, revenue 3300, spend 600;
-              last month revenue 1500, spend 200, conv 9; month before revenue 1400.
+              last month revenue 1500, spend 200, conv 9; month before revenue 800.
 Sums, Social: to date imp 6000, clicks 60, revenue 100, spend 50; last month imp 2000,
-              clicks 20, revenue 0, spend 0; month before imp 4000, clicks 40, revenue 100,
-              spend 50.
+              clicks 20, revenue 0, spend 0; month before: no rows (blank, never 0).
 Sums, all:    to date spend 650, conv 27, revenue 3400; last month spend 200, conv 9;
-              month before spend 350, conv 14.
+              month before spend 200, conv 8.
 Settings: amber threshold 0.8, pessimistic trigger 0.5 (both not the defaults).
 """
 
@@ -96,18 +97,18 @@ def test_windows_sum_the_right_days(res: Results) -> None:
     k1 = kpi(res, "K1")
     assert k1.sums["todate"]["revenue"] == 3300.0  # 400 + 800 + 600 + 700 + 800
     assert k1.sums["last"]["revenue"] == 1500.0  # 700 + 800
-    assert k1.sums["prev"]["revenue"] == 1400.0  # 800 (Feb 1) + 600 (Feb 29)
+    assert k1.sums["prev"]["revenue"] == 800.0  # Feb 1 only: Feb 29 lies past Feb 15
     assert k1.sums["todate"]["clicks"] == 290.0  # 50 + 100 + 50 + 60 + 30
     k2 = kpi(res, "K2")  # all channels
     assert k2.sums["todate"]["spend"] == 650.0  # 100 + 200 + 100 + 50 + 120 + 80 + 0
-    assert k2.sums["prev"]["conversions"] == 14.0  # 8 + 5 + 1
+    assert k2.sums["prev"]["conversions"] == 8.0  # r3 only
 
 
 def test_k1_revenue_higher_is_better(res: Results) -> None:
     k1 = kpi(res, "K1")
     assert k1.actual == 3300.0
-    assert (k1.last, k1.prev) == (1500.0, 1400.0)
-    assert k1.trend == 0.071429  # 1500 / 1400 - 1 = 0.0714285...
+    assert (k1.last, k1.prev) == (1500.0, 800.0)
+    assert k1.trend == 0.875  # 1500 / 800 - 1
     # on pace: the even path's target to date is 12000 x 75 / 366 = 2459.016 (January
     # 12000 x 31/366, February x 29/366, half of March x 15/366), so 3300 / 2459.016 = 1.342
     # Green, where the whole year would say 3300 / 12000 = 0.275 Red
@@ -130,7 +131,7 @@ def test_k2_cpa_lower_is_better(res: Results) -> None:
     assert k2.status == "Green"
     assert k2.additive is False
     assert k2.last == pytest.approx(200 / 9)  # 22.2222
-    assert k2.prev == 25.0  # 350 / 14
+    assert k2.prev == 25.0  # 200 / 8
     assert k2.trend == -0.111111  # (200 / 9) / 25 - 1 = -0.1111...
     assert k2.projection == pytest.approx(650 / 27)  # a ratio keeps its value to date
     # lower is better: the projection is divided by the multiplier
@@ -162,7 +163,7 @@ def test_k4_at_the_pessimistic_trigger_is_realistic(res: Results) -> None:
     assert k4.projected_attainment == 0.5  # exactly the trigger set on Start
     assert k4.scenario == "Realistic"
     assert (k4.contingency, k4.extra_budget) == ("Tune the weakest tactic", 500.0)
-    assert k4.trend == 0.0  # last 20 / 2000 = 0.01; before 40 / 4000 = 0.01
+    assert (k4.prev, k4.trend) == (None, None)  # no Social row on Feb 1..15
 
 
 def test_k5_below_the_trigger_is_pessimistic(res: Results) -> None:
@@ -194,7 +195,7 @@ def test_k8_zero_denominator_in_a_window_is_blank(res: Results) -> None:
     k8 = kpi(res, "K8")
     assert k8.actual == 2.0  # 100 / 50
     assert k8.last is None  # March: revenue 0 / spend 0
-    assert k8.prev == 2.0  # 100 / 50
+    assert k8.prev is None  # no Social row on Feb 1..15
     assert k8.trend is None
     assert k8.attainment == 1.0
     assert k8.status == "Green"

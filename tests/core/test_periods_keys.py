@@ -29,6 +29,7 @@ from xlmplan.core.periods import (
     parse_start,
     plan_periods,
     previous_first,
+    period_complete,
     same_days_end,
 )
 from xlmplan.core.template import BUNDLED
@@ -46,6 +47,17 @@ def test_a_partial_month_meets_as_many_days_of_the_month_before() -> None:
     assert same_days_end(D(2026, 3, 1), D(2026, 3, 1), D(2026, 2, 1)) == D(2026, 2, 1)
     # 1-29 Esfand 1404 (all of it) against 1-29 Bahman: 2026-01-21 + 28 days
     assert same_days_end(D(2026, 3, 20), D(2026, 2, 20), D(2026, 1, 21)) == D(2026, 2, 18)
+
+
+def test_a_complete_month_meets_the_whole_month_before() -> None:
+    # all of April (30 days) against all of March (31), not 1-30 March
+    assert same_days_end(D(2026, 4, 30), D(2026, 4, 1), D(2026, 3, 1), True) == D(2026, 3, 31)
+    assert same_days_end(D(2026, 4, 30), D(2026, 4, 1), D(2026, 3, 1)) == D(2026, 3, 30)
+    cal = plan_periods(D(2026, 1, 1), 12)
+    # 30 April is complete (1 May starts a period); 29 April is not; the plan's last day is
+    assert period_complete(D(2026, 4, 30), cal) is True
+    assert period_complete(D(2026, 4, 29), cal) is False
+    assert period_complete(D(2026, 12, 31), cal) is True
 
 
 def test_the_period_before_the_first_is_last_years_last() -> None:

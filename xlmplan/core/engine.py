@@ -32,6 +32,7 @@ from xlmplan.core.periods import (
     as_of_period,
     label_pattern,
     month_names,
+    period_complete,
     period_index,
     previous_first,
     same_days_end,
@@ -270,10 +271,12 @@ class Engine:
             windows["last"] = self._mask(res.last_month_start, res.as_of)
             before = previous_first(res.as_of, self.periods)  # the period before
             prev_start = before or add_months(res.last_month_start, -1)
-            windows["prev"] = self._mask(prev_start, res.last_month_start - dt.timedelta(days=1))
-            # Analysis compares the as-of period with as many days of the period before
-            prev_end = same_days_end(res.as_of, res.last_month_start, prev_start)
+            # the as-of period, usually partial, is compared with as many days of the period
+            # before (KPIs' month before and Analysis alike), never with a whole period
+            complete = period_complete(res.as_of, self.periods)
+            prev_end = same_days_end(res.as_of, res.last_month_start, prev_start, complete)
             res.same_days = (prev_start, prev_end)
+            windows["prev"] = self._mask(prev_start, prev_end)
         scen = {sc.key: sc for sc in self.plan.scenarios}
         multipliers = [scen[k].multiplier if k in scen else None for k in SCENARIO_KEYS]
         for kpi in self.plan.kpis:

@@ -351,16 +351,35 @@ def previous_first_xl(as_of: str, as_of_period: str, count: int, period_first: s
     )
 
 
-def same_days_end(as_of: dt.date, period_first: dt.date, before_first: dt.date) -> dt.date:
+def same_days_end(
+    as_of: dt.date, period_first: dt.date, before_first: dt.date, complete: bool = False
+) -> dt.date:
     """The last day of the same days of the period before: a partial period from its first
     day to the as-of date is compared with as many days from the first day of the period
-    before, never past that period's last day (10 March ↔ 1-10 February; 31 March ↔ all
-    of February)."""
+    before, never past that period's last day (10 March ↔ 1-10 February; 30 March ↔ all
+    of February). A ``complete`` period (the as-of date is its last day) is compared with
+    the whole period before (all of April ↔ all of March)."""
+    if complete:
+        return period_first - dt.timedelta(days=1)
     return min(before_first + (as_of - period_first), period_first - dt.timedelta(days=1))
 
 
-def same_days_end_xl(as_of: str, period_first: str, before_first: str) -> str:
-    return f"MIN({before_first}+({as_of}-{period_first}),{period_first}-1)"
+def same_days_end_xl(
+    as_of: str, period_first: str, before_first: str, complete: str | None = None
+) -> str:
+    partial = f"MIN({before_first}+({as_of}-{period_first}),{period_first}-1)"
+    return f"IF({complete},{period_first}-1,{partial})" if complete else partial
+
+
+def period_complete(as_of: dt.date, periods: Periods) -> bool:
+    """The as-of date is the last day of its period (the next day starts a period, or it
+    is the plan's last day)."""
+    nxt = as_of + dt.timedelta(days=1)
+    return as_of == periods.last or any(p.first == nxt for p in periods.items)
+
+
+def period_complete_xl(as_of: str, firsts: str = "cal_first", lasts: str = "cal_last") -> str:
+    return f"OR(ISNUMBER(MATCH({as_of}+1,{firsts},0)),{as_of}=MAX({lasts}))"
 
 
 def period_sum_to_xl(

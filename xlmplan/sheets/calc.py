@@ -25,7 +25,7 @@ CROSS_COL = ROWS_COL + len(WINDOWS) + 1
 _WINDOW_CRITERIA = {
     "todate": 'd_date,">="&PlanStart,d_date,"<="&AsOf',
     "last": 'd_date,">="&LastMonthStart,d_date,"<="&AsOf',
-    "prev": 'd_date,">="&PrevPeriodStart,d_date,"<"&LastMonthStart',
+    "prev": 'd_date,">="&PrevPeriodStart,d_date,"<="&PrevSameDaysEnd',
 }
 
 

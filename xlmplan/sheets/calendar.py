@@ -107,9 +107,12 @@ def build(ctx: Ctx) -> Sheet:
     if before is None and month_first:  # an as-of date outside the plan
         before = add_months(month_first, -1)
     same = (
-        per.same_days_end(as_of, month_first, before) if as_of and month_first and before else None
+        per.same_days_end(as_of, month_first, before, per.period_complete(as_of, periods))
+        if as_of and month_first and before
+        else None
     )
-    same_xl = per.same_days_end_xl("AsOf", "LastMonthStart", "PrevPeriodStart")
+    complete = per.period_complete_xl("AsOf")
+    same_xl = per.same_days_end_xl("AsOf", "LastMonthStart", "PrevPeriodStart", complete)
     rows = [
         (
             "before_first",

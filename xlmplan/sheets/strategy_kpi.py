@@ -160,17 +160,19 @@ def build(ctx: Ctx) -> Sheet:
     verdict_col = derived_col("year_end_verdict")
     traffic_lights(sheet, FIRST, verdict_col, last, verdict_col, ctx.words.scenarios)
     trend_col = derived_col("trend")
-    sheet.cond_formats.append(
-        CondFormat(
-            FIRST,
-            trend_col,
-            last,
-            trend_col,
-            "formula",
-            f"AND(ISNUMBER({cell(trend_col, FIRST)}),{cell(trend_col, FIRST)}<0)",
-            "bad",
+    trend, direction = cell(trend_col, FIRST), f"${a1(FIRST, 5)}"  # the KPI's direction
+    for style, rule in (("good", rules.better_xl), ("bad", rules.worse_xl)):
+        sheet.cond_formats.append(
+            CondFormat(
+                FIRST,
+                trend_col,
+                last,
+                trend_col,
+                "formula",
+                rule(trend, direction, ctx.words.lower),
+                style,
+            )
         )
-    )
 
     s_headers = headers_of(ctx, "strategy", Strategy)
     s_rows = [table_row(s) for s in plan.strategies]
