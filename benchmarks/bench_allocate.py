@@ -13,6 +13,11 @@ channels with curves, one with constant spend, one without spend). Then:
   (``open_plan`` + ``data_frame``), so the ratios say how many Data reads each step costs
   on this machine, whatever its load.
 
+Then what the Budget mix sheet adds to ``xlmplan new``: the plan written from the demo
+data and from 100,000 rows (``sized_data``), and inside it the fit and split the sheet
+shows (``budget_mix.mix_of``, its memo cleared), each as seconds and as a share of the
+whole ``new``, CPU seconds of this process (less sensitive to the machine's load).
+
     .venv/bin/python benchmarks/bench_allocate.py [--repeat 3]
 """
 
@@ -27,6 +32,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +43,13 @@ sys.path.insert(0, str(ROOT / "tests"))
 from mix_sim import simulate  # noqa: E402
 from readme_table import markdown_table  # noqa: E402
 
+from xlmplan.api import new_plan  # noqa: E402
 from xlmplan.core.allocator import allocate, least_spend  # noqa: E402
 from xlmplan.core.response import fit_all, weekly  # noqa: E402
+from xlmplan.io.example_data import example_data, sized_data  # noqa: E402
 from xlmplan.mix import _channel, allocate_plan  # noqa: E402
 from xlmplan.refresh import analyse  # noqa: E402
+from xlmplan.sheets import budget_mix  # noqa: E402
 from xlmplan.xlsx.plan_file import data_frame, open_plan  # noqa: E402
 
 
@@ -125,6 +134,41 @@ def main() -> None:
             ["step", "seconds", "× anchor"],
             "lrr",
             [[name, f"{sec:.2f}", f"{sec / anchor:.1f}"] for name, sec in rows],
+        )
+    )
+    sheet_cost(args.repeat)
+
+
+def cpu_of(step: Callable[[], Any]) -> float:
+    start = time.process_time()
+    step()
+    return time.process_time() - start
+
+
+def sheet_cost(repeat: int) -> None:
+    """CPU seconds of ``new`` and of the Budget mix fit inside it, demo and 100k rows."""
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="xlmplan-bench-") as tmp:
+        for label, frame in (("demo data", example_data()), ("100,000 rows", sized_data(100_000))):
+            csv = Path(tmp) / "data.csv"
+            frame.to_csv(csv, index=False)
+            news, fits = [], []
+            for i in range(repeat):
+                budget_mix._CACHE.clear()
+                out = Path(tmp) / f"plan{i}.xlsx"
+                news.append(cpu_of(partial(new_plan, out, data=csv, start="2026-01", force=True)))
+                budget_mix._CACHE.clear()
+                fits.append(cpu_of(partial(budget_mix.mix_of, frame)))
+            whole, fit = min(news), min(fits)
+            rows.append(
+                [label, f"{len(frame):,}", f"{whole:.2f}", f"{fit:.2f}", f"{fit / whole:.0%}"]
+            )
+    print(
+        markdown_table(
+            f"CPU seconds, best of {repeat}",
+            ["Data", "rows", "`new`", "Budget mix fit", "share"],
+            "lrrrr",
+            rows,
         )
     )
 

@@ -25,6 +25,7 @@ GLYPHS = {  # a stand-in drawn in the icon's place, by imageMso
     "RefreshAll": "⟳",
     "DataValidation": "✓",
     "WhatIfAnalysisMenu": "?",
+    "GoalSeek": "◎",
     "FileSendAsAttachment": "✉",
     "Translate": "عA",
 }

@@ -103,7 +103,9 @@ def events() -> dict[str, list[dict[str, Any]]]:
     social = {"manual_source": "facebook", "manual_medium": "social"}
     email = {
         "cross_channel_campaign": {
-            "campaign_name": "newsletter-mar", "source": "mailer", "medium": "email",
+            "campaign_name": "newsletter-mar",
+            "source": "mailer",
+            "medium": "email",
             "default_channel_group": "Email",
         },
         "manual_campaign": {"campaign_name": "newsletter-mar", "source": "mailer"},
@@ -125,8 +127,15 @@ def events() -> dict[str, list[dict[str, Any]]]:
         d2: [
             _event(d2, "0001", "purchase", "u3", 3, revenue=50.0),
             # S4: last click says Email; its collected source (google organic) is overruled.
-            _event(d2, "1100", "session_start", "u4", 4, last_click=email,
-                   collected={"manual_source": "google", "manual_medium": "organic"}),
+            _event(
+                d2,
+                "1100",
+                "session_start",
+                "u4",
+                4,
+                last_click=email,
+                collected={"manual_source": "google", "manual_medium": "organic"},
+            ),
             _event(d2, "1110", "purchase", "u4", 4, revenue=80.0, last_click=email),
             _event(d2, "1120", "refund", "u4", 4, refund=30.0, last_click=email),
         ],

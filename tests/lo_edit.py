@@ -50,6 +50,7 @@ def edit_with_libreoffice(
     rename: dict[str, str] | None = None,
     move: list[tuple[str, int]] | None = None,
     defaults: bool = True,
+    cells: list[tuple[str, str, Any]] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> dict[str, Any]:
     """Open ``src`` in LibreOffice, make a user's edits, save it as xlsx to ``dst``.
@@ -63,7 +64,8 @@ def edit_with_libreoffice(
     one month later. Values are str, int, float, None or dates (``datetime.date`` or
     "YYYY-MM-DD"; typed as date serials with a date format). With ``defaults=False`` the
     notes sheet, the comment and default rows are left out: only renames, moves and rows
-    given are done. Returns the script's report plus ``parts`` and ``leftover_pids``.
+    given are done. ``cells`` types (sheet, "A1", value) cells after that: a text starting
+with "=" is a formula. Returns the script's report plus ``parts`` and ``leftover_pids``.
     """
     src, dst = Path(src), Path(dst)
     if not src.is_file():
@@ -78,6 +80,7 @@ def edit_with_libreoffice(
         "rename": dict(rename or {}),
         "move": [[str(name), int(position)] for name, position in move or []],
         "defaults": bool(defaults),
+        "cells": [[sheet, address, value] for sheet, address, value in cells or []],
     }
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="xlmplan-lo-edit-") as tmp:

@@ -23,9 +23,11 @@ from lxml import etree
 from oletools.olevba import VBA_Parser
 
 from xlmplan.addin import build as addin_build
-from xlmplan.addin import udf_wrapper
+from xlmplan.addin import ribbon_texts, udf_wrapper
 from xlmplan.addin.build import BuildError, build_addin, template_path
 from xlmplan.addin.ribbon import CALLBACKS
+from xlmplan.core.labels import load_labels
+from xlmplan.core.template import templates_root
 from xlmplan.core.udf_twins import UDFS
 from xlmplan.libreoffice import runner
 
@@ -125,7 +127,16 @@ VBA_KEYWORDS = frozenset(
         "xor",
     }
 )
-TAGS = {"new_plan", "import_data", "refresh", "check_plan", "scenarios", "share", "language"}
+TAGS = {
+    "new_plan",
+    "import_data",
+    "refresh",
+    "check_plan",
+    "scenarios",
+    "allocate",
+    "share",
+    "language",
+}
 
 
 def lf(text: str) -> str:
@@ -183,7 +194,7 @@ def test_template_modules_survive_and_xlwings_is_renamed(modules: dict[str, str]
             assert modules[name] == code, name
     assert set(modules) == (set(original) - {"RibbonMyAddin"}) | {
         p.stem for p in MACROS.glob("*.bas")
-    } | {udf_wrapper.MODULE}
+    } | {udf_wrapper.MODULE, "XlmplanTexts"}
 
 
 def test_the_udf_wrapper_is_xlwings_own_for_every_udf(modules: dict[str, str]) -> None:
@@ -215,7 +226,10 @@ def test_vba_compiles_as_far_as_can_be_checked_here(modules: dict[str, str]) -> 
 def test_package_holds_our_ribbon_and_the_conf_sheet(xlam: Path) -> None:
     with zipfile.ZipFile(xlam) as z:
         names = set(z.namelist())
-        assert z.read("customUI/customUI14.xml") == (MACROS / "customUI14.xml").read_bytes()
+        built = z.read("customUI/customUI14.xml")  # macros/ with its texts fetched in language
+        source = (MACROS / "customUI14.xml").read_bytes()
+        en = load_labels(templates_root() / "labels", "en")
+        assert built == ribbon_texts.localized_ribbon(source, en)
         assert "customUI/customUI.xml" not in names
         rels = etree.fromstring(z.read("_rels/.rels"))
         ui = [r for r in rels if r.get("Type") == addin_build.RIBBON_REL]
@@ -260,7 +274,7 @@ def test_ribbon_has_the_tab_groups_and_buttons() -> None:
     assert labels == {
         "Plan": ["New plan"],
         "Data": ["Import data", "Refresh"],
-        "Review": ["Check plan", "Scenarios"],
+        "Review": ["Check plan", "Scenarios", "Budget mix"],
         "Share": ["Email-ready copy", "Language"],
     }
     ids: set[str] = set()
@@ -372,7 +386,8 @@ def test_libreoffice_sees_the_modules_and_the_ribbon(
     assert report["ok"], report.get("error")
     assert report["sheets"] == ["xlmplan.conf"]
     assert "customUI/customUI14.xml" in report["parts"]
-    assert report["ribbon"] == (MACROS / "customUI14.xml").read_text(encoding="utf-8")
+    with zipfile.ZipFile(xlam) as zf:  # the ribbon as built: its texts fetched by callbacks
+        assert report["ribbon"] == zf.read(addin_build.RIBBON_PART).decode("utf-8")
     [library] = report["libraries"].values()
     expected = {m for m in vba_modules(xlam)}
     assert set(library) == expected

@@ -54,7 +54,16 @@ REAL_META = (
     / "real"
     / "github__PawelMindlink_Ad-Creator__Untitled-report-Jan-1-2026-to-Jan-31-2026.csv"
 )
-TAGS = ("new_plan", "import_data", "refresh", "check_plan", "scenarios", "share", "language")
+TAGS = (
+    "new_plan",
+    "import_data",
+    "refresh",
+    "check_plan",
+    "scenarios",
+    "allocate",
+    "share",
+    "language",
+)
 # Campaign names Excel would read as a formula, number, boolean, formula, date and text.
 ODD_CSV = (
     "date,channel,campaign,clicks,spend\n"
@@ -239,7 +248,7 @@ def test_new_plan_on_files(tmp_path: Path) -> None:
     finally:
         pf.close()
     assert [k for k, _ in prompter.log] == ["save_file", "choose", "info"]
-    assert "Created mine.xlsx" in prompter.messages[0][1]
+    assert "mine.xlsx ساخته شد" in prompter.messages[0][1]  # told in the plan's language
 
     before = sha(out)  # an existing file is replaced only when the user says so
     session, prompter = file_session(None, [out, "en", False])
@@ -555,6 +564,20 @@ def test_scenarios_shows_the_sheet_and_the_scorecard(plan: Path) -> None:
     assert prompter.messages[0][1] == text
 
 
+# --- Budget mix -------------------------------------------------------------------------
+def test_allocate_on_a_file_equals_the_cli_and_shows_the_sheet(plan: Path, tmp_path: Path) -> None:
+    from xlmplan.mix import allocate_plan, write_split
+
+    cli = cli_result(plan, tmp_path, lambda p: write_split(allocate_plan(p)))
+    session, prompter = file_session(plan, [])
+    ribbon.run("allocate", session)
+    assert parts(plan) == parts(cli)
+    assert isinstance(session.book, FileBook) and session.book.active_sheet == "Budget_mix"
+    ((kind, text),) = prompter.messages
+    assert kind == "info" and text.startswith("Budget mix of plan.xlsx:")
+    assert "• Paid Search: " in text and "not experiments" in text
+
+
 # --- Email-ready copy -------------------------------------------------------------------
 def test_share_writes_a_copy_and_leaves_the_plan(plan: Path, tmp_path: Path) -> None:
     original = sha(plan)
@@ -602,10 +625,10 @@ def test_language_on_a_file_equals_the_cli(plan: Path, tmp_path: Path) -> None:
     session, prompter = file_session(plan, ["ar"])
     ribbon.run("language", session)
     assert parts(plan) == parts(cli)
-    assert "Switched plan.xlsx from English to العربية" in prompter.messages[0][1]
+    assert "تم تبديل plan.xlsx من English إلى العربية" in prompter.messages[0][1]  # in Arabic
     session, prompter = file_session(plan, ["ar"])
     ribbon.run("language", session)
-    assert "already in" in prompter.messages[0][1]
+    assert "بالفعل" in prompter.messages[0][1]  # already in Arabic, said in Arabic
 
 
 def test_language_live_reopens_the_plan(plan: Path, tmp_path: Path) -> None:
@@ -622,7 +645,7 @@ def test_language_live_reopens_the_plan(plan: Path, tmp_path: Path) -> None:
     with open_package(cli) as pkg:
         assert [s.name for s in reopened.sheets] == [s.name for s in pkg.sheets()]
     assert reopened.sheets[0].name != "Start"  # the sheets carry their Persian names
-    assert "Excel reopened the plan" in prompter.messages[0][1]
+    assert "اکسل برنامه را دوباره باز کرد" in prompter.messages[0][1]  # in Persian
 
 
 # --- the entry point Excel calls --------------------------------------------------------
@@ -692,7 +715,7 @@ def test_on_action_without_a_workbook(monkeypatch: pytest.MonkeyPatch, tmp_path:
     assert app.api.asked[0][1]["InitialFileName"] == "marketing-plan.xlsx"
     assert app.books.active is not None and app.books.active.name == "first plan.xlsx"
     ((prompt, mode, _buttons),) = app.alerts
-    assert mode == "info" and prompt.startswith("Created first plan.xlsx")
+    assert mode == "info" and prompt.startswith("تم إنشاء first plan.xlsx")  # the plan's Arabic
     pf = open_plan(out)
     try:
         assert pf.manifest["language"] == "ar"

@@ -192,7 +192,10 @@ def test_parse_bounds_forms() -> None:
         parse_bounds(["A=-1:5"])
 
 
-@pytest.mark.parametrize("module", ["xlmplan.cli", "xlmplan.mix", "xlmplan.core.response"])
+@pytest.mark.parametrize(
+    "module",
+    ["xlmplan.cli", "xlmplan.mix", "xlmplan.core.response", "xlmplan.refresh", "xlmplan.api"],
+)
 def test_start_up_does_not_import_scipy(module: str) -> None:
     """Neither the CLI nor the budget-mix modules import scipy until a fit or an allocation
     runs, so other commands (and the formula twins) do not pay for its import."""

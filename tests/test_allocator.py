@@ -33,6 +33,7 @@ def channels(fits: list[Fit], truth: bool = False) -> list[Channel]:
             f.max_weekly_spend,
             0.0,
             EXTRAPOLATION * f.max_weekly_spend,
+            draws=() if truth else tuple(f.boot),
         )
         for f in fits
     ]
@@ -55,6 +56,27 @@ def test_recommended_split_captures_most_of_the_true_gain(fits: list[Fit]) -> No
     assert (scored - current) / (optimum - current) >= 0.9
 
 
+SEEDS = range(15)  # a fixed set, every one of them held to the criterion
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_recommended_split_captures_most_of_the_true_gain_on_every_seed(seed: int) -> None:
+    """The criterion on 15 simulated data sets, not one: the shape prior and the split's
+    expected response over the bootstrap refits keep an ill-identified curve (an S-shape
+    fitted to a channel that truly falls from the first unit) from cutting a channel to
+    zero. Without them 4 of the first 15 seeds fell below 90 % (seed 13 at 80 %)."""
+    fits = fit_all(weekly(simulate(seed)))
+    fitted, true = channels(fits), channels(fits, truth=True)
+    budget = sum(ch.current for ch in fitted)
+    current = predict(true, {ch.name: ch.current for ch in true}).total_response
+    optimum = allocate(true, budget).total_response
+    recommended = allocate(fitted, budget)
+    scored = predict(true, recommended.spend).total_response
+    assert recommended.kkt_ok
+    assert (scored - current) / (optimum - current) >= 0.9
+    assert [f.channel for f in fits if not f.estimable] == ["Affiliate", "Organic Search"]
+
+
 def test_true_optimum_beats_every_random_split(fits: list[Fit]) -> None:
     true = channels(fits, truth=True)
     free = [ch for ch in true if not ch.held]
@@ -70,10 +92,11 @@ def test_true_optimum_beats_every_random_split(fits: list[Fit]) -> None:
 
 
 def test_interior_channels_earn_equal_marginal_returns(fits: list[Fit]) -> None:
+    """Equal on the expected curves (the fit and its refits), which the split maximises."""
     result = allocate(channels(fits), sum(f.current_weekly_spend for f in fits))
     assert result.kkt_ok and result.kkt_spread < 0.01
     interior = [
-        float(ch.curve.marginal(result.spend[ch.name]))
+        ch.expected_marginal(result.spend[ch.name])
         for ch in channels(fits)
         if ch.curve and ch.low + 1 < result.spend[ch.name] < ch.high - 1
     ]

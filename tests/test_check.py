@@ -21,8 +21,8 @@ from xlmplan.cli import app
 from xlmplan.libreoffice import runner
 from xlmplan.refresh import check_plan, refresh_plan
 
-OBJECTIVES = "xl/worksheets/sheet4.xml"  # sheet order of a generated plan
-KPIS = "xl/worksheets/sheet5.xml"
+OBJECTIVES = "xl/worksheets/sheet5.xml"  # sheet order of a generated plan
+KPIS = "xl/worksheets/sheet6.xml"
 
 
 def edit_part(path: Path, part: str, edit: Callable[[str], str]) -> None:

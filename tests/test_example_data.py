@@ -9,7 +9,14 @@ import pandas as pd
 import pytest
 
 from xlmplan.core.data import DATA_COLUMNS, MEASURES, canonical_frame
-from xlmplan.io.example_data import CHANNELS, edge_case_data, example_data, sized_data
+from xlmplan.core.response import fit_all, weekly
+from xlmplan.io.example_data import (
+    CHANNELS,
+    ZERO_SPEND_CHANNELS,
+    edge_case_data,
+    example_data,
+    sized_data,
+)
 
 
 def assert_canonical(df: pd.DataFrame) -> None:
@@ -66,6 +73,17 @@ def test_example_data_economics() -> None:
     assert monthly.loc[10:12].mean() > monthly.loc[1:3].mean()  # gentle growth
     weekday = df.groupby(df["date"].dt.day_of_week)["sessions"].mean()
     assert weekday.loc[[0, 1]].mean() > weekday.loc[[5, 6]].mean()  # weekly rhythm
+
+
+def test_example_data_paid_channels_vary_enough_for_a_curve() -> None:
+    """Flights and pauses: every paid channel but the commission-paid one gets a curve."""
+    fits = {f.channel: f for f in fit_all(weekly(example_data()))}
+    for channel in ("Paid Search", "Paid Social", "Display"):
+        assert fits[channel].estimable, (channel, fits[channel].reason)
+        assert fits[channel].cv >= 0.2
+    assert fits["Affiliate"].reason.startswith("spend is a fixed share of the results")
+    for channel in ZERO_SPEND_CHANNELS:
+        assert fits[channel].reason == "no spend"
 
 
 def test_example_data_custom_period() -> None:

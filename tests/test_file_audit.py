@@ -98,8 +98,6 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Files:
     return Files(tmp_path_factory.mktemp("audit"))
 
 
-
-
 @pytest.mark.parametrize("kind", list(MAKERS))
 def test_openxml_audit_finds_no_errors(kind: str, files: Files) -> None:
     errors = openxml_errors(files.get(kind))

@@ -50,9 +50,7 @@ def test_aggregation_equals_the_export_by_construction(tmp_path: Path) -> None:
     write_export(tmp_path / "export")
     imported = read_events([tmp_path / "export"], progress=False)
     got = {
-        (str(r.date)[:10], r.channel, r.campaign): (
-            r.sessions, r.conversions, r.revenue, r._10
-        )
+        (str(r.date)[:10], r.channel, r.campaign): (r.sessions, r.conversions, r.revenue, r._10)
         for r in imported.frame.itertuples(index=False)
     }
     assert imported.frame.columns[10] == "New users"
@@ -98,8 +96,16 @@ def test_cli_conversion_option_counts_that_event(plan: Path, tmp_path: Path) -> 
     write_export(export)
     res = CliRunner().invoke(
         app,
-        ["import", str(plan), str(export), "--source", "ga4-bigquery",
-         "--conversion", "generate_lead", "--no-backup"],
+        [
+            "import",
+            str(plan),
+            str(export),
+            "--source",
+            "ga4-bigquery",
+            "--conversion",
+            "generate_lead",
+            "--no-backup",
+        ],
     )
     assert res.exit_code == 0, res.output
     rows = _rows(data_frame(open_plan(plan)))
@@ -180,8 +186,14 @@ def test_the_same_expression_compiles_to_bigquery_sql() -> None:
     names = {i.name for i in tree.find_all(sqlglot.exp.Identifier)}
     assert "events_*" in {t.name for t in tree.find_all(sqlglot.exp.Table)}
     for name in (
-        "event_date", "event_timestamp", "event_name", "event_params", "user_pseudo_id",
-        "ecommerce", "collected_traffic_source", "session_traffic_source_last_click",
+        "event_date",
+        "event_timestamp",
+        "event_name",
+        "event_params",
+        "user_pseudo_id",
+        "ecommerce",
+        "collected_traffic_source",
+        "session_traffic_source_last_click",
     ):
         assert name in names, name
     for name in ("purchase_revenue", "refund_value", "manual_source", "gclid"):
@@ -219,9 +231,7 @@ def test_memory_limit_is_set_on_duckdb(tmp_path: Path, monkeypatch: pytest.Monke
     assert seen and seen[0].replace(" ", "") in ("286.1MiB", "300.0MB", "300MB")
 
 
-def test_days_partly_outside_the_plan_are_imported_with_a_note(
-    plan: Path, tmp_path: Path
-) -> None:
+def test_days_partly_outside_the_plan_are_imported_with_a_note(plan: Path, tmp_path: Path) -> None:
     sch = schema(True)
     folder = tmp_path / "edge"
     folder.mkdir()

@@ -87,7 +87,7 @@ def test_formula_like_text_is_stored_as_text(plan: Path, tmp_path: Path) -> None
     import_data(plan, [generic])
     with zipfile.ZipFile(plan) as zf:
         names = zf.read("xl/workbook.xml").decode()
-        sheet = next(n for n in zf.namelist() if n.endswith("sheet2.xml"))
+        sheet = next(n for n in zf.namelist() if n.endswith("sheet3.xml"))  # Data
         xml = zf.read(sheet).decode()
     assert "'Data'!" in names
     for text in ("=HYPERLINK(", "+Promo", "@mention", "-5% sale"):

@@ -229,6 +229,7 @@ LATIN_OK = {
     *("S", "W", "O", "T", "M"),
     *("CTR", "CPC", "CPM", "CPA", "ROAS", "ROI", "AOV", "CAC"),
     *("xlmplan", "refresh"),
+    "PDF",  # the file format, as the ribbon's email-ready copy offers it
 }
 # The starter plan's free text may also name an A/B test and Google's Search Console.
 LATIN_OK_TEMPLATE = LATIN_OK | {"A", "B", "Search", "Console"}

@@ -3,6 +3,7 @@ label left, and switching languages keeps every input."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import zipfile
@@ -119,7 +120,7 @@ def test_every_sheet_is_right_to_left_in_a_native_font(
     plans: dict[str, PlanResult], lang: str
 ) -> None:
     views = sheet_views(plans[lang].path)
-    assert len(views) == 13
+    assert len(views) == len(ROLES) + 1  # every role and the manifest
     assert all(flags == ["1"] for flags in views.values()), views
     assert all(flags != ["1"] for flags in sheet_views(plans["en"].path).values())
     with zipfile.ZipFile(plans[lang].path) as zf:
@@ -256,17 +257,24 @@ def test_switching_keeps_a_users_renamed_sheet_and_formulas(
     assert not again.written
 
 
-def test_solar_hijri_is_a_display_option(plans: dict[str, PlanResult], tmp_path: Path) -> None:
-    """The Persian calendar changes number formats only: the stored dates are the same."""
+def test_solar_hijri_plans_have_persian_months_and_formats(
+    plans: dict[str, PlanResult], tmp_path: Path
+) -> None:
+    """The Persian calendar shows dates in its number format and cuts the plan into Solar
+    Hijri months; the stored dates stay Gregorian serials."""
     from xlmplan.core.jalali import SOLAR_HIJRI_FORMAT
 
-    path = new_plan(tmp_path / "plan.xlsx", lang="fa", calendar="solar-hijri").path
+    result = new_plan(tmp_path / "plan.xlsx", lang="fa", calendar="solar-hijri")
+    path = result.path
     with zipfile.ZipFile(path) as zf:
         styles = zf.read("xl/styles.xml").decode()
     assert SOLAR_HIJRI_FORMAT in styles.replace("&amp;", "&")
     shown, gregorian = values(path), values(plans["fa"].path)
     assert shown.pop("_xlmplan") != gregorian.pop("_xlmplan")  # the manifest records it
-    assert shown == gregorian  # the same serials in every cell
+    # the Data start on 2026-01-01, which is 11 Dey 1404: the plan starts on 1 Dey
+    first = [1.0, dt.date(2025, 12, 22), dt.date(2026, 1, 20), 30.0, "دی 1404"]
+    assert shown["تقویم"][4][:5] == first
+    assert result.plan.settings.start == dt.date(2025, 12, 22)
     refresh_plan(path, backup=False)
     with zipfile.ZipFile(path) as zf:
         assert SOLAR_HIJRI_FORMAT in zf.read("xl/styles.xml").decode()

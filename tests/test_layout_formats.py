@@ -13,7 +13,7 @@ from xlmplan.core.labels import load_labels
 from xlmplan.core.template import templates_root
 from xlmplan.core.units import currency_decimals, money_format, number_key
 from xlmplan.refresh import check_plan
-from xlmplan.sheets import budget, dashboard, objectives, strategy_kpi, swot
+from xlmplan.sheets import budget_months, dashboard, objectives, strategy_kpi, swot
 from xlmplan.sheets.context import FIRST
 from xlmplan.sheets.text_width import widest
 
@@ -159,8 +159,8 @@ def test_dashboard_figures_have_labels_and_the_as_of_date(
     plans: dict[str, PlanResult], lang: str
 ) -> None:
     result = plans[lang]
-    sheet = _book(result.path, values=True).worksheets[8]  # the Dashboard
     pack = load_labels(templates_root() / "labels", lang)
+    sheet = _book(result.path, values=True)[pack["sheet.dashboard"]]
     labels = [pack[f"kpi.{key}"] for key in dashboard.FIGURES]
     n_tiles = min(dashboard.TILES, len(result.plan.kpis))
     per_row, label_w = dashboard.tile_grid([k.name for k in result.plan.kpis[:n_tiles]], labels)
@@ -189,7 +189,7 @@ def test_columns_fit_the_longest_kpi_name_and_metric(
     plans: dict[str, PlanResult], lang: str
 ) -> None:
     result = plans[lang]
-    sheet = _book(result.path).worksheets[4]  # Strategy_KPI
+    sheet = _book(result.path)[load_labels(templates_root() / "labels", lang)["sheet.strategy_kpi"]]
     for letter, texts in (
         ("B", [k.name for k in result.plan.kpis]),
         ("C", [k.metric for k in result.plan.kpis]),
@@ -199,9 +199,11 @@ def test_columns_fit_the_longest_kpi_name_and_metric(
 
 
 def test_idle_months_show_a_dash(plans: dict[str, PlanResult]) -> None:
-    """Budget_3M month grids: money without decimals and hours, a dash where a month is 0."""
-    sheet = _book(plans["en"].path).worksheets[5]  # Budget_3M
-    row = {key: FIRST + 1 + i for i, key in enumerate(budget.SUMMARY_KEYS)}  # 1-based
-    people_cost, demand = sheet.cell(row["people"], 2), sheet.cell(row["demand"], 2)
+    """Budget_Months grids: money without decimals and hours, a dash where a month is 0."""
+    book = _book(plans["en"].path)
+    sheet = book["Budget_Months"]
+    rows = {str(sheet.cell(r, 1).value): r for r in range(1, sheet.max_row + 1)}
+    people_cost = sheet.cell(rows["Men: people cost"], budget_months.P0 + 1)
+    demand = sheet.cell(rows["Minutes: hours demanded"], budget_months.P0 + 1)
     assert people_cost.number_format == '"$"#,##0;-"$"#,##0;"–"'
     assert demand.number_format == '#,##0.0;-#,##0.0;"–"'

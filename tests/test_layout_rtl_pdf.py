@@ -75,10 +75,11 @@ def test_sentences_start_at_the_right_end(tmp_path: Path, lang: str) -> None:
 
 
 def _run(line: list[tuple[float, float, str]], word: str) -> list[tuple[float, float, str]]:
-    """The words drawn together with ``word`` (gaps under 3 pt): one cell's text."""
+    """The words drawn together with ``word`` (gaps under 4.5 pt, a space at 100 %): one
+    cell's text."""
     runs: list[list[tuple[float, float, str]]] = []
     for item in sorted(line):
-        if runs and item[0] - runs[-1][-1][1] < 3.0:
+        if runs and item[0] - runs[-1][-1][1] < 4.5:
             runs[-1].append(item)
         else:
             runs.append([item])

@@ -114,13 +114,13 @@ def test_reads_the_demo_plan(plan: Path) -> None:
     with open_package(plan) as pkg, zipfile.ZipFile(plan) as z:
         assert pkg.names() == z.namelist()
         sheets = pkg.sheets()
-        assert sheets[1] == SheetRef("Data", "2", "rId2", "xl/worksheets/sheet2.xml", "visible")
+        assert sheets[2] == SheetRef("Data", "3", "rId3", "xl/worksheets/sheet3.xml", "visible")
         states = {s.name: s.state for s in sheets}
         assert states["Calc"] == "hidden" and states["_xlmplan"] == "veryHidden"
-        assert pkg.tables("xl/worksheets/sheet2.xml") == ["xl/tables/table2.xml"]
+        assert pkg.tables("xl/worksheets/sheet3.xml") == ["xl/tables/table2.xml"]
         assert pkg.read("xl/styles.xml") == z.read("xl/styles.xml")
-        kind, target = pkg.rels("xl/workbook.xml")["rId2"]
-        assert kind == f"{REL}/worksheet" and target == "xl/worksheets/sheet2.xml"
+        kind, target = pkg.rels("xl/workbook.xml")["rId3"]
+        assert kind == f"{REL}/worksheet" and target == "xl/worksheets/sheet3.xml"
         assert pkg.rels("xl/styles.xml") == {}
         assert str(pkg.content_type("xl/worksheets/sheet1.xml")).endswith("worksheet+xml")
         first = pkg.xml("xl/workbook.xml")
@@ -362,20 +362,20 @@ def test_write_keeps_untouched_parts_and_their_entries(plan: Path, tmp_path: Pat
 
 def test_write_is_deterministic_and_streams(plan: Path, tmp_path: Path) -> None:
     with open_package(plan) as pkg:
-        sheet = pkg.read("xl/worksheets/sheet2.xml")
-        edits = {"xl/worksheets/sheet2.xml": sheet.replace(b"Search", b"Suche")}
+        sheet = pkg.read("xl/worksheets/sheet3.xml")
+        edits = {"xl/worksheets/sheet3.xml": sheet.replace(b"Search", b"Suche")}
         write_package(pkg, tmp_path / "a.xlsx", replace=edits, add={"x/y.xml": b"<y/>"})
         write_package(pkg, tmp_path / "b.xlsx", replace=edits, add={"x/y.xml": b"<y/>"})
         chunks = iter(
-            [edits["xl/worksheets/sheet2.xml"][:1000], edits["xl/worksheets/sheet2.xml"][1000:]]
+            [edits["xl/worksheets/sheet3.xml"][:1000], edits["xl/worksheets/sheet3.xml"][1000:]]
         )
-        write_package(pkg, tmp_path / "c.xlsx", replace={"xl/worksheets/sheet2.xml": chunks})
+        write_package(pkg, tmp_path / "c.xlsx", replace={"xl/worksheets/sheet3.xml": chunks})
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
     with zipfile.ZipFile(tmp_path / "c.xlsx") as c:
         assert c.testzip() is None
-        assert c.read("xl/worksheets/sheet2.xml") == edits["xl/worksheets/sheet2.xml"]
+        assert c.read("xl/worksheets/sheet3.xml") == edits["xl/worksheets/sheet3.xml"]
     with open_package(tmp_path / "c.xlsx") as pkg:
-        assert pkg.read("xl/worksheets/sheet2.xml") == edits["xl/worksheets/sheet2.xml"]
+        assert pkg.read("xl/worksheets/sheet3.xml") == edits["xl/worksheets/sheet3.xml"]
 
 
 def test_backup_and_permissions(plan: Path) -> None:

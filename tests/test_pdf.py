@@ -72,14 +72,14 @@ def _ppm(path: Path) -> np.ndarray:
 # --- print settings in the xlsx (no LibreOffice needed) ------------------------------
 
 
-def test_objectives_prints_landscape_one_page_wide_with_titles(example_path: Path) -> None:
+def test_objectives_prints_landscape_split_over_pages_with_titles(example_path: Path) -> None:
     book, ws, index = _sheet_xml(example_path, "Objectives")
     pr = ws.find(f"{MAIN}sheetPr/{MAIN}pageSetUpPr")
     assert pr is not None and pr.get("fitToPage") == "1"
     setup = ws.find(f"{MAIN}pageSetup")
     assert setup is not None
     assert setup.get("orientation") == "landscape"
-    assert setup.get("fitToWidth", "1") == "1"  # 1 is the schema default: XlsxWriter omits it
+    assert int(setup.get("fitToWidth", "1")) > 1  # too wide for one page at 8 pt
     assert setup.get("fitToHeight") == "0"
     assert setup.get("paperSize") == "9"
     titles = [
@@ -87,7 +87,7 @@ def test_objectives_prints_landscape_one_page_wide_with_titles(example_path: Pat
         for dn in book.iter(f"{MAIN}definedName")
         if dn.get("name") == "_xlnm.Print_Titles" and dn.get("localSheetId") == str(index)
     ]
-    assert [dn.text for dn in titles] == ["Objectives!$4:$4"]
+    assert [dn.text for dn in titles] == ["Objectives!$A:$A,Objectives!$4:$4"]
     view = ws.find(f"{MAIN}sheetViews/{MAIN}sheetView")
     assert view is not None and view.get("rightToLeft") is None
 
@@ -113,7 +113,11 @@ def test_rtl_sheet_gets_right_to_left_view(tmp_path: Path) -> None:
     book, ws, index = _sheet_xml(xlsx, "Tall")
     view = ws.find(f"{MAIN}sheetViews/{MAIN}sheetView")
     assert view is not None and view.get("rightToLeft") == "1"
-    titles = {dn.text for dn in book.iter(f"{MAIN}definedName") if dn.get("localSheetId")}
+    titles = {
+        dn.text
+        for dn in book.iter(f"{MAIN}definedName")
+        if dn.get("localSheetId") and dn.get("name") == "_xlnm.Print_Titles"
+    }
     assert titles == {"Tall!$3:$3"}
 
 
@@ -153,12 +157,15 @@ def test_pdf_holds_only_the_asked_sheets_in_order(exported: PdfResult, example_p
 
 
 @needs_poppler
-def test_pdf_pages_are_landscape_and_keep_the_page_setup(exported: PdfResult) -> None:
+def test_pdf_pages_are_landscape_and_keep_the_page_setup(
+    exported: PdfResult, example_path: Path
+) -> None:
     for page in range(1, exported.total_pages + 1):
         width, height = page_size(exported.path, page)
         assert width > height, f"page {page} is {width} x {height} pt"
     setup = exported.setups["Objectives"]
-    assert setup["landscape"] and setup["pages_wide"] == 1 and setup["pages_tall"] == 0
+    wide = _sheet_xml(example_path, "Objectives")[1].find(f"{MAIN}pageSetup").get("fitToWidth")
+    assert setup["landscape"] and setup["pages_wide"] == int(wide) and setup["pages_tall"] == 0
     assert setup["title_rows"] == [3, 3]
     assert exported.setups["Scenarios"]["title_rows"] == [11, 11]
 
@@ -201,7 +208,7 @@ def test_pdf_repeats_header_rows_keeps_cached_values_and_prints_rtl(
     assert "RepeatedHeader" in first and "RepeatedHeader" in second
     assert "99,999" in first and "20,001" not in first  # the cached value, not recalculated
     width, height = page_size(result.path, 2)
-    assert width > height
+    assert width < height  # two narrow columns print portrait
 
 
 @needs_poppler

@@ -31,9 +31,7 @@ from xlmplan.errors import XlmplanError
 BATCH = 25
 
 TEXT = st.text(
-    alphabet=st.characters(
-        blacklist_categories=("Cs", "Cc", "Co", "Cn")
-    ),
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Co", "Cn")),
     min_size=1,
     max_size=24,
 )

@@ -17,6 +17,7 @@ from lxml import etree
 from xlmplan.api import new_plan
 from xlmplan.libreoffice import runner
 from xlmplan.refresh import RefreshResult, refresh_plan
+from xlmplan.sheets.book import ROLES
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RENAME = {"Objectives": "Ziele 2026", "Strategy_KPI": "KPIs & strategy"}
@@ -86,7 +87,8 @@ def _formulas(path: Path) -> dict[str, list[str]]:
 def test_libreoffice_renamed_and_moved(renamed: dict[str, Any]) -> None:
     report = renamed["report"]
     assert report["renamed"] == [{"old": o, "new": n} for o, n in RENAME.items()]
-    assert report["moved"] == [{"name": "Dashboard", "from": 8, "to": 0}]
+    dashboard = ROLES.index("dashboard")
+    assert report["moved"] == [{"name": "Dashboard", "from": dashboard, "to": 0}]
     assert report["typed"]["kpis"]["first_row"] == 13
     assert "notes_sheet" not in report and "comment" not in report
     assert set(report["typed"]) == {"kpis"}

@@ -134,6 +134,15 @@ def test_short_history_and_little_variation_are_named() -> None:
     assert not fit.estimable and fit.reason == "spend in only 7 weeks (a curve needs 8)"
 
 
+def test_spend_paid_as_a_share_of_results_gets_no_curve() -> None:
+    """An affiliate paid 8 % of its revenue: spend varies, but only because revenue does."""
+    rng = np.random.default_rng(8)
+    revenue = 12000 * np.exp(rng.normal(0, 0.2, 80))
+    fit = fit_channel("Affiliate", np.round(revenue * 0.08, 2), revenue)
+    assert not fit.estimable and fit.curve is None
+    assert fit.reason.startswith("spend is a fixed share of the results (8.0%, a commission)")
+
+
 def test_spend_that_explains_nothing_gets_no_curve() -> None:
     rng = np.random.default_rng(6)
     x = rng.uniform(500, 3000, 80)

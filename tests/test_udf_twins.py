@@ -331,6 +331,7 @@ PLAN_NAMES: dict[str, Any] = {
     "k_id": ["K1", "K2", "K3", "K4", None],
     "k_metric": ["CTR", "Spend", "Bogus", "cpa", None],
     "k_dir": ["higher", "lower", "أقل", "Lower", None],
+    "fc_best": [1.5, "", 0.5, 0.8, ""],  # formula cells: "" where a KPI has no forecast
     "lst_metrics": [m.label for m in CATALOG],
     "s_id": ["S1", "S2", "W1", "O3", None],
     "o_id": ["O1", "O2", "O3", "O4"],

@@ -20,7 +20,7 @@ INPUT_TABLES = {
     "budget": {"tblPeople", "tblMoney", "tblActions"},
     "scenarios": {"tblScenarios"},
 }
-DERIVED_ONLY = ("analysis", "dashboard", "checks", "lists", "calc")
+DERIVED_ONLY = ("budget_months", "analysis", "dashboard", "checks", "lists", "calc")
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,9 @@ def test_input_sheets_hold_tables_and_stay_unprotected(book: openpyxl.Workbook, 
     assert ws.freeze_panes is not None
 
 
-@pytest.mark.parametrize("role", ["analysis", "dashboard", "checks", "lists", "calc"])
+@pytest.mark.parametrize(
+    "role", ["budget_months", "analysis", "dashboard", "checks", "lists", "calc"]
+)
 def test_derived_sheets_are_protected_without_password(book: openpyxl.Workbook, role: str) -> None:
     ws = sheet(book, role)
     assert ws.protection.sheet
@@ -89,7 +91,7 @@ def test_drop_downs(book: openpyxl.Workbook, role: str, sources: set[str]) -> No
         "swot",
         "objectives",
         "strategy_kpi",
-        "budget",
+        "budget_months",
         "scenarios",
         "analysis",
         "dashboard",

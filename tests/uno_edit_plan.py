@@ -10,7 +10,8 @@ to them), add a "My notes" sheet (text, a 6 x 2 table, a column chart built from
 PNG image), put a comment on the first objective's name, type rows right below
 tblObjectives, tblKpis and tblData (the Tables are not extended), store as
 "Calc MS Excel 2007 XML", close, terminate soffice. With ``"defaults": false`` in the spec
-only the renames, moves and explicitly given rows are done. A JSON report goes to
+only the renames, moves and explicitly given rows are done. ``cells`` types single cells
+(text, numbers, formulas) on any sheet, after the rows. A JSON report goes to
 --out-json, also on failure.
 
 What LibreOffice 7.4 does to a plan on this xlsx round trip (checked on the demo plan):
@@ -557,6 +558,22 @@ def move_sheets(doc: Any, moves: list[list[Any]], rename: dict[str, str]) -> lis
     return done
 
 
+def type_cells(doc: Any, cells: list[list[Any]]) -> list[dict[str, Any]]:
+    """Type single cells: ``[sheet, "A1", value]``; a text starting with "=" is a formula,
+    a number a value, anything else a text."""
+    done = []
+    for sheet_name, address, value in cells:
+        cell = doc.Sheets.getByName(sheet_name).getCellRangeByName(address)
+        if isinstance(value, str) and value.startswith("="):
+            cell.setFormula(value)
+        elif isinstance(value, (int, float)):
+            cell.setValue(float(value))
+        else:
+            cell.setString(str(value))
+        done.append({"sheet": sheet_name, "cell": address, "value": value})
+    return done
+
+
 def run_edit(editor: Editor, spec: dict[str, Any]) -> dict[str, Any]:
     """All edits; returns the report sections."""
     doc = editor.doc
@@ -603,6 +620,7 @@ def run_edit(editor: Editor, spec: dict[str, Any]) -> dict[str, Any]:
         typed["data"].update(extra, default=default)
         date_range(typed["data"], data_rows, data)
     out["typed"] = typed
+    out["cells"] = type_cells(doc, spec.get("cells") or [])
     out["sheets_after"] = sheet_names(doc)
     out["dates"] = "ISO strings typed as date serial numbers with a date number format"
     return out
@@ -618,7 +636,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--spec",
         type=Path,
-        help="JSON: objective_rows, kpi_rows, new_data_rows, rename, move, defaults",
+        help="JSON: objective_rows, kpi_rows, new_data_rows, rename, move, defaults, cells",
     )
     ap.add_argument("--out-json", required=True, type=Path)
     ap.add_argument("--pipe", default=f"xlmplan_{uuid.uuid4().hex}", help="UNO pipe name")

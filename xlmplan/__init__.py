@@ -1,3 +1,3 @@
 """xlmplan: digital-marketing plans as living Excel workbooks."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

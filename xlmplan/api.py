@@ -16,14 +16,17 @@ from xlmplan.core.data import cleaned_notes
 from xlmplan.core.data_merge import unify_channels
 from xlmplan.core.data_periods import with_period_columns
 from xlmplan.core.date_bounds import RANGE_TEXT, in_range, period_problem
-from xlmplan.core.engine import Engine, Results, Words
+from xlmplan.core.engine import Engine, Results, Words, labelled_periods
 from xlmplan.core.jalali import solar_hijri_reading
 from xlmplan.core.labels import load_labels
 from xlmplan.core.missing_measures import missing_measures, without_missing
 from xlmplan.core.model import Plan
+from xlmplan.core.periods import SOLAR_HIJRI, check_fiscal_start, default_start, parse_start
+from xlmplan.core.starter import suggested
 from xlmplan.core.template import (
     apply_targets,
     build_plan,
+    example_in_language,
     load_raw,
     plan_catalog,
     templates_root,
@@ -53,6 +56,10 @@ class PlanResult:
     catalog: Catalog
     rows: int
     notes: list[str] = field(default_factory=list)  # what reading the data changed
+    # template channel (in the plan's language) -> the rows naming it that no channel of
+    # the data could be bound to
+    unbound: dict[str, list[str]] = field(default_factory=dict)
+    starter: dict[str, float] = field(default_factory=dict)  # KPI targets suggested from Data
 
 
 def parse_month(text: str) -> dt.date:
@@ -65,6 +72,16 @@ def parse_month(text: str) -> dt.date:
             "write the month as YYYY-MM, e.g. 2026-01"
         )
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def parse_day(text: str, option: str) -> dt.date:
+    """A day given as YYYY-MM-DD, or a one-line error naming the option."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise XlmplanError(
+            f"{option} '{text}' is not a day — write it as YYYY-MM-DD, e.g. 2026-05-17"
+        ) from None
 
 
 def check_period(first: dt.date, months: int, start: str | None) -> None:
@@ -93,11 +110,14 @@ def new_plan(
     currency: str | None = None,
     lang: str = "en",
     calendar: str = "gregorian",
+    fiscal_start: int | None = None,
     force: bool = False,
     progress: Progress | None = None,
+    cut: dt.date | None = None,
 ) -> PlanResult:
     """Create a complete plan workbook at ``out``; nothing is written if anything fails.
-    ``out`` is locked from the check that it may be written until it is replaced."""
+    ``out`` is locked from the check that it may be written until it is replaced.
+    ``cut`` keeps the Data rows up to that day (a plan built as of a day mid-year)."""
     out = Path(out)
     if out.suffix.lower() != ".xlsx":
         raise XlmplanError(f"{out}: a plan is an .xlsx workbook — give a name ending in .xlsx")
@@ -109,7 +129,16 @@ def new_plan(
         if out.exists() and not force:
             raise XlmplanError(f"{out} already exists — choose another name or add --force")
         return _new_plan(
-            out, data, template, start, months, currency, lang, calendar, progress or _quiet
+            out,
+            data,
+            template,
+            start,
+            months,
+            currency,
+            lang,
+            (calendar, fiscal_start),
+            progress or _quiet,
+            cut,
         )
 
 
@@ -134,9 +163,11 @@ def _new_plan(
     months: int | None,
     currency: str | None,
     lang: str,
-    calendar: str,
+    calendar_setting: tuple[str, int | None],
     say: Progress,
+    cut: dt.date | None = None,
 ) -> PlanResult:
+    calendar, fiscal_start = calendar_setting
     if months is not None and not 1 <= months <= 60:
         raise XlmplanError(f"--months {months}: give a plan length from 1 to 60 months")
     if currency is not None and not re.fullmatch(r"[A-Za-z]{3}", currency):
@@ -147,19 +178,29 @@ def _new_plan(
     raw = load_raw(template, lang)
     catalog = plan_catalog(labels)
     words = words_from(labels)
-    first_month = parse_month(start) if start else None
+    check_fiscal_start(fiscal_start)
+    if start and calendar == SOLAR_HIJRI:  # 1405-01 is 1 Farvardin 1405
+        first_month: dt.date | None = parse_start(start, calendar)
+    else:
+        first_month = parse_month(start) if start else None
     if first_month is not None:
         check_period(first_month, 1, start)  # before the template is laid on it
+        check_fiscal_start(fiscal_start, first_month, calendar)
 
     say("reading data")
-    frame = read_data(Path(data)) if data is not None else example_data()
+    if data is not None:
+        frame = read_data(Path(data))
+    else:
+        frame = example_in_language(example_data(), labels)
+    if cut is not None:
+        frame = _cut(frame, cut, str(data or "the example data"))
     notes = cleaned_notes(frame)
     check_data_fits(frame, DATA_FIRST_ROW, str(data or out))
     frame, channels = unify_channels(with_period_columns(frame))
     catalog = without_missing(catalog, missing_measures(frame))
     if first_month is None:
-        lo = pd.Timestamp(frame["date"].min())
-        first_month = dt.date(lo.year, lo.month, 1)
+        lo, hi = pd.Timestamp(frame["date"].min()), pd.Timestamp(frame["date"].max())
+        first_month = default_start(lo.date(), hi.date(), calendar, fiscal_start)
 
     say("computing the plan")
     plan, factors = build_plan(
@@ -169,10 +210,14 @@ def _new_plan(
         months=months,
         currency=currency.upper() if currency else None,
         channels=channels,
+        calendar=calendar,
+        fiscal_start=fiscal_start,
     )
     check_period(plan.settings.start, plan.settings.months, start)
-    plan = apply_targets(plan, Engine(plan, frame, catalog, words).run(), factors, words)
-    results = Engine(plan, frame, catalog, words).run()
+    periods = labelled_periods(plan, labels)
+    first = Engine(plan, frame, catalog, words, periods, forecasts=False).run()  # targets only
+    template_plan, plan = plan, apply_targets(plan, first, factors, words)
+    results = Engine(plan, frame, catalog, words, periods).run()
 
     say("laying out the sheets")
     book, findings = build_book(
@@ -185,11 +230,27 @@ def _new_plan(
         template,
         calendar=calendar,
         extra_findings=[Finding("warning", labels["sheet.data"], n) for n in notes],
+        starter=(starter := suggested(template_plan, plan)),
     )
 
     say(f"writing {out.name}")
     write_atomic(out, lambda tmp: write_book(book, tmp))
-    return PlanResult(out, plan, results, findings, words, catalog, len(frame), notes)
+    unbound = factors["unbound"]
+    return PlanResult(
+        out, plan, results, findings, words, catalog, len(frame), notes, unbound, starter
+    )
+
+
+def _cut(frame: pd.DataFrame, day: dt.date, source: str) -> pd.DataFrame:
+    """The rows dated up to ``day``; none left is an error naming the first date."""
+    kept = frame[frame["date"] <= pd.Timestamp(day)].reset_index(drop=True)
+    if kept.empty:
+        first = pd.Timestamp(frame["date"].min()).date() if len(frame) else None
+        since = f" (its first day is {first})" if first else ""
+        raise XlmplanError(
+            f"--as-of {day}: {source} holds no rows up to that day{since} — give a later day"
+        )
+    return kept
 
 
 def write_atomic(target: Path, write: Callable[[Path], None]) -> None:

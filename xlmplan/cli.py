@@ -19,13 +19,17 @@ from xlmplan import __version__
 from xlmplan.addin.build import DEFAULT_OUT as DEFAULT_ADDIN
 from xlmplan.addin.build import build_addin
 from xlmplan.addin.install import install_addin
-from xlmplan.api import PlanResult, new_plan
+from xlmplan.api import PlanResult, new_plan, parse_day
+from xlmplan.core import starter
 from xlmplan.core.checks import Finding
+from xlmplan.core.forecast import ETS, RUN_RATE
+from xlmplan.core.kpi_forecast import SeriesBacktest
 from xlmplan.core.template import template_names
 from xlmplan.errors import XlmplanError
 from xlmplan.importing import import_data, parse_map
+from xlmplan.kpis import KpiReport, kpi_report, read_kpis
 from xlmplan.language import switch_language
-from xlmplan.refresh import Analysis, check_plan, refresh_plan
+from xlmplan.refresh import Analysis, check_plan, layout_notes, refresh_plan
 from xlmplan.share import share_plan
 
 app = typer.Typer(
@@ -38,8 +42,24 @@ err_console = Console(stderr=True)
 
 DEMO_NAME = "xlmplan-demo.xlsx"
 Backup = Annotated[bool, typer.Option(help="Keep the previous version as <name>.backup.xlsx.")]
+LANGUAGE_CODES = ("en", "ar", "fa")
 Lang = Annotated[
     str, typer.Option("--lang", help="Language of the plan: en, ar (Arabic) or fa (Persian).")
+]
+CalendarOpt = Annotated[
+    str,
+    typer.Option(
+        "--calendar",
+        help="The plan's months: gregorian, or solar-hijri (Farvardin ..., --start 1405-01).",
+    ),
+]
+FiscalStart = Annotated[
+    int | None,
+    typer.Option(
+        "--fiscal-start",
+        help="First month (1-12) of the plan year; without --start the plan is the year "
+        "holding the data's last date.",
+    ),
 ]
 
 
@@ -72,11 +92,10 @@ def new(
     months: Annotated[int | None, typer.Option(help="Plan length in months.")] = None,
     currency: Annotated[str | None, typer.Option(help="Currency code, e.g. EUR.")] = None,
     lang: Lang = "en",
-    calendar: Annotated[
-        str,
-        typer.Option(help="Show dates as gregorian or solar-hijri (Persian calendar, Excel)."),
-    ] = "gregorian",
+    calendar: CalendarOpt = "gregorian",
+    fiscal_start: FiscalStart = None,
     force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+    strict: Strict = False,
 ) -> None:
     """Create a plan workbook from data (the bundled example shop without --data)."""
     with user_errors(), progress() as say:
@@ -89,16 +108,25 @@ def new(
             currency=currency,
             lang=lang,
             calendar=calendar,
+            fiscal_start=fiscal_start,
             force=force,
             progress=say,
         )
     for note in result.notes:
         out_console.print(f"note: {note}", highlight=False)
+    for line in unbound_notes(result):
+        out_console.print(line, highlight=False)
     out_console.print(
-        f"Plan written to [bold]{result.path.resolve()}[/] "
-        f"({result.rows:,} Data rows, {len(result.findings)} checks findings)",
+        f"Plan written to [bold]{result.path.resolve()}[/] ({result.rows:,} Data rows)",
         highlight=False,
     )
+    if starter.still_suggested(result.plan, result.starter):
+        out_console.print(
+            "KPI targets are starter suggestions from your own Data: replace them with your "
+            "targets on Strategy_KPI (Checks lists each one until you do).",
+            highlight=False,
+        )
+    report_findings(result.path, result.findings, strict)
 
 
 @app.command()
@@ -106,50 +134,109 @@ def demo(
     folder: Annotated[Path, typer.Argument(help="Folder for the demo plan.")] = Path("demo"),
     force: Annotated[bool, typer.Option(help="Overwrite an existing demo plan.")] = False,
     lang: Lang = "en",
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="Build the demo as of this day (YYYY-MM-DD): Data is cut there."
+        ),
+    ] = None,
+    calendar: CalendarOpt = "gregorian",
+    fiscal_start: FiscalStart = None,
 ) -> None:
     """Write the demo plan from the bundled example data and show its KPIs."""
     name = DEMO_NAME if lang == "en" else DEMO_NAME.replace(".xlsx", f"-{lang}.xlsx")
     with user_errors(), progress() as say:
-        result = new_plan(folder / name, force=force, lang=lang, progress=say)
-    out_console.print(kpi_table(result))
+        cut = parse_day(as_of, "--as-of") if as_of is not None else None
+        result = new_plan(
+            folder / name,
+            force=force,
+            lang=lang,
+            calendar=calendar,
+            fiscal_start=fiscal_start,
+            progress=say,
+            cut=cut,
+        )
+        report = read_kpis(result.path)
+    out_console.print(kpi_table(report))
     out_console.print(f"Demo plan: [bold]{result.path.resolve()}[/]", highlight=False)
 
 
-def kpi_table(result: PlanResult | Analysis) -> Table:
-    colours = dict(zip(result.words.status, ("green", "yellow", "red"), strict=True))
+def unbound_notes(result: PlanResult) -> list[str]:
+    """One line per template channel no channel of the data could be bound to."""
+    return [
+        f"not bound: the template's channel '{channel}' ({', '.join(rows)}) matches no channel "
+        "of your data in any language — rename it there to one of your channels, or remove "
+        "those rows"
+        for channel, rows in result.unbound.items()
+    ]
+
+
+@app.command()
+def kpis(
+    plan: Annotated[Path, typer.Argument(help="The plan workbook (read only).")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print the KPIs as JSON.")] = False,
+) -> None:
+    """Each KPI's on-pace and year-end verdicts, as the plan's saved values show them."""
+    with user_errors():
+        report = read_kpis(plan)
+    if json_out:
+        sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
+        return
+    out_console.print(kpi_table(report))
+
+
+def kpi_table(report: KpiReport) -> Table:
+    """On pace (actual and due to date, attainment, status) and year-end (forecast to the
+    plan's end against the plan target, attainment, scenario) side by side."""
+    colours = dict(zip(report.status_words, ("green", "yellow", "red"), strict=True))
     table = Table(
-        title=f"{result.plan.settings.plan_name} — KPIs as of {result.results.as_of}",
+        title=f"{report.plan_name} — KPIs as of {report.as_of}",
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
+        padding=0,  # the box leaves one space between columns: the table fits 80 columns
     )
-    table.add_column("KPI", no_wrap=True)
-    for header in ("Actual", "Target", "Att."):
-        table.add_column(header, justify="right", no_wrap=True, min_width=7)
-    table.add_column("Status", no_wrap=True)
-    table.add_column("Scenario", no_wrap=True, min_width=11)
-    for kpi, kr in zip(result.plan.kpis, result.results.kpis, strict=True):
-        status = kr.status or ""
-        metric = result.catalog.by_label(kpi.metric)
-        unit = metric.unit if metric else "number"
+    table.add_column("KPI", no_wrap=True, overflow="ellipsis", max_width=18)
+    widths = {"Actual": 6, "Due": 6, "Pace": 4, "Status": 5, "Year-end": 8, "Target": 6}
+    widths |= {"YE att.": 7}
+    for header, width in (widths | {"Scenario": 10}).items():
+        left = header in ("Status", "Scenario")
+        table.add_column(header, justify="left" if left else "right", no_wrap=True, min_width=width)
+    for k in report.kpis:
+        status = k.status or ""
         table.add_row(
-            f"{kpi.id} {kpi.name}",
-            _fmt(kr.actual, unit),
-            _fmt(kpi.target, unit),
-            f"{kr.attainment:.1%}" if kr.attainment is not None else "",
-            f"[{colours.get(status, 'white')}]{status}[/]",
-            kr.scenario or "",
+            f"{k.id} {k.name}",
+            _fmt(k.actual_to_date, k.unit),
+            _fmt(k.target_to_date, k.unit),
+            _pct(k.attainment_to_date),
+            f"[{colours.get(status, 'white')}]{escape(status)}[/]",
+            _fmt(k.year_end_forecast, k.unit),
+            _fmt(k.plan_target, k.unit),
+            _pct(k.year_end_attainment),
+            escape(k.scenario or ""),
         )
     return table
 
 
+def analysis_report(an: Analysis) -> KpiReport:
+    return kpi_report(an.plan, an.results, an.catalog, an.words.status)
+
+
+def _pct(value: float | None) -> str:
+    return f"{value:.0%}" if value is not None else ""
+
+
 def _fmt(value: float | None, unit: str) -> str:
+    """A figure for the table, short (3.35M, 14.1k); ``--json`` gives every digit."""
     if value is None:
         return ""
     if unit == "percent":
         return f"{value:.2%}"
     if unit == "ratio":
         return f"{value:.2f}x"
+    for size, unit_size, suffix in ((1e9, 1e9, "G"), (1e6, 1e6, "M"), (1e4, 1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / unit_size:.3g}{suffix}"
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.2f}"
 
 
@@ -183,6 +270,7 @@ def import_(
         bool, typer.Option(help="Replace all Data rows instead of merging.")
     ] = False,
     backup: Backup = True,
+    strict: Strict = False,
 ) -> None:
     """Bring analytics and ad-platform exports into the plan's Data, then refresh."""
     with user_errors(), progress() as say:
@@ -220,7 +308,9 @@ def import_(
             highlight=False,
         )
     an = result.refresh.analysis
-    out_console.print(kpi_table(an))
+    for line in layout_notes(an):
+        out_console.print(line, highlight=False)
+    out_console.print(kpi_table(analysis_report(an)))
     note = f" (previous version: {result.refresh.backup.name})" if result.refresh.backup else ""
     out_console.print(
         f"Imported into [bold]{plan}[/]: {rep.added:,} row(s) added"
@@ -229,12 +319,14 @@ def import_(
         + f"; Data now holds {len(an.data):,} rows{note}",
         highlight=False,
     )
+    report_findings(plan, an.findings, strict)
 
 
 @app.command()
 def refresh(
     plan: Annotated[Path, typer.Argument(help="The plan workbook to refresh.")],
     backup: Backup = True,
+    strict: Strict = False,
 ) -> None:
     """Recompute a plan from its inputs and Data; rewrites only what xlmplan owns."""
     with user_errors(), progress() as say:
@@ -245,16 +337,19 @@ def refresh(
         out_console.print(f"Table {name}: took in {rows} row(s) typed below it", highlight=False)
     for where in an.restored:
         out_console.print(f"Restored the formula in {where}", highlight=False)
-    out_console.print(kpi_table(an))
+    for line in layout_notes(an):
+        out_console.print(line, highlight=False)
+    out_console.print(kpi_table(analysis_report(an)))
     if not result.written:
         out_console.print(f"{plan} is up to date — nothing to write", highlight=False)
-        return
-    note = f" (previous version: {result.backup.name})" if result.backup else ""
-    out_console.print(
-        f"Refreshed [bold]{plan}[/]: {len(an.data):,} Data rows, "
-        f"{len(result.changed_parts)} part(s) rewritten, {len(an.findings)} checks findings{note}",
-        highlight=False,
-    )
+    else:
+        note = f" (previous version: {result.backup.name})" if result.backup else ""
+        out_console.print(
+            f"Refreshed [bold]{plan}[/]: {len(an.data):,} Data rows, "
+            f"{len(result.changed_parts)} part(s) rewritten{note}",
+            highlight=False,
+        )
+    report_findings(plan, an.findings, strict)
 
 
 @app.command()
@@ -341,11 +436,90 @@ def check(
                 {"severity": f.severity, "where": f.where, "message": f.message}
                 for f in result.findings
             ],
+            "backtest": [backtest_row(b) for b in result.backtests],
         }
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     else:
         out_console.print(findings_table(plan, result.findings))
+        out_console.print(backtest_table(result.backtests))
     raise typer.Exit(result.exit_code)
+
+
+def backtest_row(b: SeriesBacktest) -> dict[str, object]:
+    """One series' rolling-origin backtest as JSON fields."""
+    r = b.result
+    return {
+        "kpi": b.kpi,
+        "channel": b.channel,
+        "measure": b.measure,
+        "models": list(r.models),
+        "origins": r.origins,
+        "points": r.points,
+        "mase": r.mase,
+        "mase_naive": r.mase_naive,
+        "mase_seasonal_naive": r.mase_seasonal_naive,
+        "coverage_80": r.coverage,
+    }
+
+
+def backtest_table(backtests: list[SeriesBacktest]) -> Table:
+    """The forecast's rolling-origin backtest on the plan's own Data (info, never an error)."""
+    table = Table(
+        title="Forecast backtest on this plan's Data (rolling origin): MASE of the forecast, "
+        "the naive and the seasonal-naive one (lower is better), 80 % interval coverage",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for head in ("KPI", "Measure", "Model", "Points", "MASE", "Naive", "S.naive", "Cover"):
+        table.add_column(head, no_wrap=True)
+    models = {ETS: "ETS seasonal", RUN_RATE: "run-rate"}
+
+    def num(x: float | None, fmt: str = "{:.2f}") -> str:
+        return "–" if x is None else fmt.format(x)
+
+    for b in backtests:
+        r = b.result
+        table.add_row(
+            escape(b.kpi),
+            b.measure,
+            ", ".join(models.get(m, m) for m in r.models),
+            str(r.points),
+            num(r.mase),
+            num(r.mase_naive),
+            num(r.mase_seasonal_naive),
+            num(r.coverage, "{:.0%}"),
+        )
+    if not backtests:
+        table.add_row("–", "too little Data: four whole periods needed", "", "", "", "", "", "")
+    return table
+
+
+Strict = Annotated[
+    bool,
+    typer.Option(
+        help="Exit 1 when the plan written has errors in Checks (as xlmplan check does)."
+    ),
+]
+
+
+def report_findings(plan: Path, findings: list[Finding], strict: bool) -> None:
+    """Print the plan's error findings (those ``check`` reports) and the counts; the file
+    is written either way, so the exit code is 0 unless ``strict`` and an error exists."""
+    errors = [f for f in findings if f.severity == "error"]
+    for f in errors:
+        err_console.print(
+            f"error: {f.where}: {f.message}", highlight=False, markup=False, soft_wrap=True
+        )
+    counts = {sev: sum(1 for f in findings if f.severity == sev) for sev in ("warning", "info")}
+    out_console.print(
+        f"Checks: {len(errors)} error(s), {counts['warning']} warning(s), "
+        f"{counts['info']} note(s) — see the Checks sheet or run xlmplan check {plan.name}",
+        highlight=False,
+        markup=False,
+    )
+    if strict and errors:
+        raise typer.Exit(1)
 
 
 def findings_table(plan: Path, findings: list[Finding]) -> Table:
@@ -384,11 +558,23 @@ def addin_build(out: AddinPath = DEFAULT_ADDIN) -> None:
 
 
 @addin_app.command("install")
-def addin_install(out: AddinPath = DEFAULT_ADDIN) -> None:
+def addin_install(
+    out: AddinPath = DEFAULT_ADDIN,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help="The ribbon's language outside a plan: en, ar or fa (a plan's own wins; "
+            "default: Excel's).",
+        ),
+    ] = None,
+) -> None:
     """Build the add-in and install it for this user with this Python (Windows, macOS)."""
     with user_errors():
+        if lang is not None and lang not in LANGUAGE_CODES:
+            raise XlmplanError(f"--lang '{lang}': use one of {', '.join(LANGUAGE_CODES)}")
         built = build_addin(out)
-        result = install_addin(built.path)
+        result = install_addin(built.path, lang=lang)
     out_console.print(
         f"Installed [bold]{result.addin.name}[/]; the add-in runs {result.interpreter} "
         f"(recorded in {result.config}). Restart Excel to see the Marketing Plan tab.",
@@ -415,7 +601,10 @@ def main() -> None:
 
 @app.command("allocate")
 def allocate_cmd(
-    plan: Annotated[Path, typer.Argument(help="The plan workbook (read only).")],
+    plan: Annotated[
+        Path,
+        typer.Argument(help="The plan; the split goes into its Budget mix (not with --json)."),
+    ],
     budget: Annotated[
         float | None,
         typer.Option(help="Total to spend over the period (default: the current weekly rate)."),
@@ -440,11 +629,14 @@ def allocate_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Fit response curves per paid channel and split a budget to maximise the response."""
-    from xlmplan.mix import allocate_plan  # keeps scipy off the other commands' start-up
+    from xlmplan.mix import allocate_plan, write_split  # scipy stays off other commands
 
     with user_errors(), progress() as say:
         say(f"fitting response curves for {plan.name}")
         result = allocate_plan(plan, budget, period, bounds or [], target, metric)
+        if not json_out:
+            say(f"writing the recommended split into {plan.name}")
+            write_split(result)
     if json_out:
         sys.stdout.write(json.dumps(result.as_json(), ensure_ascii=False, indent=2) + "\n")
         return

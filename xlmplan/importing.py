@@ -73,9 +73,7 @@ def import_data(
             raise XlmplanError(f"{f} is the plan itself — give the export files to import")
     check_writable(plan)
     with plan_lock(plan):
-        return _import(
-            plan, files, source, mapping, replace, channel, spread, backup, conversions
-        )
+        return _import(plan, files, source, mapping, replace, channel, spread, backup, conversions)
 
 
 def _import(

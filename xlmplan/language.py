@@ -111,6 +111,8 @@ def _renames(pf: PlanFile, old: Labels, new: Labels) -> dict[str, str]:
     """xlmplan's sheets still under their default name -> the new language's name."""
     renames: dict[str, str] = {}
     for role in ROLES:
+        if role not in pf.sheets:
+            continue  # a sheet the plan's version did not have: the refresh adds it
         current = pf.sheets[role].name
         if current.casefold() == old[f"sheet.{role}"].casefold():
             target = new[f"sheet.{role}"]

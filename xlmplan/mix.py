@@ -1,8 +1,9 @@
 """Budget mix: response curves from a plan's Data and the split of a future budget.
 
-Read-only: the plan is opened with the refresh's reader (``refresh.analyse``), its Data
-summed by channel and week, each paid channel's curve fitted (``core/response.py``) and
-the budget allocated (``core/allocator.py``). Nothing is written to the plan.
+The plan is opened with the refresh's reader (``refresh.analyse``), its Data summed by
+channel and week, each paid channel's curve fitted (``core/response.py``) and the budget
+allocated (``core/allocator.py``). ``write_split`` puts the recommended weekly split into
+the Budget mix sheet's proposed column through a refresh.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from xlmplan.core.allocator import (
     predict,
 )
 from xlmplan.core.model import add_months
-from xlmplan.core.response import RESPONSE_METRICS, Fit, ResponseMetric, fit_all, weekly
+from xlmplan.core.response import RESPONSE_METRICS, Fit, ResponseMetric, weekly
 from xlmplan.errors import XlmplanError
+from xlmplan.sheets.budget_mix import fits_for
 
 DEFAULT_MONTHS = 3  # the period when the plan has no months left
 DAYS_PER_WEEK = 7.0
@@ -179,6 +181,18 @@ class MixResult:
         lines.append(NOT_EXPERIMENTS)
         return lines
 
+    def summary(self) -> list[str]:
+        """Short lines for a message box: each paid channel's current and recommended
+        weekly spend, the predicted change, and how sure it is."""
+        lines = [
+            f"• {c.fit.channel}: {c.channel.current:,.0f} → {c.recommended:,.0f} a week"
+            + ("" if c.fit.estimable else f" (held: {c.fit.reason})")
+            for c in self.channels
+            if c.fit.max_weekly_spend > 0
+        ]
+        explained = self.explanation()
+        return [*lines, *explained[1:-1], *self.warnings, explained[-1]]
+
     def _common_return(self) -> float | None:
         """The marginal return the adjustable channels share at the recommended split."""
         values = [
@@ -313,7 +327,7 @@ def allocate_plan(
     chosen: ResponseMetric = metric  # type: ignore[assignment]
     series = weekly(data, chosen)
     user = _match_bounds(path, parsed, series.spend)
-    fits = fit_all(series, chosen)
+    fits = fits_for(data, chosen)  # the refresh's reader fitted these already
     for fit in fits:
         bound = user.get(fit.channel)
         if bound is not None and not bound.locked and not fit.estimable:
@@ -380,6 +394,15 @@ def allocate_plan(
     return result
 
 
+def write_split(result: MixResult) -> Path | None:
+    """Write the recommended weekly split into the plan's Budget mix (its proposed column),
+    refreshing the plan with it; returns the backup copy's path (None: nothing changed)."""
+    from xlmplan.refresh import refresh_plan
+
+    spend = {c.fit.channel: c.recommended for c in result.channels}
+    return refresh_plan(result.path, proposed=spend).backup
+
+
 def _match_bounds(path: Path, parsed: list[Bound], spend: pd.DataFrame) -> dict[str, Bound]:
     """Each --bounds item by the channel it names (letter case ignored); only channels
     with spend in Data can be bounded."""
@@ -421,6 +444,7 @@ def _channel(fit: Fit, bound: Bound | None, weeks: float) -> Channel:
         low,
         high,
         bool(bound and bound.locked),
+        tuple(fit.boot),
     )
 
 
@@ -456,9 +480,7 @@ def _fit_caps(
         )
     factor = need / base
     raised = [
-        replace(ch, high=max(factor * ch.max_seen, ch.low))
-        if ch in default
-        else ch
+        replace(ch, high=max(factor * ch.max_seen, ch.low)) if ch in default else ch
         for ch in channels
     ]
     note = (

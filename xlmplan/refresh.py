@@ -17,12 +17,15 @@ from typing import Any
 import pandas as pd
 from lxml import etree
 
+from xlmplan import __version__
+from xlmplan.core import starter
 from xlmplan.core.catalog import Catalog
 from xlmplan.core.checks import Finding
 from xlmplan.core.data import DATA_COLUMNS, cleaned_notes
 from xlmplan.core.data_merge import unify_channels
-from xlmplan.core.engine import Engine, Results, Words
+from xlmplan.core.engine import Engine, Results, Words, labelled_periods
 from xlmplan.core.inputs import plan_from_tables
+from xlmplan.core.kpi_forecast import SeriesBacktest, plan_backtests
 from xlmplan.core.labels import Labels, load_labels
 from xlmplan.core.missing_measures import (
     column_positions,
@@ -41,22 +44,26 @@ from xlmplan.core.template import (
 )
 from xlmplan.errors import TemplateError, WorkbookError
 from xlmplan.io.plan_data import data_headers, data_where
+from xlmplan.sheets import budget, budget_mix
 from xlmplan.sheets.analysis import PICK_CELL
 from xlmplan.sheets.book import ROLES, build_book
-from xlmplan.sheets.cellrefs import Pos, cf_ranges, dv_ranges, expand
+from xlmplan.sheets.cellrefs import Pos, cf_ranges, dv_ranges, expand, range_text
 from xlmplan.sheets.layout import Book, Sheet, a1, rng
+from xlmplan.sheets.print_setup import PrintTexts, page_setup
 from xlmplan.xlsx.fastrows import column_styles, replace_rows, row_styles
 from xlmplan.xlsx.limits import check_data_fits
 from xlmplan.xlsx.package import Package, open_package, xml_bytes
 from xlmplan.xlsx.package_write import check_writable, os_error, write_error, write_package
 from xlmplan.xlsx.plan_file import PlanFile, data_frame, input_tables, open_plan
 from xlmplan.xlsx.plan_lock import plan_lock, scratch_name
+from xlmplan.xlsx.relayout import relay_charts, relay_sheet
 from xlmplan.xlsx.sheet_formats import charts_of, own_links, patch_chart, replace_formats
-from xlmplan.xlsx.splice import Q, SheetXml, fresh_cell, shared_strings
+from xlmplan.xlsx.sheet_graft import Graft, graft_sheet
+from xlmplan.xlsx.splice import Q, SheetXml, fresh_cell, replace_print_setup, shared_strings
 from xlmplan.xlsx.style_merge import StyleMap, merge_styles
 from xlmplan.xlsx.well_formed import ill_formed_findings
-from xlmplan.xlsx.workbook_order import workbook_child
-from xlmplan.xlsx.writer import write_book
+from xlmplan.xlsx.workbook_order import free_sheet_name, sheet_position, workbook_child
+from xlmplan.xlsx.writer import PRINT_NAMES, print_names, write_book
 
 EXCEL_LAST_COL = 16383  # XFD, 0-based
 OWNED_ROLES = tuple(r for r in ROLES if r != "data") + ("manifest",)
@@ -81,6 +88,9 @@ class Analysis:
     new_data: bool = False  # the Data rows come from an import and are rewritten
     data_last: int = 0  # 0-based last row of the Data table in the file as read
     relabel: bool = False  # the plan changes language: every format and chart is re-laid
+    added: dict[str, str] = field(default_factory=dict)  # role -> name of a sheet refresh adds
+    # role -> (old, new) span of xlmplan's cells on a sheet another version laid out
+    moved: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -96,20 +106,31 @@ def _where(sheet: Sheet, pos: Pos) -> str:
     return f"{sheet.name}!{a1(*pos)}"
 
 
-def analyse(path: Path, data: pd.DataFrame | None = None, lang: str | None = None) -> Analysis:
+def analyse(
+    path: Path,
+    data: pd.DataFrame | None = None,
+    lang: str | None = None,
+    proposed: dict[str, float] | None = None,
+) -> Analysis:
     """Read, recompute and lay out a plan; the file stays open in ``Analysis.pf``.
     ``data`` replaces the Data rows (an import); otherwise they are read from the file.
-    ``lang`` lays the plan out in another language (its inputs already relabelled)."""
+    ``lang`` lays the plan out in another language (its inputs already relabelled).
+    ``proposed`` is a weekly split for the Budget mix's proposed column (`allocate`)."""
     path = Path(path)
     pf = open_plan(path)
     try:
-        return _analyse(pf, data, lang)
+        return _analyse(pf, data, lang, proposed)
     except BaseException:
         pf.close()
         raise
 
 
-def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -> Analysis:
+def _analyse(
+    pf: PlanFile,
+    new_data: pd.DataFrame | None,
+    relabel: str | None,
+    proposed: dict[str, float] | None = None,
+) -> Analysis:
     labels, words, catalog = plan_language(pf, relabel)
     template = pf.manifest.get("template", "online_shop")
     base, _ = build_plan(
@@ -142,8 +163,14 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
         data_headers(pf), data_header_aliases(), data_where(pf), plan.kpis, catalog, titles
     )
     plan.analysis_metric = picked_label(pf)
-    results = Engine(plan, data, catalog, words).run()
-    names = {role: pf.sheets[role].name for role in ROLES}
+    mix_sheet = pf.sheets.get("budget_mix")  # a plan from before the sheet has none yet
+    plan.mix_state = budget_mix.state_from_cells(pf.cells(mix_sheet) if mix_sheet else [])
+    plan.mix_state.override = proposed
+    periods = labelled_periods(plan, labels)
+    results = Engine(plan, data, catalog, words, periods).run()
+    names = {role: pf.sheets[role].name for role in ROLES if role in pf.sheets}
+    added = _added_names(pf, labels)
+    names |= added
     grown = {n: t.grown for n, t in pf.tables.items() if t.grown > 0 and new_data is None}
 
     def lay_out(extra: list[Finding]) -> tuple[Book, list[Finding]]:
@@ -158,21 +185,29 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
             sheet_names=names,
             extra_findings=extra,
             calendar=pf.manifest.get("calendar", "gregorian"),
+            table_at={name: (info.r1, info.c1) for name, info in pf.tables.items()},
+            starter=starter.decode(pf.manifest.get(starter.MANIFEST_KEY)),
         )
         _fit_data(book, pf)
         return book, findings
 
     book, findings = lay_out(input_findings)
-    targets = {role: SheetXml(pf.pkg.read(pf.sheets[role].part)) for role in OWNED_ROLES}
+    targets = {
+        role: SheetXml(pf.pkg.read(pf.sheets[role].part))
+        for role in OWNED_ROLES
+        if role in pf.sheets
+    }
     restored: list[str] = []
+    moved: dict[str, tuple[str, str]] = {}
     for role in ROLES:
-        if role == "data":
+        if role == "data" or role in added:
             continue
         sheet, target = book.sheet(role), targets[role]
-        old = _old_owned(pf, role, sheet)
-        for pos in sorted(old & sheet.owned()):
-            cell = sheet.cells[pos]
-            if cell.formula and target.has_content(pos) and not target.has_formula(pos):
+        old, new = _old_owned(pf, role, sheet), sheet.owned()
+        if _relaid(pf, old, new):
+            moved[role] = (_span(old), _span(new))
+        for pos in sorted(_typed_over(pf, role, old & new, target)):
+            if sheet.cells[pos].formula:
                 restored.append(_where(sheet, pos))
     if restored:
         extra = [Finding("warning", w, labels["check.restored"].format(cell=w)) for w in restored]
@@ -193,7 +228,39 @@ def _analyse(pf: PlanFile, new_data: pd.DataFrame | None, relabel: str | None) -
         new_data is not None,
         data_last,
         relabel is not None and relabel != pf.manifest.get("language", "en"),
+        added,
+        moved,
     )
+
+
+def _added_names(pf: PlanFile, labels: Labels) -> dict[str, str]:
+    """The sheets of roles the plan's version did not have, named in the plan's language
+    (a name one of the user's sheets already has gets a number)."""
+    taken = {sheet.name for sheet in pf.pkg.sheets()}
+    out: dict[str, str] = {}
+    for role in pf.added:
+        out[role] = free_sheet_name(labels[f"sheet.{role}"], taken)
+        taken.add(out[role])
+    return out
+
+
+def layout_notes(an: Analysis) -> list[str]:
+    """What a refresh changed in the plan's make-up: sheets added for roles the plan's
+    version of xlmplan did not have, and sheets whose layout moved since that version."""
+    made = an.pf.manifest.get("xlmplan.version", "an earlier version")
+    notes = [
+        f"Added the sheet '{name}': new in xlmplan {__version__} (the plan was made by {made})"
+        for name in an.added.values()
+    ]
+    for role, (old, new) in an.moved.items():
+        if an.pf.sheets[role].state != "visible":
+            continue  # a helper sheet (Lists, Calc) follows silently
+        notes.append(
+            f"Laid out '{an.pf.sheets[role].name}' as xlmplan {__version__} does: its cells "
+            f"now span {new} (were {old} in {made}); your own cells stay where they are"
+        )
+    names = {role: ref.name for role, ref in an.pf.sheets.items()} | an.added
+    return notes + budget.layout_moved(an.pf.manifest, an.labels, names)
 
 
 def picked_label(pf: PlanFile) -> str:
@@ -235,49 +302,95 @@ def _old_owned(pf: PlanFile, role: str, sheet: Sheet) -> set[Pos]:
     return expand(text) if text else sheet.owned()
 
 
+# Owned cells where xlmplan 0.1.0 wrote numbers, by role: columns (None: every column).
+_NUMBERS_0_1: dict[str, set[int] | None] = {"scenarios": {17}, "lists": None}
+
+
+def _typed_over(pf: PlanFile, role: str, cells: set[Pos], target: SheetXml) -> set[Pos]:
+    """The ``cells`` (owned before and now) whose formula a user typed over: where the
+    manifest's ``formulas.<role>`` says xlmplan wrote a formula, the cell has none now.
+    A plan from before that record (0.1.0) wrote labels as text: there a number
+    without a formula was typed, except where 0.1.0 wrote numbers itself."""
+    recorded = pf.manifest.get(f"formulas.{role}")
+    if recorded is not None:
+        cells &= expand(recorded)
+        return {pos for pos in cells if target.has_content(pos) and not target.has_formula(pos)}
+    own = _NUMBERS_0_1.get(role, set())
+    return {
+        pos
+        for pos in cells
+        if not target.has_formula(pos)
+        and target.cached(pos, [])[0] == "n"
+        and target.has_content(pos)
+        and not (own is None or pos[1] in own)
+    }
+
+
+def _relaid(pf: PlanFile, old: set[Pos], new: set[Pos]) -> bool:
+    """The sheet was laid out by another version of xlmplan, and its columns moved (rows
+    come and go with the Tables beside them; that is growth, not a new layout)."""
+    if pf.manifest.get("xlmplan.version") == __version__:
+        return False
+    return {c for _, c in old} != {c for _, c in new}
+
+
+def _span(cells: set[Pos]) -> str:
+    if not cells:
+        return "-"
+    rows, cols = [r for r, _ in cells], [c for _, c in cells]
+    return range_text(min(rows), min(cols), max(rows), max(cols))
+
+
 def refresh_plan(
     path: Path,
     *,
     backup: bool = True,
     data: pd.DataFrame | None = None,
     lang: str | None = None,
+    proposed: dict[str, float] | None = None,
 ) -> RefreshResult:
     """Refresh ``path`` in place; returns what changed. Writes nothing when nothing changed.
     With ``data``, the Data table's rows are replaced by it first (an import); with
-    ``lang``, the plan is laid out in that language (see ``xlmplan.language``). The plan
+    ``lang``, the plan is laid out in that language (see ``xlmplan.language``); with
+    ``proposed``, that weekly split goes into the Budget mix's proposed column. The plan
     is locked from the read to the replace."""
     path = Path(path)
     check_writable(path)
     with plan_lock(path):
-        return _refresh(path, backup, data, lang)
+        return _refresh(path, backup, data, lang, proposed)
 
 
 def _refresh(
-    path: Path, backup: bool, data: pd.DataFrame | None, lang: str | None
+    path: Path,
+    backup: bool,
+    data: pd.DataFrame | None,
+    lang: str | None,
+    proposed: dict[str, float] | None = None,
 ) -> RefreshResult:
-    analysis = analyse(path, data, lang)
+    analysis = analyse(path, data, lang, proposed)
     try:
         pkg = analysis.pf.pkg
-        replace = {
-            part: data
-            for part, data in _spliced_parts(analysis).items()
-            if not pkg.has(part) or pkg.read(part) != data
-        }
-        changed = sorted(replace)
+        spliced, add = _spliced_parts(analysis)
+        replace = {part: data for part, data in spliced.items() if pkg.read(part) != data}
+        changed = sorted([*replace, *add])
         written_backup: Path | None = None
         remove = drop_calc_chain(analysis.pf.pkg, replace)
-        if replace or remove:
+        if replace or remove or add:
             written_backup = write_package(
-                analysis.pf.pkg, path, replace=replace, remove=remove, backup=backup
+                analysis.pf.pkg, path, replace=replace, remove=remove, add=add, backup=backup
             )
-        return RefreshResult(path, bool(replace or remove), written_backup, analysis, changed)
+        return RefreshResult(
+            path, bool(replace or remove or add), written_backup, analysis, changed
+        )
     finally:
         analysis.pf.close()
 
 
-def _spliced_parts(an: Analysis) -> dict[str, bytes]:
-    """Every part of the user's file that changes, by part name."""
+def _spliced_parts(an: Analysis) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """Every part of the user's file that changes, and every part added (the sheets of
+    roles the plan did not have), by part name."""
     pf, book = an.pf, an.book
+    prints = print_names_of(book)  # before the Data rows are cut to one below
     for sheet in book.sheets:
         for frame in sheet.frames:
             frame.frame = frame.frame.iloc[:1]
@@ -297,23 +410,45 @@ def _spliced_parts(an: Analysis) -> dict[str, bytes]:
             out: dict[str, bytes] = {}
             if styles is not None:
                 out["xl/styles.xml"] = styles
+            book_xml = pf.pkg.xml("xl/workbook.xml")
+            graft = Graft(pf.pkg, book_xml)
+            grafted = {}
+            for role, name in an.added.items():
+                part = f"xl/worksheets/sheet{index[role] + 1}.xml"
+                position = sheet_position(_book_roles(pf, book_xml, an.added), role, ROLES)
+                grafted[role] = graft_sheet(graft, fresh, part, name, position, shared, style_map)
             for role in OWNED_ROLES:
+                if role in an.added:
+                    continue
                 fresh_xml = SheetXml(fresh.read(f"xl/worksheets/sheet{index[role] + 1}.xml"))
                 spliced = _splice_sheet(an, role, fresh_xml, shared, style_map)
                 if spliced is not None:
                     out[pf.sheets[role].part] = spliced
-            out.update(_charts(pf, fresh, index["dashboard"], an.relabel))
+            for role in ("dashboard", "budget_mix"):
+                if role in an.added:  # a grafted sheet brings its charts
+                    continue
+                out.update(_charts(an, fresh, index[role], graft, style_map, role))
             if an.new_data:
                 out[pf.table("data").sheet.part] = _data_rows(
                     an, fresh, index["data"], style_map.xf
                 )
+            graft.finish()
+            out.update(graft.replace)
     finally:
         scratch.unlink(missing_ok=True)
     out.update(_grown_tables(pf))
-    names = _names(pf, book)
-    if names is not None:
-        out["xl/workbook.xml"] = names
-    return out
+    roles = _book_roles(pf, book_xml, an.added)
+    if _names(book_xml, book) | _print_names(book_xml, roles, prints) or an.added:
+        out["xl/workbook.xml"] = xml_bytes(book_xml)
+    pf.sheets.update(grafted)  # the written file's sheets, for what follows (share's seal)
+    return out, graft.add
+
+
+def _book_roles(pf: PlanFile, book_xml: etree._Element, added: dict[str, str]) -> list[str | None]:
+    """Each sheet's role in book order (None for a user's own sheet)."""
+    by_name = {ref.name: role for role, ref in pf.sheets.items()}
+    by_name |= {name: role for role, name in added.items()}
+    return [by_name.get(el.get("name", "")) for el in book_xml.iterfind(f"{Q}sheets/{Q}sheet")]
 
 
 def _write_scratch(book: Book, scratch: Path, plan: Path) -> None:
@@ -337,14 +472,17 @@ def _splice_sheet(
         old, new = set(target.cells), set(fresh.cells)
     else:
         old, new = _old_owned(pf, role, sheet), sheet.owned()
-        _refuse_collisions(pf, sheet, target, new - old)
+        _refuse_collisions(pf, sheet, target, new - old - sheet.rewrite)
     before = etree.tostring(target.root)
     if role != "manifest":
-        _formats(pf, role, sheet, target, fresh, style_map.dxf, an.relabel)
+        _formats(pf, role, sheet, target, fresh, style_map.dxf, an.relabel or role in an.moved)
         own_links(target.root, fresh.root, new)
+        replace_print_setup(target.root, fresh.root)
+    if role in an.moved:
+        relay_sheet(target, fresh, style_map.xf, new)
     for pos in sorted(old - new):
         target.remove(pos)
-    for pos in sorted(new):
+    for pos in sorted(new | sheet.rewrite):
         cell = fresh.cells.get(pos)
         if cell is None:
             target.remove(pos)
@@ -374,21 +512,42 @@ def _formats(
 
 
 def _charts(
-    pf: PlanFile, fresh: Package, dashboard_index: int, relabel: bool = False
+    an: Analysis,
+    fresh: Package,
+    index: int,
+    graft: Graft,
+    styles: StyleMap,
+    role: str = "dashboard",
 ) -> dict[str, bytes]:
-    """Dashboard charts with the fresh series ranges and cached points (the fresh charts
-    whole when the language changes: titles and series names are labels)."""
+    """A sheet's charts (Dashboard, Budget mix) with the fresh series ranges and cached
+    points (the fresh charts whole when the language changes: titles and series names are
+    labels; and when another version wrote them and their series no longer pair up). A
+    sheet laid out anew moves its charts; charts the fresh sheet has beyond the plan's are
+    added."""
+    pf = an.pf
     out: dict[str, bytes] = {}
-    fresh_charts = charts_of(fresh, f"xl/worksheets/sheet{dashboard_index + 1}.xml")
-    mine = charts_of(pf.pkg, pf.sheets["dashboard"].part)
+    fresh_sheet = f"xl/worksheets/sheet{index + 1}.xml"
+    fresh_charts = charts_of(fresh, fresh_sheet)
+    mine = charts_of(pf.pkg, pf.sheets[role].part)
+    other_version = pf.manifest.get("xlmplan.version") != __version__
     for target_part, fresh_part in zip(mine, fresh_charts, strict=False):
-        if relabel:
+        if an.relabel or role in an.moved:
             out[target_part] = fresh.read(fresh_part)
             continue
         patched = patch_chart(pf.pkg.read(target_part), fresh.read(fresh_part))
         if patched is not None:
             out[target_part] = patched
+        elif other_version and not _same_series(pf.pkg.read(target_part), fresh.read(fresh_part)):
+            out[target_part] = fresh.read(fresh_part)
+    if role in an.moved or len(fresh_charts) > len(mine):
+        move = role in an.moved
+        out.update(relay_charts(graft, fresh, fresh_sheet, pf.sheets[role].part, styles, move=move))
     return out
+
+
+def _same_series(target: bytes, fresh: bytes) -> bool:
+    count = lambda data: data.count(b"<c:ser>")  # noqa: E731
+    return count(target) == count(fresh)
 
 
 def _refuse_collisions(pf: PlanFile, sheet: Sheet, target: SheetXml, fresh: set[Pos]) -> None:
@@ -416,9 +575,42 @@ def _grown_tables(pf: PlanFile) -> dict[str, bytes]:
     return out
 
 
-def _names(pf: PlanFile, book: Book) -> bytes | None:
-    """workbook.xml with xlmplan's defined names set to the new ranges (None: unchanged)."""
-    root = pf.pkg.xml("xl/workbook.xml")
+def print_names_of(book: Book) -> dict[str, dict[str, str]]:
+    """Per role, the print names (print area, titles) of xlmplan's visible sheets."""
+    texts = book.print_texts or PrintTexts("", "", "")
+    out = {}
+    for sheet in book.sheets:
+        setup = page_setup(sheet, texts)
+        if setup is not None:
+            out[sheet.role] = print_names(sheet.name, setup)
+    return out
+
+
+def _print_names(
+    root: etree._Element, roles: list[str | None], prints: dict[str, dict[str, str]]
+) -> bool:
+    """Set the print names of xlmplan's sheets, scoped by their place in the workbook
+    (``roles``: each sheet's role in book order); a user's sheets keep theirs. True when
+    something changed."""
+    container = workbook_child(root, "definedNames")
+    mine = {str(i) for i, role in enumerate(roles) if role in ROLES}
+    before = {}
+    for dn in list(container.iter(Q + "definedName")):
+        scope, name = dn.get("localSheetId"), dn.get("name", "")
+        if scope in mine and name in PRINT_NAMES:
+            before[(scope, name)] = dn.text
+            container.remove(dn)
+    after = {}
+    for i, role in enumerate(roles):
+        for name, text in prints.get(role or "", {}).items():
+            dn = etree.SubElement(container, Q + "definedName", name=name, localSheetId=str(i))
+            dn.text = after[(str(i), name)] = text
+    return before != after
+
+
+def _names(root: etree._Element, book: Book) -> bool:
+    """Set xlmplan's defined names in workbook.xml to the new ranges; True when any
+    changed."""
     container = workbook_child(root, "definedNames")
     existing = {
         dn.get("name"): dn
@@ -435,9 +627,7 @@ def _names(pf: PlanFile, book: Book) -> bytes | None:
         if dn.text != text:
             dn.text = text
             changed = True
-    if not changed:
-        return None
-    return xml_bytes(root)
+    return changed
 
 
 def drop_calc_chain(pkg: Package, replace: dict[str, bytes]) -> list[str]:
@@ -447,17 +637,24 @@ def drop_calc_chain(pkg: Package, replace: dict[str, bytes]) -> list[str]:
     if "xl/calcChain.xml" not in pkg.names() or not replace:
         return []
     rels_part = "xl/_rels/workbook.xml.rels"
-    rels = pkg.xml(rels_part)
+    rels = _edited(pkg, replace, rels_part)
     for rel in list(rels):
         if rel.get("Target", "").endswith("calcChain.xml"):
             rels.remove(rel)
     replace[rels_part] = xml_bytes(rels)
-    types = pkg.xml("[Content_Types].xml")
+    types = _edited(pkg, replace, "[Content_Types].xml")
     for over in list(types):
         if over.get("PartName", "") == "/xl/calcChain.xml":
             types.remove(over)
     replace["[Content_Types].xml"] = xml_bytes(types)
     return ["xl/calcChain.xml"]
+
+
+def _edited(pkg: Package, replace: dict[str, bytes], part: str) -> etree._Element:
+    """``part`` as an earlier step left it in ``replace``, else as the file holds it."""
+    if part in replace:
+        return etree.fromstring(replace[part], etree.XMLParser(resolve_entities=False))
+    return pkg.xml(part)
 
 
 def same_value(cached: Any, value: Any) -> bool:
@@ -480,6 +677,7 @@ class CheckResult:
     path: Path
     findings: list[Finding]
     analysis: Analysis
+    backtests: list[SeriesBacktest] = field(default_factory=list)  # the forecast's, on Data
 
     @property
     def exit_code(self) -> int:
@@ -498,7 +696,7 @@ def check_plan(path: Path) -> CheckResult:
         )
         extra: list[Finding] = []
         for role in ROLES:
-            if role == "data":
+            if role == "data" or role in an.added:
                 continue
             sheet, target = an.book.sheet(role), an.targets[role]
             stale: list[str] = []
@@ -520,7 +718,7 @@ def check_plan(path: Path) -> CheckResult:
         extra += ill_formed_findings(an.pf)
         order = {"error": 0, "warning": 1, "info": 2}
         findings = sorted([*an.findings, *extra], key=lambda f: order.get(f.severity, 3))
-        return CheckResult(Path(path), findings, an)
+        return CheckResult(Path(path), findings, an, plan_backtests(an.plan, an.results.forecasts))
     finally:
         an.pf.close()
 

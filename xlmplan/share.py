@@ -36,6 +36,8 @@ from xlmplan.errors import XlmplanError
 from xlmplan.refresh import Analysis, drop_calc_chain, plan_language, refresh_plan
 from xlmplan.sheets.cellrefs import parse_a1
 from xlmplan.sheets.layout import a1
+from xlmplan.sheets.print_setup import PrintTexts
+from xlmplan.sheets.report import report_parts
 from xlmplan.xlsx.macro_free import cites_other_workbook, macro_free_edits
 from xlmplan.xlsx.package import Package, open_package, xml_bytes
 from xlmplan.xlsx.package_write import check_writable, write_package
@@ -44,7 +46,6 @@ from xlmplan.xlsx.plan_lock import naming, plan_lock, scratch_name
 from xlmplan.xlsx.splice import Q, SheetXml, text_cell
 from xlmplan.xlsx.workbook_order import workbook_child
 
-PDF_ROLES = ("start", "dashboard", "objectives", "scenarios")
 XM_NS = "http://schemas.microsoft.com/office/excel/2006/main"
 _PROTECTION_AFTER = ("sheetData", "sheetCalcPr")
 
@@ -158,10 +159,11 @@ def _share(
     if pdf:
         from xlmplan.libreoffice.pdf import export_pdf
 
-        names = [an.pf.sheets[role].name for role in PDF_ROLES]
+        parts = report_parts(an.book, an.book.print_texts or PrintTexts("", "", ""))
         target = out.with_suffix(".pdf")
         _check_pdf_target(source, target, force)  # again: something may have appeared
-        made = export_pdf(out, target, names)
+        setups = {part.sheet: part.setup for part in parts}
+        made = export_pdf(out, target, list(setups), setups=setups)
         result.pdf, result.pdf_pages = target, sum(made.pages.values())
     return result
 

@@ -61,8 +61,9 @@ def data(*rows: tuple[Any, ...]) -> pd.DataFrame:
     return canonical_frame(raw, "key.csv")
 
 
-def run(plan: Plan, frame: pd.DataFrame) -> Results:
-    return Engine(plan, frame, CATALOG, WORDS).run()
+def run(plan: Plan, frame: pd.DataFrame, *, forecasts: bool = True) -> Results:
+    """The engine's results; ``forecasts=False``: year-end by the run-rate rule alone."""
+    return Engine(plan, frame, CATALOG, WORDS, forecasts=forecasts).run()
 
 
 @functools.cache

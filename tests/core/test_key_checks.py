@@ -20,6 +20,7 @@ from xlmplan.core.model import Action, Kpi, Objective, Person, Plan, Strategy, S
 from xlmplan.core.template import BUNDLED
 
 pytestmark = pytest.mark.core
+NO_STRATEGY = "No strategy serves this objective — add one on the strategies table."
 
 
 @pytest.fixture
@@ -102,8 +103,18 @@ def test_every_kind_of_finding(labels: Labels) -> None:
         Finding(
             "warning", "Objectives O1", "Substantiation cites 'S9', which is not a SWOT factor ID."
         ),
+        # O1 types 110 and K1, which measures it, 5000: one target typed twice, disagreeing
+        Finding(
+            "warning",
+            "Objectives O1",
+            "Target 110 differs from KPI K1's target 5,000 — clear the objective's target "
+            "(it then shows the KPI's) or make the two agree.",
+        ),
         Finding("warning", "Objectives O2", "SMART score 0/5; missing: S, M, A, R, T."),
+        # only ST3 serves an objective (o1): O2 and O3 have none
+        Finding("warning", "Objectives O2", NO_STRATEGY),
         Finding("warning", "Objectives O3", "SMART score 3/5; missing: M, A."),
+        Finding("warning", "Objectives O3", NO_STRATEGY),
         Finding("warning", "Strategy_KPI K2", "The KPI has no target — type one."),
         Finding(
             "warning",
@@ -186,6 +197,12 @@ def test_rows_with_one_cell_typed_are_checked_and_blank_rows_skipped(labels: Lab
         ("error", "Strategy_KPI ", "The strategy serves no objective — pick one."),
         ("warning", "Objectives ", "SMART score 0/5; missing: S, M, A, R, T."),
         ("warning", "Objectives ", "SMART score 2/5; missing: S, R, T."),  # 10 % growth: A
+        (
+            "warning",
+            "Objectives ",
+            "Target 110 differs from KPI K1's target 5,000 — clear the objective's target "
+            "(it then shows the KPI's) or make the two agree.",
+        ),
         ("warning", "Strategy_KPI ", "The KPI has no target — type one."),
         (
             "warning",

@@ -31,9 +31,11 @@ Settings: amber threshold 0.8, pessimistic trigger 0.5 (both not the defaults).
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
-from tests.core.keys import SCENARIOS, D, data, run, settings
+from tests.core.keys import SCENARIOS, D, data, settings
+from tests.core.keys import run as run_with_forecast
 from xlmplan.core.engine import KpiResult, Results
 from xlmplan.core.model import Kpi, Plan
 
@@ -54,7 +56,7 @@ ROWS = [
 KPIS = [
     Kpi("K1", "Search revenue", "Revenue", "Search", 12000.0, "higher"),
     Kpi("K2", "Cost per order", "CPA", "All", 25.0, "Lower"),
-    Kpi("K3", "Search sessions", "Sessions", "Search", 300.0, "higher"),
+    Kpi("K3", "Search sessions", "Sessions", "Search", 1464.0, "higher"),
     Kpi("K4", "Social CTR", "CTR", "Social", 0.02, "higher"),
     Kpi("K5", "Social CTR stretch", "ctr", "social", 0.04, "higher"),
     Kpi("K6", "Spend", "Spend", "all", None, "lower"),
@@ -66,6 +68,12 @@ KPIS = [
 def plan(**kw: object) -> Plan:
     s = settings(D(2028, 1, 1), 12, amber_threshold=0.8, pessimistic_trigger=0.5, **kw)
     return Plan(s, kpis=list(KPIS), scenarios=list(SCENARIOS), channels=["Search", "Social"])
+
+
+def run(plan_: Plan, frame: pd.DataFrame) -> Results:
+    """These keys work the run-rate rule (SPEC), the year-end without a forecast; the
+    forecast's keys are in test_forecast_keys.py."""
+    return run_with_forecast(plan_, frame, forecasts=False)
 
 
 @pytest.fixture
@@ -100,8 +108,12 @@ def test_k1_revenue_higher_is_better(res: Results) -> None:
     assert k1.actual == 3300.0
     assert (k1.last, k1.prev) == (1500.0, 1400.0)
     assert k1.trend == 0.071429  # 1500 / 1400 - 1 = 0.0714285...
-    assert k1.attainment == 0.275  # 3300 / 12000
-    assert k1.status == "Red"
+    # on pace: the even path's target to date is 12000 x 75 / 366 = 2459.016 (January
+    # 12000 x 31/366, February x 29/366, half of March x 15/366), so 3300 / 2459.016 = 1.342
+    # Green, where the whole year would say 3300 / 12000 = 0.275 Red
+    assert k1.target_to_date == pytest.approx(12000 * 75 / 366)
+    assert k1.attainment == 1.342
+    assert k1.status == "Green"
     assert k1.additive is True
     assert k1.projection == pytest.approx(16104.0)  # 3300 * 366 / 75 = 44 * 366
     assert k1.scenario_projections == pytest.approx([18519.6, 16104.0, 12078.0])  # x1.15 1 .75
@@ -133,10 +145,12 @@ def test_k2_cpa_lower_is_better(res: Results) -> None:
 def test_k3_at_the_amber_threshold_is_amber(res: Results) -> None:
     k3 = kpi(res, "K3")
     assert k3.actual == 240.0
+    # target 1464 for the year: due by 2028-03-15 1464 x 75 / 366 = 300 (124 + 116 + 60)
+    assert k3.target_to_date == pytest.approx(300.0)
     assert k3.attainment == 0.8  # 240 / 300, exactly the threshold set on Start
     assert k3.status == "Amber"
     assert k3.projection == pytest.approx(1171.2)  # 240 * 366 / 75 = 3.2 * 366
-    assert k3.projected_attainment == 3.904  # 1171.2 / 300
+    assert k3.projected_attainment == 0.8  # 1171.2 / 1464: the same verdict at year end
 
 
 def test_k4_at_the_pessimistic_trigger_is_realistic(res: Results) -> None:

@@ -4,7 +4,9 @@ The template (``quickstart_addin_ribbon.xlam`` of the installed xlwings) brings 
 workbook shell, the xlwings VBA module (``RunPython``, ``GetConfig``, the UDF plumbing),
 its Dictionary class and the project's references. The build
 
-* replaces the template's ribbon by ``macros/customUI14.xml`` (Office 2010 namespace);
+* replaces the template's ribbon by ``macros/customUI14.xml`` (Office 2010 namespace),
+  its texts fetched in the plan's language by callbacks, and adds the ``XlmplanTexts``
+  module that holds them in every language of the label packs (:mod:`ribbon_texts`);
 * drops the template's demo module, names the VBA project ``xlmplan``, sets the xlwings
   module's ``PROJECT_NAME`` to ``xlmplan`` (so its settings live in ``xlmplan.conf``) and
   adds every ``macros/*.bas`` and the ``xlwings_udfs`` module that makes the worksheet
@@ -27,7 +29,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from xlmplan.addin import udf_wrapper
+from xlmplan.addin import ribbon_texts, udf_wrapper
+from xlmplan.core.labels import languages, load_labels
+from xlmplan.core.template import templates_root
 from xlmplan.errors import WorkbookError, XlmplanError
 from xlmplan.xlsx.package import Package, open_package, xml_bytes
 from xlmplan.xlsx.package_write import write_package
@@ -105,6 +109,7 @@ def build_addin(out: Path = DEFAULT_OUT, macros: Path = MACROS) -> BuildResult:
     if out.suffix.lower() != ".xlam":
         raise BuildError(f"{out}: an Excel add-in's name ends in .xlam")
     ribbon, bas = macro_sources(macros)
+    ribbon, bas = _in_every_language(ribbon, bas)
     with open_package(template_path()) as pkg:
         project = _vba_project(pkg, bas)
         replace_parts = {
@@ -122,6 +127,25 @@ def build_addin(out: Path = DEFAULT_OUT, macros: Path = MACROS) -> BuildResult:
             backup=False,
         )
     return BuildResult(out, tuple(m.name for m in project.modules), RIBBON_PART, out.stat().st_size)
+
+
+def _in_every_language(ribbon: bytes, bas: dict[str, str]) -> tuple[bytes, dict[str, str]]:
+    """The ribbon with its texts fetched by callbacks, and the ``XlmplanTexts`` module that
+    holds them in every language of the label packs (``ribbon_texts``)."""
+    if ribbon_texts.MODULE in bas:
+        raise BuildError(
+            f"macros/{ribbon_texts.MODULE}.bas: the build writes that module from the label "
+            "packs — remove the file"
+        )
+    folder = templates_root() / "labels"
+    packs = {lang: load_labels(folder, lang) for lang in languages(folder)}
+    english = packs.get("en")
+    if english is None:
+        raise BuildError(f"{folder}: no English label pack (en.toml) to build the ribbon from")
+    packs = {"en": english} | packs
+    ids = ribbon_texts.ribbon_ids(ribbon, english)
+    module = ribbon_texts.texts_module(packs, ids)
+    return ribbon_texts.localized_ribbon(ribbon, english), bas | {ribbon_texts.MODULE: module}
 
 
 def _vba_project(pkg: Package, bas: dict[str, str]) -> VbaProject:

@@ -72,8 +72,10 @@ def install_addin(
     home: Path | None = None,
     interpreter: str = sys.executable,
     install: Callable[[Path], None] = xlwings_install,
+    lang: str | None = None,
 ) -> InstallResult:
-    """Install ``xlam`` for the current user and record ``interpreter`` for its RunPython."""
+    """Install ``xlam`` for the current user and record ``interpreter`` for its RunPython
+    (and ``lang``, the ribbon's language outside a plan, when given)."""
     kind = excel_platform(platform)
     if kind is None:
         raise ExcelUnavailable(
@@ -86,4 +88,6 @@ def install_addin(
     install(xlam)
     config = config_file(kind, home or Path.home())
     record_setting(config, f"INTERPRETER_{kind.upper()}", interpreter)
+    if lang is not None:
+        record_setting(config, "LANGUAGE", lang)
     return InstallResult(xlam, config, interpreter)

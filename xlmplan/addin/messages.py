@@ -1,14 +1,19 @@
-"""What the ribbon's buttons tell the user when they are done, in plain sentences."""
+"""What the ribbon's buttons tell the user when they are done, in plain sentences, in the
+plan's language (the packs' ``[addin]`` section; the scenario scorecard and import details
+are English)."""
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 
 from xlmplan.addin.book import Applied
 from xlmplan.api import PlanResult
 from xlmplan.core import rules
 from xlmplan.core.checks import Finding
+from xlmplan.core.labels import Labels, languages, load_labels
 from xlmplan.core.model import SCENARIO_KEYS
+from xlmplan.core.template import templates_root
 from xlmplan.importing import ImportResult
 from xlmplan.language import LanguageResult
 from xlmplan.refresh import Analysis, RefreshResult
@@ -16,28 +21,40 @@ from xlmplan.share import ShareResult
 
 LANGUAGES = (("en", "English"), ("ar", "العربية — Arabic"), ("fa", "فارسی — Persian"))
 MAX_FINDINGS = 10
-REOPENED = "Excel reopened the plan to show the new layout."
 
 
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
-def kpi_status(an: Analysis) -> str:
+@functools.cache
+def texts(lang: str) -> Labels:
+    """The add-in's texts in ``lang`` (English for a language without a pack)."""
+    folder = templates_root() / "labels"
+    return load_labels(folder, lang if lang in languages(folder) else "en")
+
+
+def _count(t: Labels, noun: str, n: int) -> str:
+    """``3 rows`` in the texts' language (``addin.<noun>_one`` / ``_many``)."""
+    return t[f"addin.{noun}_{'one' if n == 1 else 'many'}"].format(count=f"{n:,}")
+
+
+def kpi_status(an: Analysis, lang: str = "en") -> str:
     """``KPIs: 3 Green, 2 Amber, 1 Red, 1 without data``."""
+    t = texts(lang)
     counts = Counter(kr.status for kr in an.results.kpis)
     parts = [f"{counts[word]} {word}" for word in an.words.status if counts[word]]
     if counts[None]:
-        parts.append(f"{counts[None]} without data")
-    return "KPIs: " + (", ".join(parts) if parts else "none")
+        parts.append(t["addin.without_data"].format(count=counts[None]))
+    return t["addin.kpis"].format(counts=", ".join(parts)) if parts else t["addin.kpis_none"]
 
 
-def new_plan(result: PlanResult) -> str:
-    return (
-        f"Created {result.path.name}: {result.rows:,} Data rows from the example shop, "
-        f"{_plural(len(result.findings), 'checks finding')}.\n\n"
-        "Bring in your own analytics and ad exports with Import data; the example rows stay "
-        "until you replace them."
+def new_plan(result: PlanResult, lang: str = "en") -> str:
+    t = texts(lang)
+    return t["addin.created"].format(
+        name=result.path.name,
+        rows=f"{result.rows:,}",
+        findings=_count(t, "check", len(result.findings)),
     )
 
 
@@ -62,42 +79,53 @@ def imported(name: str, result: ImportResult, applied: Applied) -> str:
             + ", ".join(rep.dropped_columns[:5])
             + (f" and {more} more" if more > 0 else "")
         )
-    lines.append(kpi_status(an))
+    lines.append(kpi_status(an, an.labels.lang))
     if applied.reopened:
-        lines.append(REOPENED)
+        lines.append(texts(an.labels.lang)["addin.reopened"])
     return "\n".join(lines)
 
 
 def refreshed(name: str, result: RefreshResult, applied: Applied) -> str:
     an = result.analysis
-    lines = [f"Table {t}: took in {_plural(n, 'row')} typed below it" for t, n in an.grown.items()]
-    lines += [f"Restored the formula in {where}" for where in an.restored[:5]]
+    t = texts(an.labels.lang)
+    lines = [
+        t["addin.took_in"].format(table=table, rows=_count(t, "row", n))
+        for table, n in an.grown.items()
+    ]
+    lines += [t["addin.restored"].format(cell=where) for where in an.restored[:5]]
+    lines += [t["addin.sheet_added"].format(sheet=sheet) for sheet in an.added.values()]
     if not (result.written and applied.written):
-        lines.append(f"{name} is up to date — nothing to change.")
+        lines.append(t["addin.up_to_date"].format(name=name))
     else:
         lines.append(
-            f"Refreshed {name}: {len(an.data):,} Data rows, "
-            f"{_plural(len(result.changed_parts), 'part')} rewritten, "
-            f"{_plural(len(an.findings), 'checks finding')}."
+            t["addin.refreshed"].format(
+                name=name,
+                rows=f"{len(an.data):,}",
+                parts=_count(t, "part", len(result.changed_parts)),
+                findings=_count(t, "check", len(an.findings)),
+            )
         )
-    lines.append(kpi_status(an))
+    lines.append(kpi_status(an, an.labels.lang))
     if applied.reopened:
-        lines.append(REOPENED)
+        lines.append(t["addin.reopened"])
     return "\n".join(lines)
 
 
-def findings(name: str, found: list[Finding]) -> str:
+def findings(name: str, found: list[Finding], lang: str = "en") -> str:
+    t = texts(lang)
     if not found:
-        return f"No findings: {name} has nothing missing or wrong."
+        return t["addin.no_findings"].format(name=name)
     counts = Counter(f.severity for f in found)
-    summary = ", ".join(_plural(counts[s], s) for s in ("error", "warning", "info") if counts[s])
-    lines = [f"{_plural(len(found), 'finding')} in {name} ({summary}):"]
-    lines += [f"• {f.severity}: {f.where} — {f.message}" for f in found[:MAX_FINDINGS]]
+    summary = ", ".join(
+        _count(t, s, counts[s]) for s in ("error", "warning", "info") if counts[s]
+    )
+    found_n = _count(t, "found", len(found))
+    lines = [t["addin.findings"].format(found=found_n, name=name, summary=summary)]
+    for f in found[:MAX_FINDINGS]:
+        severity = t.get(f"addin.severity_{f.severity}", f.severity)
+        lines.append(f"• {severity}: {f.where} — {f.message}")
     if len(found) > MAX_FINDINGS:
-        lines.append(
-            f"… and {len(found) - MAX_FINDINGS:,} more: Refresh lists every one on the "
-            "Checks sheet."
-        )
+        lines.append(t["addin.more"].format(count=f"{len(found) - MAX_FINDINGS:,}"))
     return "\n".join(lines)
 
 
@@ -154,13 +182,18 @@ def shared(result: ShareResult, pdf_note: str = "") -> str:
 
 def switched(name: str, result: LanguageResult, applied: Applied) -> str:
     labels = dict(LANGUAGES)
+    t = texts(result.new)
     if not result.written:
-        return f"{name} is already in {labels.get(result.new, result.new)} — nothing to change."
+        return t["addin.already"].format(name=name, language=labels.get(result.new, result.new))
     lines = [
-        f"Switched {name} from {labels.get(result.old, result.old)} to "
-        f"{labels.get(result.new, result.new)}: {_plural(len(result.renamed), 'sheet')} renamed, "
-        f"{result.relabelled:,} list choices and labels relabelled. Text you typed is unchanged."
+        t["addin.switched"].format(
+            name=name,
+            old=labels.get(result.old, result.old),
+            new=labels.get(result.new, result.new),
+            sheets=_count(t, "sheet", len(result.renamed)),
+            labels=f"{result.relabelled:,}",
+        )
     ]
     if applied.reopened:
-        lines.append(REOPENED)
+        lines.append(t["addin.reopened"])
     return "\n".join(lines)

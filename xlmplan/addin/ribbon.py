@@ -17,11 +17,13 @@ from typing import Any
 from xlmplan import api, importing, language, refresh, share
 from xlmplan.addin import messages
 from xlmplan.addin.book import Book
+from xlmplan.addin.install import config_file, excel_platform
 from xlmplan.addin.live_book import XlwingsBook
 from xlmplan.addin.prompts import ExcelPrompter, FileKind, Prompter
 from xlmplan.addin.session import Session
 from xlmplan.errors import XlmplanError
 from xlmplan.libreoffice import available as libreoffice_available
+from xlmplan.xlsx.plan_file import open_plan
 
 WORKBOOK: tuple[FileKind, ...] = (("Excel workbook", ("xlsx",)),)
 EXPORTS: tuple[FileKind, ...] = (("Analytics and ad exports", ("csv", "xlsx", "txt", "tsv")),)
@@ -33,35 +35,72 @@ def _folder_of(book: Book | None) -> Path:
     return path.parent if path is not None else Path()
 
 
+def user_language() -> str:
+    """The language ``xlmplan addin install --lang`` recorded for this user, else English."""
+    kind = excel_platform()
+    if kind is None:
+        return "en"
+    try:
+        lines = config_file(kind, Path.home()).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return "en"
+    for line in lines:
+        key, _, value = line.partition(",")
+        if key.strip().strip('"').upper() == "LANGUAGE":
+            return value.strip().strip('"').lower() or "en"
+    return "en"
+
+
+def plan_language(book: Book | None) -> str:
+    """The language of the plan ``book`` (its manifest; the file as last saved), else the
+    user's."""
+    path = book.path if book is not None else None
+    if path is None or not path.is_file():
+        return user_language()
+    try:
+        pf = open_plan(path)
+    except XlmplanError:
+        return user_language()
+    try:
+        return pf.manifest.get("language", "en")
+    finally:
+        pf.close()
+
+
+def _ask_replace(p: Prompter, out: Path, lang: str) -> bool:
+    question = messages.texts(lang)["addin.ask_replace"]
+    return p.confirm(question.format(name=out.name, folder=out.parent))
+
+
 def new_plan(session: Session) -> None:
     """Ask where to save and in which language, create the plan and open it."""
     p = session.prompter
+    t = messages.texts(user_language())
     out = p.save_file(
-        "Save the new marketing plan as",
-        _folder_of(session.book) / "marketing-plan.xlsx",
-        WORKBOOK,
+        t["addin.ask_save_plan"], _folder_of(session.book) / "marketing-plan.xlsx", WORKBOOK
     )
     if out is None:
         return
     if not out.suffix:
         out = out.with_suffix(".xlsx")
-    lang = p.choose("Language of the plan", messages.LANGUAGES)
+    lang = p.choose(t["addin.ask_language"], messages.LANGUAGES)
     if lang is None:
         return
     force = False
     if out.exists():
-        if not p.confirm(f"{out.name} already exists in {out.parent}. Replace it?"):
+        if not _ask_replace(p, out, lang):
             return
         force = True
     result = api.new_plan(out, lang=lang, force=force)
     session.book = session.open_plan(out)
-    p.info(messages.new_plan(result))
+    p.info(messages.new_plan(result, lang))
 
 
 def import_data(session: Session) -> None:
     """Pick exports, import them into Data and refresh the plan."""
     book = session.plan()
-    files = session.prompter.open_files("Choose the exports to import", EXPORTS)
+    t = messages.texts(plan_language(book))
+    files = session.prompter.open_files(t["addin.ask_exports"], EXPORTS)
     if not files:
         return
     if book.path is not None and any(f.resolve() == book.path.resolve() for f in files):
@@ -87,7 +126,7 @@ def check_plan(session: Session) -> None:
     """List the plan's findings; nothing is changed."""
     book = session.plan()
     found = session.read(lambda plan: refresh.check_plan(plan).findings)
-    session.prompter.info(messages.findings(book.name, found))
+    session.prompter.info(messages.findings(book.name, found, plan_language(book)))
 
 
 def scenarios(session: Session) -> None:
@@ -106,16 +145,47 @@ def scenarios(session: Session) -> None:
     session.prompter.info(text)
 
 
+def allocate_budget(session: Session) -> None:
+    """Fit the response curves, write the recommended weekly split into the Budget mix
+    sheet's proposed column and show the sheet (as `xlmplan allocate`)."""
+    from xlmplan.mix import allocate_plan, write_split  # scipy only for this button
+
+    book = session.plan()
+
+    def job(plan: Path) -> tuple[str, list[str]]:
+        result = allocate_plan(plan)
+        write_split(result)
+        return sheet_name(plan, "budget_mix"), result.summary()
+
+    done = session.change(job, what="write the recommended budget split")
+    if done is None:
+        return
+    sheet, lines = done.result
+    book.activate(sheet)
+    session.prompter.info("\n".join([f"Budget mix of {book.name}:", *lines]))
+
+
+def sheet_name(plan: Path, role: str) -> str:
+    """The displayed name of the plan's sheet of ``role``."""
+    from xlmplan.xlsx.plan_file import open_plan
+
+    pf = open_plan(plan)
+    try:
+        return pf.sheets[role].name
+    finally:
+        pf.close()
+
+
 def share_copy(session: Session) -> None:
     """Save an email-ready copy (and a PDF) from the plan as it stands; the plan is not
     changed."""
     book = session.plan()
     p = session.prompter
+    lang = plan_language(book)
+    t = messages.texts(lang)
     stem = Path(book.name).stem
     out = p.save_file(
-        "Save the email-ready copy as",
-        _folder_of(book) / f"{stem} (email-ready).xlsx",
-        WORKBOOK,
+        t["addin.ask_save_copy"], _folder_of(book) / f"{stem} (email-ready).xlsx", WORKBOOK
     )
     if out is None:
         return
@@ -128,15 +198,13 @@ def share_copy(session: Session) -> None:
         )
     force = False
     if out.exists():
-        if not p.confirm(f"{out.name} already exists in {out.parent}. Replace it?"):
+        if not _ask_replace(p, out, lang):
             return
         force = True
-    pdf = p.confirm(
-        "Also save a PDF of the Start, Dashboard, objectives and scenario sheets beside it?"
-    )
+    pdf = p.confirm(t["addin.ask_pdf"])
     note = ""
     if pdf and not libreoffice_available():
-        pdf, note = False, "No PDF: making one needs LibreOffice, which is not installed."
+        pdf, note = False, t["addin.no_libreoffice"]
 
     def copy(plan: Path) -> tuple[share.ShareResult, str]:
         try:
@@ -154,7 +222,8 @@ def share_copy(session: Session) -> None:
 def switch_language(session: Session) -> None:
     """Switch the plan's labels, lists and sheet names to another language."""
     book = session.plan()
-    lang = session.prompter.choose("Switch the plan to", messages.LANGUAGES)
+    t = messages.texts(plan_language(book))
+    lang = session.prompter.choose(t["addin.ask_switch"], messages.LANGUAGES)
     if lang is None:
         return
     done = session.change(
@@ -171,6 +240,7 @@ CALLBACKS: Mapping[str, Callable[[Session], None]] = {
     "refresh": refresh_plan,
     "check_plan": check_plan,
     "scenarios": scenarios,
+    "allocate": allocate_budget,
     "share": share_copy,
     "language": switch_language,
 }

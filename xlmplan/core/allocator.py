@@ -2,11 +2,16 @@
 spend that reaches a target.
 
 Channels with a curve share what the budget leaves after the held channels (no curve, or
-locked): SLSQP maximises the sum of their steady-state responses under the budget
-(an equality) and each channel's bounds, from several starts, since S-shaped curves can
-have more than one local optimum. The result is checked against the optimality condition:
-every channel strictly inside its bounds earns the same marginal return, channels at
-their minimum earn no more and channels at their maximum no less.
+locked): SLSQP maximises the sum of their expected steady-state responses under the
+budget (an equality) and each channel's bounds, from several starts, since S-shaped
+curves can have more than one local optimum. A channel's expected response is the mean
+of its fitted curve and its bootstrap refits (``Channel.draws``): where the data leave a
+curve's shape open (few weeks at low spend, none near saturation), the refits disagree
+and their mean keeps one extreme shape from deciding the split alone. Reported
+predictions are the fitted curve's, as the workbook shows them. The result is checked
+against the optimality condition on the expected curves: every channel strictly inside
+its bounds earns the same marginal return, channels at their minimum earn no more and
+channels at their maximum no less.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -36,6 +42,7 @@ class Channel:
     low: float = 0.0
     high: float = math.inf
     locked: bool = False
+    draws: tuple[Curve, ...] = ()  # bootstrap refits of the curve (the expected response)
 
     @property
     def held(self) -> bool:
@@ -43,6 +50,23 @@ class Channel:
 
     def response(self, x: float) -> float:
         return self.current_response if self.curve is None else float(self.curve.response(x))
+
+    @cached_property
+    def _ensemble(self) -> Curve:
+        """The curve and its refits as one Curve of parameter arrays (vectorised)."""
+        assert self.curve is not None
+        curves = (self.curve, *self.draws)
+        k, alpha = np.array([c.k for c in curves]), np.array([c.alpha for c in curves])
+        base, beta = np.array([c.base for c in curves]), np.array([c.beta for c in curves])
+        return Curve(base, beta, k, alpha, 0.0)  # type: ignore[arg-type]
+
+    def expected(self, x: float) -> float:
+        """The mean response of the curve and its refits: what the split maximises."""
+        return float(np.mean(self._ensemble.response(x)))
+
+    def expected_marginal(self, x: float) -> float:
+        """The slope of ``expected``."""
+        return float(np.mean(self._ensemble.marginal(x)))
 
 
 @dataclass(frozen=True)
@@ -68,12 +92,15 @@ class Inverse:
 
 
 def predict(channels: Sequence[Channel], spend: dict[str, float]) -> Allocation:
-    """What the curves predict for a given weekly split (held channels at their current)."""
-    response, marginal = {}, {}
+    """What the curves predict for a given weekly split (held channels at their current):
+    each fitted curve's response, and the marginal return of the expected curve, which
+    the recommended split equalises."""
+    response: dict[str, float] = {}
+    marginal: dict[str, float | None] = {}
     for ch in channels:
         x = spend[ch.name]
         response[ch.name] = ch.response(x)
-        marginal[ch.name] = None if ch.curve is None else float(ch.curve.marginal(x))
+        marginal[ch.name] = None if ch.curve is None else ch.expected_marginal(x)
     warnings = [
         f"{ch.name}: {spend[ch.name]:,.0f} a week is {spend[ch.name] / ch.max_seen:.1f} × the "
         f"highest weekly spend seen ({ch.max_seen:,.0f}); the curve there is an extrapolation"
@@ -120,18 +147,17 @@ def _maximise(free: list[Channel], budget: float, low: np.ndarray, high: np.ndar
 
     if high.sum() - low.sum() <= 1e-12 * max(budget, 1.0):
         return low.copy()
-    curves = [ch.curve for ch in free if ch.curve is not None]
     scale = max(budget, 1e-9)
-    top = sum(c.beta for c in curves) or 1.0
+    top = sum(ch.curve.beta for ch in free if ch.curve is not None) or 1.0
     lo, hi = low / scale, high / scale
 
     def value(u: np.ndarray) -> float:
         x = np.clip(u, lo, hi) * scale
-        return -sum(float(c.response(v)) for c, v in zip(curves, x, strict=True)) / top
+        return -sum(ch.expected(v) for ch, v in zip(free, x, strict=True)) / top
 
     def grad(u: np.ndarray) -> np.ndarray:
         x = np.clip(u, lo, hi) * scale
-        return -np.array([float(c.marginal(v)) for c, v in zip(curves, x, strict=True)]) * (
+        return -np.array([ch.expected_marginal(v) for ch, v in zip(free, x, strict=True)]) * (
             scale / top
         )
 
@@ -173,11 +199,10 @@ def _greedy(free: list[Channel], budget: float, low: np.ndarray, high: np.ndarra
     """Budget handed out in 200 steps, each to the channel it buys most response in."""
     x = low.astype(float).copy()
     step = max(budget - x.sum(), 0.0) / 200
-    curves = [ch.curve for ch in free if ch.curve is not None]
     for _ in range(200):
         gains = [
-            float(c.response(min(v + step, h)) - c.response(v)) if v < h else -math.inf
-            for c, v, h in zip(curves, x, high, strict=True)
+            ch.expected(min(v + step, h)) - ch.expected(v) if v < h else -math.inf
+            for ch, v, h in zip(free, x, high, strict=True)
         ]
         i = int(np.argmax(gains))
         if gains[i] == -math.inf:
@@ -233,9 +258,7 @@ def least_spend(channels: Sequence[Channel], weekly_target: float) -> Inverse:
     never past 1.5 × its highest weekly spend seen: beyond it the data no longer supports
     the curve, and a target out of that reach is "unreachable within the curves"."""
     capped = [
-        ch
-        if ch.held
-        else replace(ch, high=min(ch.high, max(EXTRAPOLATION * ch.max_seen, ch.low)))
+        ch if ch.held else replace(ch, high=min(ch.high, max(EXTRAPOLATION * ch.max_seen, ch.low)))
         for ch in channels
     ]
     lo = fixed_spend(capped)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xlmplan.core import rules
+from xlmplan.core import budget_pacing, periods, rules
 from xlmplan.core.catalog import Catalog
 from xlmplan.core.engine import Results, Words, cited_ids
+from xlmplan.core.kpi_forecast import beyond_forecast, number_text
 from xlmplan.core.labels import Labels
-from xlmplan.core.model import Plan
+from xlmplan.core.model import Objective, Plan
 
 SEVERITIES = ("error", "warning", "info")
 SMART_NAMES = ("specific", "measurable", "achievable", "relevant", "timebound")
@@ -55,10 +56,12 @@ def find(
             )
         else:
             out.append(Finding("info", where, t["check.smart_ok"].format(score=flags[5])))
+        out += _beyond_forecast(ob, plan, results, labels, words, where)
         cited = {c.casefold() for c in cited_ids(ob.substantiation, swot_ids)}
         for part in ob.substantiation.replace(" ", "").split(","):
             if part and part.casefold() not in cited:
                 out.append(Finding("warning", where, t["check.unknown_swot"].format(id=part)))
+        out += _objective_findings(plan, ob, where, t)
     for kpi, kr in zip(plan.kpis, results.kpis, strict=True):
         if not (kpi.id or kpi.name or kpi.metric):
             continue
@@ -129,4 +132,91 @@ def find(
             )
     if results.as_of is None:
         out.append(Finding("error", t["sheet.data"], t["check.no_data_in_plan"]))
+    out += pacing_findings(plan, results, labels)
     return sorted(out, key=lambda f: SEVERITIES.index(f.severity))
+
+
+def _beyond_forecast(
+    ob: Objective, plan: Plan, results: Results, t: Labels, words: Words, where: str
+) -> list[Finding]:
+    """A finding when the objective's target lies beyond its KPI's forecast at plan end."""
+    folded = ob.kpi.strip().casefold()
+    i = next((i for i, k in enumerate(plan.kpis) if k.id.strip().casefold() == folded), None)
+    if not folded or i is None or i >= len(results.forecasts) or not rules.is_num(ob.target):
+        return []
+    kpi = plan.kpis[i]
+    direction = "lower" if kpi.direction.casefold() == words.lower.casefold() else "higher"
+    gap = beyond_forecast(ob.target, direction, results.forecasts[i])
+    if gap is None:
+        return []
+    best, uplift = gap
+    message = t["check.beyond_forecast"].format(
+        target=number_text(float(ob.target or 0)),
+        best=number_text(best),
+        uplift="" if uplift is None else f"{uplift:.1%}",
+    )
+    return [Finding("warning", where, message)]
+
+
+def _objective_findings(plan: Plan, ob: Objective, where: str, t: Labels) -> list[Finding]:
+    """An objective no strategy serves; a target typed both on it and on its KPI that
+    disagree (typed once, the objective shows its KPI's target by formula)."""
+    out: list[Finding] = []
+    if ob.id and not any(rules.same_text(st.objective, ob.id) for st in plan.strategies):
+        out.append(Finding("warning", where, t["check.no_strategy"]))
+    kpi = next((k for k in plan.kpis if ob.kpi and rules.same_text(k.id, ob.kpi)), None)
+    if (
+        kpi is not None
+        and rules.is_num(ob.target)
+        and rules.is_num(kpi.target)
+        and rules.xl_round(float(ob.target or 0)) != rules.xl_round(float(kpi.target or 0))
+    ):
+        message = t["check.target_disagrees"].format(
+            own=f"{ob.target:,.6g}", kpi=kpi.id, kpi_target=f"{kpi.target:,.6g}"
+        )
+        out.append(Finding("warning", where, message))
+    return out
+
+
+def pacing_findings(plan: Plan, results: Results, labels: Labels) -> list[Finding]:
+    """Media overspend per period and to date (per channel and in total), a cap the
+    outlook breaks, and channels whose strategy budgets disagree with their money lines."""
+    p, t = results.pacing, labels
+    if p is None:
+        return []
+    s = plan.settings
+    cut = s.periods(
+        periods.month_names(labels.texts, s.calendar), periods.label_pattern(labels.texts)
+    )
+    sheet = t["sheet.budget_months"]
+    out: list[Finding] = []
+    for row in [*p.rows, p.total]:
+        total = row is p.total
+        where = sheet if total else f"{sheet} {row.channel or t['pacing.unassigned']}"
+        over, parts = row.overspent_periods, []
+        if over:
+            by = -sum(v for v in (row.variance[k] for k in over) if v is not None)
+            parts.append(
+                t["check.overspent_periods"].format(
+                    periods=", ".join(cut[k].label for k in over), amount=f"{by:,.0f}"
+                )
+            )
+        if budget_pacing.overspent(row.variance_to_date):
+            planned = row.actual_to_date + row.variance_to_date
+            parts.append(
+                t["check.overspent_to_date"].format(
+                    actual=f"{row.actual_to_date:,.0f}", planned=f"{planned:,.0f}"
+                )
+            )
+        if parts:  # one finding per channel: the periods over plan, then the year to date
+            out.append(Finding("warning", where, " ".join(parts)))
+    if rules.is_num(s.budget_cap) and rules.xl_round(p.left_to_plan, 2) < 0:
+        message = t["check.cap_exceeded"].format(over=f"{-p.left_to_plan:,.0f}")
+        out.append(Finding("error", sheet, message))
+    for rec in p.reconciled:
+        if rec.differs:
+            message = t["check.budgets_disagree"].format(
+                channel=rec.channel, strategies=f"{rec.strategies:,.0f}", money=f"{rec.money:,.0f}"
+            )
+            out.append(Finding("warning", sheet, message))
+    return out

@@ -29,14 +29,24 @@ from xlmplan.core.model import (
     SCENARIO_KEYS,
     Action,
     Kpi,
+    KpiPath,
     MoneyLine,
     Objective,
+    PeriodTarget,
     Person,
     Plan,
     Scenario,
+    ScenarioValue,
     Settings,
     Strategy,
     SwotFactor,
+)
+from xlmplan.core.periods import (
+    CALENDARS,
+    GREGORIAN,
+    month_first,
+    month_of,
+    plan_periods,
 )
 from xlmplan.core.xml_text import FORBIDDEN, REPLACEMENT, WHAT, clean_text
 from xlmplan.errors import DataError
@@ -50,6 +60,9 @@ ROW_TYPES: dict[str, type] = {
     "people": Person,
     "money": MoneyLine,
     "actions": Action,
+    "paths": KpiPath,
+    "period_targets": PeriodTarget,
+    "scenario_values": ScenarioValue,
 }
 GROWING = tuple(ROW_TYPES)  # tables a user extends by typing rows below them
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -201,10 +214,14 @@ def _settings(table: TableCells, labels: Labels, base: Settings, r: _Reader) -> 
         kind = str(f.type)
         if "date" in kind:
             values[f.name] = r.date(value, where, header)
-        elif kind == "int" or kind == "float":
+        elif kind in ("int", "float", "float | None"):
             number = r.number(value, where, header)
             if number is not None:
                 values[f.name] = int(round(number)) if kind == "int" else number
+        elif f.name == "fiscal_start":
+            values[f.name] = _fiscal_start(r.number(value, where, header), where, header, r)
+        elif f.name == "calendar":
+            values[f.name] = _calendar(r.text(value, where), where, header, base.calendar, r)
         else:
             values[f.name] = r.text(value, where) or getattr(base, f.name)
     start = values.get("start")
@@ -224,17 +241,54 @@ def _settings(table: TableCells, labels: Labels, base: Settings, r: _Reader) -> 
         raise DataError(
             f"{where_of.get('months', table.sheet)}: {problem} — start earlier or plan fewer months"
         )
-    values["start"] = start.replace(day=1)
-    as_of, end = values.get("as_of"), month_after(start, months) - dt.timedelta(days=1)
-    if isinstance(as_of, dt.date) and not start.replace(day=1) <= as_of <= end:
+    calendar = values.get("calendar", base.calendar)
+    first = month_first(*month_of(start, calendar), calendar)  # the month holding the start
+    values["start"] = first
+    fiscal, month = values.get("fiscal_start"), month_of(first, calendar)[1]
+    if fiscal is not None and fiscal != month:
+        r.findings.append(
+            Finding(
+                "warning",
+                where_of["fiscal_start"],
+                f"{where_of['fiscal_start_label']} is month {fiscal} but the plan starts in month "
+                f"{month} — type the first day of month {fiscal} as the first month, or clear it",
+            )
+        )
+    end = (
+        month_after(start, months) - dt.timedelta(days=1)
+        if calendar == GREGORIAN
+        else plan_periods(first, months, calendar).last
+    )
+    as_of = values.get("as_of")
+    if isinstance(as_of, dt.date) and not first <= as_of <= end:
         r.bad(
             where_of["as_of"],
             f"{where_of['as_of_label']} {as_of.isoformat()} lies outside the plan period "
-            f"({start:%Y-%m}-01 to {end.isoformat()}): every actual, run-rate and scenario "
+            f"({first.isoformat()} to {end.isoformat()}): every actual, run-rate and scenario "
             "is computed as of that day — clear it or type a day inside the plan",
         )
     merged = {f.name: values.get(f.name, getattr(base, f.name)) for f in fields(Settings)}
     return Settings(**merged)
+
+
+def _fiscal_start(number: float | None, where: str, header: str, r: _Reader) -> int | None:
+    """The fiscal start month 1..12; blank, or a finding for anything else."""
+    if number is None:
+        return None
+    if number.is_integer() and 1 <= number <= 12:
+        return int(number)
+    r.bad(where, f"{header}: {number:g} is not a month — type 1 to 12 or leave it blank")
+    return None
+
+
+def _calendar(text: str, where: str, header: str, default: str, r: _Reader) -> str:
+    """The plan's calendar: one of :data:`CALENDARS` (any case), else a finding."""
+    folded = text.strip().casefold()
+    if folded in CALENDARS:
+        return folded
+    if folded:
+        r.bad(where, f"{header}: '{text}' is no calendar — pick {' or '.join(CALENDARS)}")
+    return default
 
 
 def _scenarios(table: TableCells, base: list[Scenario], r: _Reader) -> list[Scenario]:

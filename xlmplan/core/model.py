@@ -6,8 +6,12 @@ The field order of each input item is the column order of its Table in the workb
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from xlmplan.core.periods import Periods
 
 SWOT_TYPES = ("S", "W", "O", "T")
 TOWS_TYPES = ("SO", "ST", "WO", "WT")
@@ -38,14 +42,31 @@ class Settings:
     plan_budget: float = 0.0
     media_category: str = "Advertising"
     as_of: dt.date | None = None  # explicit as-of date; None = last Data date in the plan
+    calendar: str = "gregorian"  # the plan's months: "gregorian" or "solar-hijri"
+    fiscal_start: int | None = None  # first month of the plan year (None: the start's month)
+    budget_cap: float | None = None  # media spend cap; None = the planned media total
+    budget_buffer: float | None = None  # part of the cap held back
+    budget_committed: float | None = None  # contracted, not yet in Data nor in money lines
 
     @property
     def end(self) -> dt.date:
         """The last day of the plan."""
-        return add_months(self.start, self.months) - dt.timedelta(days=1)
+        if self.calendar == "gregorian":
+            return add_months(self.start, self.months) - dt.timedelta(days=1)
+        return self.periods().last
 
     def month_starts(self) -> list[dt.date]:
-        return [add_months(self.start, i) for i in range(self.months)]
+        if self.calendar == "gregorian":
+            return [add_months(self.start, i) for i in range(self.months)]
+        return [p.first for p in self.periods().items]
+
+    def periods(
+        self, names: Sequence[str] | None = None, pattern: str = "{month} {year}"
+    ) -> Periods:
+        """The plan's periods in its calendar."""
+        from xlmplan.core.periods import plan_periods
+
+        return plan_periods(self.start, self.months, self.calendar, names, pattern)
 
 
 @dataclass
@@ -102,6 +123,24 @@ class Kpi:
 
 
 @dataclass
+class KpiPath:
+    """How a KPI's target is spread over the periods (the Targets sheet's input Table)."""
+
+    kpi: str
+    baseline: float | None  # the KPI's value before the plan (a ratio's path starts there)
+    method: str  # even | seasonal | manual (label words); blank = even
+
+
+@dataclass
+class PeriodTarget:
+    """A KPI's target typed for one period (by its label); it wins over the path."""
+
+    kpi: str
+    period: str
+    target: float | None
+
+
+@dataclass
 class Person:
     name: str
     role: str
@@ -140,6 +179,30 @@ class Scenario:
 
 
 @dataclass
+class ScenarioValue:
+    """Year-end values a user types for a KPI's scenarios; each one typed wins over the
+    forecast's and the multiplier's."""
+
+    kpi: str
+    optimistic: float | None
+    realistic: float | None
+    pessimistic: float | None
+
+
+@dataclass
+class MixState:
+    """The Budget mix sheet as a refresh reads it back (empty for a new plan): its fit
+    stamp, per row the channel and its proposed weekly spend as the cell holds it, the
+    curve parameters shown (None for a channel without a curve), and the weekly split
+    `allocate` writes into the proposed column (None: keep the user's)."""
+
+    stamp: str = ""
+    rows: list[tuple[str, Any]] = field(default_factory=list)
+    params: list[tuple[float, ...] | None] = field(default_factory=list)
+    override: dict[str, float] | None = None
+
+
+@dataclass
 class Plan:
     """All inputs of one plan."""
 
@@ -152,8 +215,12 @@ class Plan:
     money: list[MoneyLine] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     scenarios: list[Scenario] = field(default_factory=list)
+    paths: list[KpiPath] = field(default_factory=list)
+    period_targets: list[PeriodTarget] = field(default_factory=list)
+    scenario_values: list[ScenarioValue] = field(default_factory=list)
     channels: list[str] = field(default_factory=list)
     analysis_metric: str = ""  # the metric picked on Analysis (blank: revenue)
+    mix_state: MixState = field(default_factory=MixState)  # the Budget mix sheet as read
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

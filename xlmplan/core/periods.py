@@ -205,7 +205,10 @@ def plan_periods(
 
 def period_index(dates: pd.Series | np.ndarray, periods: Periods) -> np.ndarray:
     """The 0-based period index of each date; -1 outside the plan or for a missing date."""
-    days = np.asarray(pd.to_datetime(pd.Series(dates)).to_numpy(dtype="datetime64[D]"))
+    if isinstance(dates, np.ndarray) and dates.dtype == np.dtype("datetime64[D]"):
+        days = dates  # the engine's day array: no conversion
+    else:
+        days = np.asarray(pd.to_datetime(pd.Series(dates)).to_numpy(dtype="datetime64[D]"))
     idx = np.searchsorted(periods.firsts(), days, side="right") - 1
     valid = ~np.isnat(days) & (idx >= 0) & (days <= np.datetime64(periods.last, "D"))
     return np.where(valid, idx, -1).astype(np.int64)
@@ -245,3 +248,134 @@ def period_sum_xl(measure: str, dates: str, first: str, last: str) -> str:
 
 def period_days_xl(first: str, last: str) -> str:
     return f"{last}-{first}+1"
+
+
+def label_xl(first: str, names: Sequence[str], pattern: str = "{month} {year}") -> str:
+    """A Gregorian period's label from its first day: :func:`plan_periods`' ``pattern`` with
+    the month name picked by ``CHOOSE(MONTH(first), ...)`` and the year joined as text."""
+
+    def quote(text: str) -> str:
+        return '"' + text.replace('"', '""') + '"'
+
+    month = f"CHOOSE(MONTH({first}),{','.join(quote(n) for n in names)})"
+    parts: list[str] = []
+    for i, chunk in enumerate(re.split(r"(\{month\}|\{year\})", pattern)):
+        if i % 2:
+            parts.append(month if chunk == "{month}" else f"YEAR({first})")
+        elif chunk:
+            parts.append(quote(chunk))
+    return "&".join(parts) if len(parts) > 1 else f'{parts[0] if parts else quote("")}&""'
+
+
+def gregorian_first_xl(start: str, k: int) -> str:
+    """The first day of the ``k``-th month (1-based; 0 and below are months before) from the
+    month holding ``start``: Gregorian only, as Excel has no Solar Hijri date functions."""
+    return f"EOMONTH({start},{k - 2})+1"
+
+
+def gregorian_last_xl(start: str, k: int) -> str:
+    """The last day of the ``k``-th month from the month holding ``start`` (Gregorian)."""
+    return f"EOMONTH({start},{k - 1})"
+
+
+def as_of_period(as_of: dt.date | None, periods: Periods) -> int:
+    """The 1-based number of the period holding ``as_of``: 0 before the plan (or without an
+    as-of date), ``len(periods) + 1`` after it."""
+    if as_of is None or as_of < periods.first:
+        return 0
+    if as_of > periods.last:
+        return len(periods) + 1
+    index = periods.index_of(as_of)
+    return 0 if index is None else index + 1
+
+
+def as_of_period_xl(as_of: str, firsts: str, lasts: str, count: int) -> str:
+    """:func:`as_of_period` over the columns of the periods' first and last days."""
+    return (
+        f"IF(ISNUMBER({as_of}),IF({as_of}<INDEX({firsts},1),0,"
+        f"IF({as_of}>INDEX({lasts},{count}),{count + 1},MATCH({as_of},{firsts},1))),0)"
+    )
+
+
+def default_start(
+    data_first: dt.date, data_last: dt.date, calendar: str, fiscal_start: int | None
+) -> dt.date:
+    """The first day of a plan made without ``--start``: the month holding the Data's first
+    date, or with a fiscal start the plan year holding its last date (the year under way)."""
+    if fiscal_start is not None:
+        return fiscal_year_start(data_last, fiscal_start, calendar)
+    return month_first(*month_of(data_first, calendar), calendar)
+
+
+def check_fiscal_start(
+    fiscal_start: int | None, start: dt.date | None = None, calendar: str = GREGORIAN
+) -> None:
+    """Refuse a fiscal start outside 1..12, or one that disagrees with ``--start``."""
+    if fiscal_start is None:
+        return
+    if not 1 <= fiscal_start <= 12:
+        raise PeriodError(
+            f"--fiscal-start {fiscal_start}: give the month the plan year starts in, 1 to 12 "
+            "(e.g. 4 for April)"
+        )
+    if start is None:
+        return
+    year, month = month_of(start, calendar)
+    if month != fiscal_start:
+        raise PeriodError(
+            f"--start {year:04d}-{month:02d} is not the first month of a plan year starting in "
+            f"month {fiscal_start} — give --start {year:04d}-{fiscal_start:02d} or leave "
+            "--start out"
+        )
+
+
+def previous_first(as_of: dt.date | None, periods: Periods) -> dt.date | None:
+    """The first day of the period before the as-of period (the last history period for
+    the first); None outside the plan, where the month before is the Gregorian one."""
+    index = periods.index_of(as_of) if as_of else None
+    if index is None:
+        return None
+    if index > 0:
+        return periods[index - 1].first
+    year, month = shift_month(*month_of(periods.first, periods.calendar), -1)
+    return month_first(year, month, periods.calendar)
+
+
+def previous_first_xl(as_of: str, as_of_period: str, count: int, period_first: str) -> str:
+    """:func:`previous_first` over ``cal_first`` and ``cal_hist_first``; outside the plan the
+    Gregorian month before ``period_first`` (the as-of month's first day)."""
+    return (
+        f"IF(ISNUMBER({as_of}),IF(AND({as_of_period}>=2,{as_of_period}<={count}),"
+        f"INDEX(cal_first,{as_of_period}-1),IF({as_of_period}=1,INDEX(cal_hist_first,12),"
+        f'EDATE({period_first},-1))),"")'
+    )
+
+
+def same_days_end(as_of: dt.date, period_first: dt.date, before_first: dt.date) -> dt.date:
+    """The last day of the same days of the period before: a partial period from its first
+    day to the as-of date is compared with as many days from the first day of the period
+    before, never past that period's last day (10 March ↔ 1-10 February; 31 March ↔ all
+    of February)."""
+    return min(before_first + (as_of - period_first), period_first - dt.timedelta(days=1))
+
+
+def same_days_end_xl(as_of: str, period_first: str, before_first: str) -> str:
+    return f"MIN({before_first}+({as_of}-{period_first}),{period_first}-1)"
+
+
+def period_sum_to_xl(
+    measure: str, dates: str, first: str, last: str, as_of: str, where: str = ""
+) -> str:
+    """:func:`period_sum_xl` stopped at the as-of date (the as-of period counts its days up
+    to it): one as-of date bounds every sum. ``where`` adds criteria pairs (``range,crit``)."""
+    extra = f"{where}," if where else ""
+    return f'SUMIFS({measure},{extra}{dates},">="&{first},{dates},"<="&MIN({last},{as_of}))'
+
+
+def after_as_of(k: int, as_of_period_number: int) -> bool:
+    """Period ``k`` (1-based) lies after the as-of date: its cells are blank, not 0."""
+    return k > as_of_period_number
+
+
+def after_as_of_xl(k: str, as_of_period_number: str = "AsOfPeriod") -> str:
+    return f"{k}>{as_of_period_number}"

@@ -29,6 +29,8 @@ HEADER_SECTIONS = {
     "actions": "actions",
     "scenarios": "scenarios",
     "data": "data",
+    "paths": "targets_path",
+    "period_targets": "period_target",
 }
 # (Table role, field) -> the pack section of the list its value is picked from.
 CHOICES = {
@@ -40,6 +42,8 @@ CHOICES = {
     ("kpis", "direction"): "word",
     ("kpis", "channel"): "word",
     ("kpis", "metric"): "metric",
+    ("paths", "method"): "path",
+    ("period_targets", "period"): "period",
 }
 WORD_KEYS = ("word.higher", "word.lower", "word.all")
 
@@ -70,10 +74,26 @@ class Translator:
         if section == "metric":
             metric = self.old_catalog.by_label(value)
             return self.metrics.get(metric.key, value) if metric else value
+        if section == "period":
+            return self.period(value)
         keys = self.old.keys_for(value, section)
         if section == "word":
             keys = [k for k in keys if k in WORD_KEYS]
         return self.new[keys[0]] if len(keys) == 1 else value
+
+    def period(self, text: str) -> str:
+        """A period label ("May 2026") in the new pack's words and pattern."""
+        old_pattern = self.old.get("period.label", "{month} {year}")
+        for key in (f"period.{p}{m:02d}" for p in ("g", "sh") for m in range(1, 13)):
+            name = self.old.get(key, "")
+            head, _, tail = old_pattern.partition("{month}")
+            prefix, _, suffix = tail.partition("{year}")
+            start, end = head + name + prefix, suffix
+            year = text[len(start) : len(text) - len(end) if end else None]
+            if name and text.startswith(start) and text.endswith(end) and year.isdigit():
+                new = self.new.get("period.label", "{month} {year}")
+                return new.format(month=self.new.get(key, name), year=year)
+        return text
 
     def setting_key(self, label: Any) -> str | None:
         """The setting a Start row holds (its key), from its label in the old language."""

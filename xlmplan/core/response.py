@@ -36,6 +36,7 @@ MIN_WEEKS = 26  # weeks since a channel's first spend before a curve is fitted
 MIN_SPEND_WEEKS = 8  # weeks with spend among them
 MIN_CV = 0.10  # coefficient of variation of weekly spend below which it "barely varied"
 MIN_R2 = 0.2  # share of the week-to-week variation the curve must explain
+MIN_RATIO_CV = 0.02  # results per unit of spend steadier than this: spend is a commission
 MAX_BAND = 1.0  # widest 80 % band at current spend, relative to the prediction
 CURRENT_WEEKS = 13  # "current" spend and response: the mean of the last quarter
 STARTS = 3  # least-squares fits per channel, from the best points of a grid
@@ -43,6 +44,12 @@ BOOTSTRAP = 40  # bootstrap refits per channel
 BLOCK = 4  # weeks per block of residuals (keeps their autocorrelation)
 SEED = 2026
 BAND = (10.0, 90.0)  # percentiles of the 80 % band
+# A weak prior on the shape: log α ~ Normal(0, SHAPE_PRIOR²), weighed against the fit's own
+# noise. Weeks at low spend are few (spend switched off, with carry-over from the week
+# before), so the data often cannot tell an S-curve from one that falls from the first
+# unit; least squares alone then picks an extreme shape by chance (simulations: Display,
+# truly α = 0.8, fitted α = 3 with a high base in 1 seed of 5, and cut to zero spend).
+SHAPE_PRIOR = 0.5
 
 # Bounds of the parameters in scaled units (spend / highest weekly spend, response /
 # highest weekly response): base, β, K, α, θ. K at most the highest weekly spend seen:
@@ -282,21 +289,36 @@ class Fit:
 
 
 def _least_squares(
-    x: np.ndarray, y: np.ndarray, start: np.ndarray, tol: float = 1e-8
+    x: np.ndarray, y: np.ndarray, start: np.ndarray, tol: float = 1e-8, prior: float = 0.0
 ) -> tuple[np.ndarray, float]:
+    """Least squares from ``start``; with ``prior`` > 0 the shape's prior is one more
+    residual, ``prior · log α``. Returns the parameters and the data's own cost."""
     from scipy.optimize import least_squares
 
+    def residuals(p: np.ndarray) -> np.ndarray:
+        return np.append(_model(p, x) - y, prior * math.log(p[3]))
+
+    def jacobian(p: np.ndarray) -> np.ndarray:
+        row = np.zeros(len(p))
+        row[3] = prior / p[3]
+        return np.vstack([_jacobian(p, x), row])
+
     fit = least_squares(
-        lambda p: _model(p, x) - y,
+        residuals,
         np.clip(start, _LOWER, _UPPER),
-        jac=lambda p: _jacobian(p, x),
+        jac=jacobian,
         bounds=(_LOWER, _UPPER),
         method="trf",
         x_scale="jac",
         ftol=tol,
         xtol=tol,
     )
-    return fit.x, float(fit.cost)
+    return fit.x, float(0.5 * ((_model(fit.x, x) - y) ** 2).sum())
+
+
+def _prior_weight(cost: float, n: int) -> float:
+    """The shape prior's weight: the fit's residual standard deviation over the prior's."""
+    return math.sqrt(2.0 * cost / max(n - 5, 1)) / SHAPE_PRIOR
 
 
 def _starts(x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
@@ -320,7 +342,12 @@ def _seed(channel: str) -> np.random.Generator:
 
 
 def _bootstrap(
-    x: np.ndarray, fitted: np.ndarray, resid: np.ndarray, p: np.ndarray, rng: np.random.Generator
+    x: np.ndarray,
+    fitted: np.ndarray,
+    resid: np.ndarray,
+    p: np.ndarray,
+    rng: np.random.Generator,
+    prior: float,
 ) -> list[np.ndarray]:
     """Moving-block residual bootstrap: refit to the fit plus resampled residual blocks."""
     n = len(resid)
@@ -329,9 +356,23 @@ def _bootstrap(
     for _ in range(BOOTSTRAP):
         starts = rng.integers(0, n - block + 1, size=math.ceil(n / block))
         sample = np.concatenate([resid[s : s + block] for s in starts])[:n]
-        params, _ = _least_squares(x, fitted + sample, p, tol=1e-6)
+        params, _ = _least_squares(x, fitted + sample, p, tol=1e-6, prior=prior)
         out.append(params)
     return out
+
+
+def _commission(x: np.ndarray, y: np.ndarray) -> str:
+    """A channel paid as a share of its own results (an affiliate's commission): spend
+    follows the results, so a curve through them would only echo the rate."""
+    paid = x > 0
+    ratio = y[paid] / x[paid]
+    mean = float(ratio.mean()) if paid.any() else 0.0
+    if mean > 0 and float(ratio.std()) / mean < MIN_RATIO_CV:
+        return (
+            f"spend is a fixed share of the results ({1 / mean:.1%}, a commission): "
+            "spend follows the results, a curve would only echo that rate"
+        )
+    return ""
 
 
 def _verdict(weeks: int, spend_weeks: int, cv: float, total: float) -> str:
@@ -371,12 +412,16 @@ def fit_channel(
         current_weekly_spend=float(spend[recent].mean()) if has else 0.0,
         current_weekly_response=float(response[recent].mean()) if has else 0.0,
     )
+    if not held.reason:
+        held = replace(held, reason=_commission(x, y))
     if held.reason:
         return held
 
     s, r = float(x.max()), float(max(np.abs(y).max(), 1e-12))
     xn, yn = x / s, y / r
     best, cost = min((_least_squares(xn, yn, p0) for p0 in _starts(xn, yn)), key=lambda t: t[1])
+    prior = _prior_weight(cost, len(yn))
+    best, cost = _least_squares(xn, yn, best, prior=prior)
     fitted = _model(best, xn)
     resid = yn - fitted
     sst = float(((yn - yn.mean()) ** 2).sum())
@@ -388,7 +433,7 @@ def fit_channel(
         return Curve(float(p[0] * r), float(p[1] * r), float(p[2] * s), float(p[3]), float(p[4]))
 
     curve = unscale(best)
-    boot = [unscale(p) for p in _bootstrap(xn, fitted, resid, best, _seed(channel))]
+    boot = [unscale(p) for p in _bootstrap(xn, fitted, resid, best, _seed(channel), prior)]
     fit = replace(held, estimable=True, curve=curve, r2=r2, mape=mape, boot=boot)
     reason = _doubt(fit, x, metric.replace("_", " "))
     return replace(fit, estimable=False, reason=reason, curve=None, boot=[]) if reason else fit

@@ -91,6 +91,55 @@ def trend_xl(last: str, prev: str) -> str:
     return f'IF(AND(ISNUMBER({last}),ISNUMBER({prev})),IF({prev}=0,"",ROUND({last}/{prev}-1,6)),"")'
 
 
+def better(change: Any, direction: str) -> bool | None:
+    """A change (or a difference from a reference) is better when it goes the metric's way:
+    up for higher-is-better, down for lower-is-better (a falling CPA is good); None for no
+    change or a blank."""
+    if not is_num(change) or change == 0:
+        return None
+    return change < 0 if direction == "lower" else change > 0
+
+
+def better_xl(change: str, direction: str, lower: str) -> str:
+    """True where :func:`better` is True; ``direction`` is a cell holding the direction word."""
+    return f'AND(ISNUMBER({change}),IF({direction}="{lower}",{change}<0,{change}>0))'
+
+
+def worse_xl(change: str, direction: str, lower: str) -> str:
+    """True where :func:`better` is False."""
+    return f'AND(ISNUMBER({change}),IF({direction}="{lower}",{change}>0,{change}<0))'
+
+
+def band(value: Any, values: list[Any], direction: str) -> str | None:
+    """Where a value stands among ``values`` the metric's way (the Analysis colour scales):
+    "best", "better" (than the median), "worse", "worst"; None at the median or blank."""
+    nums = sorted(float(v) for v in values if is_num(v))
+    if not is_num(value) or not nums:
+        return None
+    best, worst = (nums[0], nums[-1]) if direction == "lower" else (nums[-1], nums[0])
+    if value == best:
+        return "best"
+    if value == worst:
+        return "worst"
+    n = len(nums)
+    median = (nums[(n - 1) // 2] + nums[n // 2]) / 2
+    side = better(value - median, direction)
+    return None if side is None else "better" if side else "worse"
+
+
+def band_xl(cell: str, cells: str, direction: str, lower: str) -> dict[str, str]:
+    """:func:`band` as one condition per band (check them in this order)."""
+    best = f'IF({direction}="{lower}",MIN({cells}),MAX({cells}))'
+    worst = f'IF({direction}="{lower}",MAX({cells}),MIN({cells}))'
+    off = f"({cell}-MEDIAN({cells}))"
+    return {
+        "best": f"AND(ISNUMBER({cell}),{cell}={best})",
+        "worst": f"AND(ISNUMBER({cell}),{cell}={worst})",
+        "better": f"AND(ISNUMBER({cell}),{better_xl(off, direction, lower)})",
+        "worse": f"AND(ISNUMBER({cell}),{worse_xl(off, direction, lower)})",
+    }
+
+
 # --- run rate and scenarios --------------------------------------------------------------
 
 

@@ -178,6 +178,14 @@ def path_xl(manual: str, method: str, seasonal_word: str, ok: str, seasonal: str
     )
 
 
+def typed_path_xl(
+    typed: str, value: str, method: str, seasonal_word: str, ok: str, seasonal: str, even: str
+) -> str:
+    """:func:`path_xl` where ``typed`` counts the numbers typed for the period (a Table of
+    typed targets) and ``value`` sums them."""
+    return f'IF({typed}>0,{value},IF(AND({method}="{seasonal_word}",{ok}),{seasonal},{even}))'
+
+
 # --- to date ---------------------------------------------------------------------------------
 
 
@@ -245,3 +253,91 @@ def pace_status(att: Any, amber: float, words: tuple[str, str, str]) -> str | No
 
 def pace_status_xl(att: str, amber: str, words: tuple[str, str, str]) -> str:
     return rules.status_xl(att, amber, words)
+
+
+# --- the share of each period due by the as-of date -------------------------------------------
+
+
+def due_share(first: dt.date, last: dt.date, as_of: dt.date | None, plan_last: dt.date) -> float:
+    """The share of a period due by ``as_of``: 1 once it has ended, elapsed days ÷ its days
+    while it runs, 0 before it (an as-of after the plan counts as its last day)."""
+    if as_of is None:
+        return 0.0
+    a = min(as_of, plan_last)
+    return max(0.0, min(1.0, ((a - first).days + 1) / ((last - first).days + 1)))
+
+
+def due_share_xl(first: str, last: str, as_of: str, plan_last: str) -> str:
+    return (
+        f"IF(ISNUMBER({as_of}),MAX(0,MIN(1,(MIN({as_of},{plan_last})-{first}+1)"
+        f"/({last}-{first}+1))),0)"
+    )
+
+
+def target_due(
+    path: Sequence[Number], shares: Sequence[float], period: int | None, additive: bool
+) -> Number:
+    """:func:`target_to_date` from the periods' due shares: additive, the path weighted by
+    the shares (blank if any period of the path is blank); ratio, the value of ``period``
+    (0-based, the as-of period). No as-of period (before the plan, none): blank."""
+    if period is None:
+        return None
+    if not additive:
+        return path[period]
+    if any(v is None for v in path):
+        return None
+    return float(sum(float(v) * s for v, s in zip(path, shares, strict=True) if v is not None))
+
+
+def target_due_xl(path: str, shares: str, period: str, n: int, additive: str) -> str:
+    """``period`` is the 1-based as-of period (blank before the plan, n + 1 after it)."""
+    return (
+        f'IF(ISNUMBER({period}),IF({additive},IF(COUNT({path})={n},SUMPRODUCT({path},{shares}),""),'
+        f'INDEX({path},MIN({period},{n}))),"")'
+    )
+
+
+# --- an objective's own window ----------------------------------------------------------------
+
+
+def objective_end(deadline: dt.date | None, plan_last: dt.date) -> dt.date:
+    """The last day an objective is measured on: its deadline, else the plan's last day."""
+    return deadline if deadline is not None else plan_last
+
+
+def objective_due(
+    target: Any,
+    baseline: Any,
+    additive: bool,
+    plan_first: dt.date,
+    end: dt.date,
+    as_of: dt.date | None,
+) -> Number:
+    """What an objective should have reached by ``as_of``: its target spread evenly over its
+    window (plan start to ``end``). Additive: target × elapsed ÷ window days; ratio:
+    baseline + (target − baseline) × elapsed ÷ window days (no baseline: the target). From
+    the deadline on the whole target is due; no as-of, or one before the window: blank."""
+    if not rules.is_num(target) or as_of is None:
+        return None
+    measured = min(as_of, end)
+    if measured < plan_first:
+        return None
+    elapsed, days = (measured - plan_first).days + 1, (end - plan_first).days + 1
+    share = elapsed / days  # the formula's order of operations
+    if additive:
+        return target * share
+    if rules.is_num(baseline):
+        return baseline + (target - baseline) * share
+    return float(target)
+
+
+def objective_due_xl(
+    target: str, baseline: str, additive: str, plan_first: str, end: str, as_of: str
+) -> str:
+    m = f"MIN({as_of},{end})"
+    share = f"({m}-{plan_first}+1)/({end}-{plan_first}+1)"
+    return (
+        f'IF(AND(ISNUMBER({target}),ISNUMBER({as_of})),IF({m}<{plan_first},"",'
+        f"IF({additive},{target}*{share},IF(ISNUMBER({baseline}),"
+        f'{baseline}+({target}-{baseline})*{share},{target}))),"")'
+    )

@@ -11,13 +11,17 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from xlmplan.core.catalog import Catalog, load_catalog
+from xlmplan.core.channels import ChannelBinding, bind_channels, channel_keys
 from xlmplan.core.data import DATA_COLUMNS, normalise_header
 from xlmplan.core.engine import Results, Words
 from xlmplan.core.labels import Labels, languages, load_labels
 from xlmplan.core.model import (
     Action,
     Kpi,
+    KpiPath,
     MoneyLine,
     Objective,
     Person,
@@ -29,6 +33,7 @@ from xlmplan.core.model import (
     add_months,
     month_end,
 )
+from xlmplan.core.periods import month_first, month_of, shift_month
 from xlmplan.errors import TemplateError
 
 BUNDLED = Path(__file__).resolve().parents[2] / "workbook_templates"
@@ -113,6 +118,7 @@ def words_from(labels: Labels) -> Words:
         scenarios=(t["scenario.optimistic"], t["scenario.realistic"], t["scenario.pessimistic"]),
         qualitative=t["kind.Qualitative"],
         primary=t["level.Primary"],
+        methods=(t["path.even"], t["path.seasonal"], t["path.manual"]),
     )
 
 
@@ -124,11 +130,15 @@ def build_plan(
     months: int | None,
     currency: str | None,
     channels: list[str],
+    calendar: str = "gregorian",
+    fiscal_start: int | None = None,
 ) -> tuple[Plan, dict[str, Any]]:
-    """The template's plan for a period; also returns the target factors to apply later."""
+    """The template's plan for a period; also returns the target factors to apply later.
+    Template months count the plan's periods (Solar Hijri months in that calendar)."""
     t = labels
     meta, conf = raw.get("template", {}), raw.get("settings", {})
     words = words_from(labels)
+    bind = template_binding(raw, labels, channels)
     english = load_catalog(templates_root() / "metrics.toml")
     catalog = plan_catalog(labels, english)
     try:
@@ -147,14 +157,24 @@ def build_plan(
             hours_per_month=float(conf.get("hours_per_month", 160)),
             plan_budget=float(conf.get("plan_budget", 0)),
             media_category=t[f"category.{conf.get('media_category', 'Advertising')}"],
+            calendar=calendar,
+            fiscal_start=fiscal_start,
         )
 
         def first(month: Any) -> dt.date | None:
-            return None if month in (None, "") else add_months(start, int(month) - 1)
+            if month in (None, ""):
+                return None
+            if calendar == "gregorian":
+                return add_months(start, int(month) - 1)
+            year, month_no = shift_month(*month_of(start, calendar), int(month) - 1)
+            return month_first(year, month_no, calendar)
 
         def last(month: Any) -> dt.date | None:
             day = first(month)
-            return month_end(day) if day else None
+            if day is None or calendar == "gregorian":
+                return month_end(day) if day else None
+            year, month_no = shift_month(*month_of(day, calendar), 1)
+            return month_first(year, month_no, calendar) - dt.timedelta(days=1)
 
         plan = Plan(settings=settings, channels=list(channels))
         plan.swot = [
@@ -191,7 +211,7 @@ def build_plan(
                 s["id"],
                 s.get("objective", ""),
                 s.get("area", ""),
-                _channel(s.get("channel", ""), channels),
+                bind(s.get("channel", ""), f"strategy {s.get('id', '')}"),
                 s.get("tows", ""),
                 s.get("pair", ""),
                 s["strategy"],
@@ -210,7 +230,7 @@ def build_plan(
                 metric_label(str(k["metric"]), english, catalog),
                 words.all_channels
                 if k.get("channel", "All") == "All"
-                else _channel(k["channel"], channels),
+                else bind(k["channel"], f"KPI {k['id']}"),
                 None,
                 words.lower if k.get("direction") == "lower" else words.higher,
             )
@@ -230,13 +250,13 @@ def build_plan(
         plan.money = [
             MoneyLine(
                 t[f"category.{m['category']}"],
-                _channel(m.get("channel", ""), channels),
+                bind(m.get("channel", ""), f"money line {i}"),
                 m.get("item", ""),
                 first(m.get("start_month")),
                 last(m.get("end_month")),
                 m.get("amount"),
             )
-            for m in raw.get("money", [])
+            for i, m in enumerate(raw.get("money", []), start=1)
         ]
         plan.actions = [
             Action(
@@ -265,18 +285,23 @@ def build_plan(
     factors = {
         "kpi": {k["id"]: float(k.get("target_factor", 1.0)) for k in raw.get("kpis", [])},
         "objective": {o["id"]: float(o.get("growth", 0.0)) for o in raw.get("objectives", [])},
+        "unbound": bind.unbound,  # channel -> the template rows naming it, not in the data
     }
     return plan, factors
 
 
 def apply_targets(plan: Plan, results: Results, factors: dict[str, Any], words: Words) -> Plan:
     """Set KPI targets from the data's run-rate and objective baselines from their growth."""
-    kpis = []
+    kpis, paths = [], []
     for kpi, kr in zip(plan.kpis, results.kpis, strict=True):
         target = kpi.target
         if target is None and kr.projection:
             target = nice(kr.projection * factors["kpi"].get(kpi.id, 1.0))
         kpis.append(replace(kpi, target=target))
+        # last year's shape where Data holds it, else an even path
+        method = words.methods[1] if kr.seasonal_ok else words.methods[0]
+        baseline = nice(kr.last_year) if kr.last_year is not None else None
+        paths.append(KpiPath(kpi.id, baseline, method))
     by_id = {k.id: k for k in kpis}
     objectives = []
     for ob in plan.objectives:
@@ -286,8 +311,9 @@ def apply_targets(plan: Plan, results: Results, factors: dict[str, Any], words: 
             continue
         growth = factors["objective"].get(ob.id, 0.0)
         baseline = nice(linked.target / (1 + growth)) if growth > -1 else None
-        objectives.append(replace(ob, baseline=baseline, target=linked.target))
-    return replace(plan, kpis=kpis, objectives=objectives)
+        # the target stays the KPI's (typed once): the Objectives sheet shows it by formula
+        objectives.append(replace(ob, baseline=baseline, target=None))
+    return replace(plan, kpis=kpis, objectives=objectives, paths=paths)
 
 
 @functools.cache
@@ -316,7 +342,35 @@ def nice(value: float, digits: int = 3) -> float:
     return round(value, places)
 
 
-def _channel(name: str, channels: list[str]) -> str:
-    """The plan's spelling of a channel (case-insensitive), or the name as given."""
-    folded = name.casefold()
-    return next((c for c in channels if c.casefold() == folded), name)
+def template_binding(raw: dict[str, Any], labels: Labels, channels: list[str]) -> ChannelBinding:
+    """The template's channels (strategies, KPIs, money lines) bound to the data's
+    ``channels`` by name in any language; unbound ones are named in the plan's language."""
+    named = [
+        str(row["channel"])
+        for section in ("strategies", "kpis", "money")
+        for row in raw.get(section, [])
+        if row.get("channel") not in (None, "", "All")
+    ]
+    prefix = "channel."
+    plan_names = {k[len(prefix) :]: v for k, v in labels.texts.items() if k.startswith(prefix)}
+    return bind_channels(named, channels, pack_channel_keys(templates_root()), plan_names)
+
+
+@functools.cache
+def pack_channel_keys(root: Path) -> dict[str, str]:
+    """Folded channel name in any label pack under ``root`` -> its key."""
+    folder = root / "labels"
+    return channel_keys(load_labels(folder, lang).texts for lang in languages(folder))
+
+
+def example_in_language(frame: pd.DataFrame, labels: Labels) -> pd.DataFrame:
+    """The bundled example data with its channels and campaigns named in the plan's
+    language (the packs' ``[channel]`` and ``[campaign]`` sections)."""
+    if labels.lang == "en":
+        return frame
+    english = load_labels(templates_root() / "labels", "en").texts
+    out = frame.copy()
+    for column, section in (("channel", "channel."), ("campaign", "campaign.")):
+        names = {v: labels.get(k, v) for k, v in english.items() if k.startswith(section)}
+        out[column] = out[column].astype(object).map(lambda v, n=names: n.get(v, v))
+    return out

@@ -40,6 +40,7 @@ from xlmplan.core import rules
 from xlmplan.core.catalog import Catalog, Metric
 from xlmplan.core.data import MEASURES
 from xlmplan.core.engine import Words, cited_ids
+from xlmplan.core.kpi_forecast import within_forecast, within_forecast_xl
 from xlmplan.errors import XlmplanError
 
 MAX_FORMULA_CHARS = 8192  # Excel's limit on a formula's length (without the "=")
@@ -458,6 +459,10 @@ def smart_flags_py(
             else:
                 change = rules.xl_round(target / baseline - 1)
                 achievable = int(change <= _num0(_name(ctx, "MaxGrowthUp")))
+        best = _forecast_best(ctx, row)
+        if rules.is_num(target) and rules.is_num(best) and row is not None and row < len(k_dir):
+            lower = _text_is(k_dir[row], w.lower)
+            achievable = within_forecast(target, best, "lower" if lower else "higher")
     swot_ids = [_xl_text(x) for x in _cells(ctx, "s_id")]
     cited = cited_ids(_xl_text(substantiation), swot_ids)
     parent_primary = not _blank(parent) and any(
@@ -470,6 +475,16 @@ def smart_flags_py(
         rules.is_num(day) and _num0(_name(ctx, "PlanStart")) <= day <= _num0(_name(ctx, "PlanEnd"))
     )
     return [specific, measurable, achievable, relevant, timebound]
+
+
+def _forecast_best(ctx: UdfContext, row: int | None) -> Any:
+    """The forecast's better bound at plan end for the KPI in ``row`` (a plan without a
+    forecast, or a KPI row it does not cover yet: None)."""
+    try:
+        best = _cells(ctx, "fc_best")
+    except (UdfError, KeyError):
+        return None
+    return best[row] if row is not None and row < len(best) else None
 
 
 def smart_py(ctx: UdfContext, *args: Any) -> int:
@@ -496,16 +511,19 @@ def smart_flags_xl(
     w = ctx.words
     qual = f"{kind}={_q(w.qualitative)}"
     kpi_row = f"MATCH({rules.literal_lookup_xl(kpi)},k_id,0)"
+    best = f"INDEX(fc_best,{kpi_row})"
     cited = f'SUMPRODUCT({rules.cited_xl("s_id", substantiation)}*(s_id<>""))'
 
     return [
         f'IF(AND({rules.word_count_xl(objective)}>=4,{kpi}<>""),1,0)',
         f'IF({qual},IF({kpi}<>"",1,0),IF(IFERROR(AND(ISNUMBER(MATCH({rules.literal_lookup_xl(f"INDEX(k_metric,{kpi_row})")},'
         f"lst_metrics,0)),ISNUMBER({baseline}),ISNUMBER({target})),FALSE),1,0))",
-        f"IF({qual},1,IFERROR(IF(AND(ISNUMBER({baseline}),ISNUMBER({target})),IF({baseline}=0,0,"
+        f"IF({qual},1,IFERROR(IF(AND(ISNUMBER({target}),ISNUMBER({best})),"
+        f"{within_forecast_xl(target, best, f'INDEX(k_dir,{kpi_row})', _q(w.lower))},"
+        f"IF(AND(ISNUMBER({baseline}),ISNUMBER({target})),IF({baseline}=0,0,"
         f"IF(INDEX(k_dir,{kpi_row})={_q(w.lower)},"
         f"IF(ROUND(1-{target}/{baseline},6)<=MaxGrowthDown,1,0),"
-        f"IF(ROUND({target}/{baseline}-1,6)<=MaxGrowthUp,1,0))),0),0))",
+        f"IF(ROUND({target}/{baseline}-1,6)<=MaxGrowthUp,1,0))),0)),0))",
         f'IF(OR({cited}>0,IF({parent}="",FALSE,COUNTIFS(o_id,{rules.literal_criterion_xl(parent)},o_level,{_q(w.primary)})>0)),'
         "1,0)",
         f"IF(AND(ISNUMBER({deadline}),{deadline}>=PlanStart,{deadline}<=PlanEnd),1,0)",
@@ -623,6 +641,7 @@ UDFS: tuple[Udf, ...] = (
             "lst_metrics",
             "MaxGrowthUp",
             "MaxGrowthDown",
+            "fc_best",
             "s_id",
             "o_id",
             "o_level",

@@ -46,6 +46,25 @@ _CAMPAIGNS = (
     _Campaign("Affiliate", "Partners", 30_000, 0.012, 0.93, 0.03, 77, 0, 0.09, 0.5),
     _Campaign("Direct", "", 3_500, 1.0, 1.0, 0.04, 86, 0, 0, 0.3),
 )
+class _Flight(NamedTuple):
+    """How a paid campaign's budget moves from week to week, and what that buys."""
+
+    spread: float  # log-normal sd of the weekly budget level
+    pauses: float  # share of weeks cut to a trickle (PAUSED of the usual level)
+    half: float  # level (1 = usual) at which conversions per click have halved
+
+
+# Paid campaigns run in flights, as a real shop's do: budgets raised for a push, cut or
+# paused between, so each paid channel's weekly spend varies enough for a response curve;
+# more spend in a week buys less per click (saturation). Brand search and affiliates
+# (paid by commission) keep their steady level.
+_FLIGHTS = {
+    "Generic": _Flight(0.3, 0.04, 1.0),
+    "Prospecting": _Flight(0.4, 0.08, 1.0),
+    "Retargeting": _Flight(0.25, 0.0, 0.6),
+    "Awareness": _Flight(0.35, 0.12, 1.5),
+}
+PAUSED = 0.15
 _WEEKDAY = np.array([1.06, 1.08, 1.04, 1.0, 0.95, 0.88, 0.92])  # Monday first
 _ANNUAL_GROWTH = 0.15
 
@@ -55,8 +74,31 @@ def _days(start: date, months: int) -> pd.DatetimeIndex:
     return pd.date_range(first, first + pd.DateOffset(months=months), inclusive="left")
 
 
+def _levels(dates: np.ndarray, camp: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row the campaign's budget level that week (1 = usual) and the factor on its
+    conversions per click (saturation), from a generator of their own: the unpaid
+    campaigns' numbers do not depend on the flights."""
+    rng = np.random.default_rng([seed, 2])
+    monday = np.datetime64("1970-01-05")  # flights run Monday to Sunday
+    weeks = ((dates - monday) // np.timedelta64(7, "D")).astype(np.int64)
+    weeks -= weeks.min() if len(weeks) else 0
+    n_weeks = int(weeks.max()) + 1 if len(weeks) else 0
+    level = np.ones(len(camp))
+    factor = np.ones(len(camp))
+    for i, c in enumerate(_CAMPAIGNS):
+        flight = _FLIGHTS.get(c.campaign)
+        if flight is None:
+            continue
+        week_level = np.exp(rng.normal(-(flight.spread**2) / 2, flight.spread, n_weeks))
+        week_level[rng.random(n_weeks) < flight.pauses] = PAUSED
+        rows = camp == i
+        level[rows] = week_level[weeks[rows]]
+        factor[rows] = (1 + flight.half) / (level[rows] + flight.half)
+    return level, factor
+
+
 def _simulate(
-    dates: np.ndarray, camp: np.ndarray, rng: np.random.Generator, scale: float = 1.0
+    dates: np.ndarray, camp: np.ndarray, rng: np.random.Generator, scale: float = 1.0, seed: int = 0
 ) -> dict[str, np.ndarray]:
     """Funnel measures for rows (dates[i], _CAMPAIGNS[camp[i]]), all vectorised."""
     p = {f: np.array([getattr(c, f) for c in _CAMPAIGNS], dtype=float)[camp] for f in _FIELDS}
@@ -64,11 +106,13 @@ def _simulate(
     years = (dates - dates.min()) / np.timedelta64(365, "D")
     season = 1 + 0.08 * np.cos(2 * np.pi * (stamps.day_of_year.to_numpy() - 340) / 365)
     demand = scale * (1 + _ANNUAL_GROWTH * years) * _WEEKDAY[stamps.day_of_week] * season
+    level, saturation = _levels(dates, camp, seed)
     noise = rng.lognormal(0, 0.12, len(camp))
-    impressions = rng.poisson(p["impressions"] * demand * noise).astype(float)
+    impressions = rng.poisson(p["impressions"] * demand * noise * level).astype(float)
     clicks = rng.binomial(impressions.astype(np.int64), p["ctr"]).astype(float)
     sessions = rng.binomial(clicks.astype(np.int64), p["landing"]).astype(float)
-    conversions = rng.binomial(sessions.astype(np.int64), p["cvr"]).astype(float)
+    cvr = np.minimum(p["cvr"] * saturation, 1.0)
+    conversions = rng.binomial(sessions.astype(np.int64), cvr).astype(float)
     revenue = np.round(conversions * p["aov"] * rng.lognormal(0, 0.12, len(camp)), 2)
     cost = clicks * p["cpc"] * rng.lognormal(0, 0.08, len(camp))
     spend = np.round(cost + revenue * p["commission"], 2)
@@ -99,13 +143,17 @@ def _frame(dates: np.ndarray, camp: np.ndarray, measures: dict[str, np.ndarray])
 def example_data(start: date = date(2026, 1, 1), months: int = 12, seed: int = 7) -> pd.DataFrame:
     """A year of a growing online shop: one row per day per campaign (9 campaigns, 7 channels).
 
-    Organic Search, Email and Direct cost nothing; Display converts rarely.
+    Organic Search, Email and Direct cost nothing; Display converts rarely. Generic search,
+    the social campaigns and Display run in flights (budgets that move week to week, some
+    weeks cut to a trickle) with diminishing returns, so their response curves can be
+    fitted; brand search and affiliates spend steadily.
     """
     rng = np.random.default_rng(seed)
     days = _days(start, months).to_numpy(dtype="datetime64[ns]")
     dates = np.repeat(days, len(_CAMPAIGNS))
     camp = np.tile(np.arange(len(_CAMPAIGNS)), len(days))
-    return canonical_frame(_frame(dates, camp, _simulate(dates, camp, rng)), "example data")
+    measures = _simulate(dates, camp, rng, seed=seed)
+    return canonical_frame(_frame(dates, camp, measures), "example data")
 
 
 def edge_case_data(start: date = date(2026, 1, 1), months: int = 6, seed: int = 11) -> pd.DataFrame:
@@ -145,7 +193,7 @@ def sized_data(
     per_day = -(-n_rows // len(days))
     variants = max(1, -(-per_day // n_camp))
     dates = days[day]
-    df = _frame(dates, camp, _simulate(dates, camp, rng, scale=1 / variants))
+    df = _frame(dates, camp, _simulate(dates, camp, rng, scale=1 / variants, seed=seed))
     if variants > 1:
         labels = [
             f"{c.campaign or c.channel} #{v + 1}" if v else c.campaign

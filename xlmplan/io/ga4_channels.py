@@ -92,7 +92,10 @@ def _missing(rules: ChannelRules, name: str, has_gclid: bool) -> str:
 
 
 def channel_of(
-    rules: ChannelRules, source: str | None, medium: str | None, campaign: str | None,
+    rules: ChannelRules,
+    source: str | None,
+    medium: str | None,
+    campaign: str | None,
     gclid: str | None = None,
 ) -> str:
     """The channel group of one session's source, medium, campaign and gclid (Python)."""

@@ -419,8 +419,12 @@ def plan_period(plan: Path) -> tuple[dt.date, dt.date]:
         labels, _, _ = plan_language(pf)
         template = pf.manifest.get("template", "online_shop")
         base, _ = build_plan(
-            load_raw(template, labels.lang), labels, start=dt.date(2026, 1, 1), months=None,
-            currency=None, channels=[],
+            load_raw(template, labels.lang),
+            labels,
+            start=dt.date(2026, 1, 1),
+            months=None,
+            currency=None,
+            channels=[],
         )
         settings = plan_from_tables(input_tables(pf), labels, base, [])[0].settings
     finally:

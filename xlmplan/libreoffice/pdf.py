@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lxml import etree
+
 from xlmplan.errors import XlmplanError
 from xlmplan.libreoffice import runner
+from xlmplan.sheets.print_setup import PageSetup
 
 SCRIPT = Path(__file__).with_name("uno_pdf.py")
 POPPLER_HINT = "poppler-utils is missing: " + runner.SETUP_HINT
@@ -51,9 +54,17 @@ class PdfResult:
         raise KeyError(sheet)
 
 
-def export_pdf(xlsx: Path, pdf: Path, sheets: list[str], *, timeout: float = 180) -> PdfResult:
+def export_pdf(
+    xlsx: Path,
+    pdf: Path,
+    sheets: list[str],
+    *,
+    setups: dict[str, PageSetup] | None = None,
+    timeout: float = 180,
+) -> PdfResult:
     """Write ``pdf`` holding only ``sheets`` of ``xlsx``, in that order, each printed with
-    its own page setup. Displayed values are the cached ones (no recalculation)."""
+    its own page setup (or the one ``setups`` gives it: another area, titles, orientation
+    and fit). Displayed values are the cached ones (no recalculation)."""
     if not sheets:
         raise XlmplanError("export_pdf needs at least one sheet")
     if len(set(sheets)) != len(sheets):
@@ -78,6 +89,11 @@ def export_pdf(xlsx: Path, pdf: Path, sheets: list[str], *, timeout: float = 180
         cmd += ["--pipe", pipe, "--start-timeout", str(min(120.0, timeout))]
         for sheet in sheets:
             cmd += ["--sheet", sheet]
+        if setups:
+            (tmp / "setups.json").write_text(
+                json.dumps({name: _setup_json(s) for name, s in setups.items()}), "utf-8"
+            )
+            cmd += ["--setups", str(tmp / "setups.json")]
         try:
             done = runner._run(cmd, timeout, what)
         finally:
@@ -100,8 +116,24 @@ def export_pdf(xlsx: Path, pdf: Path, sheets: list[str], *, timeout: float = 180
             if done.returncode != 0 or not joined.is_file():
                 raise XlmplanError(f"pdfunite failed: {runner._last_line(done.stderr)}")
         shutil.move(joined, pdf)
-    setups = {p["sheet"]: {k: v for k, v in p.items() if k not in ("sheet", "pdf")} for p in parts}
-    return PdfResult(pdf, pages, float(report["seconds_total"]), setups)
+    used = {p["sheet"]: {k: v for k, v in p.items() if k not in ("sheet", "pdf")} for p in parts}
+    return PdfResult(pdf, pages, float(report["seconds_total"]), used)
+
+
+def _setup_json(setup: PageSetup) -> dict[str, Any]:
+    fields = (
+        "area",
+        "title_rows",
+        "title_cols",
+        "landscape",
+        "pages_wide",
+        "pages_tall",
+        "hidden_cols",
+        "narrowed",
+        "row_heights",
+        "hidden_rows",
+    )
+    return {name: getattr(setup, name) for name in fields}
 
 
 def page_count(pdf: Path) -> int:
@@ -170,3 +202,18 @@ def _tool(name: str) -> str:
     if found is None:
         raise XlmplanError(f"{name}: {POPPLER_HINT}")
     return found
+
+
+def word_heights(pdf: Path) -> list[list[float]]:
+    """Per page, the height in points of every word's box (``pdftotext -bbox``). A box is
+    about 1.2 × the font size: 9.6 pt of box is 8 pt type."""
+    done = runner._run([_tool("pdftotext"), "-bbox", str(pdf), "-"], 120, "running pdftotext")
+    if done.returncode != 0:
+        raise XlmplanError(f"pdftotext failed on {pdf}: {runner._last_line(done.stderr)}")
+    root = etree.fromstring(done.stdout.encode("utf-8"), etree.XMLParser(recover=True))
+    pages = []
+    for page in root.iter("{*}page"):
+        pages.append(
+            [float(w.get("yMax", 0)) - float(w.get("yMin", 0)) for w in page.iter("{*}word")]
+        )
+    return pages

@@ -63,8 +63,56 @@ def page_setup(doc: Any, sheet: Any) -> dict[str, Any]:
     }
 
 
-def export_sheets(doc: Any, names: list[str], out_dir: Path) -> list[dict[str, Any]]:
-    """One PDF per sheet in ``names``: ``out_dir/<index>.pdf``, only that sheet visible."""
+def cell_range(sheet: int, r1: int, c1: int, r2: int, c2: int) -> Any:
+    addr = uno.createUnoStruct("com.sun.star.table.CellRangeAddress")
+    addr.Sheet, addr.StartRow, addr.StartColumn, addr.EndRow, addr.EndColumn = sheet, r1, c1, r2, c2
+    return addr
+
+
+def excel_pixels(width: float) -> int:
+    """A column width in Excel's units as pixels (7 a unit, 5 of padding)."""
+    return int(width * 7 + 0.5) + 5
+
+
+def apply_setup(doc: Any, sheet: Any, index: int, setup: dict[str, Any]) -> None:
+    """Print ``sheet`` over ``setup["area"]`` with its own titles, orientation and fit."""
+    sheet.setPrintAreas((cell_range(index, *setup["area"]),))
+    rows, cols = setup.get("title_rows"), setup.get("title_cols")
+    sheet.setPrintTitleRows(bool(rows))
+    if rows:
+        sheet.setTitleRows(cell_range(index, rows[0], 0, rows[1], 0))
+    sheet.setPrintTitleColumns(bool(cols))
+    if cols:
+        sheet.setTitleColumns(cell_range(index, 0, cols[0], 0, cols[1]))
+    style = doc.getStyleFamilies().getByName("PageStyles").getByName(sheet.PageStyle)
+    landscape = bool(setup["landscape"])
+    if bool(style.IsLandscape) != landscape:
+        width, height = style.Width, style.Height
+        style.IsLandscape = landscape
+        style.Width, style.Height = height, width
+    style.ScaleToPagesX = int(setup["pages_wide"])
+    style.ScaleToPagesY = int(setup.get("pages_tall", 0))
+    columns, rows = sheet.getColumns(), sheet.getRows()
+    for col in setup.get("hidden_cols", ()):
+        columns.getByIndex(col).IsVisible = False  # the document is never stored
+    r1, _, r2, _ = setup["area"]
+    for col, width, was in setup.get("narrowed", ()):
+        column = columns.getByIndex(col)
+        # in proportion to the column's own width: LibreOffice may size columns in a
+        # substitute font's digits
+        column.Width = int(column.Width * excel_pixels(width) / excel_pixels(was))
+        sheet.getCellRangeByPosition(col, r1, col, r2).IsTextWrapped = True
+    for row in setup.get("hidden_rows", ()):
+        rows.getByIndex(row).IsVisible = False
+    for row, points in setup.get("row_heights", ()):
+        rows.getByIndex(row).Height = int(points * 2540 / 72)  # 1/100 mm
+
+
+def export_sheets(
+    doc: Any, names: list[str], out_dir: Path, setups: dict[str, dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """One PDF per sheet in ``names``: ``out_dir/<index>.pdf``, only that sheet visible,
+    printed over its own print set-up or the one ``setups`` gives it."""
     sheets = doc.getSheets()
     missing = [name for name in names if not sheets.hasByName(name)]
     if missing:
@@ -73,13 +121,19 @@ def export_sheets(doc: Any, names: list[str], out_dir: Path) -> list[dict[str, A
             f"(sheets: {', '.join(sheets.getElementNames())})"
         )
     all_names = list(sheets.getElementNames())
+    areas = {n: sheets.getByName(n).getPrintAreas() for n in all_names}
     parts: list[dict[str, Any]] = []
     for index, name in enumerate(names):
         target = sheets.getByName(name)
         target.IsVisible = True  # show it first: a document keeps one visible sheet
         for other in all_names:
             if other != name:
-                sheets.getByName(other).IsVisible = False
+                sheet = sheets.getByName(other)
+                sheet.IsVisible = False
+                sheet.setPrintAreas(())  # a print range prints even on a hidden sheet
+        target.setPrintAreas(areas[name])
+        if setups and name in setups:
+            apply_setup(doc, target, all_names.index(name), setups[name])
         pdf = out_dir / f"{index}.pdf"
         args = (prop("FilterName", "calc_pdf_Export"), prop("Overwrite", True))
         doc.storeToURL(pdf.resolve().as_uri(), args)
@@ -98,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out-json", required=True, type=Path)
     ap.add_argument("--out-dir", required=True, type=Path, help="where the per-sheet PDFs go")
     ap.add_argument("--sheet", action="append", required=True, help="a sheet, in print order")
+    ap.add_argument("--setups", type=Path, help="JSON: sheet -> print set-up to print with")
     ap.add_argument("--pipe", required=True, help="UNO pipe name")
     ap.add_argument("--start-timeout", type=float, default=60.0)
     ns = ap.parse_args(argv)
@@ -113,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         t2 = time.perf_counter()
         try:
             ns.out_dir.mkdir(parents=True, exist_ok=True)
-            parts = export_sheets(doc, ns.sheet, ns.out_dir)
+            setups = json.loads(ns.setups.read_text(encoding="utf-8")) if ns.setups else None
+            parts = export_sheets(doc, ns.sheet, ns.out_dir, setups)
             t3 = time.perf_counter()
         finally:
             doc.close(True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from xlmplan.core import rules
 from xlmplan.core.data import MEASURES
 from xlmplan.core.engine import WINDOWS, cited_ids
+from xlmplan.core.periods import period_sum_to_xl
 from xlmplan.core.rules import literal_criterion_xl, serial
 from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, quoted
 from xlmplan.sheets.layout import Sheet, a1, quote_sheet
@@ -24,7 +25,7 @@ CROSS_COL = ROWS_COL + len(WINDOWS) + 1
 _WINDOW_CRITERIA = {
     "todate": 'd_date,">="&PlanStart,d_date,"<="&AsOf',
     "last": 'd_date,">="&LastMonthStart,d_date,"<="&AsOf',
-    "prev": 'd_date,">="&EDATE(LastMonthStart,-1),d_date,"<"&LastMonthStart',
+    "prev": 'd_date,">="&PrevPeriodStart,d_date,"<"&LastMonthStart',
 }
 
 
@@ -48,6 +49,82 @@ def join_columns(ctx: Ctx) -> dict[str, tuple[int, int]]:
     n_swot = len(ctx.plan.swot)
     n_strategies = len(ctx.plan.strategies)
     return {"substantiation": (first, n_swot), "strategies": (first + n_swot, n_strategies)}
+
+
+def objective_columns(ctx: Ctx) -> dict[str, int]:
+    """Per objective, right of the running joins: its KPI's row, the last day of its window,
+    its channel, each measure summed over the window to date and the window's Data rows."""
+    first, count = join_columns(ctx)["strategies"]
+    col = first + count + 1
+    keys = ("kpi_row", "end", "channel", *MEASURES, "rows")
+    return {key: col + j for j, key in enumerate(keys)}
+
+
+def _objective_sums(ctx: Ctx, sheet: Sheet) -> None:
+    """Each objective measured over its own window: plan start to MIN(AsOf, its deadline)."""
+    plan, res, w = ctx.plan, ctx.results, ctx.words
+    objectives = quote_sheet(ctx.sheet("objectives"))
+    col = objective_columns(ctx)
+    for key, j in col.items():
+        sheet.put(TABLE_ROW, j, f"objective:{key}", "header")
+    for i in range(max(len(plan.objectives), 1)):
+        r = FIRST + i
+        ob = plan.objectives[i] if i < len(plan.objectives) else None
+        row = res.objective_rows[i] if ob else {}
+        kpi_index = next(
+            (
+                j + 1
+                for j, k in enumerate(plan.kpis)
+                if ob and ob.kpi and rules.same_text(k.id, ob.kpi)
+            ),
+            None,
+        )
+        c = {key: a1(r, j) for key, j in col.items()}
+        kpi_id = f"{objectives}!$H{r + 1}"
+        deadline = f"{objectives}!$K{r + 1}"
+        sheet.formula(
+            r,
+            col["kpi_row"],
+            f'IFERROR(MATCH({rules.literal_lookup_xl(kpi_id)},k_id,0),"")',
+            "" if kpi_index is None else float(kpi_index),
+            "derived:num",
+        )
+        sheet.formula(
+            r,
+            col["end"],
+            f"IF(ISNUMBER({deadline}),{deadline},PlanEnd)",
+            serial(row.get("end", plan.settings.end)),
+            "derived:num",
+        )
+        channel = plan.kpis[kpi_index - 1].channel if kpi_index else ""
+        sheet.formula(
+            r,
+            col["channel"],
+            f'IF(ISNUMBER({c["kpi_row"]}),INDEX(k_channel,{c["kpi_row"]})&"","")',
+            channel,
+            "derived:text",
+        )
+        crit = f'd_date,">="&PlanStart,d_date,"<="&MIN(AsOf,{c["end"]})'
+        one = f"d_channel,{literal_criterion_xl(c['channel'])},"
+        is_all = f"{c['channel']}={quoted(w.all_channels)}"
+        on = f"AND(ISNUMBER(AsOf),ISNUMBER({c['kpi_row']}))"
+        sums = row.get("sums", {})
+        for measure in MEASURES:
+            sheet.formula(
+                r,
+                col[measure],
+                f"IF({on},IF({is_all},SUMIFS(d_{measure},{crit}),"
+                f"SUMIFS(d_{measure},{one}{crit})),0)",
+                float(sums.get(measure, 0.0)),
+                "derived:num",
+            )
+        sheet.formula(
+            r,
+            col["rows"],
+            f"IF({on},IF({is_all},COUNTIFS({crit}),COUNTIFS({one}{crit})),0)",
+            float(row.get("rows", 0)),
+            "derived:num",
+        )
 
 
 def joined_formula(ctx: Ctx, kind: str, r: int) -> str:
@@ -136,25 +213,25 @@ def build(ctx: Ctx, kpi_sheet: str, n_kpi_rows: int) -> Sheet:
             rows = res.kpis[i].rows.get(window, 0) if kpi else 0
             sheet.formula(r, rows_col(window), count, rows, "derived:num")
 
-    months = plan.settings.month_starts()
+    periods = ctx.periods  # the Calendar's periods, each summed up to the as-of date
     n_ch = len(plan.channels)
     for measure in MEASURES:
         top, left = cross_origin(measure, n_ch)
         sheet.put(top - 1, left - 1, measure, "header")
-        for j in range(len(months)):
-            sheet.formula(
-                top - 1, left + j, f"EDATE(PlanStart,{j})", serial(months[j]), "header:month"
-            )
+        for j, period in enumerate(periods.items):
+            first = f"INDEX(cal_first,{j + 1})"
+            sheet.formula(top - 1, left + j, first, serial(period.first), "header:month")
         for c, channel in enumerate(plan.channels):
             r = top + c
             sheet.put(r, left - 1, channel, "derived:text")
-            for j in range(len(months)):
-                month = a1(top - 1, left + j, True, False)
-                channel = literal_criterion_xl(a1(r, left - 1, False, True))
-                formula = (
-                    f"SUMIFS(d_{measure},d_channel,{channel},"
-                    f'd_date,">="&{month},d_date,"<"&EDATE({month},1))'
-                )
+            for j in range(len(periods)):
+                crit = literal_criterion_xl(a1(r, left - 1, False, True))
+                first = a1(top - 1, left + j, True, False)
+                last = f"INDEX(cal_last,{j + 1})"
+                where = f"d_channel,{crit}"
+                total = period_sum_to_xl(f"d_{measure}", "d_date", first, last, "AsOf", where)
+                formula = f"IF(ISNUMBER(AsOf),{total},0)"
                 sheet.formula(r, left + j, formula, res.cross_sums[c][j][measure], "derived:num")
     _join_grids(ctx, sheet)
+    _objective_sums(ctx, sheet)
     return sheet

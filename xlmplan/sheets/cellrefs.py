@@ -35,6 +35,11 @@ def range_text(r1: int, c1: int, r2: int, c2: int) -> str:
     return f"{a1(r1, c1)}:{a1(r2, c2)}" if (r1, c1) != (r2, c2) else a1(r1, c1)
 
 
+def formula_cells(sheet: Sheet) -> set[Pos]:
+    """The owned cells holding a formula: a cell there without one was typed over."""
+    return {pos for pos in sheet.owned() if sheet.cells[pos].formula}
+
+
 def compress(cells: Iterable[Pos]) -> str:
     """Cells as a short list of rectangles: ``'A1:C1 E4:E20'``."""
     by_row: dict[int, list[int]] = {}

@@ -9,6 +9,7 @@ from xlmplan.core.catalog import Catalog, Metric
 from xlmplan.core.engine import Results, Words
 from xlmplan.core.labels import Labels
 from xlmplan.core.model import Plan
+from xlmplan.core.periods import Periods, label_pattern, month_names
 from xlmplan.core.units import number_key
 
 # Fixed positions shared between sheets (0-based rows/columns).
@@ -35,6 +36,12 @@ class Ctx:
 
     def define(self, name: str, target: str) -> None:
         self.names[name] = "=" + target
+
+    @property
+    def periods(self) -> Periods:
+        """The plan's periods, labelled from the label pack."""
+        s, texts = self.plan.settings, self.labels.texts
+        return s.periods(month_names(texts, s.calendar), label_pattern(texts))
 
     def kpi_metric(self, kpi_id: str) -> Metric | None:
         """The catalog metric of the KPI with id ``kpi_id`` (None when either is unknown)."""

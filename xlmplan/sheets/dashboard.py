@@ -20,6 +20,7 @@ from xlmplan.sheets.text_width import widest
 # Fixed colours: money in green, money out orange, the plan in blue; statuses and
 # scenarios in traffic-light colours (optimistic green, realistic blue, pessimistic red).
 REVENUE, SPEND, PLANNED, REFERENCE = "#548235", "#ED7D31", "#5B9BD5", "#404040"
+GLIDE_BAND = "#BDD7EE"  # the forecast's 80 % band: a light tint of the forecast's blue
 STATUS_COLOURS = ("#70AD47", "#FFC000", "#C00000")  # green, amber, red
 SCENARIO_COLOURS = ("#70AD47", "#4472C4", "#C0504D")  # optimistic, realistic, pessimistic
 
@@ -132,9 +133,9 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
     m_first, m_last = ctx.positions["analysis_months"]
     months = f"{an}!{rng(None, m_first, 0, m_last, 0)}"
     rev_col, spend_col = 5, 6  # Analysis vertical block: revenue, spend
-    bud = quote_sheet(ctx.sheet("budget"))
-    rows = ctx.positions["budget_rows"]
-    bud_months = f"{bud}!{rng(None, TABLE_ROW, 1, TABLE_ROW, n_months)}"
+    bud = quote_sheet(ctx.sheet("budget_months"))
+    rows, (c1, c2) = ctx.positions["budget_rows"], ctx.positions["budget_cols"]
+    bud_months = f"{bud}!{rng(None, rows['header'], c1, rows['header'], c2)}"
     sc = quote_sheet(ctx.sheet("scenarios"))
     card_row, card_col = ctx.positions["scenario_card"]
     n_k = max(len(plan.kpis), 1)
@@ -167,7 +168,7 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
             (chart_row, 0),
             size,
             value_format="#,##0",
-            category_format="mmm yy",
+            category_format="",  # the Calendar's labels (text): months after the as-of are blank
         ),
         Chart(
             "line",
@@ -176,13 +177,13 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
                 Series(
                     t("budget.media"),
                     bud_months,
-                    f"{bud}!{rng(None, rows['media'], 1, rows['media'], n_months)}",
+                    f"{bud}!{rng(None, rows['media'], c1, rows['media'], c2)}",
                     PLANNED,
                 ),
                 Series(
                     t("budget.actual"),
                     bud_months,
-                    f"{bud}!{rng(None, rows['actual'], 1, rows['actual'], n_months)}",
+                    f"{bud}!{rng(None, rows['actual'], c1, rows['actual'], c2)}",
                     SPEND,
                 ),
             ],
@@ -225,6 +226,33 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
             value_format="0%",
         ),
     ]
+    sheet.charts += glide_charts(ctx, chart_row + 32, right, size)
     for col, width in enumerate(widths):
         sheet.width(col, width)
     return sheet
+
+
+def glide_charts(ctx: Ctx, row: int, right: int, size: tuple[int, int]) -> list[Chart]:
+    """A glidepath chart per lead KPI, two a row: target path, actual to the as-of date
+    (marked in the period axis), forecast and its 80 % band (the Forecast sheet's rows;
+    periods without a value are gaps, never 0)."""
+    header, col, n, blocks, names = ctx.positions["glides"]
+    fc = quote_sheet(ctx.sheet("forecast"))
+    categories = f"{fc}!{rng(None, header, col, header, col + n - 1)}"
+    colours = (REFERENCE, SPEND, PLANNED, GLIDE_BAND, GLIDE_BAND)
+    charts = []
+    for b, (top, name) in enumerate(zip(blocks, names, strict=True)):
+        series = [
+            Series(
+                ctx.t(f"forecast.glide_{line}"),
+                categories,
+                f"{fc}!{rng(None, top + j, col, top + j, col + n - 1)}",
+                colours[j],
+            )
+            for j, line in enumerate(("path", "actual", "mid", "low", "high"))
+        ]
+        anchor = (row + (b // 2) * 21, 0 if b % 2 == 0 else right)
+        title = ctx.t("chart.glide").format(kpi=name)
+        tall = (size[0], 400)  # five series in the legend and rotated period labels
+        charts.append(Chart("line", title, series, anchor, tall, value_format="#,##0.##"))
+    return charts

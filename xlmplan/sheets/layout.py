@@ -7,11 +7,14 @@ Rows and columns are 0-based, as in XlsxWriter.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from xlmplan.core.addresses import col_letter
+
+if TYPE_CHECKING:
+    from xlmplan.sheets.print_setup import PrintTexts
 
 
 def a1(row: int, col: int, abs_row: bool = False, abs_col: bool = False) -> str:
@@ -102,11 +105,12 @@ class Series:
     color: str = ""  # fixed fill (bars, slices) or line colour, "#RRGGBB"
     points: tuple[str, ...] = ()  # one colour per point (pie slices)
     reference: bool = False  # a dashed reference line drawn over a column chart
+    marker: str = ""  # a scatter series drawn as markers only ("circle", "diamond")
 
 
 @dataclass
 class Chart:
-    kind: str  # column | line | bar | pie
+    kind: str  # column | line | bar | pie | scatter (straight lines between x, y points)
     title: str
     series: list[Series]
     anchor: tuple[int, int]
@@ -140,12 +144,14 @@ class Sheet:
     protect: bool = False
     hidden: bool = False
     tab_color: str = ""
-    # Print settings: landscape, fit to one page wide (any number of pages tall),
-    # rows repeated at the top of every printed page (0-based, inclusive), right-to-left.
-    landscape: bool = True
-    fit_width: bool = True
+    # Rows repeated at the top of every printed page (0-based, inclusive); the rest of the
+    # print set-up follows from the layout (print_setup.py).
     print_rows: tuple[int, int] | None = None
     rtl: bool = False
+    # Input cells a refresh writes although the user owns them (never recorded as owned):
+    # the Budget mix's proposed spend when its channel moved to another row or `allocate`
+    # writes a split. A position the fresh layout leaves empty is cleared.
+    rewrite: set[tuple[int, int]] = field(default_factory=set)
 
     def put(self, row: int, col: int, value: Any = None, style: str = "text", **kw: Any) -> Cell:
         cell = Cell(value=value, style=style, **kw)
@@ -180,6 +186,7 @@ class Book:
     date_format: str = "yyyy-mm-dd"
     month_format: str = "mmm yyyy"
     rtl: bool = False  # text cells read right to left
+    print_texts: PrintTexts | None = None  # headers and footers (print_setup.py)
 
     def sheet(self, role: str) -> Sheet:
         return next(s for s in self.sheets if s.role == role)

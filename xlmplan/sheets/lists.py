@@ -53,6 +53,7 @@ def build(ctx: Ctx) -> Sheet:
         ("lst_categories", t("lists.categories"), [t(f"category.{x}") for x in MONEY_CATEGORIES]),
         ("lst_directions", t("lists.directions"), [ctx.words.higher, ctx.words.lower]),
         ("lst_scores", t("lists.scores"), ["1", "2", "3", "4", "5"]),
+        ("lst_methods", t("lists.methods"), list(ctx.words.methods)),
     ]
     col = 7
     for name, header, items in lists:

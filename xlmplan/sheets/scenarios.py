@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from xlmplan.core import rules
+from xlmplan.core.kpi_forecast import scenario_value_xl
 from xlmplan.core.model import SCENARIO_KEYS
+from xlmplan.sheets import budget_mix
 from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, blank, metric_style, quoted
 from xlmplan.sheets.layout import Sheet, a1, quote_sheet, rng
 from xlmplan.sheets.tables import input_table, number_validation, title, traffic_lights
@@ -76,6 +78,8 @@ def build(ctx: Ctx, n_kpi_rows: int) -> Sheet:
     )
     mult_refs = [a1(FIRST + i, 1, True, True) for i in range(3)]
     kpi_sheet = quote_sheet(ctx.sheet("strategy_kpi"))
+    fc_sheet = quote_sheet(ctx.sheet("forecast"))
+    fc_row, fc_col = ctx.positions["forecast_kpis"]
     sheet.put(CARD_ROW - 1, 0, t("scenarios.card"), "section")
     for j, key in enumerate(CARD_KEYS):
         if key[:-1] in ("proj_", "att_"):
@@ -98,6 +102,7 @@ def build(ctx: Ctx, n_kpi_rows: int) -> Sheet:
         unit = metric_style("derived", metric)
         direction = f"{kpi_sheet}!$F{src}"
         c = {k: a1(r, j) for k, j in col.items()}
+        fc = {k: f"{fc_sheet}!{a1(fc_row + 1 + i, j, True, True)}" for k, j in fc_col.items()}
         att_k = [
             rules.attainment(
                 p,
@@ -119,13 +124,15 @@ def build(ctx: Ctx, n_kpi_rows: int) -> Sheet:
             ),
             "actual": (f"{kpi_sheet}!H{src}", blank(kr.actual if kr else None), unit),
             "projection": (
-                rules.run_rate_xl(
+                f"IF(ISNUMBER({fc['year_end']}),{fc['year_end']},"
+                + rules.run_rate_xl(
                     c["actual"],
                     f"IFERROR(INDEX(m_additive,MATCH({rules.literal_lookup_xl(c['metric'])},"
                     "lst_metrics,0)),FALSE)",
                     "PlanDays",
                     "ElapsedDays",
-                ),
+                )
+                + ")",
                 blank(kr.projection if kr else None),
                 unit,
             ),
@@ -145,9 +152,10 @@ def build(ctx: Ctx, n_kpi_rows: int) -> Sheet:
                 blank(kr.scenario if kr else None),
                 "derived:status",
             ),
-            "contingency": (
-                f'IFERROR(INDEX(sc_cont,MATCH({c["now"]},sc_name,0))&"","")',
-                blank(kr.contingency if kr else None),
+            "contingency": (  # the user's text, then the Budget mix's reallocation
+                f'IFERROR(INDEX(sc_cont,MATCH({c["now"]},sc_name,0))&"","")&'
+                + budget_mix.contingency_xl(c["now"], name_refs[1], name_refs[2]),
+                (kr.contingency or "") + budget_mix.contingency(ctx, kr.scenario) if kr else "",
                 "derived:wrap",
             ),
             "extra": (
@@ -158,8 +166,12 @@ def build(ctx: Ctx, n_kpi_rows: int) -> Sheet:
         }
         for k in range(3):
             cells[f"proj_{k}"] = (
-                rules.scenario_projection_xl(
-                    c["projection"], mult_refs[k], direction, ctx.words.lower
+                scenario_value_xl(
+                    fc[f"typed_{k}"],
+                    fc[f"case_{k}"],
+                    rules.scenario_projection_xl(
+                        c["projection"], mult_refs[k], direction, ctx.words.lower
+                    ),
                 ),
                 blank(kr.scenario_projections[k] if kr else None),
                 unit,

@@ -6,6 +6,7 @@ from typing import Any
 
 from xlmplan.core import rules
 from xlmplan.core.model import add_months
+from xlmplan.sheets.calendar import calendar_dates
 from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, quoted
 from xlmplan.sheets.layout import Sheet, Validation, a1, quote_sheet, ref
 from xlmplan.sheets.tables import input_table, title
@@ -30,6 +31,11 @@ SETTINGS: list[tuple[str, str, str, str, Any, Any]] = [
     ("plan_budget", "PlanBudget", "money", "decimal", 0, None),
     ("media_category", "MediaCategory", "text", "list", "=lst_categories", None),
     ("as_of", "AsOfInput", "date", "date", None, None),
+    ("budget_cap", "BudgetCap", "money", "decimal", 0, None),
+    ("budget_buffer", "BudgetBuffer", "money", "decimal", 0, None),
+    ("budget_committed", "BudgetCommitted", "money", "decimal", 0, None),
+    ("calendar", "PlanCalendar", "text", "list", "gregorian,solar-hijri", None),
+    ("fiscal_start", "FiscalStart", "int", "whole", 1, 12),
 ]
 
 
@@ -54,6 +60,11 @@ def build(ctx: Ctx, health: dict[str, Any]) -> Sheet:
         "plan_budget": s.plan_budget,
         "media_category": s.media_category,
         "as_of": s.as_of,
+        "budget_cap": s.budget_cap,
+        "budget_buffer": s.budget_buffer,
+        "budget_committed": s.budget_committed,
+        "calendar": s.calendar,
+        "fiscal_start": s.fiscal_start,
     }
     rows = [[t(f"setting.{key}"), values[key]] for key, *_ in SETTINGS]
     table = input_table(
@@ -142,8 +153,15 @@ def build(ctx: Ctx, health: dict[str, Any]) -> Sheet:
         ),
         ("planned_cost", "PlannedCost", "BudgetTotal", health["planned"], "money"),
         ("budget_left", "BudgetLeft", "PlanBudget-PlannedCost", health["left"], "money"),
+        ("media_actual", None, "PacingActual", health["media_actual"], "money"),
+        ("left_to_plan", None, "PacingLeft", health["left_to_plan"], "money"),
         ("over_allocated", None, "SUM(p_over)", health["over"], "int"),
     ]
+    if s.calendar != "gregorian":  # months no Excel function knows: read from Calendar
+        moved = calendar_dates(ctx)
+        derived = [
+            (k, d, *moved[k], st) if k in moved else (k, d, f, v, st) for k, d, f, v, st in derived
+        ]
     sheet.put(TABLE_ROW - 1, DERIVED_COL, t("start.derived"), "section")
     sheet.put(TABLE_ROW, DERIVED_COL, t("start.item"), "header")
     sheet.put(TABLE_ROW, DERIVED_COL + 1, t("start.value"), "header")

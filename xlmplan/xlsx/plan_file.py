@@ -66,6 +66,9 @@ class PlanFile:
     names: dict[str, str]  # defined name -> its text (workbook scope)
     values: dict[str, list[list[Any]]] = field(default_factory=dict)  # sheet name -> cells
     loaded: dict[str, CalamineSheet] = field(default_factory=dict)
+    # Roles an older version of xlmplan did not have: the manifest never listed them, so
+    # the plan has no such sheet yet (refresh adds it).
+    added: list[str] = field(default_factory=list)
 
     def close(self) -> None:
         self.pkg.close()
@@ -154,6 +157,7 @@ def _open(path: Path, pkg: Package) -> PlanFile:
         if dn.get("localSheetId") is None:
             names[dn.get("name", "")] = dn.text or ""
     roles: dict[str, SheetRef] = {}
+    added: list[str] = []
     for role in (*ROLES, "manifest"):
         target = names.get(ANCHOR + role, "")
         sheet_name = _unquote(target.rsplit("!", 1)[0]) if "!" in target else ""
@@ -161,6 +165,9 @@ def _open(path: Path, pkg: Package) -> PlanFile:
             sheet_name = manifest.get(f"sheet.{role}", "")
         if role == "manifest":
             sheet_name = MANIFEST_SHEET
+        if sheet_name not in by_name and _never_listed(role, manifest, names):
+            added.append(role)
+            continue
         if sheet_name not in by_name:
             shown = manifest.get(f"sheet.{role}", role)
             raise WorkbookError(
@@ -193,10 +200,20 @@ def _open(path: Path, pkg: Package) -> PlanFile:
             info.last = info.r2
             tables[info.name] = info
     pf.manifest, pf.sheets, pf.tables, pf.names = manifest, roles, tables, names
+    pf.added = added
     return pf
 
 
+def _never_listed(role: str, manifest: dict[str, str], names: dict[str, str]) -> bool:
+    """A role the plan's version of xlmplan did not have: neither its manifest row nor its
+    anchor name exists (a sheet the plan had and the user deleted leaves both)."""
+    return role not in ("data", "manifest") and (
+        f"sheet.{role}" not in manifest and ANCHOR + role not in names
+    )
+
+
 _POSITIONS = ("health.start", "stamp.start")
+RANGE_KINDS = ("owned", "formulas", "cf", "dv")  # manifest entries <kind>.<role>: cell ranges
 
 
 def _ranges(text: str) -> list[str]:
@@ -209,13 +226,13 @@ def _check_manifest(path: Path, manifest: dict[str, str]) -> None:
     absurd range would cost unbounded memory and could take the user's cells with it."""
     for key, value in manifest.items():
         kind = key.split(".", 1)[0]
-        if kind not in ("owned", "cf", "dv") and key not in _POSITIONS:
+        if kind not in RANGE_KINDS and key not in _POSITIONS:
             continue
         cells = 0
         try:
             if key in _POSITIONS:
                 parse_a1(value)
-            for rng in _ranges(value) if kind in ("owned", "cf", "dv") else []:
+            for rng in _ranges(value) if kind in RANGE_KINDS else []:
                 r1, c1, r2, c2 = parse_range(rng)
                 if r2 < r1 or c2 < c1 or r2 >= EXCEL_MAX_ROWS or c2 >= EXCEL_COLS:
                     raise ValueError(rng)

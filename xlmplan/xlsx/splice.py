@@ -199,3 +199,77 @@ def shared_strings(xml: bytes | None) -> list[str]:
 
 def col_range(c1: int, c2: int) -> str:
     return f"{col_letter(c1)}:{col_letter(c2)}"
+
+
+# Print elements of a worksheet (CT_Worksheet order) and the elements the schema puts after them.
+PRINT_TAGS = ("printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks")
+_AFTER_PRINT = (
+    "customProperties",
+    "cellWatches",
+    "ignoredErrors",
+    "smartTags",
+    "drawing",
+    "legacyDrawing",
+    "legacyDrawingHF",
+    "drawingHF",
+    "picture",
+    "oleObjects",
+    "controls",
+    "webPublishItems",
+    "tableParts",
+    "extLst",
+)
+_SHEET_PR_AFTER = ("tabColor", "outlinePr")
+R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def replace_print_setup(target: etree._Element, fresh: etree._Element) -> None:
+    """Give ``target`` (a sheet of the user's file) the print set-up of ``fresh`` (the same
+    sheet as xlmplan lays it out): margins, page set-up, header and footer, breaks and the
+    fit-to-page flag. A printer-settings link on the old page set-up is kept."""
+    old_link = None
+    for tag in PRINT_TAGS:
+        for el in target.findall(Q + tag):
+            if tag == "pageSetup" and el.get(R_ID):
+                old_link = el.get(R_ID)
+            target.remove(el)
+    new = [copy_element(el) for tag in PRINT_TAGS for el in fresh.findall(Q + tag)]
+    for el in new:
+        if etree.QName(el).localname == "pageSetup" and old_link:
+            el.set(R_ID, old_link)
+    anchor = next((el for tag in _AFTER_PRINT if (el := target.find(Q + tag)) is not None), None)
+    for el in new:
+        if anchor is not None:
+            anchor.addprevious(el)
+        else:
+            target.append(el)
+    _fit_to_page(target, fresh)
+
+
+def _fit_to_page(target: etree._Element, fresh: etree._Element) -> None:
+    fit = fresh.find(f"{Q}sheetPr/{Q}pageSetUpPr")
+    value = fit.get("fitToPage") if fit is not None else None
+    pr = target.find(Q + "sheetPr")
+    if pr is None:
+        if value is None:
+            return
+        pr = etree.Element(Q + "sheetPr")
+        target.insert(0, pr)
+    setup = pr.find(Q + "pageSetUpPr")
+    if setup is None:
+        if value is None:
+            return
+        setup = etree.Element(Q + "pageSetUpPr")
+        before = [el for tag in _SHEET_PR_AFTER if (el := pr.find(Q + tag)) is not None]
+        if before:
+            before[-1].addnext(setup)
+        else:
+            pr.insert(0, setup)
+    if value is None:
+        setup.attrib.pop("fitToPage", None)
+    else:
+        setup.set("fitToPage", value)
+
+
+def copy_element(el: etree._Element) -> etree._Element:
+    return etree.fromstring(etree.tostring(el))

@@ -16,13 +16,21 @@ from typing import Any
 import pandas as pd
 import xlsxwriter
 from xlsxwriter.format import Format
+from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_range_abs
 from xlsxwriter.worksheet import Worksheet
 
 from xlmplan.core.excel_functions import PREFIXED
 from xlmplan.core.rules import serial
 from xlmplan.core.units import number_formats
 from xlmplan.sheets.layout import Book, Cell, Chart, Frame, Sheet, Table, a1
-from xlmplan.sheets.text_width import column_units
+from xlmplan.sheets.print_setup import (
+    MARGIN_IN,
+    TITLE_ROW_PT,
+    PageSetup,
+    PrintTexts,
+    page_setup,
+    wrapped_row_heights,
+)
 from xlmplan.xlsx.fastrows import (
     replace_rows,
     resize_table,
@@ -144,6 +152,8 @@ class Styles:
                 props.update(font_size=14, bold=True)
         elif kind == "link":
             props.update(font_color="#0563C1", underline=1)
+        elif kind == "helper":  # cells formulas read, outside the print area
+            props.update(font_color="#A6A6A6", font_size=8)
         return props
 
 
@@ -161,13 +171,14 @@ def write_book(book: Book, path: Path) -> None:
     styles = Styles(
         workbook, book.currency, book.font, book.date_format, book.month_format, book.rtl
     )
+    texts = book.print_texts or PrintTexts(book.properties.get("title", ""), "", "&P / &N")
     sheets: dict[str, Worksheet] = {}
     for sheet in book.sheets:
         sheets[sheet.role] = workbook.add_worksheet(sheet.name, worksheet_class=PlanWorksheet)
     for name, target in sorted(book.names.items()):
         workbook.define_name(name, target)
     for sheet in book.sheets:
-        _write_sheet(workbook, sheets[sheet.role], sheet, styles)
+        _write_sheet(workbook, sheets[sheet.role], sheet, styles, texts)
     sheets[book.sheets[0].role].activate()
     workbook.close()
     for index, sheet in enumerate(book.sheets):
@@ -206,7 +217,11 @@ def _frame_tables(sheet: Sheet) -> list[Table]:
 
 
 def _write_sheet(
-    workbook: xlsxwriter.Workbook, ws: Worksheet, sheet: Sheet, styles: Styles
+    workbook: xlsxwriter.Workbook,
+    ws: Worksheet,
+    sheet: Sheet,
+    styles: Styles,
+    texts: PrintTexts,
 ) -> None:
     for frame in sheet.frames:
         _write_frame(ws, frame, styles)
@@ -280,20 +295,14 @@ def _write_sheet(
         ws.set_column(col, col, width)
     for row, height in wrapped_row_heights(sheet).items():
         ws.set_row(row, height)
-    ws.set_row(0, 22)
+    ws.set_row(0, TITLE_ROW_PT)
     if sheet.freeze:
         ws.freeze_panes(*sheet.freeze)
     if sheet.tab_color:
         ws.set_tab_color(sheet.tab_color)
-    ws.set_paper(9)  # A4
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-    ws.center_horizontally()
-    if sheet.landscape:
-        ws.set_landscape()
-    if sheet.fit_width:
-        ws.fit_to_pages(1, 0)  # one page wide, as many tall as needed
-    if sheet.print_rows:
-        ws.repeat_rows(*sheet.print_rows)
+    setup = page_setup(sheet, texts)
+    if setup is not None:
+        _print_setup(ws, setup)
     if sheet.rtl:
         ws.right_to_left()
     if sheet.protect:
@@ -313,23 +322,47 @@ def _write_sheet(
             ws.hide()
 
 
+def _print_setup(ws: Worksheet, setup: PageSetup) -> None:
+    """A4, the print area, repeated rows and columns, header, footer, fit to width."""
+    ws.set_paper(9)  # A4
+    margins = MARGIN_IN
+    ws.set_margins(margins["left"], margins["right"], margins["top"], margins["bottom"])
+    ws.center_horizontally()
+    if setup.landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.print_area(*setup.area)
+    ws.fit_to_pages(setup.pages_wide, setup.pages_tall)  # 0 tall: as many as needed
+    if setup.title_rows:
+        ws.repeat_rows(*setup.title_rows)
+    if setup.title_cols:
+        ws.repeat_columns(*setup.title_cols)
+    ws.set_header(setup.header, {"margin": margins["header"]})
+    ws.set_footer(setup.footer, {"margin": margins["footer"]})
+
+
+PRINT_NAMES = ("_xlnm.Print_Area", "_xlnm.Print_Titles")
+
+
+def print_names(sheet_name: str, setup: PageSetup) -> dict[str, str]:
+    """The sheet-scoped defined names of a print set-up, spelt as XlsxWriter writes them."""
+    quoted = quote_sheetname(sheet_name)
+    names = {"_xlnm.Print_Area": f"{quoted}!{xl_range_abs(*setup.area)}"}
+    titles = []
+    if setup.title_cols:
+        first, last = (xl_col_to_name(c, True) for c in setup.title_cols)
+        titles.append(f"{quoted}!{first}:{last}")
+    if setup.title_rows:
+        titles.append(f"{quoted}!${setup.title_rows[0] + 1}:${setup.title_rows[1] + 1}")
+    if titles:
+        names["_xlnm.Print_Titles"] = ",".join(titles)
+    return names
+
+
 def future_prefixed(formula: str) -> str:
     """Store functions newer than Excel 2007 with their ``_xlfn.`` prefix."""
     return _FUTURE.sub(lambda m: m.group(1) or f"_xlfn.{m.group(2)}(", formula)
-
-
-def wrapped_row_heights(sheet: Sheet, line: float = 13.0, most: int = 4) -> dict[int, float]:
-    """Row heights that show wrapped texts whole (up to ``most`` lines), as Excel would."""
-    heights: dict[int, float] = {}
-    for (row, col), cell in sheet.cells.items():
-        wraps = cell.style.endswith(":wrap") or cell.style.startswith("header")
-        if not wraps or not isinstance(cell.value, str):
-            continue
-        width = sheet.widths.get(col, 8.43)
-        lines = min(most, math.ceil(column_units(cell.value) / max(width, 1.0)))
-        if lines > 1:
-            heights[row] = max(heights.get(row, 0.0), line * lines + 2)
-    return heights
 
 
 def _write_cell(ws: Worksheet, row: int, col: int, cell: Cell, styles: Styles) -> None:
@@ -375,7 +408,8 @@ def _write_frame(ws: Worksheet, frame: Frame, styles: Styles) -> None:
 
 
 def _write_chart(workbook: xlsxwriter.Workbook, ws: Worksheet, chart: Chart) -> None:
-    xl_chart = workbook.add_chart({"type": chart.kind})
+    kind = {"type": "scatter", "subtype": "straight"} if chart.kind == "scatter" else {}
+    xl_chart = workbook.add_chart({"type": chart.kind, **kind})
     assert xl_chart is not None
     overlay = None
     for series in chart.series:
@@ -393,7 +427,15 @@ def _write_chart(workbook: xlsxwriter.Workbook, ws: Worksheet, chart: Chart) -> 
             assert overlay is not None
             overlay.add_series(options)
             continue
-        if series.color and chart.kind == "line":
+        if series.marker:
+            options["marker"] = {
+                "type": series.marker,
+                "size": 9,
+                "fill": {"color": series.color},
+                "border": {"color": series.color},
+            }
+            options["line"] = {"none": True}
+        elif series.color and chart.kind in ("line", "scatter"):
             options["line"] = {"color": series.color, "width": 2.25}
             options["marker"] = {"type": "none"}
         elif series.color:
