@@ -53,6 +53,8 @@ CURVE_POINTS = [
     (0.0, 5.0, 100.0, 10.0, 1.0, 5.0, 10.0, None),
     # at zero spend, alpha below 1: the slope is infinite, so blank
     (0.0, 5.0, 100.0, 10.0, 0.5, 5.0, None, None),
+    # K below 1: 10 * 0.5 / (0.5 + 0.5) = 5; slope 10 * 0.5 / 1^2 = 5; 5 / 0.5 = 10
+    (0.5, 0.0, 10.0, 0.5, 1.0, 5.0, 5.0, 10.0),
     # a negative base and beta are kept as given: -5 + (-100) * 0.5 = -55; slope -5
     (10.0, -5.0, -100.0, 10.0, 2.0, -55.0, -5.0, -5.5),
 ]
@@ -88,6 +90,8 @@ def test_curve_rules_and_their_twins(
         (10.0, 5.0, 100.0, 10.0, None),
         ("n/a", 5.0, 100.0, 10.0, 2.0),  # text
         (10.0, 5.0, "x", 10.0, 2.0),
+        (10.0, 5.0, 100.0, "x", 2.0),  # text compares above every number in a formula
+        (10.0, 5.0, 100.0, 10.0, "x"),
     ],
 )
 def test_curve_rules_are_blank_outside_their_domain(args: tuple[Any, ...]) -> None:
