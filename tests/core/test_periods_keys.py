@@ -27,9 +27,9 @@ from xlmplan.core.periods import (
     as_of_period,
     label_xl,
     parse_start,
+    period_complete,
     plan_periods,
     previous_first,
-    period_complete,
     same_days_end,
 )
 from xlmplan.core.template import BUNDLED
