@@ -230,6 +230,7 @@ LATIN_OK = {
     *("CTR", "CPC", "CPM", "CPA", "ROAS", "ROI", "AOV", "CAC"),
     *("xlmplan", "refresh"),
     "PDF",  # the file format, as the ribbon's email-ready copy offers it
+    "ETS",  # the forecasting model's name (error, trend, season), as statistics texts name it
 }
 # The starter plan's free text may also name an A/B test and Google's Search Console.
 LATIN_OK_TEMPLATE = LATIN_OK | {"A", "B", "Search", "Console"}

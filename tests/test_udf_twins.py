@@ -700,11 +700,14 @@ def test_smart_twin_flags_are_the_objectives_sheet_formulas() -> None:
     """The core's copy of the SMART flags equals the Objectives sheet's, for row 5."""
     from types import SimpleNamespace
 
-    from xlmplan.sheets.objectives import smart_formulas
+    from xlmplan.sheets.objectives import matrix_col, smart_formulas
+    from xlmplan.sheets.tables import cell
 
     for words in (EN, AR):
         sheet = smart_formulas(SimpleNamespace(words=words), 4)  # type: ignore[arg-type]
-        twin = smart_flags_xl(UdfContext(words), "G5", "H5", "I5", "J5", "K5", "L5", "E5", "C5")
+        # the twin's target is the objective's one target: the matrix's Target column
+        target = cell(matrix_col("target"), 4)
+        twin = smart_flags_xl(UdfContext(words), "G5", "H5", "I5", target, "K5", "L5", "E5", "C5")
         assert twin == sheet[:5]
 
 

@@ -37,7 +37,16 @@ def test_t90_table_and_its_normal_tail() -> None:
 
 def test_seasonal_history_needs_two_full_seasons() -> None:
     assert seasonal_history(24, 12) and not seasonal_history(23, 12)
-    assert seasonal_history(8, 4) and not seasonal_history(7, 4)
+    # two seasons of 4 are 8 periods, but the model's start needs 10 observations
+    assert seasonal_history(10, 4) and not seasonal_history(9, 4)
+    assert not seasonal_history(8, 4)
+
+
+def test_two_short_seasons_fall_back_to_the_run_rate() -> None:
+    # 6 periods = two seasons of 3, fewer than the 10 the seasonal model needs: no error,
+    # the run-rate over the history (215 over 6 periods = 35.833... a period)
+    fc = forecast([10, 20, 30, 40, 50, 65], 1, season_length=3)
+    assert fc.model == RUN_RATE
 
 
 def test_run_rate_over_three_equal_periods() -> None:

@@ -596,7 +596,8 @@ class Engine:
         month = period_index(self.days, self.periods)
         in_plan = month >= 0
         channels = [c.casefold() for c in self.plan.channels]
-        code = pd.Categorical(self.channel_cf, categories=channels).codes.astype(np.int64)
+        # -1 for a Data channel the plan does not list
+        code = pd.Index(channels).get_indexer(pd.Index(self.channel_cf)).astype(np.int64)
         known = code >= 0
         n_ch = len(channels)
         table = {m: self.values[m] for m in MEASURES}

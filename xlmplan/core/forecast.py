@@ -48,9 +48,13 @@ class Forecast:
     upper: tuple[float | None, ...]
 
 
+HEURISTIC_MIN = 10  # statsmodels' heuristic start of an ETS model needs ten observations
+
+
 def seasonal_history(n: int, season_length: int) -> bool:
-    """Enough history for a seasonal model: two full seasons."""
-    return n >= 2 * season_length
+    """Enough history for a seasonal model: two full seasons, and at least the ten
+    observations the model's heuristic start needs (shorter: the run-rate)."""
+    return n >= max(2 * season_length, HEURISTIC_MIN)
 
 
 def forecast(

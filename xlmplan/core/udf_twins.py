@@ -445,7 +445,7 @@ def smart_flags_py(
     row = _match(kpi, _cells(ctx, "k_id"))
     nums = rules.is_num(baseline) and rules.is_num(target)
     if _text_is(kind, w.qualitative):
-        measurable, achievable = int(named), 1
+        measurable, achievable = int(named and rules.is_num(target)), 1  # a target is due
     else:
         k_metric = _cells(ctx, "k_metric")
         metric = k_metric[row] if row is not None and row < len(k_metric) else None
@@ -516,7 +516,7 @@ def smart_flags_xl(
 
     return [
         f'IF(AND({rules.word_count_xl(objective)}>=4,{kpi}<>""),1,0)',
-        f'IF({qual},IF({kpi}<>"",1,0),IF(IFERROR(AND(ISNUMBER(MATCH({rules.literal_lookup_xl(f"INDEX(k_metric,{kpi_row})")},'
+        f'IF({qual},IF(AND({kpi}<>"",ISNUMBER({target})),1,0),IF(IFERROR(AND(ISNUMBER(MATCH({rules.literal_lookup_xl(f"INDEX(k_metric,{kpi_row})")},'
         f"lst_metrics,0)),ISNUMBER({baseline}),ISNUMBER({target})),FALSE),1,0))",
         f"IF({qual},1,IFERROR(IF(AND(ISNUMBER({target}),ISNUMBER({best})),"
         f"{within_forecast_xl(target, best, f'INDEX(k_dir,{kpi_row})', _q(w.lower))},"
