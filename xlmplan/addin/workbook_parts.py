@@ -28,9 +28,24 @@ def protection(xml: SheetXml) -> dict[str, str] | None:
     return dict(el.attrib)
 
 
+_PRINT_TAGS = ("printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks")
+_PRINT = tuple(Q + tag for tag in _PRINT_TAGS)
+PRINT_NAMES = ("_xlnm.Print_Area", "_xlnm.Print_Titles")
+
+
 def outside_cells(root: etree._Element) -> bytes:
-    """A sheet part without its cells: what cell edits cannot change."""
-    kept = [etree.tostring(child) for child in root if child.tag not in _OUTSIDE_CELLS]
+    """A sheet part without its cells: what cell edits cannot change. The print set-up
+    is left out: it changes nothing on screen, and the next refresh of the file lays it
+    out (a live workbook keeps its own until then)."""
+    kept = []
+    for child in root:
+        if child.tag in _OUTSIDE_CELLS or child.tag in _PRINT:
+            continue
+        if child.tag == Q + "sheetPr":
+            child = etree.fromstring(etree.tostring(child))
+            for pr in child.findall(Q + "pageSetUpPr"):
+                child.remove(pr)
+        kept.append(etree.tostring(child))
     return repr(sorted(root.attrib.items())).encode() + b"".join(kept)
 
 
@@ -105,7 +120,7 @@ def _defined_names(root: etree._Element) -> tuple[dict[str, str], dict[tuple[str
         name, text, scope = dn.get("name", ""), dn.text or "", dn.get("localSheetId")
         if scope is None:
             workbook[name] = text
-        else:
+        elif name not in PRINT_NAMES:  # print names follow the print set-up
             local[(scope, name)] = text
     return workbook, local
 

@@ -253,7 +253,8 @@ def stale_xl(stamp: str, as_of: str, total_then: str, total_now: str) -> str:
     since the refresh that wrote it (totals compared to 1e-9 of their size)."""
     return (
         f"OR(NOT(ISNUMBER({as_of})),{as_of}<>{stamp},"
-        f"ABS({total_now}-{total_then})>1E-9*MAX(1,ABS({total_then})))"
+        # an integer divisor: a spreadsheet that saves the file keeps it as written
+        f"ABS({total_now}-{total_then})>MAX(1,ABS({total_then}))/1000000000)"
     )
 
 
@@ -262,7 +263,7 @@ def stale(
 ) -> bool:
     if as_of is None or stamp is None:
         return True
-    return as_of != stamp or abs(total_now - total_then) > 1e-9 * max(1.0, abs(total_then))
+    return as_of != stamp or abs(total_now - total_then) > max(1.0, abs(total_then)) / 1e9
 
 
 # --- the plan's KPIs ---------------------------------------------------------------------------

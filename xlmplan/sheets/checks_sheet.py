@@ -8,6 +8,7 @@ from xlmplan.sheets.layout import Sheet
 from xlmplan.sheets.tables import title, traffic_lights
 
 MANIFEST_SHEET = "_xlmplan"
+COLOURED_ROWS = 500
 
 
 def build(ctx: Ctx, findings: list[Finding]) -> Sheet:
@@ -23,7 +24,9 @@ def build(ctx: Ctx, findings: list[Finding]) -> Sheet:
         sheet.put(r, 2, f.message, "derived:wrap")
     if not findings:
         sheet.put(TABLE_ROW + 1, 0, t("checks.none"), "derived:text")
-    last = TABLE_ROW + max(len(findings), 1)
+    # the colours cover a fixed band of rows, so a finding more or less leaves the
+    # sheet's formats as they are (a live workbook takes the new findings as cell edits)
+    last = TABLE_ROW + max(len(findings), COLOURED_ROWS)
     words = [t(f"severity.{key}") for key in ("info", "warning", "error")]
     traffic_lights(sheet, TABLE_ROW + 1, 0, last, 0, words)
     sheet.width(0, 12)
