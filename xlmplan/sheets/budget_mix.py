@@ -127,7 +127,9 @@ def move_text(ctx: Ctx, mix: Mix, weeks_left: float) -> str:
         return ctx.t("budget_mix.move_none")
     named.sort(key=lambda m: m[1])  # cuts first, then the channels that receive
     change = mix.recommended.total_response - mix.current.total_response
-    return ctx.t("budget_mix.move").format(
+    # with no full week left in the plan there is no total to the plan's end to name
+    key = "budget_mix.move" if weeks_left >= 1 else "budget_mix.move_weekly"
+    return ctx.t(key).format(
         moves=", ".join(f"{n} {d:+,.0f}" for n, d in named),
         metric=ctx.t(f"data.{METRIC}"),
         change=f"{change:+,.0f}",
