@@ -337,8 +337,11 @@ def _starts(x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
     return [p for _, _, p in sorted(scored, key=lambda t: t[:2])[:STARTS]]
 
 
-def _seed(channel: str) -> np.random.Generator:
-    return np.random.default_rng([SEED, zlib.crc32(channel.encode("utf-8"))])
+def _seed(x: np.ndarray, y: np.ndarray) -> np.random.Generator:
+    """A generator seeded by the channel's own weekly series: the same Data gives the same
+    bootstrap whatever the channel is called (in any language)."""
+    series = np.round(np.concatenate([x, y]), 6).astype(float).tobytes()
+    return np.random.default_rng([SEED, zlib.crc32(series)])
 
 
 def _bootstrap(
@@ -433,7 +436,7 @@ def fit_channel(
         return Curve(float(p[0] * r), float(p[1] * r), float(p[2] * s), float(p[3]), float(p[4]))
 
     curve = unscale(best)
-    boot = [unscale(p) for p in _bootstrap(xn, fitted, resid, best, _seed(channel), prior)]
+    boot = [unscale(p) for p in _bootstrap(xn, fitted, resid, best, _seed(x, y), prior)]
     fit = replace(held, estimable=True, curve=curve, r2=r2, mape=mape, boot=boot)
     reason = _doubt(fit, x, metric.replace("_", " "))
     return replace(fit, estimable=False, reason=reason, curve=None, boot=[]) if reason else fit

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,9 +107,15 @@ def channel_of(fit: rs.Fit) -> Channel:
     )
 
 
-def mix_of(data: pd.DataFrame) -> Mix:
-    """Fit the paid channels and split today's weekly budget by the curves."""
-    fits = [f for f in fits_for(data) if f.max_weekly_spend > 0]
+def mix_of(data: pd.DataFrame, order: Sequence[str] = ()) -> Mix:
+    """Fit the paid channels and split today's weekly budget by the curves. The channels
+    come in ``order`` (the plan's channel list, the same in every language), then any
+    other channel by name."""
+    rank = {c.casefold(): i for i, c in enumerate(order)}
+    fits = sorted(
+        (f for f in fits_for(data) if f.max_weekly_spend > 0),
+        key=lambda f: (rank.get(f.channel.casefold(), len(rank)), f.channel),
+    )
     channels = [channel_of(f) for f in fits]
     current = predict(channels, {ch.name: ch.current for ch in channels})
     recommended = allocate(channels, sum(ch.current for ch in channels)) if fits else current
@@ -160,7 +167,7 @@ def build(ctx: Ctx, data: pd.DataFrame, today: dt.date | None = None) -> Sheet:
     t = ctx.t
     sheet = Sheet("budget_mix", ctx.sheet("budget_mix"), protect=True, tab_color="#7030A0")
     title(sheet, t("budget_mix.title"), t("budget_mix.subtitle"))
-    mix = mix_of(data)
+    mix = mix_of(data, ctx.plan.channels)
     state: MixState = ctx.plan.mix_state
     metric = t(f"data.{METRIC}")
     series = rs.weekly(data, METRIC)
