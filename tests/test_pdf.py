@@ -191,8 +191,9 @@ def test_dashboard_page_renders_with_charts(exported: PdfResult, tmp_path: Path)
     colours = np.unique(pixels.reshape(-1, 3), axis=0)
     assert len(colours) > 200
     # chart bars, lines and the pie are saturated colours; text pages have almost none
+    # (the page is now printed at a readable size, so the charts fill less of it)
     spread = pixels.max(axis=2).astype(int) - pixels.min(axis=2)
-    assert (spread > 60).mean() > 0.03
+    assert (spread > 60).mean() > 0.02
 
 
 @needs_poppler
