@@ -27,7 +27,7 @@ def test_pandas_calamine_and_openpyxl_read_kpi_values(example_plan: PlanResult) 
     statuses = [k.status for k in example_plan.results.kpis]
     frame = pd.read_excel(path, sheet_name="Strategy_KPI", header=3, engine="calamine")
     assert all(_close(a, b) for a, b in zip(frame["Actual"], expected, strict=False))
-    assert list(frame["Status"][: len(statuses)]) == statuses
+    assert list(frame["On pace"][: len(statuses)]) == statuses  # the status column
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Strategy_KPI").to_python()
     assert all(_close(r[7], b) for r, b in zip(rows[4:], expected, strict=False))
     ws = openpyxl.load_workbook(path, data_only=True)["Strategy_KPI"]

@@ -72,6 +72,9 @@ def user_errors() -> Iterator[None]:
         # the message is the user's text (file names, cells): never read as markup
         line = f"[bold red]error:[/] {escape(str(exc))}"
         err_console.print(line, highlight=False, soft_wrap=True)
+        # the command ends here: a half-written file a full disk left open (a zip that
+        # cannot close) must not add a traceback as it is collected on the way out
+        sys.unraisablehook = lambda _unraisable: None
         raise typer.Exit(exc.exit_code) from None
 
 

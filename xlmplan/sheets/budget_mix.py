@@ -197,8 +197,11 @@ def build(ctx: Ctx, data: pd.DataFrame, today: dt.date | None = None) -> Sheet:
     sheet.put(total, 0, t("budget_mix.total"), "total:text")
     for key in ("current", "predicted_current", "recommended", "proposed", "predicted", "change"):
         j = C[key]
-        col = rng(None, FIRST, j, max(total - 1, FIRST), j)
         values = [sheet.cells[(FIRST + i, j)].value for i in range(n)]
+        if not n:  # no paid channel: a total of nothing (a SUM here would read itself)
+            sheet.put(total, j, 0.0, "total:money0")
+            continue
+        col = rng(None, FIRST, j, total - 1, j)
         sheet.formula(total, j, f"SUM({col})", sum(v for v in values if is_num(v)), "total:money0")
 
     move = move_text(ctx, mix, _weeks_left(ctx))
