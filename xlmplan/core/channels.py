@@ -73,13 +73,16 @@ def bind_channels(
     keys: Mapping[str, str],
     plan_names: Mapping[str, str],
 ) -> ChannelBinding:
-    """Bind each template channel to the data's channel of the same key (the same name
-    in any language), else to the data's channel spelled the same; an unbound one takes its
+    """Bind each template channel to the data's channel spelled the same (any case), else
+    to the one of the same key (the same name in any language), else to the one that folds
+    the same; an unbound one takes its
     name in the plan's language (``plan_names``: key -> name). Without data channels (a
     plan laid out from its own tables) every channel counts as bound."""
     by_key: dict[str, str] = {}
     by_fold: dict[str, str] = {}
+    exact: dict[str, str] = {}  # a data channel spelled as the template's wins ("~x", not "x")
     for name in data:
+        exact.setdefault(str(name).casefold(), name)
         by_fold.setdefault(fold(name), name)
         key = keys.get(fold(name))
         if key is not None:
@@ -88,7 +91,8 @@ def bind_channels(
     bound: set[str] = set()
     for channel in dict.fromkeys(template):
         key = keys.get(fold(channel))
-        found = by_key.get(key) if key is not None else None
+        found = exact.get(str(channel).casefold())
+        found = found or (by_key.get(key) if key is not None else None)
         found = found or by_fold.get(fold(channel))
         if found is not None or not data:
             bound.add(channel)
