@@ -79,10 +79,11 @@ def _levels(dates: np.ndarray, camp: np.ndarray, seed: int) -> tuple[np.ndarray,
     conversions per click (saturation), from a generator of their own: the unpaid
     campaigns' numbers do not depend on the flights."""
     rng = np.random.default_rng([seed, 2])
-    monday = np.datetime64("1970-01-05")  # flights run Monday to Sunday
-    weeks = ((dates - monday) // np.timedelta64(7, "D")).astype(np.int64)
-    weeks -= weeks.min() if len(weeks) else 0
-    n_weeks = int(weeks.max()) + 1 if len(weeks) else 0
+    # a flight calendar by week of the year (ISO weeks, Monday to Sunday), the same every
+    # year as a shop's campaign calendar is: the pushes recur, so a seasonal forecast can
+    # learn them
+    weeks = pd.DatetimeIndex(dates).isocalendar().week.to_numpy().astype(np.int64) - 1
+    n_weeks = 53
     level = np.ones(len(camp))
     factor = np.ones(len(camp))
     for i, c in enumerate(_CAMPAIGNS):
