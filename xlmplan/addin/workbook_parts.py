@@ -13,7 +13,8 @@ from xlmplan.addin.formula_text import formula_key
 from xlmplan.addin.patch import Patch, TableResize
 from xlmplan.sheets.cellrefs import parse_a1
 from xlmplan.xlsx.package import Package, SheetRef
-from xlmplan.xlsx.splice import Q, SheetXml
+from xlmplan.xlsx.splice import PRINT_TAGS, Q, SheetXml
+from xlmplan.xlsx.writer import PRINT_NAMES
 
 CALC_CHAIN = "xl/calcChain.xml"
 _IGNORED = ("xl/styles.xml", "xl/sharedStrings.xml", CALC_CHAIN, "docProps/")
@@ -28,9 +29,7 @@ def protection(xml: SheetXml) -> dict[str, str] | None:
     return dict(el.attrib)
 
 
-_PRINT_TAGS = ("printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks")
-_PRINT = tuple(Q + tag for tag in _PRINT_TAGS)
-PRINT_NAMES = ("_xlnm.Print_Area", "_xlnm.Print_Titles")
+_PRINT = tuple(Q + tag for tag in PRINT_TAGS)
 
 
 def outside_cells(root: etree._Element) -> bytes:
