@@ -116,3 +116,65 @@ def test_unify_channels_keeps_the_first_spelling() -> None:
     out, channels = data_merge.unify_channels(frame)
     assert list(out["channel"]) == ["Search", "Search", "Social"]
     assert channels == ["Search", "Social"]
+
+
+def test_only_a_channel_spelled_otherwise_than_the_plan_is_reported() -> None:
+    report = MergeReport()
+    imported = data((D(2026, 3, 1), "Email"), (D(2026, 3, 2), "EMAIL"))
+    out = data_merge.normalise_channels(imported, ["Email"], report)
+    assert list(out["channel"]) == ["Email", "Email"]
+    assert (report.new_channels, report.renamed_channels) == ([], {"EMAIL": "Email"})
+
+
+def ranged(*periods: tuple[str | None, str | None]) -> pd.DataFrame:
+    """One Search row per (period_start, period_end), dated at the period's end (or 3 March
+    for a row of one day), revenue 10, 20, ..."""
+    rows = [
+        (D.fromisoformat(end) if end else D(2026, 3, 3), "Search", "", *[None] * 4, 10 * (i + 1))
+        for i, (_, end) in enumerate(periods)
+    ]
+    return data(*rows).assign(
+        period_start=[s for s, _ in periods], period_end=[e for _, e in periods]
+    )
+
+
+def test_ranged_rows_go_under_the_data_tables_own_period_headers() -> None:
+    # Data spells the headers "Period Start" / "Period End": the range lands there, and the
+    # week 2026-03-02..08 replaces the one-day Search row of 2 March inside it.
+    columns = [*COLUMNS, "Period Start", "Period End"]
+    existing = data(*EXISTING).assign(**{"Period Start": None, "Period End": None})
+    imported = ranged(("2026-03-02", "2026-03-08"))
+    origin = pd.Series(["week.csv"]).to_numpy(dtype=object)
+    merged, report = data_merge.merge(existing, imported, columns, origin=origin)
+    assert list(merged.columns) == columns
+    last = merged.iloc[-1]
+    assert (last["Period Start"], last["Period End"], last["revenue"]) == (
+        "2026-03-02",
+        "2026-03-08",
+        10.0,
+    )
+    assert (report.replaced, report.added, report.dropped_columns) == (1, 1, [])
+
+
+def test_blank_period_columns_are_dropped_when_data_has_none() -> None:
+    # rows of one day each: nothing to remember, so Data needs no period columns
+    imported = ranged((None, None), (None, None))
+    merged, report = data_merge.merge(data(*EXISTING[:1]), imported, COLUMNS)
+    assert list(merged.columns) == COLUMNS
+    # the two rows share a key (3 March, Search, no campaign): 10 + 20 = 30
+    assert revenue(merged)[-1] == ("2026-03-03", "Search", "", 30.0)
+    assert (report.added, report.combined, report.dropped_columns) == (1, 1, [])
+
+
+def test_a_range_data_cannot_remember_is_refused_naming_the_file() -> None:
+    from xlmplan.errors import DataError
+
+    # the second row is the first with a range: the message quotes it and the file it came from
+    imported = ranged((None, None), ("2026-03-02", "2026-03-08"))
+    origin = pd.Series(["day.csv", "week.csv"]).to_numpy(dtype=object)
+    with pytest.raises(
+        DataError,
+        match=r"^week\.csv: its rows cover date ranges \(e\.g\. 2026-03-02 to 2026-03-08\) and "
+        r"the plan's Data table has no period_start and period_end columns to remember them",
+    ):
+        data_merge.merge(data(*EXISTING), imported, COLUMNS, origin=origin)

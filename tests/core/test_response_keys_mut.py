@@ -266,9 +266,12 @@ def test_short_history_counts_weeks_since_the_first_spend() -> None:
     assert fit.current_weekly_response == 1.0
     assert fit_channel("Search", spend[1:], np.ones(39)).reason == fit.reason
     assert fit_channel("Search", np.concatenate([[0.0], spend]), np.ones(41)).reason == fit.reason
-    # one more week with spend: 26, the history is long enough
+    # one more week with spend: 26, the history is long enough and the next check runs
+    # (a response of twice the spend: a commission of 1/2, no curve fitted)
     longer = np.concatenate([spend, [50.0]])
-    assert "weeks of history" not in fit_channel("Search", longer, np.ones(41)).reason
+    assert fit_channel("Search", longer, 2.0 * longer).reason.startswith(
+        "spend is a fixed share of the results (50.0%, a commission)"
+    )
 
 
 def test_few_weeks_with_spend() -> None:
@@ -285,9 +288,13 @@ def test_spend_that_barely_varied() -> None:
     fit = fit_channel("Social", spend, np.ones(30))
     assert fit.cv == pytest.approx(0.094)
     assert fit.reason == "spend barely varied: coefficient of variation 9 %"
-    # 90 and 110: cv exactly 0.10, "10 %" is not below 10 %: the curve is tried
-    steady = fit_channel("Social", np.array([90.0, 110.0] * 15), np.ones(30))
-    assert "barely varied" not in steady.reason
+    # 90 and 110: cv exactly 0.10, "10 %" is not below 10 %: the next check runs (a
+    # response of 10 x spend is a commission of 1/10, so no curve is fitted: a quick key)
+    steady = np.array([90.0, 110.0] * 15)
+    assert fit_channel("Social", steady, 10.0 * steady).reason == (
+        "spend is a fixed share of the results (10.0%, a commission): "
+        "spend follows the results, a curve would only echo that rate"
+    )
     # 95.05 / 104.95: cv 0.0495 rounds to 0.05, shown as 5 %
     assert fit_channel("Social", np.array([95.05, 104.95] * 15), np.ones(30)).reason == (
         "spend barely varied: coefficient of variation 5 %"
