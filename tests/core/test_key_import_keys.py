@@ -178,3 +178,71 @@ def test_a_range_data_cannot_remember_is_refused_naming_the_file() -> None:
         r"the plan's Data table has no period_start and period_end columns to remember them",
     ):
         data_merge.merge(data(*EXISTING), imported, COLUMNS, origin=origin)
+
+
+def test_channel_spellings_exact_before_loose_and_new_ones_by_both() -> None:
+    report = MergeReport()
+    imported = data(
+        (D(2026, 3, 1), "email"),  # exactly "Email" (any case), though "Emails" folds alike
+        (D(2026, 3, 1), "paidsearch"),  # "Paid Search" without its space
+        (D(2026, 3, 1), "Video"),  # new
+        (D(2026, 3, 2), "VIDEOS"),  # the new channel, a plural s aside
+    )
+    out = data_merge.normalise_channels(imported, ["Email", "Emails", "Paid Search"], report)
+    assert list(out["channel"]) == ["Email", "Paid Search", "Video", "Video"]
+    assert report.new_channels == ["Video"]
+    assert report.renamed_channels == {
+        "email": "Email",
+        "paidsearch": "Paid Search",
+        "VIDEOS": "Video",
+    }
+
+
+def test_combine_keys_reads_a_missing_campaign_as_none_and_keeps_first_seen_order() -> None:
+    # Two Social rows of 1 March, one with a missing campaign and one with "": the same key,
+    # added up (10 + 5 = 15); the Search row between them stays after Social, in the order
+    # the keys first appear; the extra column keeps the first row's value.
+    frame = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2026-03-01"] * 3),
+            "channel": ["Social", "Search", "Social"],
+            "campaign": [None, "", ""],
+            "revenue": [10.0, 7.0, 5.0],
+            "Device": ["mobile", "desktop", "tablet"],
+        }
+    )
+    for measure in ("impressions", "clicks", "sessions", "conversions", "spend", "new_customers"):
+        frame[measure] = 0.0
+    report = MergeReport(combined=2)  # counts add to what the report already holds
+    out = data_merge.combine_keys(frame, report)
+    assert list(out[["channel", "campaign", "revenue", "Device"]].itertuples(index=False)) == [
+        ("Social", "", 15.0, "mobile"),
+        ("Search", "", 7.0, "desktop"),
+    ]
+    assert list(out.columns) == list(frame.columns)
+    assert report.combined == 3
+
+
+def test_ranges_refused_name_the_export_and_the_data_table() -> None:
+    from xlmplan.errors import DataError
+
+    # without an origin the rows are "the export"
+    with pytest.raises(DataError, match=r"^the export: its rows cover date ranges"):
+        data_merge.merge(data(*EXISTING), ranged(("2026-03-02", "2026-03-08")), COLUMNS)
+    # two new ranges of one channel that overlap without being the same: 2..8 and 5..11 March
+    columns = [*COLUMNS, "period_start", "period_end"]
+    overlapping = ranged(("2026-03-02", "2026-03-08"), ("2026-03-05", "2026-03-11"))
+    with pytest.raises(
+        DataError,
+        match=r"^a\.csv and b\.csv: the rows for Search cover 2026-03-02 to 2026-03-08 and "
+        r"2026-03-05 to 2026-03-11, which overlap",
+    ):
+        origin = pd.Series(["a.csv", "b.csv"]).to_numpy(dtype=object)
+        data_merge.merge(data(*EXISTING), overlapping, columns, origin=origin)
+    # a range in Data that ends before it starts is named by the Data table's name
+    broken = data(*EXISTING[:1]).assign(period_start=["2026-03-09"], period_end=["2026-03-01"])
+    day = ranged((None, None))
+    with pytest.raises(DataError, match=r"^Data, columns 'period_start'/'period_end': the range"):
+        data_merge.merge(broken, day, columns)
+    with pytest.raises(DataError, match=r"^Daten, columns 'period_start'/'period_end'"):
+        data_merge.merge(broken, day, columns, data_name="Daten")
