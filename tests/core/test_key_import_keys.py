@@ -175,7 +175,8 @@ def test_a_range_data_cannot_remember_is_refused_naming_the_file() -> None:
     with pytest.raises(
         DataError,
         match=r"^week\.csv: its rows cover date ranges \(e\.g\. 2026-03-02 to 2026-03-08\) and "
-        r"the plan's Data table has no period_start and period_end columns to remember them",
+        r"the plan's Data table has no period_start and period_end columns to remember them — "
+        r"type those two headers right of the Data table's last header, save, and import again\.$",
     ):
         data_merge.merge(data(*EXISTING), imported, COLUMNS, origin=origin)
 
@@ -246,3 +247,51 @@ def test_ranges_refused_name_the_export_and_the_data_table() -> None:
         data_merge.merge(broken, day, columns)
     with pytest.raises(DataError, match=r"^Daten, columns 'period_start'/'period_end'"):
         data_merge.merge(broken, day, columns, data_name="Daten")
+
+
+def test_a_day_inside_a_range_already_in_data_is_refused_naming_its_file() -> None:
+    from xlmplan.errors import DataError
+
+    columns = [*COLUMNS, "period_start", "period_end"]
+    week = ranged(("2026-03-02", "2026-03-08"))
+    day = ranged((None, None))  # 3 March, inside the week without covering it
+    origin = pd.Series(["day.csv"]).to_numpy(dtype=object)
+    with pytest.raises(
+        DataError,
+        match=r"^day\.csv: its rows for Search cover 2026-03-03, which overlaps 2026-03-02 to "
+        r"2026-03-08 already in Data without covering it",
+    ):
+        data_merge.merge(week, day, columns, origin=origin)
+
+
+def test_notes_add_to_the_report_given() -> None:
+    # two days inside one new week: both replaced, one note for that range, after the
+    # note the report already held
+    columns = [*COLUMNS, "period_start", "period_end"]
+    days = data(
+        (D(2026, 3, 3), "Search", "", *[None] * 4, 1),
+        (D(2026, 3, 4), "Search", "", *[None] * 4, 2),
+    ).assign(period_start=None, period_end=None)
+    report = MergeReport(notes=["an earlier note"])
+    merged, _ = data_merge.merge(days, ranged(("2026-03-02", "2026-03-08")), columns, report=report)
+    assert revenue(merged) == [("2026-03-08", "Search", "", 10.0)]
+    assert report.notes == [
+        "an earlier note",
+        "2 row(s) of Search already in Data inside 2026-03-02 to 2026-03-08 were replaced by "
+        "the new row(s) for that whole range",
+    ]
+
+
+def test_merged_data_has_the_tables_columns_and_keeps_each_days_order() -> None:
+    # Data with a column the table does not list, and 20 rows of 2 March after 20 of 1 March
+    # (revenue 0..19 and 100..119): the merge returns the table's columns only, and sorting
+    # by date keeps each day's rows in their order (a stable sort; 40 rows is enough for an
+    # unstable one to mix them)
+    existing = data(
+        *[(D(2026, 3, 2), "Search", f"c{i}", *[None] * 4, i) for i in range(20)],
+        *[(D(2026, 3, 1), "Search", f"c{i}", *[None] * 4, 100 + i) for i in range(20)],
+    ).assign(note="kept by the table, not by the merge")
+    imported = data((D(2026, 3, 3), "Email", "", *[None] * 4, 7))
+    merged, _ = data_merge.merge(existing, imported, COLUMNS)
+    assert list(merged.columns) == COLUMNS
+    assert list(merged["revenue"]) == [*range(100, 120), *range(20), 7]
