@@ -340,3 +340,119 @@ def test_fiscal_start_and_calendar_read_from_their_cells(labels: Labels) -> None
     assert [(f.where, f.message) for f in findings] == [
         ("Start!B7", f"{calendar}: 'lunar' is no calendar — pick gregorian or solar-hijri")
     ]
+
+
+def test_optional_amounts_blank_rows_and_labels_in_any_order(labels: Labels) -> None:
+    table = start_table(
+        ["Something else", "ignored"],  # an unknown label before the known ones
+        [],  # an empty row
+        ["Plan budget"],  # a label without its value cell: the default
+        ["First month", "2026-01-01"],
+        ["Media cap (blank = planned media total)", "2,000"],  # an optional amount
+        ["Media buffer (held back from the cap)", None],
+        ["Company", "Ac\x07me"],
+    )
+    plan, findings = plan_from_tables({"settings": table}, labels, BASE, [])
+    s = plan.settings
+    assert (s.start, s.plan_budget, s.budget_cap, s.budget_buffer) == (
+        D(2026, 1, 1), 500.0, 2000.0, None
+    )  # fmt: skip
+    assert s.company == "Ac\ufffdme"
+    assert [(f.severity, f.where) for f in findings] == [("warning", "Start!B11")]
+
+
+def test_setting_findings_name_their_cell_and_label(labels: Labels) -> None:
+    fiscal = "Fiscal year starts (month 1-12, blank = start month)"
+    calendar = "Calendar (gregorian or solar-hijri)"
+    table = start_table(
+        ["First month", "2026-12-01"],
+        [fiscal, "x"],
+        [calendar, "Greg\x07orian"],
+    )
+    plan, findings = plan_from_tables({"settings": table}, labels, BASE, [])
+    assert plan.settings.fiscal_start is None
+    assert [(f.severity, f.where) for f in findings] == [
+        ("error", "Start!B6"),
+        ("warning", "Start!B7"),
+        ("error", "Start!B7"),
+    ]
+    assert findings[0].message.startswith(f"{fiscal} 'x' is not a number")
+    assert findings[1].message.startswith("the text held characters a workbook cannot hold")
+    assert findings[2].message.startswith(f"{calendar}: 'Greg\ufffdorian' is no calendar")
+    # December, the plan's first month, is a fiscal start like any other
+    table.rows[1][1], table.rows[2][1] = 12, "gregorian"
+    plan, findings = plan_from_tables({"settings": table}, labels, BASE, [])
+    assert (plan.settings.fiscal_start, findings) == (12, [])
+
+
+def test_a_plan_too_long_for_its_default_horizon_names_the_sheet(labels: Labels) -> None:
+    # no horizon typed: the base plan's 12 months from 2262-01 end after 2262-04-11
+    with pytest.raises(DataError, match=r"^Start: a plan of 12 months from 2262-01 ends on"):
+        plan_from_tables({"settings": start_table(["First month", "2262-01-01"])}, labels, BASE, [])
+
+
+def test_as_of_inside_a_solar_hijri_plan(labels: Labels) -> None:
+    # 1405-01 (Farvardin) runs 2026-03-21 .. 2026-04-20: one month of plan; 10 April is
+    # inside it, though after the Gregorian month the first day lies in
+    as_of = "As-of date (blank = last Data date)"
+    table = start_table(
+        ["First month", "2026-03-21"],
+        ["Horizon (months)", 1],
+        ["Calendar (gregorian or solar-hijri)", "solar-hijri"],
+        [as_of, "2026-04-20"],
+    )
+    plan, findings = plan_from_tables({"settings": table}, labels, BASE, [])
+    assert (plan.settings.start, plan.settings.as_of, findings) == (
+        D(2026, 3, 21), D(2026, 4, 20), []
+    )  # fmt: skip
+    table.rows[3][1] = "2026-04-21"
+    _, findings = plan_from_tables({"settings": table}, labels, BASE, [])
+    assert [f.message for f in findings] == [
+        f"{as_of} 2026-04-21 lies outside the plan period (2026-03-21 to 2026-04-20): every "
+        "actual, run-rate and scenario is computed as of that day — clear it or type a day "
+        "inside the plan"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("serial", "message"),
+    [
+        (1, "Start 1899-12-31 is outside the dates a plan can hold"),  # the first serial
+        (2958465, "Start 9999-12-31 is outside the dates a plan can hold"),  # the last
+        (0, "Start '0' is not a date"),
+        (2958466, "Start '2958466' is not a date"),
+    ],
+)
+def test_date_serials_at_the_edges(labels: Labels, serial: int, message: str) -> None:
+    people = TableCells("Budget_3M", 3, 0, ["Name", "Role", "FTE", "Monthly cost", "Start"],
+                        [["Ana", "Lead", 1, 100, serial]])  # fmt: skip
+    tables = {"settings": start_table(["First month", "2026-01-01"]), "people": people}
+    plan, findings = plan_from_tables(tables, labels, BASE, [])
+    assert plan.people[0].start is None
+    assert [(f.where, f.message.split(" —")[0].split(" (")[0]) for f in findings] == [
+        ("Budget_3M!E5", message)
+    ]
+
+
+def test_scenarios_rows_of_any_length_and_defaults_without_a_base(labels: Labels) -> None:
+    scen = TableCells(
+        "Scenarios",
+        3,
+        0,
+        ["Scenario", "Multiplier", "Contingency", "Extra budget"],
+        [["Optimistic"], ["Realistic", 0.5, "Tight\x07"]],  # short rows; no third row
+    )
+    base = Plan(BASE.settings, scenarios=[])
+    tables = {"settings": start_table(["First month", "2026-01-01"]), "scenarios": scen}
+    plan, findings = plan_from_tables(tables, labels, base, [])
+    assert plan.scenarios == [
+        Scenario("optimistic", 1.0, "", 0.0),  # nothing typed, no base: 1, "", 0
+        Scenario("realistic", 0.5, "Tight\ufffd", 0.0),  # a multiplier below 1 is kept
+        Scenario("pessimistic", 1.0, "", 0.0),
+    ]
+    assert [(f.severity, f.where) for f in findings] == [("warning", "Scenarios!C6")]
+    scen.rows[:] = [["Optimistic", 1.1, "More", "lots"]]
+    _, findings = plan_from_tables(tables, labels, base, [])
+    assert [(f.where, f.message) for f in findings] == [
+        ("Scenarios!D5", "Extra budget 'lots' is not a number — type a number or clear it")
+    ]
