@@ -263,3 +263,18 @@ def test_a_bound_is_within_a_millionth_of_the_free_spend() -> None:
     # 2.5 above A's 2 is right; counted interior it would make a spread of 0.5 / 2.25
     top = {"A": 0.3, "B": 0.5 - 1e-6}
     assert kkt(top, {"A": 2.0, "B": 2.5}, B={"high": 0.5}) == (0.0, True)
+
+
+def test_starts_beyond_the_even_split_find_the_better_optimum() -> None:
+    # Two equal S-curves 100·x³/(x³ + 10³) and 12 a week: the even split (6, 6) is a
+    # stationary point, 2 · 100 · 216/1216 = 35.53, where the current, equal and
+    # highest-seen starts all sit; putting all 12 in one channel gives
+    # 100 · 1728/2728 = 63.34. The greedy and random starts find it.
+    s_curve = Curve(base=0.0, beta=100.0, k=10.0, alpha=3.0, theta=0.0)
+    pair = [Channel(n, s_curve, current=6.0, current_response=0.0, max_seen=30.0) for n in "AB"]
+    best = allocate(pair, 12.0)
+    assert sorted(best.spend.values()) == pytest.approx([0.0, 12.0], abs=1e-6)
+    assert best.total_response == pytest.approx(172800 / 2728, rel=1e-9)
+    # the channel at 0 earns nothing more there (slope 0 at zero for α > 1): the split is
+    # optimal by the condition at the bounds
+    assert best.kkt_ok
