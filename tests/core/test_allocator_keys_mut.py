@@ -9,6 +9,8 @@ Then A = 100·(40/3)/(70/3) = 400/7 = 57.142857, B = 400·(110/3)/(140/3) = 2200
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from xlmplan.core import allocator as al
@@ -197,3 +199,82 @@ def test_greedy_split_follows_the_steepest_gain() -> None:
     x = al._greedy(free, 50.0, np.zeros(2), np.array([50.0, 50.0]))
     assert x[0] + x[1] == pytest.approx(50.0, abs=1e-6)
     assert x[1] == pytest.approx(110 / 3, abs=0.5)  # to within a step of 50/200
+
+
+def kkt(spend: dict[str, float], marginal: dict[str, float], **bounds: Any) -> tuple[float, bool]:
+    """The optimality check for a split with the marginal returns given (not computed)."""
+    free = channels(**bounds)
+    return al._kkt(free, spend, {**marginal})  # type: ignore[arg-type]
+
+
+def test_optimality_condition_at_its_edges() -> None:
+    # interior channels: marginals 199 and 201, mean 200, spread 2 / 200 = 1 % exactly: met
+    assert kkt({"A": 20.0, "B": 30.0}, {"A": 199.0, "B": 201.0}) == (0.01, True)
+    # 198 and 202: spread 4 / 200 = 2 %: not met
+    assert kkt({"A": 20.0, "B": 30.0}, {"A": 198.0, "B": 202.0}) == (0.02, False)
+    # a mean below 1 still divides: 0.5 and 0.7, spread 0.2 / 0.6
+    spread, ok = kkt({"A": 20.0, "B": 30.0}, {"A": 0.5, "B": 0.7})
+    assert spread == pytest.approx(1 / 3) and not ok
+    # both past saturation, marginals 0: no spread to speak of
+    assert kkt({"A": 20.0, "B": 30.0}, {"A": 0.0, "B": 0.0}) == (0.0, True)
+
+
+def test_optimality_condition_for_channels_at_their_bounds() -> None:
+    # B interior at 200; A at its minimum 0 may earn at most 1 % more: 202 (= 200 * 1.01) is
+    # met, 203 is not, and 250 is far off
+    at_low = {"A": 0.0, "B": 30.0}
+    assert kkt(at_low, {"A": 202.0, "B": 200.0}) == (0.0, True)
+    assert kkt(at_low, {"A": 200.0, "B": 200.0}) == (0.0, True)
+    assert kkt(at_low, {"A": 203.0, "B": 200.0}) == (0.0, False)
+    assert kkt(at_low, {"A": 250.0, "B": 200.0}) == (0.0, False)
+    # A at its maximum 20 must earn at least 1 % less than B's 200: 198 is met, 197 is not,
+    # 250 is met
+    at_high = {"A": 20.0, "B": 30.0}
+    assert kkt(at_high, {"A": 198.0, "B": 200.0}, A={"high": 20.0}) == (0.0, True)
+    assert kkt(at_high, {"A": 250.0, "B": 200.0}, A={"high": 20.0}) == (0.0, True)
+    assert kkt(at_high, {"A": 197.0, "B": 200.0}, A={"high": 20.0}) == (0.0, False)
+
+
+def test_optimality_condition_with_every_channel_at_a_bound() -> None:
+    both = {"A": 0.0, "B": 30.0}
+    high = {"B": {"high": 30.0}}
+    # A at its minimum may earn 1 % more than B at its maximum: 10.1 (= 10 * 1.01) is met
+    assert kkt(both, {"A": 10.1, "B": 10.0}, **high) == (0.0, True)
+    assert kkt(both, {"A": 10.2, "B": 10.0}, **high) == (0.0, False)
+    assert kkt(both, {"A": 15.0, "B": 10.0}, **high) == (0.0, False)
+    # only minimums, or only maximums: nothing to compare
+    assert kkt({"A": 0.0, "B": 0.0}, {"A": 10.0, "B": 1.0}) == (0.0, True)
+    assert kkt({"A": 20.0, "B": 30.0}, {"A": 1.0, "B": 10.0}, A={"high": 20.0}, **high) == (
+        0.0,
+        True,
+    )
+
+
+def test_a_bound_is_within_a_millionth_of_the_free_spend() -> None:
+    # The tolerance is 1e-6 of the free channels' spend, at least 1e-6 (here 0.5 + 1e-6
+    # spent: 1e-6). A at 1e-6 counts as at its minimum 0 (its marginal 1 below B's 2 is
+    # right there); at 1.5e-6 it is interior, and 1 against 2 is no equal return.
+    assert kkt({"A": 1e-6, "B": 0.5}, {"A": 1.0, "B": 2.0}) == (0.0, True)
+    spread, ok = kkt({"A": 1.5e-6, "B": 0.5}, {"A": 1.0, "B": 2.0})
+    assert (spread, ok) == (pytest.approx(1 / 1.5), False)
+    # 100 spent: a tolerance of about 1e-4, so A at 5e-5 is at its minimum
+    assert kkt({"A": 5e-5, "B": 100.0}, {"A": 1.0, "B": 2.0}) == (0.0, True)
+    # B at 0.5 - 1e-6, within the tolerance of its maximum 0.5: at the maximum, where its
+    # 2.5 above A's 2 is right; counted interior it would make a spread of 0.5 / 2.25
+    top = {"A": 0.3, "B": 0.5 - 1e-6}
+    assert kkt(top, {"A": 2.0, "B": 2.5}, B={"high": 0.5}) == (0.0, True)
+
+
+def test_starts_beyond_the_even_split_find_the_better_optimum() -> None:
+    # Two equal S-curves 100·x³/(x³ + 10³) and 12 a week: the even split (6, 6) is a
+    # stationary point, 2 · 100 · 216/1216 = 35.53, where the current, equal and
+    # highest-seen starts all sit; putting all 12 in one channel gives
+    # 100 · 1728/2728 = 63.34. The greedy and random starts find it.
+    s_curve = Curve(base=0.0, beta=100.0, k=10.0, alpha=3.0, theta=0.0)
+    pair = [Channel(n, s_curve, current=6.0, current_response=0.0, max_seen=30.0) for n in "AB"]
+    best = allocate(pair, 12.0)
+    assert sorted(best.spend.values()) == pytest.approx([0.0, 12.0], abs=1e-6)
+    assert best.total_response == pytest.approx(172800 / 2728, rel=1e-9)
+    # the channel at 0 earns nothing more there (slope 0 at zero for α > 1): the split is
+    # optimal by the condition at the bounds
+    assert best.kkt_ok

@@ -251,3 +251,53 @@ def test_typed_columns_pass_through() -> None:
     out = canonical_frame(raw, "a.csv")
     assert out["date"].iloc[0] == pd.Timestamp("2026-01-05")
     assert (out["clicks"].iloc[0], out["spend"].iloc[0]) == (3.0, 1.5)
+
+
+OUTSIDE = r"is outside the dates a plan can hold \(1900-03-01 to 2262-04-11\) — check the year"
+
+
+@pytest.mark.parametrize(
+    ("value", "day"),
+    [
+        (dt.datetime(1899, 1, 1, 10, 0), "1899-01-01"),
+        (dt.date(1850, 2, 3), "1850-02-03"),
+        (np.datetime64("1800-01-01"), "1800-01-01"),
+        ("1850-02-03", "1850-02-03"),
+        ("2262-04-12", "2262-04-12"),  # the day after the last
+        ("9999-12-31", "9999-12-31"),
+        (18990101, "1899-01-01"),  # YYYYMMDD
+        (60, "1900-02-28"),  # serial 60: Excel's 1900-02-29 that never was, one day off
+        (1, "1899-12-31"),  # the first serial
+        (2958465, "9999-12-31"),  # the last serial Excel knows
+    ],
+)
+def test_dates_outside_the_range_are_named(value: object, day: str) -> None:
+    with pytest.raises(DataError, match=rf"row 2, column 'date': {day} {OUTSIDE}; write dates"):
+        one("date", [value])
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (61, "1900-03-01"),  # the first serial inside the range
+        ("2262-04-11", "2262-04-11"),
+        (np.datetime64("2262-04-11"), "2262-04-11"),
+        (dt.datetime(1900, 3, 1, 0, 0), "1900-03-01"),
+    ],
+)
+def test_the_first_and_last_day_of_the_range_are_read(value: object, expected: str) -> None:
+    assert one("date", [value])["date"].iloc[0] == pd.Timestamp(expected)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (18990231, r"18990231 is not a date I can read"),  # YYYYMMDD of no calendar day
+        (2958466, r"2958466 is not a date I can read"),  # past the last serial
+        (np.datetime64("NaT"), r"the cell is empty"),
+        (pd.NaT, r"the cell is empty"),  # pandas' missing time, a datetime with no day
+    ],
+)
+def test_numbers_that_name_no_date(value: object, message: str) -> None:
+    with pytest.raises(DataError, match=rf"row 2, column 'date': {message}"):
+        one("date", [value])

@@ -188,3 +188,271 @@ def test_is_blank() -> None:
     assert [is_blank(v) for v in (None, "", "  ", 0, "x", False)] == [
         True, True, True, False, False, False
     ]  # fmt: skip
+
+
+def test_cells_of_other_types_as_text(labels: Labels) -> None:
+    # an id typed as a date (with or without a time) reads as its ISO day; a name holding a
+    # control character keeps it as U+FFFD, with a warning at the cell
+    kpis = TableCells(
+        "Strategy_KPI",
+        3,
+        0,
+        ["ID", "KPI", "Metric"],
+        [[dt.datetime(2026, 5, 4, 13, 30), D(2026, 5, 5), "Rev\x07enue"]],
+    )
+    tables = {"settings": start_table(["First month", "2026-01-01"]), "kpis": kpis}
+    plan, findings = plan_from_tables(tables, labels, BASE, [])
+    (k,) = plan.kpis
+    assert (k.id, k.name, k.metric) == ("2026-05-04", "2026-05-05", "Rev\ufffdenue")
+    assert findings == [
+        Finding(
+            "warning",
+            "Strategy_KPI!C5",
+            "the text held characters a workbook cannot hold (control characters, U+FFFE/U+FFFF,"
+            " lone surrogates); each is used as '\ufffd' — retype the text",
+        )
+    ]
+
+
+def test_numbers_and_dates_a_plan_cannot_hold_are_findings(labels: Labels) -> None:
+    people = TableCells(
+        "Budget_3M",
+        3,
+        0,
+        ["Name", "Role", "FTE", "Monthly cost", "Start", "End"],
+        [
+            # a cost of 1e16 (above 999,999,999,999,999) and one of 1e-10 (below 1e-9)
+            ["Ana", "Lead", D(2026, 1, 1), 1e16, "1900-02-28", "2262-04-12"],
+            ["Ben", "Writer", 1e-9, "-1e-10", "1900-03-01", "2262-04-11"],
+        ],
+    )
+    tables = {"settings": start_table(["First month", "2026-01-01"]), "people": people}
+    plan, findings = plan_from_tables(tables, labels, BASE, [])
+    ana, ben = plan.people
+    assert (ana.fte, ana.monthly_cost, ana.start, ana.end) == (None, None, None, None)
+    # the edges themselves are kept: 1e-9 and the first and last day a plan can hold
+    assert (ben.fte, ben.monthly_cost, ben.start, ben.end) == (
+        1e-9, None, D(1900, 3, 1), D(2262, 4, 11)
+    )  # fmt: skip
+    size = (
+        "is not a size a plan can compute with (0, or between 0.000000001 and "
+        "999,999,999,999,999) — check the value"
+    )
+    outside = "is outside the dates a plan can hold (1900-03-01 to 2262-04-11)"
+    assert [(f.where, f.message) for f in findings] == [
+        ("Budget_3M!C5", "FTE '2026-01-01' is not a number — type a number or clear it"),
+        ("Budget_3M!D5", f"Monthly cost 1e+16 {size}"),
+        ("Budget_3M!E5", f"Start 1900-02-28 {outside} — type a date such as 2026-03-31"),
+        ("Budget_3M!F5", f"End 2262-04-12 {outside} — type a date such as 2026-03-31"),
+        ("Budget_3M!D6", f"Monthly cost -1e-10 {size}"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        # a first month outside the dates a plan can hold, named at its cell; 1404-09 reads
+        # as a Solar Hijri month, whose first day is 2025-11-22: the fix names that
+        # Gregorian month's first, 2025-11-01
+        (
+            [["First month", "1404-09-01"]],
+            r"^Start!B5: the plan's first month 1404-09-01 is outside the dates a plan can hold"
+            r" \(1900-03-01 to 2262-04-11\); 1404-09 looks like a Solar Hijri month; it is "
+            r"2025-11-22 \.\. 2025-12-21 in the Gregorian calendar — type 2025-11-01$",
+        ),
+        (
+            [["First month", "1800-01-01"]],
+            r"^Start!B5: the plan's first month 1800-01-01 is outside .* — type a month such as "
+            r"2026-01-01$",
+        ),
+        # 2262-01 plus 4 months ends on 2262-04-30, after 2262-04-11; 3 months would fit
+        (
+            [["First month", "2262-01-01"], ["Horizon (months)", 4]],
+            r"^Start!B6: a plan of 4 months from 2262-01 ends on 2262-04-30, after the last date"
+            r" a plan can hold \(2262-04-11\) — start earlier or plan fewer months$",
+        ),
+    ],
+)
+def test_plan_periods_a_plan_cannot_hold(
+    labels: Labels, rows: list[list[object]], message: str
+) -> None:
+    with pytest.raises(DataError, match=message):
+        plan_from_tables({"settings": start_table(*rows)}, labels, BASE, [])
+
+
+def test_a_plan_ending_on_the_last_month_a_plan_can_hold(labels: Labels) -> None:
+    # 2262-01 plus 3 months ends on 2262-03-31, inside the range
+    table = start_table(["First month", "2262-01-01"], ["Horizon (months)", 3])
+    plan, _ = plan_from_tables({"settings": table}, labels, BASE, [])
+    assert (plan.settings.start, plan.settings.months) == (D(2262, 1, 1), 3)
+
+
+def test_fiscal_start_calendar_and_as_of_findings(labels: Labels) -> None:
+    fiscal = "Fiscal year starts (month 1-12, blank = start month)"
+    as_of = "As-of date (blank = last Data date)"
+    table = start_table(
+        ["First month", "2026-01-01"],
+        ["Horizon (months)", 12],
+        [fiscal, 13],
+        ["Calendar (gregorian or solar-hijri)", ""],  # blank: the base plan's
+        [as_of, "2027-01-01"],  # the day after the plan's last, 2026-12-31
+    )
+    plan, findings = plan_from_tables({"settings": table}, labels, BASE, [])
+    assert (plan.settings.fiscal_start, plan.settings.calendar) == (None, "gregorian")
+    assert plan.settings.as_of == D(2027, 1, 1)
+    assert [(f.severity, f.where, f.message) for f in findings] == [
+        ("error", "Start!B7", f"{fiscal}: 13 is not a month — type 1 to 12 or leave it blank"),
+        (
+            "error",
+            "Start!B9",
+            f"{as_of} 2027-01-01 lies outside the plan period (2026-01-01 to 2026-12-31): every "
+            "actual, run-rate and scenario is computed as of that day — clear it or type a day "
+            "inside the plan",
+        ),
+    ]
+    # the plan's last day and a fiscal start of 2.5 months
+    table.rows[2][1], table.rows[4][1] = 2.5, "2026-12-31"
+    plan, findings = plan_from_tables({"settings": table}, labels, BASE, [])
+    assert plan.settings.as_of == D(2026, 12, 31)
+    assert [f.message for f in findings] == [
+        f"{fiscal}: 2.5 is not a month — type 1 to 12 or leave it blank"
+    ]
+
+
+def test_fiscal_start_and_calendar_read_from_their_cells(labels: Labels) -> None:
+    fiscal = "Fiscal year starts (month 1-12, blank = start month)"
+    calendar = "Calendar (gregorian or solar-hijri)"
+    table = start_table(["First month", "2026-01-01"], [fiscal, 4.0], [calendar, " GREGORIAN "])
+    plan, findings = plan_from_tables({"settings": table}, labels, BASE, [])
+    assert (plan.settings.fiscal_start, plan.settings.calendar) == (4, "gregorian")
+    # a fiscal year from April while the plan starts in January: a warning at the cell
+    assert findings == [
+        Finding(
+            "warning",
+            "Start!B6",
+            f"{fiscal} is month 4 but the plan starts in month 1 — type the first day of month 4"
+            " as the first month, or clear it",
+        )
+    ]
+    table.rows[1][1], table.rows[2][1] = None, "lunar"
+    plan, findings = plan_from_tables({"settings": table}, labels, BASE, [])
+    assert (plan.settings.fiscal_start, plan.settings.calendar) == (None, "gregorian")
+    assert [(f.where, f.message) for f in findings] == [
+        ("Start!B7", f"{calendar}: 'lunar' is no calendar — pick gregorian or solar-hijri")
+    ]
+
+
+def test_optional_amounts_blank_rows_and_labels_in_any_order(labels: Labels) -> None:
+    table = start_table(
+        ["Something else", "ignored"],  # an unknown label before the known ones
+        [],  # an empty row
+        ["Plan budget"],  # a label without its value cell: the default
+        ["First month", "2026-01-01"],
+        ["Media cap (blank = planned media total)", "2,000"],  # an optional amount
+        ["Media buffer (held back from the cap)", None],
+        ["Company", "Ac\x07me"],
+    )
+    plan, findings = plan_from_tables({"settings": table}, labels, BASE, [])
+    s = plan.settings
+    assert (s.start, s.plan_budget, s.budget_cap, s.budget_buffer) == (
+        D(2026, 1, 1), 500.0, 2000.0, None
+    )  # fmt: skip
+    assert s.company == "Ac\ufffdme"
+    assert [(f.severity, f.where) for f in findings] == [("warning", "Start!B11")]
+
+
+def test_setting_findings_name_their_cell_and_label(labels: Labels) -> None:
+    fiscal = "Fiscal year starts (month 1-12, blank = start month)"
+    calendar = "Calendar (gregorian or solar-hijri)"
+    table = start_table(
+        ["First month", "2026-12-01"],
+        [fiscal, "x"],
+        [calendar, "Greg\x07orian"],
+    )
+    plan, findings = plan_from_tables({"settings": table}, labels, BASE, [])
+    assert plan.settings.fiscal_start is None
+    assert [(f.severity, f.where) for f in findings] == [
+        ("error", "Start!B6"),
+        ("warning", "Start!B7"),
+        ("error", "Start!B7"),
+    ]
+    assert findings[0].message.startswith(f"{fiscal} 'x' is not a number")
+    assert findings[1].message.startswith("the text held characters a workbook cannot hold")
+    assert findings[2].message.startswith(f"{calendar}: 'Greg\ufffdorian' is no calendar")
+    # December, the plan's first month, is a fiscal start like any other
+    table.rows[1][1], table.rows[2][1] = 12, "gregorian"
+    plan, findings = plan_from_tables({"settings": table}, labels, BASE, [])
+    assert (plan.settings.fiscal_start, findings) == (12, [])
+
+
+def test_a_plan_too_long_for_its_default_horizon_names_the_sheet(labels: Labels) -> None:
+    # no horizon typed: the base plan's 12 months from 2262-01 end after 2262-04-11
+    with pytest.raises(DataError, match=r"^Start: a plan of 12 months from 2262-01 ends on"):
+        plan_from_tables({"settings": start_table(["First month", "2262-01-01"])}, labels, BASE, [])
+
+
+def test_as_of_inside_a_solar_hijri_plan(labels: Labels) -> None:
+    # 1405-01 (Farvardin) runs 2026-03-21 .. 2026-04-20: one month of plan; 10 April is
+    # inside it, though after the Gregorian month the first day lies in
+    as_of = "As-of date (blank = last Data date)"
+    table = start_table(
+        ["First month", "2026-03-21"],
+        ["Horizon (months)", 1],
+        ["Calendar (gregorian or solar-hijri)", "solar-hijri"],
+        [as_of, "2026-04-20"],
+    )
+    plan, findings = plan_from_tables({"settings": table}, labels, BASE, [])
+    assert (plan.settings.start, plan.settings.as_of, findings) == (
+        D(2026, 3, 21), D(2026, 4, 20), []
+    )  # fmt: skip
+    table.rows[3][1] = "2026-04-21"
+    _, findings = plan_from_tables({"settings": table}, labels, BASE, [])
+    assert [f.message for f in findings] == [
+        f"{as_of} 2026-04-21 lies outside the plan period (2026-03-21 to 2026-04-20): every "
+        "actual, run-rate and scenario is computed as of that day — clear it or type a day "
+        "inside the plan"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("serial", "message"),
+    [
+        (1, "Start 1899-12-31 is outside the dates a plan can hold"),  # the first serial
+        (2958465, "Start 9999-12-31 is outside the dates a plan can hold"),  # the last
+        (0, "Start '0' is not a date"),
+        (2958466, "Start '2958466' is not a date"),
+    ],
+)
+def test_date_serials_at_the_edges(labels: Labels, serial: int, message: str) -> None:
+    people = TableCells("Budget_3M", 3, 0, ["Name", "Role", "FTE", "Monthly cost", "Start"],
+                        [["Ana", "Lead", 1, 100, serial]])  # fmt: skip
+    tables = {"settings": start_table(["First month", "2026-01-01"]), "people": people}
+    plan, findings = plan_from_tables(tables, labels, BASE, [])
+    assert plan.people[0].start is None
+    assert [(f.where, f.message.split(" —")[0].split(" (")[0]) for f in findings] == [
+        ("Budget_3M!E5", message)
+    ]
+
+
+def test_scenarios_rows_of_any_length_and_defaults_without_a_base(labels: Labels) -> None:
+    scen = TableCells(
+        "Scenarios",
+        3,
+        0,
+        ["Scenario", "Multiplier", "Contingency", "Extra budget"],
+        [["Optimistic"], ["Realistic", 0.5, "Tight\x07"]],  # short rows; no third row
+    )
+    base = Plan(BASE.settings, scenarios=[])
+    tables = {"settings": start_table(["First month", "2026-01-01"]), "scenarios": scen}
+    plan, findings = plan_from_tables(tables, labels, base, [])
+    assert plan.scenarios == [
+        Scenario("optimistic", 1.0, "", 0.0),  # nothing typed, no base: 1, "", 0
+        Scenario("realistic", 0.5, "Tight\ufffd", 0.0),  # a multiplier below 1 is kept
+        Scenario("pessimistic", 1.0, "", 0.0),
+    ]
+    assert [(f.severity, f.where) for f in findings] == [("warning", "Scenarios!C6")]
+    scen.rows[:] = [["Optimistic", 1.1, "More", "lots"]]
+    _, findings = plan_from_tables(tables, labels, base, [])
+    assert [(f.where, f.message) for f in findings] == [
+        ("Scenarios!D5", "Extra budget 'lots' is not a number — type a number or clear it")
+    ]

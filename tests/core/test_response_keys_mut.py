@@ -9,6 +9,7 @@ x = 20 gives 400 / (400 + 100) = 0.8. Each Python rule and its ``*_xl`` twin (ev
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -266,9 +267,12 @@ def test_short_history_counts_weeks_since_the_first_spend() -> None:
     assert fit.current_weekly_response == 1.0
     assert fit_channel("Search", spend[1:], np.ones(39)).reason == fit.reason
     assert fit_channel("Search", np.concatenate([[0.0], spend]), np.ones(41)).reason == fit.reason
-    # one more week with spend: 26, the history is long enough
+    # one more week with spend: 26, the history is long enough and the next check runs
+    # (a response of twice the spend: a commission of 1/2, no curve fitted)
     longer = np.concatenate([spend, [50.0]])
-    assert "weeks of history" not in fit_channel("Search", longer, np.ones(41)).reason
+    assert fit_channel("Search", longer, 2.0 * longer).reason.startswith(
+        "spend is a fixed share of the results (50.0%, a commission)"
+    )
 
 
 def test_few_weeks_with_spend() -> None:
@@ -285,9 +289,13 @@ def test_spend_that_barely_varied() -> None:
     fit = fit_channel("Social", spend, np.ones(30))
     assert fit.cv == pytest.approx(0.094)
     assert fit.reason == "spend barely varied: coefficient of variation 9 %"
-    # 90 and 110: cv exactly 0.10, "10 %" is not below 10 %: the curve is tried
-    steady = fit_channel("Social", np.array([90.0, 110.0] * 15), np.ones(30))
-    assert "barely varied" not in steady.reason
+    # 90 and 110: cv exactly 0.10, "10 %" is not below 10 %: the next check runs (a
+    # response of 10 x spend is a commission of 1/10, so no curve is fitted: a quick key)
+    steady = np.array([90.0, 110.0] * 15)
+    assert fit_channel("Social", steady, 10.0 * steady).reason == (
+        "spend is a fixed share of the results (10.0%, a commission): "
+        "spend follows the results, a curve would only echo that rate"
+    )
     # 95.05 / 104.95: cv 0.0495 rounds to 0.05, shown as 5 %
     assert fit_channel("Social", np.array([95.05, 104.95] * 15), np.ones(30)).reason == (
         "spend barely varied: coefficient of variation 5 %"
@@ -331,7 +339,10 @@ def test_fit_that_explains_nothing_is_not_trusted() -> None:
     assert not fit.estimable and fit.curve is None and fit.boot == []
     assert re_share(fit.reason) < 20
     assert fit.reason.endswith("% of the weekly changes in revenue")
-    other = fit_channel("Search", spend, noise, "new_customers")
+    # fit_all passes its metric on to each channel's verdict
+    weeks = pd.DatetimeIndex(pd.date_range("2026-01-05", periods=30, freq="7D"))
+    series = rsp.Weekly(weeks, pd.DataFrame({"Search": spend}), pd.DataFrame({"Search": noise}))
+    (other,) = fit_all(series, "new_customers")
     assert other.reason.endswith("% of the weekly changes in new customers")
 
 
@@ -361,3 +372,63 @@ def test_seeds_follow_the_channels_own_series_not_its_name() -> None:
     assert a.tolist() == b.tolist()
     assert rsp._seed(x, y + 1).integers(0, 2**31, 3).tolist() != a.tolist()
     assert not math.isnan(float(a[0]))
+
+
+def judged(r2: float, betas: list[float], *, base: float = 0.0, current: float = 10.0) -> rsp.Fit:
+    """A fit of R(x) = base + 100·x/(x + 10) whose bootstrap curves differ in β alone: at
+    x = 10 each refit gives base + β/2."""
+    curve = Curve(base=base, beta=100.0, k=10.0, alpha=1.0, theta=0.0)
+    boot = [Curve(base=base, beta=b, k=10.0, alpha=1.0, theta=0.0) for b in betas]
+    return rsp.Fit("Search", True, "", curve, 30, 30, 0.5, 20.0, current, 50.0, r2, 0.1, boot)
+
+
+def test_doubt_about_a_fit_that_explains_too_little() -> None:
+    x = np.array([0.0, 4.0, 10.0, 16.0])
+    narrow = [100.0, 100.0]
+    assert rsp._doubt(judged(0.19, narrow), x, "revenue") == (
+        "the curve explains only 19 % of the weekly changes in revenue"
+    )
+    assert rsp._doubt(judged(-0.5, narrow), x, "new customers") == (
+        "the curve explains only 0 % of the weekly changes in new customers"
+    )
+    assert rsp._doubt(judged(0.2, narrow), x, "revenue") == ""  # exactly 20 % is enough
+
+
+def test_doubt_about_a_band_too_wide_at_current_spend() -> None:
+    x = np.array([0.0, 4.0, 10.0, 16.0])  # spend weeks' median 10: the current 10 is used
+    # refits at 10: 0, 50, 100; the 10th and 90th percentiles 10 and 90 around R(10) = 50:
+    # (90 - 10) / 50 = 160 % wide
+    assert rsp._doubt(judged(0.9, [0.0, 100.0, 200.0]), x, "revenue") == (
+        "too uncertain: the 80 % band at current spend is 160 % wide"
+    )
+    # refits 0 and 62.5: percentiles 6.25 and 56.25, (56.25 - 6.25) / 50 = 100 %: trusted
+    assert rsp._doubt(judged(0.9, [0.0, 125.0]), x, "revenue") == ""
+    # a prediction of 0 (base -50): any band is too wide
+    assert rsp._doubt(judged(0.9, [100.0, 100.0], base=-50.0), x, "revenue") == (
+        "too uncertain: the 80 % band at current spend is inf % wide"
+    )
+
+
+def test_doubt_measures_the_band_at_the_larger_of_current_and_median_spend() -> None:
+    # A flat fitted curve R = 20 with refits 20 and 20 + 100·x/(x + 10): the band is
+    # 0.8 · 100·x/(x + 10) wide against 20, so its width tells where it was measured:
+    # at 10: 0.8 · 50 / 20 = 200 %; at 4: 0.8 · 28.57 / 20 = 114 %; at 2: 0.8 · 16.67 / 20
+    # = 67 % (trusted).
+    flat = replace(
+        judged(0.9, [], current=2.0),
+        curve=Curve(20.0, 0.0, 10.0, 1.0, 0.0),
+        boot=[Curve(20.0, b, 10.0, 1.0, 0.0) for b in (0.0, 100.0)],
+    )
+    assert flat.band(10.0) == pytest.approx((25.0, 65.0))
+    # current 2 below the spend weeks' median 10 (the zero weeks left out: with them, 2)
+    too_wide = "too uncertain: the 80 % band at current spend is {} % wide"
+    x = np.array([0.0, 0.0, 0.0, 4.0, 10.0, 16.0])
+    assert rsp._doubt(flat, x, "revenue") == too_wide.format(200)
+    assert rsp._doubt(flat, np.array([2.0, 2.0]), "revenue") == ""
+    # current 10 above the median 4
+    assert rsp._doubt(replace(flat, current_weekly_spend=10.0), np.array([4.0] * 3), "revenue") == (
+        too_wide.format(200)
+    )
+    assert rsp._doubt(replace(flat, current_weekly_spend=0.0), np.array([4.0] * 3), "revenue") == (
+        too_wide.format(114)
+    )

@@ -346,6 +346,8 @@ def _calendar_date(value: object) -> dt.date | None:
     so a date outside the range can be named in the message; else None."""
     if isinstance(value, np.datetime64):
         value = pd.Timestamp(value) if not np.isnat(value) else None
+    if value is pd.NaT:  # a datetime to isinstance, but no day
+        return None
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
