@@ -111,15 +111,19 @@ def analyse(
     data: pd.DataFrame | None = None,
     lang: str | None = None,
     proposed: dict[str, float] | None = None,
+    *,
+    forecasts: bool = True,
 ) -> Analysis:
     """Read, recompute and lay out a plan; the file stays open in ``Analysis.pf``.
     ``data`` replaces the Data rows (an import); otherwise they are read from the file.
     ``lang`` lays the plan out in another language (its inputs already relabelled).
-    ``proposed`` is a weekly split for the Budget mix's proposed column (`allocate`)."""
+    ``proposed`` is a weekly split for the Budget mix's proposed column (`allocate`).
+    ``forecasts=False`` skips the KPI forecasts (no model is fitted; the Forecast sheet is
+    laid out blank), for a caller that only reads the plan's inputs and Data."""
     path = Path(path)
     pf = open_plan(path)
     try:
-        return _analyse(pf, data, lang, proposed)
+        return _analyse(pf, data, lang, proposed, forecasts)
     except BaseException:
         pf.close()
         raise
@@ -130,6 +134,7 @@ def _analyse(
     new_data: pd.DataFrame | None,
     relabel: str | None,
     proposed: dict[str, float] | None = None,
+    forecasts: bool = True,
 ) -> Analysis:
     labels, words, catalog = plan_language(pf, relabel)
     template = pf.manifest.get("template", "online_shop")
@@ -167,7 +172,7 @@ def _analyse(
     plan.mix_state = budget_mix.state_from_cells(pf.cells(mix_sheet) if mix_sheet else [])
     plan.mix_state.override = proposed
     periods = labelled_periods(plan, labels)
-    results = Engine(plan, data, catalog, words, periods).run()
+    results = Engine(plan, data, catalog, words, periods, forecasts=forecasts).run()
     names = {role: pf.sheets[role].name for role in ROLES if role in pf.sheets}
     added = _added_names(pf, labels)
     names |= added
