@@ -171,3 +171,21 @@ def test_fiscal_start_refusals() -> None:
         PeriodError, match=r"^--start 1404-12 is not the first month .* give --start 1404-01 or"
     ):
         pr.check_fiscal_start(1, D(2026, 2, 20), SOLAR_HIJRI)  # 1 Esfand 1404
+
+
+def test_label_formulas_of_every_shape() -> None:
+    names = [f"M{i}" for i in range(1, 13)]
+    # 10 February 2024: month 2, year 2024; evaluated, each label is text
+    assert xl(pr.label_xl("A1", names, "{month}{year}"), A1=45332.0) == "M22024"  # two parts
+    assert xl(pr.label_xl("A1", names, "{month}"), A1=45332.0) == "M2"
+    assert pr.label_xl("A1", names, "") == '""&""'  # no parts: empty text
+    assert xl(pr.label_xl("A1", names, ""), A1=45332.0) == ""
+    # a quote in a month name or in the pattern is doubled inside the formula's text
+    quoted = ['Feb"', *names[1:]]
+    assert xl(pr.label_xl("A1", quoted, '{month} "{year}"'), A1=45306.0) == 'Feb" "2024"'
+
+
+def test_default_first_month_of_a_solar_hijri_fiscal_year() -> None:
+    # years from Farvardin (month 1): 5 May 2024 lies in 1403, which began on 20 March
+    # 2024 (a Gregorian year from January would begin on 1 January)
+    assert pr.default_start(D(2024, 3, 25), D(2024, 5, 5), SOLAR_HIJRI, 1) == D(2024, 3, 20)
