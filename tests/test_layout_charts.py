@@ -85,3 +85,22 @@ def test_money_series_keep_their_colours(charts: dict[str, etree._Element]) -> N
     assert spend_revenue == {"Revenue": dashboard.REVENUE, "Spend": dashboard.SPEND}
     budget = [_fill(s) for _, s in _series(charts["Media budget vs actual spend"], "lineChart")]
     assert budget == [dashboard.PLANNED, dashboard.SPEND]
+
+
+def test_period_axes_draw_level_labels_on_wide_charts(charts: dict[str, etree._Element]) -> None:
+    """Charts over periods write their labels' rotation as 0 (LibreOffice then wraps them
+    at spaces instead of tilting them) at the axis size, and are wide enough for the
+    widest word of twelve labels; the charts over KPIs keep the application's choice."""
+    over_periods = [t for t in charts if "by month" in t or "vs actual" in t or "path" in t]
+    assert len(over_periods) == 6  # spend and revenue, budget, four glidepaths
+    for title in over_periods:
+        body = charts[title].find(f"{C}chart/{C}plotArea/{C}catAx/{C}txPr")
+        assert body is not None, title
+        assert body.find(A + "bodyPr").get("rot") == "0", title
+        assert body.find(f".//{A}defRPr").get("sz") == str(int(dashboard.AXIS_PT * 100))
+    labels = ["September 2026"] * 12
+    need = dashboard.period_chart_width(labels, 100)
+    assert 800 < need < 1000  # measured, not asked
+    assert dashboard.period_chart_width(labels, need + 50) == need + 50
+    assert dashboard.period_chart_width(labels * 2, 100) == 0  # 24 periods: the page is short
+    assert charts["KPI status"].find(f"{C}chart/{C}plotArea/{C}catAx") is None
