@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 from lxml import etree
 
-from xlmplan.api import PlanResult
+from xlmplan.api import PlanResult, new_plan
 from xlmplan.sheets import dashboard
 
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
@@ -104,3 +106,19 @@ def test_period_axes_draw_level_labels_on_wide_charts(charts: dict[str, etree._E
     assert dashboard.period_chart_width(labels, need + 50) == need + 50
     assert dashboard.period_chart_width(labels * 2, 100) == 0  # 24 periods: the page is short
     assert charts["KPI status"].find(f"{C}chart/{C}plotArea/{C}catAx") is None
+
+
+def test_actual_spend_ends_at_the_as_of_period(tmp_path: Path) -> None:
+    """Budget_Months holds "" for the periods after the as-of date, which a line chart draws
+    as 0 (Excel and LibreOffice alike): the actual series stops at the as-of period."""
+    plan = new_plan(tmp_path / "plan.xlsx", cut=dt.date(2026, 5, 17)).path
+    ((_, budget), (_, actual)) = _series(_charts(plan)["Media budget vs actual spend"], "lineChart")
+    sheet_ref, _, span = actual.findtext(f"{C}val/{C}numRef/{C}f").partition("!")
+    first, last = span.replace("$", "").split(":")
+    assert (first[:1], last[:1]) == ("D", "H")  # January to May of twelve periods
+    assert budget.findtext(f"{C}val/{C}numRef/{C}f").endswith("$O$21")
+    points = [float(v.text) for v in actual.find(C + "val").iter(C + "v")]
+    assert len(points) == 5 and min(points) > 0
+    ws = openpyxl.load_workbook(plan, data_only=True)[sheet_ref.strip("'")]
+    row = int(last[1:])
+    assert {ws.cell(row, col).value or "" for col in range(9, 16)} == {""}  # June to December

@@ -160,6 +160,7 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
     bud = quote_sheet(ctx.sheet("budget_months"))
     rows, (c1, c2) = ctx.positions["budget_rows"], ctx.positions["budget_cols"]
     bud_months = f"{bud}!{rng(None, rows['header'], c1, rows['header'], c2)}"
+    spent_to = actual_to(ctx, c1, c2)
     sc = quote_sheet(ctx.sheet("scenarios"))
     card_row, card_col = ctx.positions["scenario_card"]
     n_k = max(len(plan.kpis), 1)
@@ -213,7 +214,7 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
                 Series(
                     t("budget.actual"),
                     bud_months,
-                    f"{bud}!{rng(None, rows['actual'], c1, rows['actual'], c2)}",
+                    f"{bud}!{rng(None, rows['actual'], c1, rows['actual'], spent_to)}",
                     SPEND,
                 ),
             ],
@@ -261,6 +262,15 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
     for col, width in enumerate(widths):
         sheet.width(col, width)
     return sheet
+
+
+def actual_to(ctx: Ctx, first: int, last: int) -> int:
+    """The last column of a period row (``first``..``last``) an actual series draws: the
+    as-of period's. Later periods hold "" (no data yet), which a line chart draws as 0 in
+    Excel and LibreOffice alike; a series shorter than its categories ends there instead.
+    Before the plan it is the first period's (one point: no line)."""
+    period = ctx.results.as_of_period
+    return first if period is None else min(first + period, last)
 
 
 def _rows(pixels: int) -> int:
