@@ -122,3 +122,16 @@ def test_actual_spend_ends_at_the_as_of_period(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(plan, data_only=True)[sheet_ref.strip("'")]
     row = int(last[1:])
     assert {ws.cell(row, col).value or "" for col in range(9, 16)} == {""}  # June to December
+
+
+def test_glidepath_values_read_in_their_kpis_unit(charts: dict[str, etree._Element]) -> None:
+    """A rate's axis reads 3.0 %, money in the plan's currency, counts whole."""
+
+    def axis_format(title: str) -> str:
+        axis = charts[f"{title}: target path, actual and forecast"].find(f".//{C}valAx")
+        return str(axis.find(C + "numFmt").get("formatCode"))
+
+    assert axis_format("Site conversion rate") == "0.0%"
+    assert axis_format("Sessions") == "#,##0"
+    assert axis_format("Online revenue") == '"$"#,##0'
+    assert axis_format("Paid search CPA") == '"$"#,##0.00'

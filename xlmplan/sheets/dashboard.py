@@ -6,6 +6,7 @@ import math
 
 from xlmplan.core import rules
 from xlmplan.core.catalog import Metric
+from xlmplan.core.units import number_formats, number_key
 from xlmplan.sheets import strategy_kpi
 from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, blank, metric_style, quoted
 from xlmplan.sheets.layout import (
@@ -288,6 +289,7 @@ def glide_charts(ctx: Ctx, row: int, least: int) -> list[Chart]:
     fc = quote_sheet(ctx.sheet("forecast"))
     categories = f"{fc}!{rng(None, header, col, header, col + n - 1)}"
     colours = (REFERENCE, SPEND, PLANNED, GLIDE_BAND, GLIDE_BAND)
+    formats = number_formats(ctx.plan.settings.currency)
     charts = []
     for b, (top, name) in enumerate(zip(blocks, names, strict=True)):
         series = [
@@ -300,6 +302,8 @@ def glide_charts(ctx: Ctx, row: int, least: int) -> list[Chart]:
             for j, line in enumerate(("path", "actual", "mid", "low", "high"))
         ]
         title = ctx.t("chart.glide").format(kpi=name)
+        metric = ctx.catalog.by_label(ctx.plan.kpis[b].metric)
+        unit = number_key(metric.unit, metric.additive) if metric else "num"
         charts.append(
             Chart(
                 "line",
@@ -307,7 +311,7 @@ def glide_charts(ctx: Ctx, row: int, least: int) -> list[Chart]:
                 series,
                 (row + b * _rows(GLIDE_H), 0),
                 (width or least, GLIDE_H),
-                value_format="#,##0.##",
+                value_format=formats[unit],  # the KPI's unit: a rate reads 3.0 %, not 0.03
                 level_labels=AXIS_PT if width else 0.0,
             )
         )
