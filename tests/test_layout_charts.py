@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from lxml import etree
 
 from xlmplan.api import PlanResult, new_plan
+from xlmplan.refresh import refresh_plan
 from xlmplan.sheets import dashboard
 
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
@@ -108,20 +110,37 @@ def test_period_axes_draw_level_labels_on_wide_charts(charts: dict[str, etree._E
     assert charts["KPI status"].find(f"{C}chart/{C}plotArea/{C}catAx") is None
 
 
-def test_actual_spend_ends_at_the_as_of_period(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def mid_year(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return new_plan(tmp_path_factory.mktemp("mid") / "plan.xlsx", cut=dt.date(2026, 5, 17)).path
+
+
+def _actual_spend(plan: Path) -> tuple[str, list[float]]:
+    """The actual spend series of the budget chart: its last cell and cached points."""
+    ((_, budget), (_, actual)) = _series(_charts(plan)["Media budget vs actual spend"], "lineChart")
+    assert budget.findtext(f"{C}val/{C}numRef/{C}f").endswith("$O$21")  # twelve periods
+    last = actual.findtext(f"{C}val/{C}numRef/{C}f").rpartition(":")[2]
+    return last, [float(v.text) for v in actual.find(C + "val").iter(C + "v")]
+
+
+def test_actual_spend_ends_at_the_as_of_period(mid_year: Path) -> None:
     """Budget_Months holds "" for the periods after the as-of date, which a line chart draws
     as 0 (Excel and LibreOffice alike): the actual series stops at the as-of period."""
-    plan = new_plan(tmp_path / "plan.xlsx", cut=dt.date(2026, 5, 17)).path
-    ((_, budget), (_, actual)) = _series(_charts(plan)["Media budget vs actual spend"], "lineChart")
-    sheet_ref, _, span = actual.findtext(f"{C}val/{C}numRef/{C}f").partition("!")
-    first, last = span.replace("$", "").split(":")
-    assert (first[:1], last[:1]) == ("D", "H")  # January to May of twelve periods
-    assert budget.findtext(f"{C}val/{C}numRef/{C}f").endswith("$O$21")
-    points = [float(v.text) for v in actual.find(C + "val").iter(C + "v")]
-    assert len(points) == 5 and min(points) > 0
-    ws = openpyxl.load_workbook(plan, data_only=True)[sheet_ref.strip("'")]
-    row = int(last[1:])
-    assert {ws.cell(row, col).value or "" for col in range(9, 16)} == {""}  # June to December
+    last, points = _actual_spend(mid_year)
+    assert last == "$H$22" and len(points) == 5 and min(points) > 0  # January to May
+    ws = openpyxl.load_workbook(mid_year, data_only=True)["Budget_Months"]
+    assert {ws.cell(22, col).value or "" for col in range(9, 16)} == {""}  # June to December
+
+
+def test_a_typed_as_of_moves_the_end_at_the_refresh(mid_year: Path, tmp_path: Path) -> None:
+    from test_attack_data import set_cell
+
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(mid_year, plan)
+    set_cell(plan, "start", "B19", f"<v>{(dt.date(2026, 3, 10) - dt.date(1899, 12, 30)).days}</v>")
+    refresh_plan(plan)
+    last, points = _actual_spend(plan)
+    assert last == "$F$22" and len(points) == 3  # January to March
 
 
 def test_glidepath_values_read_in_their_kpis_unit(charts: dict[str, etree._Element]) -> None:
