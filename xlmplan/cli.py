@@ -27,7 +27,7 @@ from xlmplan.core.kpi_forecast import SeriesBacktest
 from xlmplan.core.template import template_names
 from xlmplan.errors import XlmplanError
 from xlmplan.importing import import_data, parse_map
-from xlmplan.kpis import KpiReport, kpi_report, read_kpis
+from xlmplan.kpis import KpiReport, kpi_report, percent, read_kpis, short_figure
 from xlmplan.language import switch_language
 from xlmplan.refresh import Analysis, check_plan, layout_notes, refresh_plan
 from xlmplan.share import share_plan
@@ -209,13 +209,13 @@ def kpi_table(report: KpiReport) -> Table:
         status = k.status or ""
         table.add_row(
             f"{k.id} {k.name}",
-            _fmt(k.actual_to_date, k.unit),
-            _fmt(k.target_to_date, k.unit),
-            _pct(k.attainment_to_date),
+            short_figure(k.actual_to_date, k.unit),
+            short_figure(k.target_to_date, k.unit),
+            percent(k.attainment_to_date),
             f"[{colours.get(status, 'white')}]{escape(status)}[/]",
-            _fmt(k.year_end_forecast, k.unit),
-            _fmt(k.plan_target, k.unit),
-            _pct(k.year_end_attainment),
+            short_figure(k.year_end_forecast, k.unit),
+            short_figure(k.plan_target, k.unit),
+            percent(k.year_end_attainment),
             escape(k.scenario or ""),
         )
     return table
@@ -223,24 +223,6 @@ def kpi_table(report: KpiReport) -> Table:
 
 def analysis_report(an: Analysis) -> KpiReport:
     return kpi_report(an.plan, an.results, an.catalog, an.words.status)
-
-
-def _pct(value: float | None) -> str:
-    return f"{value:.0%}" if value is not None else ""
-
-
-def _fmt(value: float | None, unit: str) -> str:
-    """A figure for the table, short (3.35M, 14.1k); ``--json`` gives every digit."""
-    if value is None:
-        return ""
-    if unit == "percent":
-        return f"{value:.2%}"
-    if unit == "ratio":
-        return f"{value:.2f}x"
-    for size, unit_size, suffix in ((1e9, 1e9, "G"), (1e6, 1e6, "M"), (1e4, 1e3, "k")):
-        if abs(value) >= size:
-            return f"{value / unit_size:.3g}{suffix}"
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.2f}"
 
 
 @app.command("import")
