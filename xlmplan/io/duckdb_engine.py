@@ -17,18 +17,22 @@ def memory_limit(explicit: str | None = None) -> str:
     return explicit or os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY
 
 
+def settings(temp: str, explicit: str | None = None) -> dict[str, Any]:
+    """DuckDB's configuration: bounded by `memory_limit`, spilling to ``temp``; results keep
+    no input order (every query orders what it needs), so DuckDB need not buffer rows to
+    restore it."""
+    return {
+        "memory_limit": memory_limit(explicit),
+        "temp_directory": temp,
+        "preserve_insertion_order": False,
+    }
+
+
 def connect(temp: str, explicit: str | None = None) -> Any:
-    """A plain in-memory DuckDB connection bounded by `memory_limit`, spilling to ``temp``;
-    results keep no input order, so DuckDB need not buffer rows to restore it."""
+    """A plain in-memory DuckDB connection with `settings`."""
     import duckdb
 
-    return duckdb.connect(
-        config={
-            "memory_limit": memory_limit(explicit),
-            "temp_directory": temp,
-            "preserve_insertion_order": False,
-        }
-    )
+    return duckdb.connect(config=settings(temp, explicit))
 
 
 def first_line(exc: Exception) -> str:

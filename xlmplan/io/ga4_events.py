@@ -33,7 +33,7 @@ from xlmplan.core.data import canonical_frame
 from xlmplan.errors import DataError
 from xlmplan.io.duckdb_engine import MEMORY_ENV as MEMORY_ENV
 from xlmplan.io.duckdb_engine import first_line as _first_line
-from xlmplan.io.duckdb_engine import memory_limit as _memory_limit
+from xlmplan.io.duckdb_engine import settings
 from xlmplan.io.exports import Imported
 from xlmplan.io.ga4_channels import ChannelRules, channel_expr, load_rules
 
@@ -232,7 +232,7 @@ def event_files(sources: Sequence[Path | str]) -> list[Path]:
 def _connect(memory_limit: str | None, temp: str) -> Any:
     import ibis
 
-    return ibis.duckdb.connect(memory_limit=_memory_limit(memory_limit), temp_directory=temp)
+    return ibis.duckdb.connect(**settings(temp, memory_limit))
 
 
 def batches(files: Sequence[Path]) -> list[list[Path]]:
