@@ -138,6 +138,12 @@ def test_a_file_within_the_limit_is_read_row_by_row(tmp_path: Path) -> None:
     assert len(read_data(small)) == LIMIT
 
 
+def test_a_workbook_is_never_taken_for_a_large_csv(tmp_path: Path) -> None:
+    book = tmp_path / "data.xlsx"
+    book.write_bytes(b"PK\x03\x04" + b"\n" * (LIMIT * 3))  # compressed bytes hold line ends
+    assert not flat_large.too_big(book)
+
+
 def test_map_and_channel_options_apply_to_a_large_file(tmp_path: Path) -> None:
     rows = _rows(LIMIT + 5).drop(columns=["Channel"])
     rows = rows.rename(columns={"Date": "Day", "Spend": "Total Spent"})

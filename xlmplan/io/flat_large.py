@@ -47,6 +47,7 @@ ROW_LIMIT = MAX_ROWS - DATA_FIRST_ROW
 """Data rows a new plan's Data sheet holds below its header; more go through DuckDB."""
 PARQUET_SUFFIXES = (".parquet", ".parq", ".pq")
 _PARQUET_MAGIC = b"PAR1"
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # xlsx (zip), legacy xls
 _CHUNK = 1 << 23
 _SAMPLE = 10_000  # rows read to tell text columns from numbers
 _DELIMITERS = (",", ";", "\t")
@@ -104,6 +105,9 @@ def too_big(path: Path) -> bool:
         return False
     lines = 0
     with path.open("rb") as f:
+        if f.read(4) in _WORKBOOK_MAGIC or path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+            return False  # a workbook: its own reader keeps it within a sheet's rows
+        f.seek(0)
         while chunk := f.read(_CHUNK):
             lines += chunk.count(b"\n")
             if lines > ROW_LIMIT + 1:  # the header line and more rows than the sheet holds
