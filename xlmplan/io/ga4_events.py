@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import glob
-import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,6 +31,9 @@ import pandas as pd
 
 from xlmplan.core.data import canonical_frame
 from xlmplan.errors import DataError
+from xlmplan.io.duckdb_engine import MEMORY_ENV as MEMORY_ENV
+from xlmplan.io.duckdb_engine import first_line as _first_line
+from xlmplan.io.duckdb_engine import settings
 from xlmplan.io.exports import Imported
 from xlmplan.io.ga4_channels import ChannelRules, channel_expr, load_rules
 
@@ -41,8 +43,6 @@ if TYPE_CHECKING:
 SOURCE = "ga4-bigquery"
 REQUIRED = ("event_date", "event_timestamp", "event_name", "event_params", "user_pseudo_id")
 SUFFIXES = (".parquet", ".json", ".ndjson", ".jsonl")
-MEMORY_ENV = "XLMPLAN_DUCKDB_MEMORY"
-DEFAULT_MEMORY = "1GB"
 BATCH_EVENTS = 8_000_000  # events per DuckDB query: per-query overhead vs a finer progress bar
 JSON_EVENT_BYTES = 1_500  # a GA4 event's typical size as newline-delimited JSON
 NEW_USERS = "New users"
@@ -232,13 +232,7 @@ def event_files(sources: Sequence[Path | str]) -> list[Path]:
 def _connect(memory_limit: str | None, temp: str) -> Any:
     import ibis
 
-    limit = memory_limit or os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY
-    return ibis.duckdb.connect(memory_limit=limit, temp_directory=temp)
-
-
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    return ibis.duckdb.connect(**settings(temp, memory_limit))
 
 
 def batches(files: Sequence[Path]) -> list[list[Path]]:
