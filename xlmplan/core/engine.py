@@ -581,6 +581,8 @@ class Engine:
             cap=s.budget_cap,
             buffer=s.budget_buffer,
             committed=s.budget_committed,
+            outlook_by=s.budget_outlook,
+            forecasts=self._spend_forecasts(res, known),
         )
         res.pacing.reconciled.extend(
             budget_pacing.reconcile(
@@ -589,6 +591,19 @@ class Engine:
                 [(m.channel, m.amount) for m in plan.money],
             )
         )
+
+    def _spend_forecasts(self, res: Results, channels: set[str]) -> dict[str, list[Any]]:
+        """Per pacing channel (casefolded): the spend forecast still ahead per period, from
+        the first KPI of that channel whose metric forecasts spend."""
+        out: dict[str, list[Any]] = {}
+        for kpi, fc in zip(self.plan.kpis, res.forecasts, strict=False):
+            key = kpi.channel.casefold()
+            if key not in channels or key in out:
+                continue
+            spend = next((m for m in fc.measures if m.measure == "spend"), None)
+            if spend is not None and any(v is not None for v in spend.mean):
+                out[key] = list(spend.mean)
+        return out
 
     def _analysis(self, res: Results) -> None:
         """Sums by plan month, by channel (plan to date) and by channel × month: one pass each."""
