@@ -7,7 +7,6 @@ by hand: ``tests/core/test_key_spread.py``)."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -93,13 +92,19 @@ def test_libreoffice_recalculates_the_spreads_as_cached(plan: PlanResult) -> Non
     assert not mismatches, mismatches[:10]
 
 
+@pytest.fixture(scope="module")
+def from_january(tmp_path_factory: pytest.TempPathFactory) -> PlanResult:
+    """A Solar Hijri plan asked for from a Gregorian 1 January, with the starter's lines."""
+    out = tmp_path_factory.mktemp("from-january") / "plan.xlsx"
+    return write_plan(out, example_data(), D(2026, 1, 1), calendar="solar-hijri")
+
+
 def test_the_builders_solar_hijri_plan_starts_on_a_period_and_spreads_by_it(
-    tmp_path: Path,
+    from_january: PlanResult,
 ) -> None:
-    """A Solar Hijri plan asked for from a Gregorian 1 January starts on 1 Dey 1404, the
-    month holding it, as `new` and Start read it; its starter lines follow its months."""
-    frame = example_data()
-    plan = write_plan(tmp_path / "p.xlsx", frame, D(2026, 1, 1), calendar="solar-hijri")
+    """It starts on 1 Dey 1404, the month holding 1 January, as `new` and Start read it;
+    its starter lines follow its months."""
+    plan = from_january
     assert plan.plan.settings.start == plan.results.periods.first == D(2025, 12, 22)
     year_lines = [
         (m, row)
@@ -107,3 +112,14 @@ def test_the_builders_solar_hijri_plan_starts_on_a_period_and_spreads_by_it(
         if (m.start, m.end) == (plan.results.periods.first, plan.results.periods.last)
     ]
     assert year_lines and all(sum(row) == pytest.approx(m.amount) for m, row in year_lines)
+
+
+@NEEDS_LO
+def test_the_builders_solar_hijri_plan_recalculates_as_cached(from_january: PlanResult) -> None:
+    """Built with its start mid-period and Gregorian lines, this plan's Targets, Start,
+    Summary and Strategy_KPI disagreed with LibreOffice (plan days from 1 January against
+    periods from 22 December)."""
+    recalculated = recalculate_all([from_january.path])[from_january.path]
+    assert recalculated["ok"], recalculated
+    mismatches = compare(cached_values(from_january.path), recalculated["values"])
+    assert not mismatches, mismatches[:10]
