@@ -22,7 +22,7 @@ from xlmplan.core.rules import EXCEL_EPOCH
 from xlmplan.core.template import plan_catalog, templates_root
 from xlmplan.errors import WorkbookError
 from xlmplan.sheets.strategy_kpi import derived_col
-from xlmplan.xlsx.plan_file import open_plan
+from xlmplan.xlsx.plan_file import PlanFile, open_plan
 
 
 @dataclass
@@ -95,53 +95,59 @@ def read_kpis(path: Path) -> KpiReport:
     """The KPIs of an existing plan as its cached values show them (nothing recomputed)."""
     pf = open_plan(Path(path))
     try:
-        sheet = pf.sheets["strategy_kpi"]
-        cells = pf.cells(sheet)
-        info = pf.table("kpis")
-        labels = load_labels(templates_root() / "labels", pf.manifest.get("language", "en"))
-        catalog = plan_catalog(labels)
-        header = cells[info.r1] if info.r1 < len(cells) else []
-        column = derived_col("todate_target")
-        if _text(header[column] if column < len(header) else None) != labels["kpi.todate_target"]:
-            raise WorkbookError(
-                f"{path}: its KPI columns are laid out by an older xlmplan — run "
-                f"'xlmplan refresh {Path(path).name}' first"
-            )
-        interval = _intervals(pf)
-        rows = []
-        for r in range(info.r1 + 1, info.r2 + 1):
-            row = cells[r] if r < len(cells) else []
-
-            def at(c: int, row: list[Any] = row) -> Any:
-                value = row[c] if c < len(row) else None
-                return None if value in ("", None) else value
-
-            first = info.c1
-            if all(at(first + j) is None for j in range(6)):
-                continue  # a blank row inside the Table
-            metric = _text(at(first + 2))
-            rows.append(
-                KpiRow(
-                    _text(at(first)),
-                    _text(at(first + 1)),
-                    metric,
-                    _unit(catalog, metric),
-                    _text(at(first + 5)),
-                    _number(at(first + 4)),
-                    _number(at(derived_col("actual"))),
-                    _number(at(derived_col("todate_target"))),
-                    _number(at(derived_col("attainment"))),
-                    _text(at(derived_col("status"))) or None,
-                    _number(at(derived_col("year_end"))),
-                    *interval.get(r - info.r1 - 1, (None, None)),
-                    _number(at(derived_col("year_end_att"))),
-                    _text(at(derived_col("year_end_verdict"))) or None,
-                )
-            )
-        words = (labels["status.green"], labels["status.amber"], labels["status.red"])
-        return KpiReport(_text(_cell(pf, "PlanName")), _as_of(pf), rows, words)
+        return cached_kpis(pf)
     finally:
         pf.close()
+
+
+def cached_kpis(pf: PlanFile) -> KpiReport:
+    """``read_kpis`` of a plan already open."""
+    path = pf.path
+    sheet = pf.sheets["strategy_kpi"]
+    cells = pf.cells(sheet)
+    info = pf.table("kpis")
+    labels = load_labels(templates_root() / "labels", pf.manifest.get("language", "en"))
+    catalog = plan_catalog(labels)
+    header = cells[info.r1] if info.r1 < len(cells) else []
+    column = derived_col("todate_target")
+    if _text(header[column] if column < len(header) else None) != labels["kpi.todate_target"]:
+        raise WorkbookError(
+            f"{path}: its KPI columns are laid out by an older xlmplan — run "
+            f"'xlmplan refresh {Path(path).name}' first"
+        )
+    interval = _intervals(pf)
+    rows = []
+    for r in range(info.r1 + 1, info.r2 + 1):
+        row = cells[r] if r < len(cells) else []
+
+        def at(c: int, row: list[Any] = row) -> Any:
+            value = row[c] if c < len(row) else None
+            return None if value in ("", None) else value
+
+        first = info.c1
+        if all(at(first + j) is None for j in range(6)):
+            continue  # a blank row inside the Table
+        metric = _text(at(first + 2))
+        rows.append(
+            KpiRow(
+                _text(at(first)),
+                _text(at(first + 1)),
+                metric,
+                _unit(catalog, metric),
+                _text(at(first + 5)),
+                _number(at(first + 4)),
+                _number(at(derived_col("actual"))),
+                _number(at(derived_col("todate_target"))),
+                _number(at(derived_col("attainment"))),
+                _text(at(derived_col("status"))) or None,
+                _number(at(derived_col("year_end"))),
+                *interval.get(r - info.r1 - 1, (None, None)),
+                _number(at(derived_col("year_end_att"))),
+                _text(at(derived_col("year_end_verdict"))) or None,
+            )
+        )
+    words = (labels["status.green"], labels["status.amber"], labels["status.red"])
+    return KpiReport(_text(_cell(pf, "PlanName")), _as_of(pf), rows, words)
 
 
 def _intervals(pf: Any) -> dict[int, tuple[float | None, float | None]]:
