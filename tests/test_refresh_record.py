@@ -8,12 +8,16 @@ import datetime as dt
 import io
 import re
 import shutil
+import subprocess
+import sys
 import types
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from engines import NEEDS_LO
+from lo_edit import edit_with_libreoffice
 from typer.testing import CliRunner
 
 from xlmplan import refresh as refresh_module
@@ -178,7 +182,7 @@ def test_a_plan_without_the_record_is_parsed(
         assert not rr.up_to_date(pkg)
 
 
-def test_an_unchanged_plan_is_answered_from_its_cached_values(
+def test_an_unchanged_plan_is_answered_with_what_its_last_refresh_reported(
     recorded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = _copy(recorded, tmp_path)
@@ -279,3 +283,35 @@ def test_the_budget_mix_curves_are_taken_from_the_record_while_data_is_the_same(
     monkeypatch.setattr(budget_mix, "_CACHE", {})
     with pytest.raises(AssertionError, match="fitted again"):
         refresh_module.analyse(plain)
+
+
+def test_an_unchanged_refresh_imports_no_engine(recorded: Path, tmp_path: Path) -> None:
+    path = _copy(recorded, tmp_path)
+    code = (
+        "import sys\n"
+        "from xlmplan.cli import main\n"
+        f"sys.argv = ['xlmplan', 'refresh', {str(path)!r}, '--no-backup']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('MODULES', ' '.join({m.split('.')[0] for m in sys.modules}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "is up to date" in " ".join(out.stdout.split())
+    loaded = out.stdout.split("MODULES", 1)[1].split()
+    assert not {"pandas", "numpy", "scipy", "statsmodels", "python_calamine"} & set(loaded)
+
+
+@NEEDS_LO
+def test_a_libreoffice_save_drops_the_record_and_the_typed_rows_reach_the_results(
+    recorded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edited = tmp_path / "edited.xlsx"
+    before = refresh_module.analyse(recorded)
+    before.pf.close()
+    edit_with_libreoffice(recorded, edited)  # a month of rows typed below Data, and more
+    with open_package(edited) as pkg:
+        assert not rr.up_to_date(pkg)
+    calls = _no_parse(monkeypatch)
+    result = refresh_module.refresh_plan(edited, backup=False, remember=True)
+    assert calls == [1] and result.written
+    assert result.analysis.grown.get("tblData", 0) > 0
+    assert len(result.analysis.data) > len(before.data)

@@ -9,7 +9,6 @@ Fields a plan does not hold (a forecast's interval before forecasts exist) are N
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,44 +20,9 @@ from xlmplan.core.model import Plan
 from xlmplan.core.rules import EXCEL_EPOCH
 from xlmplan.core.template import plan_catalog, templates_root
 from xlmplan.errors import WorkbookError
+from xlmplan.kpi_report import KpiReport, KpiRow
 from xlmplan.sheets.strategy_kpi import derived_col
-from xlmplan.xlsx.plan_file import PlanFile, open_plan
-
-
-@dataclass
-class KpiRow:
-    """One KPI: on pace (to date) and year-end (forecast to the plan's end)."""
-
-    id: str
-    name: str
-    metric: str
-    unit: str
-    direction: str
-    plan_target: float | None
-    actual_to_date: float | None
-    target_to_date: float | None
-    attainment_to_date: float | None
-    status: str | None
-    year_end_forecast: float | None
-    year_end_low: float | None
-    year_end_high: float | None
-    year_end_attainment: float | None
-    scenario: str | None
-
-
-@dataclass
-class KpiReport:
-    plan_name: str
-    as_of: dt.date | None
-    kpis: list[KpiRow] = field(default_factory=list)
-    status_words: tuple[str, str, str] = ("Green", "Amber", "Red")
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "plan": self.plan_name,
-            "as_of": self.as_of.isoformat() if self.as_of else None,
-            "kpis": [asdict(k) for k in self.kpis],
-        }
+from xlmplan.xlsx.plan_file import open_plan
 
 
 def kpi_report(
@@ -95,59 +59,53 @@ def read_kpis(path: Path) -> KpiReport:
     """The KPIs of an existing plan as its cached values show them (nothing recomputed)."""
     pf = open_plan(Path(path))
     try:
-        return cached_kpis(pf)
+        sheet = pf.sheets["strategy_kpi"]
+        cells = pf.cells(sheet)
+        info = pf.table("kpis")
+        labels = load_labels(templates_root() / "labels", pf.manifest.get("language", "en"))
+        catalog = plan_catalog(labels)
+        header = cells[info.r1] if info.r1 < len(cells) else []
+        column = derived_col("todate_target")
+        if _text(header[column] if column < len(header) else None) != labels["kpi.todate_target"]:
+            raise WorkbookError(
+                f"{path}: its KPI columns are laid out by an older xlmplan — run "
+                f"'xlmplan refresh {Path(path).name}' first"
+            )
+        interval = _intervals(pf)
+        rows = []
+        for r in range(info.r1 + 1, info.r2 + 1):
+            row = cells[r] if r < len(cells) else []
+
+            def at(c: int, row: list[Any] = row) -> Any:
+                value = row[c] if c < len(row) else None
+                return None if value in ("", None) else value
+
+            first = info.c1
+            if all(at(first + j) is None for j in range(6)):
+                continue  # a blank row inside the Table
+            metric = _text(at(first + 2))
+            rows.append(
+                KpiRow(
+                    _text(at(first)),
+                    _text(at(first + 1)),
+                    metric,
+                    _unit(catalog, metric),
+                    _text(at(first + 5)),
+                    _number(at(first + 4)),
+                    _number(at(derived_col("actual"))),
+                    _number(at(derived_col("todate_target"))),
+                    _number(at(derived_col("attainment"))),
+                    _text(at(derived_col("status"))) or None,
+                    _number(at(derived_col("year_end"))),
+                    *interval.get(r - info.r1 - 1, (None, None)),
+                    _number(at(derived_col("year_end_att"))),
+                    _text(at(derived_col("year_end_verdict"))) or None,
+                )
+            )
+        words = (labels["status.green"], labels["status.amber"], labels["status.red"])
+        return KpiReport(_text(_cell(pf, "PlanName")), _as_of(pf), rows, words)
     finally:
         pf.close()
-
-
-def cached_kpis(pf: PlanFile) -> KpiReport:
-    """``read_kpis`` of a plan already open."""
-    path = pf.path
-    sheet = pf.sheets["strategy_kpi"]
-    cells = pf.cells(sheet)
-    info = pf.table("kpis")
-    labels = load_labels(templates_root() / "labels", pf.manifest.get("language", "en"))
-    catalog = plan_catalog(labels)
-    header = cells[info.r1] if info.r1 < len(cells) else []
-    column = derived_col("todate_target")
-    if _text(header[column] if column < len(header) else None) != labels["kpi.todate_target"]:
-        raise WorkbookError(
-            f"{path}: its KPI columns are laid out by an older xlmplan — run "
-            f"'xlmplan refresh {Path(path).name}' first"
-        )
-    interval = _intervals(pf)
-    rows = []
-    for r in range(info.r1 + 1, info.r2 + 1):
-        row = cells[r] if r < len(cells) else []
-
-        def at(c: int, row: list[Any] = row) -> Any:
-            value = row[c] if c < len(row) else None
-            return None if value in ("", None) else value
-
-        first = info.c1
-        if all(at(first + j) is None for j in range(6)):
-            continue  # a blank row inside the Table
-        metric = _text(at(first + 2))
-        rows.append(
-            KpiRow(
-                _text(at(first)),
-                _text(at(first + 1)),
-                metric,
-                _unit(catalog, metric),
-                _text(at(first + 5)),
-                _number(at(first + 4)),
-                _number(at(derived_col("actual"))),
-                _number(at(derived_col("todate_target"))),
-                _number(at(derived_col("attainment"))),
-                _text(at(derived_col("status"))) or None,
-                _number(at(derived_col("year_end"))),
-                *interval.get(r - info.r1 - 1, (None, None)),
-                _number(at(derived_col("year_end_att"))),
-                _text(at(derived_col("year_end_verdict"))) or None,
-            )
-        )
-    words = (labels["status.green"], labels["status.amber"], labels["status.red"])
-    return KpiReport(_text(_cell(pf, "PlanName")), _as_of(pf), rows, words)
 
 
 def _intervals(pf: Any) -> dict[int, tuple[float | None, float | None]]:

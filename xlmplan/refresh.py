@@ -44,6 +44,7 @@ from xlmplan.core.template import (
 )
 from xlmplan.errors import TemplateError, WorkbookError
 from xlmplan.io.plan_data import data_headers, data_where
+from xlmplan.kpis import kpi_report
 from xlmplan.sheets import budget, budget_mix
 from xlmplan.sheets.analysis import PICK_CELL
 from xlmplan.sheets.book import ROLES, build_book
@@ -402,8 +403,9 @@ def _refresh(
 def _remember(
     an: Analysis, replace: dict[str, bytes], remove: list[str], add: dict[str, bytes]
 ) -> None:
-    """Add the refresh record to a write: the written parts' keys, and the Data frame as
-    parsed (not after an import: its rows are written, never parsed)."""
+    """Add the refresh record to a write: the written parts' keys, the Data frame as
+    parsed (not after an import: its rows are written, never parsed), the Budget mix's
+    curves, and the KPIs and findings this refresh reports."""
     pkg = an.pf.pkg
     if not pkg.has(record_part.PART):
         types = _edited(pkg, replace, "[Content_Types].xml")
@@ -424,7 +426,13 @@ def _remember(
         info = an.pf.table("data")
         data = record_part.data_key(pkg, keys, info.sheet.name, info.sheet.part, info.part)
         copy = record_part.DataCopy(an.read, data_headers(an.pf))
-    blob = record_part.record(keys, data, copy, budget_mix.remembered_fits())
+    report = kpi_report(an.plan, an.results, an.catalog, an.words.status)
+    said = {
+        "kpis": report.as_json(),
+        "status_words": list(report.status_words),
+        "findings": [[f.severity, f.where, f.message] for f in an.findings],
+    }
+    blob = record_part.record(keys, data, copy, budget_mix.remembered_fits(), said)
     (replace if pkg.has(record_part.PART) else add)[record_part.PART] = blob
 
 

@@ -9,8 +9,8 @@ styles), the sheet's name, the workbook's date system and xlmplan's version.
 * The next refresh takes Data from the copy while that key matches; any edit of the Data
   sheet changes its part's CRC or size, and Data is parsed as before.
 * ``up_to_date`` says whether every part is still the one the last refresh wrote: then a
-  refresh cannot change anything (see ``docs/ARCHITECTURE.md``), and the CLI answers
-  from the plan's cached values without recomputing.
+  refresh cannot change anything (see ``xlmplan/unchanged.py``), and the CLI answers
+  with what that refresh reported (KPIs, findings), kept here too, without recomputing.
 
 Excel and LibreOffice drop the part when they save (they rewrite every part anyway), so a
 record never outlives the file it describes; a missing, damaged or stale record is
@@ -47,6 +47,7 @@ MAX_RECORD_BYTES = 512 * 1024 * 1024  # a record inflated beyond this is ignored
 KEY_MEMBER = "key.json"
 DATA_MEMBER = "data.json"
 FITS_MEMBER = "fits.json"
+SAID_MEMBER = "said.json"
 
 PartKeys = dict[str, list[int]]  # part name -> [CRC-32, size]
 
@@ -150,16 +151,30 @@ def up_to_date(pkg: Package) -> bool:
     )
 
 
+def read_said(pkg: Package) -> dict[str, Any] | None:
+    """What the refresh that wrote the record reported (None: nothing kept)."""
+    inner = _open_record(pkg)
+    if inner is None:
+        return None
+    with inner:
+        said = _json(inner, SAID_MEMBER)
+    return said if isinstance(said, dict) else None
+
+
 def record(
     parts: PartKeys,
     data: dict | None = None,
     copy: DataCopy | None = None,
     fits: tuple[str, list[Fit]] | None = None,
+    said: dict[str, Any] | None = None,
 ) -> bytes:
     """The record's bytes: the written parts' keys; with ``data`` (a ``data_key``) the
     Data copy it keys, left out when it does not decode to an equal frame; with ``fits``
-    the Budget mix's response curves and their weekly series' key."""
+    the Budget mix's response curves and their weekly series' key; with ``said`` what the
+    refresh reported (KPIs, findings: JSON) for a later refresh of the same parts."""
     members: dict[str, bytes] = {}
+    if said is not None:
+        members[SAID_MEMBER] = json.dumps(said, ensure_ascii=False).encode("utf-8")
     key: dict[str, Any] = {"format": FORMAT, "version": __version__, "parts": parts}
     if fits is not None:
         text = _fits_text(fits)
