@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from xlmplan import __version__
+from xlmplan.errors import WorkbookError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -119,10 +120,8 @@ def _open_record(pkg: Package) -> zipfile.ZipFile | None:
         if sum(i.file_size for i in inner.infolist()) > MAX_RECORD_BYTES:
             return None
         return inner
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return None
-    except Exception:  # noqa: BLE001 - the package reader's errors: a damaged record is no record
-        return None
+    except (WorkbookError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None  # a damaged record is no record
 
 
 def _json(inner: zipfile.ZipFile, member: str) -> Any:
