@@ -191,4 +191,4 @@ def test_start_up_does_not_import_scipy(module: str) -> None:
     code = f"import sys, {module}; print(sorted({{m.split('.')[0] for m in sys.modules}}))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = out.stdout
-    assert "'numpy'" in loaded and "'scipy'" not in loaded
+    assert "'xlmplan'" in loaded and "'scipy'" not in loaded

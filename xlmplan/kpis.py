@@ -9,7 +9,6 @@ Fields a plan does not hold (a forecast's interval before forecasts exist) are N
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,44 +20,9 @@ from xlmplan.core.model import Plan
 from xlmplan.core.rules import EXCEL_EPOCH
 from xlmplan.core.template import plan_catalog, templates_root
 from xlmplan.errors import WorkbookError
+from xlmplan.kpi_report import KpiReport, KpiRow
 from xlmplan.sheets.strategy_kpi import derived_col
 from xlmplan.xlsx.plan_file import open_plan
-
-
-@dataclass
-class KpiRow:
-    """One KPI: on pace (to date) and year-end (forecast to the plan's end)."""
-
-    id: str
-    name: str
-    metric: str
-    unit: str
-    direction: str
-    plan_target: float | None
-    actual_to_date: float | None
-    target_to_date: float | None
-    attainment_to_date: float | None
-    status: str | None
-    year_end_forecast: float | None
-    year_end_low: float | None
-    year_end_high: float | None
-    year_end_attainment: float | None
-    scenario: str | None
-
-
-@dataclass
-class KpiReport:
-    plan_name: str
-    as_of: dt.date | None
-    kpis: list[KpiRow] = field(default_factory=list)
-    status_words: tuple[str, str, str] = ("Green", "Amber", "Red")
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "plan": self.plan_name,
-            "as_of": self.as_of.isoformat() if self.as_of else None,
-            "kpis": [asdict(k) for k in self.kpis],
-        }
 
 
 def kpi_report(

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from xlmplan.core import budget_pacing, periods, rules
 from xlmplan.core.catalog import Catalog
 from xlmplan.core.engine import Results, Words, cited_ids
+from xlmplan.core.finding import Finding
 from xlmplan.core.kpi_forecast import beyond_forecast, number_text
 from xlmplan.core.labels import Labels
 from xlmplan.core.model import Objective, Plan
 
 SEVERITIES = ("error", "warning", "info")
 SMART_NAMES = ("specific", "measurable", "achievable", "relevant", "timebound")
-
-
-@dataclass(frozen=True)
-class Finding:
-    severity: str  # error | warning | info
-    where: str
-    message: str
 
 
 def find(
