@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -12,6 +13,8 @@ import pytest
 from lxml import etree
 
 from xlmplan.api import PlanResult, new_plan
+from xlmplan.core.labels import load_labels
+from xlmplan.core.template import templates_root
 from xlmplan.refresh import refresh_plan
 from xlmplan.sheets import dashboard
 
@@ -115,21 +118,23 @@ def mid_year(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return new_plan(tmp_path_factory.mktemp("mid") / "plan.xlsx", cut=dt.date(2026, 5, 17)).path
 
 
-def _actual_spend(plan: Path) -> tuple[str, list[float]]:
-    """The actual spend series of the budget chart: its last cell and cached points."""
+def _actual_spend(plan: Path) -> tuple[str, int, list[float]]:
+    """The actual spend series of the budget chart: the column and row of its last cell,
+    and its cached points."""
     ((_, budget), (_, actual)) = _series(_charts(plan)["Media budget vs actual spend"], "lineChart")
-    assert budget.findtext(f"{C}val/{C}numRef/{C}f").endswith("$O$21")  # twelve periods
+    assert re.search(r"!\$D\$\d+:\$O\$\d+$", budget.findtext(f"{C}val/{C}numRef/{C}f"))
     last = actual.findtext(f"{C}val/{C}numRef/{C}f").rpartition(":")[2]
-    return last, [float(v.text) for v in actual.find(C + "val").iter(C + "v")]
+    column, row = re.fullmatch(r"\$([A-Z]+)\$(\d+)", last).groups()
+    return column, int(row), [float(v.text) for v in actual.find(C + "val").iter(C + "v")]
 
 
 def test_actual_spend_ends_at_the_as_of_period(mid_year: Path) -> None:
     """Budget_Months holds "" for the periods after the as-of date, which a line chart draws
     as 0 (Excel and LibreOffice alike): the actual series stops at the as-of period."""
-    last, points = _actual_spend(mid_year)
-    assert last == "$H$22" and len(points) == 5 and min(points) > 0  # January to May
+    column, row, points = _actual_spend(mid_year)
+    assert column == "H" and len(points) == 5 and min(points) > 0  # January (D) to May
     ws = openpyxl.load_workbook(mid_year, data_only=True)["Budget_Months"]
-    assert {ws.cell(22, col).value or "" for col in range(9, 16)} == {""}  # June to December
+    assert {ws.cell(row, col).value or "" for col in range(9, 16)} == {""}  # June to December
 
 
 def test_a_typed_as_of_moves_the_end_at_the_refresh(mid_year: Path, tmp_path: Path) -> None:
@@ -137,10 +142,14 @@ def test_a_typed_as_of_moves_the_end_at_the_refresh(mid_year: Path, tmp_path: Pa
 
     plan = tmp_path / "plan.xlsx"
     shutil.copy(mid_year, plan)
-    set_cell(plan, "start", "B19", f"<v>{(dt.date(2026, 3, 10) - dt.date(1899, 12, 30)).days}</v>")
+    label = load_labels(templates_root() / "labels", "en")["setting.as_of"]
+    start = openpyxl.load_workbook(plan)["Start"]
+    row = next(r for r in range(1, 60) if start.cell(r, 1).value == label)
+    serial = (dt.date(2026, 3, 10) - dt.date(1899, 12, 30)).days
+    set_cell(plan, "start", f"B{row}", f"<v>{serial}</v>")
     refresh_plan(plan)
-    last, points = _actual_spend(plan)
-    assert last == "$F$22" and len(points) == 3  # January to March
+    column, _, points = _actual_spend(plan)
+    assert column == "F" and len(points) == 3  # January to March
 
 
 def test_glidepath_values_read_in_their_kpis_unit(charts: dict[str, etree._Element]) -> None:
