@@ -184,12 +184,8 @@ def record(
         if encoded is not None:
             key["data"] = data
             members.update(encoded)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
-        out.writestr(KEY_MEMBER, json.dumps(key, sort_keys=True))
-        for name, blob in members.items():
-            out.writestr(name, blob)
-    return buffer.getvalue()
+    members = {KEY_MEMBER: json.dumps(key, sort_keys=True).encode("utf-8"), **members}
+    return _zip(members, zipfile.ZIP_DEFLATED)
 
 
 def data_copy(pkg: Package, data: dict) -> DataCopy | None:
@@ -326,11 +322,14 @@ def _encode(copy: DataCopy) -> dict[str, bytes] | None:
     return members if _same(decoded.frame, frame) else None
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
+def _zip(members: dict[str, bytes], method: int = zipfile.ZIP_STORED) -> bytes:
+    """Members dated 1980-01-01, so equal contents give equal bytes."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as out:
+    with zipfile.ZipFile(buffer, "w") as out:
         for name, blob in members.items():
-            out.writestr(name, blob)
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = method
+            out.writestr(info, blob, compresslevel=1 if method == zipfile.ZIP_DEFLATED else None)
     return buffer.getvalue()
 
 
