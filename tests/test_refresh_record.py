@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 from xlmplan import refresh as refresh_module
 from xlmplan.api import PlanResult
 from xlmplan.cli import analysis_report, app
+from xlmplan.core.template_root import templates_root
 from xlmplan.sheets import budget_mix
 from xlmplan.unchanged import unchanged
 from xlmplan.xlsx import plan_file
@@ -235,6 +236,12 @@ def test_any_changed_part_or_version_means_a_full_refresh(
     monkeypatch.setattr(rr, "__version__", "9.9.9")
     assert unchanged(path) is None
     monkeypatch.undo()
+    own = tmp_path / "templates"  # the same files, but the user's own template folder
+    shutil.copytree(templates_root(), own)
+    monkeypatch.setenv("XLMPLAN_TEMPLATES", str(own))
+    assert unchanged(path) is None
+    monkeypatch.undo()
+    assert unchanged(path) is not None
     pf = open_plan(path)
     part = pf.sheets["strategy_kpi"].part
     pf.close()
