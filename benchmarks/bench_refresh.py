@@ -390,8 +390,9 @@ def table(rows: list[dict[str, Any]]) -> str:
         for r in rows
     )
     lines = [
-        f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, `benchmarks/bench_refresh.py` "
+        f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores (load average "
+        f"{min(r['load'] for r in rows):.1f}–{max(r['load'] for r in rows):.1f} while "
+        f"measuring), Python {platform.python_version()}, `benchmarks/bench_refresh.py` "
         f"(refresh times — {runs}):",
         "",
         "| Data rows | `xlmplan refresh` after 1 % typed below Data, whole process "
