@@ -121,10 +121,10 @@ def analyse(
     ``proposed`` is a weekly split for the Budget mix's proposed column (`allocate`)."""
     path = Path(path)
     pf = open_plan(path)
-    fits = record_part.recorded_fits(pf.pkg)
-    if fits is not None:
-        budget_mix.remember_fits(*fits)  # used while Data's weekly series is the same
     try:
+        fits = record_part.recorded_fits(pf.pkg)
+        if fits is not None:
+            budget_mix.remember_fits(*fits)  # used while Data's weekly series is the same
         return _analyse(pf, data, lang, proposed)
     except BaseException:
         pf.close()
