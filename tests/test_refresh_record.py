@@ -322,3 +322,17 @@ def test_a_libreoffice_save_drops_the_record_and_the_typed_rows_reach_the_result
     assert calls == [1] and result.written
     assert result.analysis.grown.get("tblData", 0) > 0
     assert len(result.analysis.data) > len(before.data)
+
+
+def test_an_unchanged_plan_open_in_excel_is_refused_as_before(
+    recorded: Path, tmp_path: Path
+) -> None:
+    """The no-op holds the plan as a refresh does: the same refusals, the same exit code."""
+    path = _copy(recorded, tmp_path)
+    owner = tmp_path / "~$plan.xlsx"  # Excel's owner file while the plan is open there
+    owner.write_bytes(b"\x00" * 165)
+    before = path.read_bytes()
+    result = CliRunner().invoke(app, ["refresh", str(path)])
+    assert result.exit_code == 2
+    assert "is open in Excel" in " ".join(result.output.split())
+    assert path.read_bytes() == before
