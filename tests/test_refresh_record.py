@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 from xlmplan import refresh as refresh_module
 from xlmplan.api import PlanResult
 from xlmplan.cli import analysis_report, app
+from xlmplan.core.template_root import templates_root
 from xlmplan.sheets import budget_mix
 from xlmplan.unchanged import unchanged
 from xlmplan.xlsx import plan_file
@@ -235,6 +236,12 @@ def test_any_changed_part_or_version_means_a_full_refresh(
     monkeypatch.setattr(rr, "__version__", "9.9.9")
     assert unchanged(path) is None
     monkeypatch.undo()
+    own = tmp_path / "templates"  # the same files, but the user's own template folder
+    shutil.copytree(templates_root(), own)
+    monkeypatch.setenv("XLMPLAN_TEMPLATES", str(own))
+    assert unchanged(path) is None
+    monkeypatch.undo()
+    assert unchanged(path) is not None
     pf = open_plan(path)
     part = pf.sheets["strategy_kpi"].part
     pf.close()
@@ -315,3 +322,17 @@ def test_a_libreoffice_save_drops_the_record_and_the_typed_rows_reach_the_result
     assert calls == [1] and result.written
     assert result.analysis.grown.get("tblData", 0) > 0
     assert len(result.analysis.data) > len(before.data)
+
+
+def test_an_unchanged_plan_open_in_excel_is_refused_as_before(
+    recorded: Path, tmp_path: Path
+) -> None:
+    """The no-op holds the plan as a refresh does: the same refusals, the same exit code."""
+    path = _copy(recorded, tmp_path)
+    owner = tmp_path / "~$plan.xlsx"  # Excel's owner file while the plan is open there
+    owner.write_bytes(b"\x00" * 165)
+    before = path.read_bytes()
+    result = CliRunner().invoke(app, ["refresh", str(path)])
+    assert result.exit_code == 2
+    assert "is open in Excel" in " ".join(result.output.split())
+    assert path.read_bytes() == before

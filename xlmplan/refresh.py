@@ -125,10 +125,10 @@ def analyse(
     laid out blank), for a caller that only reads the plan's inputs and Data."""
     path = Path(path)
     pf = open_plan(path)
-    fits = record_part.recorded_fits(pf.pkg)
-    if fits is not None:
-        budget_mix.remember_fits(*fits)  # used while Data's weekly series is the same
     try:
+        fits = record_part.recorded_fits(pf.pkg)
+        if fits is not None:
+            budget_mix.remember_fits(*fits)  # used while Data's weekly series is the same
         return _analyse(pf, data, lang, proposed, forecasts)
     except BaseException:
         pf.close()

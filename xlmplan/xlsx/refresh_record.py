@@ -87,7 +87,8 @@ def written_keys(
 def data_key(pkg: Package, keys: PartKeys, sheet: str, sheet_part: str, table_part: str) -> dict:
     """What a parse of the Data sheet depends on: its part, its Table's part, shared
     strings and styles (dates are numbers with a date format), its name (in messages),
-    the workbook's date system and xlmplan's version (the reader's rules)."""
+    the workbook's date system, xlmplan's version and template folder (the reader's
+    rules and header aliases)."""
     shared = [
         target
         for kind, target in pkg.rels(pkg.workbook_part).values()
@@ -96,6 +97,7 @@ def data_key(pkg: Package, keys: PartKeys, sheet: str, sheet_part: str, table_pa
     parts = sorted({sheet_part, table_part, *shared})
     return {
         "version": __version__,
+        "templates": templates_stamp(),  # header aliases in every language
         "sheet": sheet,
         "date1904": _date1904(pkg),
         "parts": {p: keys.get(p) for p in parts},
@@ -141,12 +143,34 @@ def read_key(pkg: Package) -> dict | None:
     return key if isinstance(key, dict) and key.get("format") == FORMAT else None
 
 
+def templates_stamp() -> str:
+    """A digest of the template folder in use (each file's path, size and time): label
+    packs, templates and the metric catalog shape every refresh (``XLMPLAN_TEMPLATES``)."""
+    import hashlib
+    import os
+
+    from xlmplan.core.template_root import templates_root
+
+    root = templates_root()
+    digest = hashlib.sha256(str(root).encode("utf-8"))
+    for folder, dirs, files in sorted(os.walk(root)):
+        dirs.sort()
+        for name in sorted(files):
+            st = os.stat(os.path.join(folder, name))
+            rel = os.path.relpath(os.path.join(folder, name), root)
+            digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
 def up_to_date(pkg: Package) -> bool:
     """Every part of ``pkg`` is the one the last refresh wrote, by the same version of
-    xlmplan: a refresh would find nothing to change."""
+    xlmplan with the same template folder: a refresh would find nothing to change."""
     key = read_key(pkg)
     return (
-        key is not None and key.get("version") == __version__ and key.get("parts") == part_keys(pkg)
+        key is not None
+        and key.get("version") == __version__
+        and key.get("parts") == part_keys(pkg)
+        and key.get("templates") == templates_stamp()
     )
 
 
@@ -175,6 +199,7 @@ def record(
     if said is not None:
         members[SAID_MEMBER] = json.dumps(said, ensure_ascii=False).encode("utf-8")
     key: dict[str, Any] = {"format": FORMAT, "version": __version__, "parts": parts}
+    key["templates"] = templates_stamp()
     if fits is not None:
         text = _fits_text(fits)
         if text is not None:
@@ -184,12 +209,8 @@ def record(
         if encoded is not None:
             key["data"] = data
             members.update(encoded)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
-        out.writestr(KEY_MEMBER, json.dumps(key, sort_keys=True))
-        for name, blob in members.items():
-            out.writestr(name, blob)
-    return buffer.getvalue()
+    members = {KEY_MEMBER: json.dumps(key, sort_keys=True).encode("utf-8"), **members}
+    return _zip(members, zipfile.ZIP_DEFLATED)
 
 
 def data_copy(pkg: Package, data: dict) -> DataCopy | None:
@@ -326,11 +347,14 @@ def _encode(copy: DataCopy) -> dict[str, bytes] | None:
     return members if _same(decoded.frame, frame) else None
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
+def _zip(members: dict[str, bytes], method: int = zipfile.ZIP_STORED) -> bytes:
+    """Members dated 1980-01-01, so equal contents give equal bytes."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as out:
+    with zipfile.ZipFile(buffer, "w") as out:
         for name, blob in members.items():
-            out.writestr(name, blob)
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = method
+            out.writestr(info, blob, compresslevel=1 if method == zipfile.ZIP_DEFLATED else None)
     return buffer.getvalue()
 
 
