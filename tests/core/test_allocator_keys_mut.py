@@ -316,3 +316,31 @@ def test_least_spend_lands_on_or_just_above_the_target() -> None:
         assert inverse.reachable
         assert inverse.allocation.total_response >= best_response(budget)
         assert inverse.allocation.total_spend == pytest.approx(budget, abs=1e-3)
+
+
+def test_greedy_split_within_bounds_and_budget() -> None:
+    import numpy as np
+
+    free = channels()
+    # A capped at 5: A ends at its cap (B's slope falls to A's 1000/225 = 4.4 at y = 20),
+    # and once A is full every later step goes to B: 5 and 45
+    x = al._greedy(free, 50.0, np.zeros(2), np.array([5.0, 50.0]))
+    assert x.tolist() == pytest.approx([5.0, 45.0], abs=1e-6)
+    # caps of 20 each below a budget of 50: both full, 40 handed out, the rest left
+    x = al._greedy(free, 50.0, np.zeros(2), np.array([20.0, 20.0]))
+    assert x.tolist() == pytest.approx([20.0, 20.0], abs=1e-6)
+    # a floor of 10 on A: only the 40 above the floors is handed out, in steps of 40/200
+    x = al._greedy(free, 50.0, np.array([10.0, 0.0]), np.array([50.0, 50.0]))
+    assert x.sum() == pytest.approx(50.0, abs=1e-6) and x[0] >= 10.0
+    # a budget below 1 is handed out in steps of 0.5/200, all to B (slope above 10)
+    x = al._greedy(free, 0.5, np.zeros(2), np.array([0.5, 0.5]))
+    assert x.tolist() == pytest.approx([0.0, 0.5], abs=1e-6)
+
+
+def test_project_clips_at_the_floors_too() -> None:
+    import numpy as np
+
+    # (5, 0) down to a total of 2 with floors at 0: shifting by -3 gives (2, -3), clipped
+    # to (2, 0)
+    out = al._project(np.array([5.0, 0.0]), 2.0, np.zeros(2), np.array([100.0, 100.0]))
+    assert out.tolist() == pytest.approx([2.0, 0.0])
