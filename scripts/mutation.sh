@@ -3,6 +3,7 @@
 #   bash scripts/mutation.sh                      # run (or resume) mutmut, then print the scores
 #   bash scripts/mutation.sh --children N         # parallel workers (default 1: a shared machine)
 #   bash scripts/mutation.sh --modules periods,allocator   # only these core modules' mutants
+#   bash scripts/mutation.sh --survivors          # re-test only the survivors of earlier runs
 # The modules mutated and the test selection are in pyproject.toml, [tool.mutmut]; mutmut
 # copies the project into mutants/ (git-ignored). Not run by CI: it takes tens of minutes.
 # The score is printed per module: detected / checked, where detected counts the mutants a test
@@ -14,12 +15,15 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 children=1
 modules=""
+survivors=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --children) children="$2"; shift 2 ;;
     --modules) modules="$2"; shift 2 ;;
-    -h | --help) sed -n '2,9p' "$0"; exit 0 ;;
-    *) echo "mutation.sh: unknown option $1 (use --children N, --modules a,b)" >&2; exit 2 ;;
+    --survivors) survivors=1; shift ;;
+    -h | --help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "mutation.sh: unknown option $1 (use --children N, --modules a,b, --survivors)" >&2
+       exit 2 ;;
   esac
 done
 
@@ -33,6 +37,19 @@ if [ -n "$modules" ]; then
     [ -f "xlmplan/core/$name.py" ] || { echo "mutation.sh: no module xlmplan/core/$name.py" >&2; exit 2; }
     patterns+=("xlmplan.core.$name.*")
   done
+fi
+
+if [ "$survivors" = 1 ]; then
+  # mutmut keeps a mutant's verdict until its function changes, so new keys only reach the
+  # survivors when they are named explicitly
+  filter=(-e "xlmplan.core.")
+  if [ ${#patterns[@]} -gt 0 ]; then
+    filter=()
+    for p in "${patterns[@]}"; do filter+=(-e "${p%\*}"); done
+  fi
+  mapfile -t patterns < <("$python" -m mutmut results 2>/dev/null | tr -d ' :' |
+    sed -n 's/survived$//p' | grep -F "${filter[@]}" || true)
+  [ ${#patterns[@]} -gt 0 ] || { echo "mutation.sh: no survivors to re-test"; exit 0; }
 fi
 
 start=$(date +%s)

@@ -86,6 +86,8 @@ def test_held_and_locked_channels_keep_their_current_spend() -> None:
 def test_budgets_outside_the_bounds_are_refused() -> None:
     with pytest.raises(ValueError, match="outside what the bounds allow"):
         allocate(channels(A={"high": 5.0}, B={"high": 5.0}), 50.0)  # at most 10
+    with pytest.raises(ValueError, match=r"^the budget is outside what the bounds allow$"):
+        allocate(channels(A={"high": 5.0}, B={"high": 5.0}), 10.5)
     with pytest.raises(ValueError, match="outside what the bounds allow"):
         allocate(channels(A={"low": 30.0}, B={"low": 30.0}), 50.0)  # at least 60
     # exactly at the bounds' sum: every channel at its maximum
@@ -278,3 +280,67 @@ def test_starts_beyond_the_even_split_find_the_better_optimum() -> None:
     # the channel at 0 earns nothing more there (slope 0 at zero for α > 1): the split is
     # optimal by the condition at the bounds
     assert best.kkt_ok
+
+
+def test_a_budget_below_one_goes_where_it_earns_most() -> None:
+    # 0.5 a week: B's slope 4000/(y + 10)^2 stays above A's first-unit slope 1000/100 = 10
+    # up to y = 10, so all of it goes to B: 400 * 0.5/10.5 = 19.047619
+    best = allocate(channels(), 0.5)
+    assert best.spend["A"] == pytest.approx(0.0, abs=1e-9)
+    assert best.spend["B"] == pytest.approx(0.5, rel=1e-9)
+    assert best.total_response == pytest.approx(200 / 10.5, rel=1e-9)
+
+
+def test_the_same_channels_give_the_same_split_to_the_last_digit() -> None:
+    # the random starts are seeded: two equal S-curves (a tie between two optima) split alike
+    s_curve = Curve(base=0.0, beta=100.0, k=10.0, alpha=3.0, theta=0.0)
+    pair = [Channel(n, s_curve, current=6.0, current_response=0.0, max_seen=30.0) for n in "AB"]
+    assert allocate(pair, 12.0).spend == allocate(pair, 12.0).spend
+
+
+def best_response(budget: float) -> float:
+    """The best split's response for a budget of at least 10: x = (budget - 10)/3 to A and
+    y = 2x + 10 to B (equal slopes, see the module docstring)."""
+    x = (budget - 10) / 3
+    y = 2 * x + 10
+    return 100 * x / (x + 10) + 400 * y / (y + 10)
+
+
+def test_least_spend_lands_on_or_just_above_the_target() -> None:
+    # The target the best split of 20 reaches (x = 10/3, y = 50/3: 25 + 250 = 275) needs 20:
+    # brentq stops within 1e-6 of the 300 searched (caps 1.5 x 100 each) and, when the
+    # budget it found falls short, one step of 2e-6 x (300 + 20) = 0.00064 more reaches it.
+    assert best_response(20.0) == pytest.approx(275.0)
+    for budget in (20.0, 30.0):
+        inverse = least_spend(channels(), best_response(budget))
+        assert inverse.reachable
+        assert inverse.allocation.total_response >= best_response(budget)
+        assert inverse.allocation.total_spend == pytest.approx(budget, abs=1e-3)
+
+
+def test_greedy_split_within_bounds_and_budget() -> None:
+    import numpy as np
+
+    free = channels()
+    # A capped at 5: A ends at its cap (B's slope falls to A's 1000/225 = 4.4 at y = 20),
+    # and once A is full every later step goes to B: 5 and 45
+    x = al._greedy(free, 50.0, np.zeros(2), np.array([5.0, 50.0]))
+    assert x.tolist() == pytest.approx([5.0, 45.0], abs=1e-6)
+    # caps of 20 each below a budget of 50: both full, 40 handed out, the rest left
+    x = al._greedy(free, 50.0, np.zeros(2), np.array([20.0, 20.0]))
+    assert x.tolist() == pytest.approx([20.0, 20.0], abs=1e-6)
+    # a floor of 10 on A: only the 40 above the floors is handed out, in steps of 40/200
+    x = al._greedy(free, 50.0, np.array([10.0, 0.0]), np.array([50.0, 50.0]))
+    assert x.sum() == pytest.approx(50.0, abs=1e-6) and x[0] >= 10.0
+    # a budget below 1 is handed out in steps of 0.5/200, all to B (slope above 10)
+    x = al._greedy(free, 0.5, np.zeros(2), np.array([0.5, 0.5]))
+    assert x.tolist() == pytest.approx([0.0, 0.5], abs=1e-6)
+
+
+def test_project_clips_at_the_floors_too() -> None:
+    import numpy as np
+
+    # (5, 0) down to a total of 2 with floors at 0: shifting by -3 gives (2, -3), clipped
+    # to (2, 0)
+    out = al._project(np.array([5.0, 0.0]), 2.0, np.zeros(2), np.array([100.0, 100.0]))
+    assert out.tolist() == pytest.approx([2.0, 0.0])

@@ -470,3 +470,16 @@ def test_scenarios_rows_of_any_length_and_defaults_without_a_base(labels: Labels
     assert [(f.where, f.message) for f in findings] == [
         ("Scenarios!D5", "Extra budget 'lots' is not a number — type a number or clear it")
     ]
+
+
+def test_edges_of_text_sizes_and_the_as_of_day(labels: Labels) -> None:
+    as_of = "As-of date (blank = last Data date)"
+    table = start_table(
+        ["First month", "2026-01-01"],
+        ["Company", False],  # a truth value as text
+        ["Plan budget", 1e15],  # the bound itself is accepted
+        [as_of, "2026-01-01"],  # the plan's first day is inside it
+    )
+    plan, findings = plan_from_tables({"settings": table}, labels, BASE, [])
+    s = plan.settings
+    assert (s.company, s.plan_budget, s.as_of, findings) == ("FALSE", 1e15, D(2026, 1, 1), [])

@@ -189,3 +189,12 @@ def test_default_first_month_of_a_solar_hijri_fiscal_year() -> None:
     # years from Farvardin (month 1): 5 May 2024 lies in 1403, which began on 20 March
     # 2024 (a Gregorian year from January would begin on 1 January)
     assert pr.default_start(D(2024, 3, 25), D(2024, 5, 5), SOLAR_HIJRI, 1) == D(2024, 3, 20)
+
+
+def test_period_index_of_times_of_day_on_the_plans_last_day() -> None:
+    # an array of nanosecond times is read as days: 31 March 2024 at 15:00 is the last day
+    # of the plan (period 2, 0-based), 1 April at 00:00 is after it
+    times = np.array(["2024-03-31T15:00", "2024-01-01T00:00", "2024-04-01T00:00"], "datetime64[ns]")
+    assert pr.period_index(times, Q1).tolist() == [2, 0, -1]
+    days = times.astype("datetime64[D]")  # the engine's day array: the same periods
+    assert pr.period_index(days, Q1).tolist() == [2, 0, -1]

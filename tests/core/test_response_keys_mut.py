@@ -432,3 +432,16 @@ def test_doubt_measures_the_band_at_the_larger_of_current_and_median_spend() -> 
     assert rsp._doubt(replace(flat, current_weekly_spend=0.0), np.array([4.0] * 3), "revenue") == (
         too_wide.format(114)
     )
+
+
+def test_bootstrap_refits_shift_the_base_by_a_constant_residual() -> None:
+    # Residuals all equal to 0.05: every block resample is 0.05 in each week, so each of the
+    # 40 refits fits the curve's own values plus 0.05 exactly with the base 0.05 higher and
+    # the rest unchanged. With α = 1 the shape prior's residual, prior · log α, is 0 too.
+    x = np.array([0.2, 0.5, 1.0, 0.0, 0.7, 0.4, 0.9, 0.3])
+    p = np.array([0.1, 0.8, 0.4, 1.0, 0.3])
+    fitted = rsp._model(p, x)
+    refits = rsp._bootstrap(x, fitted, np.full(8, 0.05), p, np.random.default_rng(1), 0.3)
+    assert len(refits) == rsp.BOOTSTRAP
+    for refit in refits:
+        assert refit == pytest.approx([0.15, 0.8, 0.4, 1.0, 0.3], abs=1e-6)
