@@ -91,27 +91,30 @@ def session_days(t: ir.Table, conversions: Sequence[str]) -> ir.Table:
     last = ("session_traffic_source_last_click",)
     cross = (*last, "cross_channel_campaign")
     manual = (*last, "manual_campaign")
-    source = ibis.struct(
-        {
-            **{
-                k: ibis.coalesce(v, _param(t, k, "string_value", "string"))
-                for k, v in collected.items()
-            },
-            "gclid": _field(t, "collected_traffic_source", "gclid"),
-            "lc_channel": _field(t, *cross, "default_channel_group"),
-            "lc_source": ibis.coalesce(_field(t, *cross, "source"), _field(t, *manual, "source")),
-            "lc_medium": ibis.coalesce(_field(t, *cross, "medium"), _field(t, *manual, "medium")),
-            "lc_campaign": ibis.coalesce(
-                _field(t, *cross, "campaign_name"),
-                _field(t, *last, "google_ads_campaign", "campaign_name"),
-                _field(t, *manual, "campaign_name"),
-            ),
-        }
-    )
+    fields = {
+        **{
+            k: ibis.coalesce(v, _param(t, k, "string_value", "string"))
+            for k, v in collected.items()
+        },
+        "gclid": _field(t, "collected_traffic_source", "gclid"),
+        "lc_channel": _field(t, *cross, "default_channel_group"),
+        "lc_source": ibis.coalesce(_field(t, *cross, "source"), _field(t, *manual, "source")),
+        "lc_medium": ibis.coalesce(_field(t, *cross, "medium"), _field(t, *manual, "medium")),
+        "lc_campaign": ibis.coalesce(
+            _field(t, *cross, "campaign_name"),
+            _field(t, *last, "google_ads_campaign", "campaign_name"),
+            _field(t, *manual, "campaign_name"),
+        ),
+    }
+    source = ibis.struct(fields)
+    # the first event; of events at the same microsecond (first_visit and session_start
+    # often are), one that carries a traffic source, so every engine picks the same one
+    untagged = ibis.coalesce(*fields.values()).isnull().cast("int64")
     ev = t.select(
         day=t.event_date.cast("string"),
         key=key,
         ts=t.event_timestamp.cast("int64"),
+        order=t.event_timestamp.cast("int64") * 2 + untagged,
         conv=name.isin(list(conversions)).cast("int64"),
         rev=ibis.cases(
             (name == "purchase", revenue.fill_null(0)),
@@ -126,7 +129,7 @@ def session_days(t: ir.Table, conversions: Sequence[str]) -> ir.Table:
         revenue=ev.rev.sum(),
         new_users=ev.new.sum(),
         first_ts=ev.ts.min(),
-        src=ev.src.argmin(ev.ts),
+        src=ev.src.argmin(ev.order),
     )
 
 
