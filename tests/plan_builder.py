@@ -40,6 +40,7 @@ def write_plan(
     calendar: str = "gregorian",
     money: list[MoneyLine] | None = None,
     actions: list[Action] | None = None,
+    budget_outlook: str = "plan",
 ) -> PlanResult:
     labels = load_labels(templates_root() / "labels", "en")
     catalog = plan_catalog(labels)
@@ -68,6 +69,7 @@ def write_plan(
     if amber is not None:
         plan.settings.amber_threshold = amber
     plan.settings.as_of = as_of
+    plan.settings.budget_outlook = budget_outlook
     results = Engine(plan, frame, catalog, words, periods).run()
     book, findings = build_book(plan, frame, catalog, labels, words, results, "online_shop")
     write_book(book, out)

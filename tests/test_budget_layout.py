@@ -228,7 +228,7 @@ def test_the_run_rate_outlook_typed_on_start_recalculates_as_a_refresh_caches(
     row = next(r for r in range(4, 60) if start.cell(r + 1, 1).value == LABELS[
         "setting.budget_outlook"])  # fmt: skip
     assert start.cell(row + 1, 2).value == "plan"  # the default
-    _type(typed, "start", {(row, 1): "run-rate"})
+    _type(typed, "start", {(row, 1): " Run-Rate"})  # read as run-rate, in any letter case
     shutil.copy(typed, refreshed)
     pacing = refresh_plan(refreshed).analysis.results.pacing
     before = mid_year.results.pacing

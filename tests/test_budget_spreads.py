@@ -1,8 +1,8 @@
 """Money lines and hours spread over the plan's own periods on Budget_Months: in a Solar
 Hijri plan and a Gregorian plan whose year starts in April, each line inside the plan puts
 its whole amount in the plan's periods, and LibreOffice recalculates every cell of the
-sheets that read the spreads to its cached value (the answer key with the values worked out
-by hand: ``tests/core/test_key_spread.py``)."""
+sheets that read the spreads (and the pacing that reads them) to its cached value (the
+answer key with the values worked out by hand: ``tests/core/test_key_spread.py``)."""
 
 from __future__ import annotations
 
@@ -53,8 +53,16 @@ def plan(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     ]
     actions = [Action("Launch", "ST1", "", D(2026, 7, 1), D(2026, 8, 31), 60.0)]
     out = tmp_path_factory.mktemp(request.param) / "plan.xlsx"
+    outlook = "run-rate" if calendar == "solar-hijri" else "plan"  # both outlooks recalculate
     return write_plan(
-        out, frame, first, calendar=calendar, money=money, actions=actions, as_of=D(2026, 8, 10)
+        out,
+        frame,
+        first,
+        calendar=calendar,
+        money=money,
+        actions=actions,
+        as_of=D(2026, 8, 10),
+        budget_outlook=outlook,
     )
 
 
@@ -82,6 +90,12 @@ def test_lines_inside_the_plan_keep_their_whole_amount(plan: PlanResult) -> None
 
 @NEEDS_LO
 def test_libreoffice_recalculates_the_spreads_as_cached(plan: PlanResult) -> None:
+    """The Solar Hijri plan paces by the run-rate outlook (with its channels' spend
+    forecasts), the fiscal-April one by the plan."""
+    pacing = plan.results.pacing
+    assert pacing is not None
+    if pacing.outlook == "run-rate":
+        assert any(v is not None for row in pacing.forecasts for v in row)
     recalculated = recalculate_all([plan.path])[plan.path]
     assert recalculated["ok"], recalculated
     values = recalculated["values"]

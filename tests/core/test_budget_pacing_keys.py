@@ -323,3 +323,22 @@ def test_run_rate_outlook_reads_a_channels_spend_forecast() -> None:
     assert res.pacing.forecasts[1] == [None] * 4  # Social: no KPI forecasts its spend
     ahead = [x for x in spend.mean if x is not None]
     assert ahead and res.pacing.rows[0].outlook[3] == pytest.approx(spend.mean[3])
+
+
+def test_a_line_that_ends_before_it_starts_is_a_finding() -> None:
+    """It spreads nothing (0 months), which Checks says instead of losing it silently."""
+    from xlmplan.core.model import Action
+
+    p = plan()
+    p.money.append(MoneyLine("Advertising", "Search", "Late", D(2026, 3, 5), D(2026, 3, 1), 90.0))
+    p.actions = [Action("Launch", "ST1", "", D(2026, 2, 10), D(2026, 1, 20), 8.0)]
+    res = run(p, frame())
+    assert (res.money_months[-1], res.money_grid[-1]) == (0.0, [0.0] * 4)
+    assert res.action_grid == [[0.0] * 4]
+    labels = load_labels(BUNDLED / "labels", "en")
+    got = [(f.where, f.message) for f in pacing_findings(p, res, labels) if "ends on" in f.message]
+    rest = ": nothing of it is spread over the periods — correct its dates."
+    assert got == [
+        ("Budget_3M Late", f"Late ends on 2026-03-01 before it starts on 2026-03-05{rest}"),
+        ("Budget_3M Launch", f"Launch ends on 2026-01-20 before it starts on 2026-02-10{rest}"),
+    ]

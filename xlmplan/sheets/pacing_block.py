@@ -197,7 +197,7 @@ def _lines(f: MonthFrame, at: PacingRows, pacing: Pacing, line_row: dict[str, in
             "derived:pct",
         ),
         "outlook_by": (
-            f'IF(BudgetOutlook="{bp.RUN_RATE}","{bp.RUN_RATE}","{bp.PLAN}")',
+            f'IF(TRIM(BudgetOutlook)="{bp.RUN_RATE}","{bp.RUN_RATE}","{bp.PLAN}")',
             pacing.outlook,
             "derived:text",
         ),
