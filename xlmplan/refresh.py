@@ -705,6 +705,19 @@ def drop_calc_chain(pkg: Package, replace: dict[str, bytes]) -> list[str]:
     return ["xl/calcChain.xml"]
 
 
+def drop_record(pkg: Package, replace: dict[str, bytes]) -> list[str]:
+    """Leave the refresh record out of a copy (a shared file is read, not refreshed): adds
+    the content types edit to ``replace``; returns the parts to remove."""
+    if not pkg.has(record_part.PART):
+        return []
+    types = _edited(pkg, replace, "[Content_Types].xml")
+    for over in list(types):
+        if over.get("PartName", "") == "/" + record_part.PART:
+            types.remove(over)
+    replace["[Content_Types].xml"] = xml_bytes(types)
+    return [record_part.PART]
+
+
 def _edited(pkg: Package, replace: dict[str, bytes], part: str) -> etree._Element:
     """``part`` as an earlier step left it in ``replace``, else as the file holds it."""
     if part in replace:
