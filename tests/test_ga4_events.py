@@ -250,3 +250,27 @@ def test_days_partly_outside_the_plan_are_imported_with_a_note(plan: Path, tmp_p
     assert any("1 row(s) dated outside the plan's period" in n for n in result.notes)
     rows = _rows(data_frame(open_plan(plan)), ("2026-12-31", "2027-01-01"))
     assert rows[("2027-01-01", "Paid Search", "spring")] == (1, 1, 100.0)
+
+
+def test_a_session_takes_its_source_from_the_tagged_event_of_its_first_moment(
+    tmp_path: Path,
+) -> None:
+    """first_visit and session_start share a timestamp; only one carries the traffic source.
+    Whichever comes first in the file, the session is Organic Social (S2 of the export),
+    never Direct: of events at the same microsecond the tagged one gives the channel."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    by_day = events()
+    for i, (day, rows) in enumerate(by_day.items()):
+        if i == 0:  # S2's untagged session_start before its tagged first_visit, and first
+            s2 = [r for r in rows if r["user_pseudo_id"] == "u2"]
+            rows = [*reversed(s2[:2]), *s2[2:], *(r for r in rows if r["user_pseudo_id"] != "u2")]
+        sch = schema(with_last_click=i > 0)
+        cols = {name: [r.get(name) for r in rows] for name in sch.names}
+        pq.write_table(pa.table(cols, schema=sch), folder / f"events_{day}.parquet")
+    first = by_day[DAYS[0]]
+    assert [r["event_timestamp"] for r in first[3:5]] == [first[3]["event_timestamp"]] * 2
+    imported = read_events([folder], progress=False)
+    assert _rows(imported.frame, ("2026-03-01",)) == _expected(
+        {k for k in EXPECTED if k[0] == "2026-03-01"}
+    )
