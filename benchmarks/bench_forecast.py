@@ -14,15 +14,17 @@ than wall time. Two Data shapes:
     .venv/bin/python benchmarks/bench_forecast.py [--rows 100000] [--repeat 3]
 
 One untimed run of each command with the forecast on comes first, so every timed run finds
-the libraries imported (the import's own cost is printed apart: a fresh ``xlmplan new``
-or ``refresh`` pays it once). Each case reports its median over ``--repeat`` runs, and the
-CPU seconds of the forecast step itself (``Engine._forecast``) in the last run on.
+the libraries imported. Each case reports its median over ``--repeat`` runs and the CPU
+seconds of the forecast step itself (``Engine._forecast``). Last, ``new`` on the mid-year
+shape runs in fresh processes, on and off alternately, so the import of the forecasting
+library, which a fresh ``xlmplan new`` or ``refresh`` pays once, is counted too.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import resource
 import shutil
 import statistics
 import subprocess
@@ -80,6 +82,26 @@ def cpu(job: Callable[[], object]) -> float:
     return time.process_time() - start
 
 
+FRESH = (
+    "import sys; from pathlib import Path; from xlmplan.api import new_plan; "
+    "from xlmplan.core.engine import Engine; on = sys.argv[3] == 'on'; "
+    "Engine._forecast = Engine._forecast if on else (lambda self, res: None); "
+    "new_plan(Path(sys.argv[2]), data=Path(sys.argv[1]), start='2026-01', force=True)"
+)
+
+
+def fresh_new(csv: Path, plan: Path, on: bool) -> float:
+    """CPU seconds (user + system) of ``new`` in a fresh interpreter."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(
+        [sys.executable, "-c", FRESH, str(csv), str(plan), "on" if on else "off"],
+        check=True,
+        cwd=ROOT,
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def first_use() -> float:
     """CPU seconds a fresh interpreter (pandas and xlmplan loaded) spends on its first
     seasonal forecast: the model library's import and one fit."""
@@ -128,6 +150,13 @@ def main() -> None:
                 on_ = statistics.median(runs[(command, True)])
                 step = statistics.median(steps[command])
                 print(f"{shape:9} {command:8} {off:7.2f} {on_:7.2f}  {on_ / off:7.3f}  {step:9.2f}")
+        csv = folder / "mid-year.csv"
+        fresh: dict[bool, list[float]] = {False: [], True: []}
+        for _ in range(args.repeat):
+            for on in (False, True):
+                fresh[on].append(fresh_new(csv, folder / "fresh.xlsx", on))
+        off, on_ = statistics.median(fresh[False]), statistics.median(fresh[True])
+        print(f"mid-year  new, fresh process {off:7.2f} {on_:7.2f}  {on_ / off:7.3f}")
 
 
 if __name__ == "__main__":

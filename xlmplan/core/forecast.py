@@ -47,13 +47,13 @@ class Forecast:
     upper: tuple[float | None, ...]
 
 
-HEURISTIC_MIN = 10  # the least observations a seasonal model is fitted to
+SEASONAL_MIN = 10  # the least observations a seasonal model is fitted to
 
 
 def seasonal_history(n: int, season_length: int) -> bool:
     """Enough history for a seasonal model: two full seasons, and at least ten
     observations (shorter: the run-rate)."""
-    return n >= max(2 * season_length, HEURISTIC_MIN)
+    return n >= max(2 * season_length, SEASONAL_MIN)
 
 
 def forecast(
@@ -163,11 +163,11 @@ def start_states(
     design = np.column_stack(
         [np.ones(len(t)), t, *((t % m == j).astype(float) for j in range(m - 1))]
     )
-    fitted, history = design[n:], design[:n]
+    future, history = design[n:], design[:n]
     beta = np.linalg.lstsq(history, x, rcond=None)[0]
     effects = np.append(beta[2:], 0.0)
     shift = float(effects.mean())
-    spread = np.einsum("ij,jk,ik->i", fitted, np.linalg.pinv(history.T @ history), fitted)
+    spread = np.einsum("ij,jk,ik->i", future, np.linalg.pinv(history.T @ history), future)
     return float(beta[0]) + shift, float(beta[1]), effects - shift, spread
 
 
