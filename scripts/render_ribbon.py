@@ -24,6 +24,7 @@ GLYPHS = {  # a stand-in drawn in the icon's place, by imageMso
     "ImportTextFile": "⇩",
     "RefreshAll": "⟳",
     "DataValidation": "✓",
+    "ChartInsert": "▤",
     "WhatIfAnalysisMenu": "?",
     "GoalSeek": "◎",
     "FileSendAsAttachment": "✉",

@@ -132,6 +132,7 @@ TAGS = {
     "import_data",
     "refresh",
     "check_plan",
+    "kpis",
     "scenarios",
     "allocate",
     "share",
@@ -274,7 +275,7 @@ def test_ribbon_has_the_tab_groups_and_buttons() -> None:
     assert labels == {
         "Plan": ["New plan"],
         "Data": ["Import data", "Refresh"],
-        "Review": ["Check plan", "Scenarios", "Budget mix"],
+        "Review": ["Check plan", "KPIs", "Scenarios", "Budget mix"],
         "Share": ["Email-ready copy", "Language"],
     }
     ids: set[str] = set()

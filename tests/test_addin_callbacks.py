@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import math
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +29,15 @@ from fake_xlwings import (
     read_names,
 )
 
-from xlmplan.addin import ribbon
+from xlmplan.addin import messages, ribbon
 from xlmplan.addin.book import FileBook
 from xlmplan.addin.live_book import XlwingsBook
-from xlmplan.addin.prompts import ScriptedPrompter
+from xlmplan.addin.prompts import MAX_MESSAGE, ScriptedPrompter
 from xlmplan.addin.session import Session
 from xlmplan.api import new_plan
 from xlmplan.errors import WorkbookError
 from xlmplan.importing import ImportResult, import_data
+from xlmplan.kpis import KpiReport, KpiRow, percent, read_kpis, short_figure
 from xlmplan.language import switch_language
 from xlmplan.refresh import check_plan, refresh_plan
 from xlmplan.sheets.cellrefs import parse_a1
@@ -59,6 +61,7 @@ TAGS = (
     "import_data",
     "refresh",
     "check_plan",
+    "kpis",
     "scenarios",
     "allocate",
     "share",
@@ -570,6 +573,54 @@ def test_scenarios_shows_the_sheet_and_the_scorecard(plan: Path) -> None:
     ribbon.run("scenarios", session)
     assert book.active_sheet == "Scenarios" and app.calls == []
     assert prompter.messages[0][1] == text
+
+
+def test_kpis_shows_the_table_xlmplan_kpis_reads(plan: Path) -> None:
+    """A line per KPI with the fields of ``xlmplan kpis``, from the same reader."""
+    original = sha(plan)
+    report = read_kpis(plan)
+    session, prompter = file_session(plan, [])
+    ribbon.run("kpis", session)
+    ((kind, text),) = prompter.messages
+    title, *lines = text.split("\n")
+    assert kind == "info" and title.startswith(f"KPIs of {report.plan_name}, {report.as_of}.")
+    assert len(lines) == len(report.kpis) == 8 and len(text) <= MAX_MESSAGE
+    for k, line in zip(report.kpis, lines, strict=True):
+        assert line == _kpi_line(k)
+    assert sha(plan) == original
+
+    app, _book, session, prompter = live_session(plan, [])
+    ribbon.run("kpis", session)
+    assert prompter.messages == [("info", text)] and app.calls == []
+
+
+def _kpi_line(k: KpiRow) -> str:
+    """The line the message must hold for ``k``, spelled out field by field."""
+
+    def fig(value: float | None) -> str:
+        return short_figure(value, k.unit)
+
+    low, high = fig(k.year_end_low), fig(k.year_end_high)
+    band = f" ({low} to {high})" if low and high and low != high else ""
+    return (
+        f"• {k.id} {k.name}: {fig(k.actual_to_date)} / {fig(k.target_to_date)}, "
+        f"{percent(k.attainment_to_date)} {k.status} | {fig(k.year_end_forecast)}{band} / "
+        f"{fig(k.plan_target)}, {percent(k.year_end_attainment)} {k.scenario}"
+    )
+
+
+def test_kpis_beyond_a_message_box_are_counted(plan: Path) -> None:
+    report = read_kpis(plan)
+    ranged = [replace(k, year_end_low=0.5, year_end_high=k.plan_target) for k in report.kpis]
+    many = KpiReport(report.plan_name, report.as_of, ranged * 5)
+    text = messages.kpi_table(many, "Strategy_KPI")
+    *shown, last = text.split("\n")[1:]
+    assert len(text) <= MAX_MESSAGE and 8 <= len(shown) < 40
+    assert shown[:8] == [_kpi_line(k) for k in ranged]
+    assert " (0.50 to 9.17M) / " in shown[0]
+    assert last == f"… and {40 - len(shown)} more: the Strategy_KPI sheet lists every KPI."
+    empty = messages.kpi_table(KpiReport("Shop", None), "Strategy_KPI")
+    assert empty.startswith("KPIs of Shop, no data.") and empty.endswith("\nKPIs: none")
 
 
 # --- Budget mix -------------------------------------------------------------------------

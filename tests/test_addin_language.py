@@ -109,6 +109,8 @@ def test_arabic_and_persian_labels_are_the_packs(modules: dict[str, str]) -> Non
     code = modules[MODULE]
     assert vba_texts(code, "ar")["label:xlmplanTab"] == "خطة التسويق"
     assert vba_texts(code, "fa")["label:xlmplanRefresh"] == "به\u200cروزرسانی"
+    assert vba_texts(code, "ar")["label:xlmplanKpis"] == "مؤشرات الأداء"
+    assert vba_texts(code, "fa")["label:xlmplanKpis"] == "شاخص\u200cها"
     assert code.isascii()  # the project's ANSI code page holds it byte for byte
 
 
@@ -192,6 +194,18 @@ def test_refresh_and_check_of_an_arabic_plan_speak_arabic(arabic_plan: Path) -> 
     ribbon.run("refresh", session)
     text = prompter.messages[0][1]
     assert "مؤشرات الأداء: " in text and "KPIs" not in text
+
+
+def test_the_kpi_table_of_an_arabic_plan_speaks_arabic(arabic_plan: Path) -> None:
+    from xlmplan.addin import ribbon
+
+    session, prompter = _session(arabic_plan, [])
+    ribbon.run("kpis", session)
+    [(kind, text)] = prompter.messages
+    title, *lines = text.split("\n")
+    assert kind == "info" and title.startswith("مؤشرات الأداء في ")
+    assert len(lines) == 8 and all(line.startswith("• K") and "، " in line for line in lines)
+    assert "KPIs" not in text and "Green" not in text
 
 
 def test_prompts_follow_the_plans_language(arabic_plan: Path, tmp_path: Path) -> None:

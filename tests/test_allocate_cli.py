@@ -12,23 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_run import run
 from mix_sim import CONSTANT, TRUE_CHANNELS, simulate
 
 from xlmplan.api import PlanResult
 from xlmplan.errors import XlmplanError
 from xlmplan.mix import allocate_plan, parse_bounds
-
-XLMPLAN = [sys.executable, "-m", "xlmplan"]
-
-
-def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*XLMPLAN, *map(str, args)],
-        capture_output=True,
-        text=True,
-        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -202,4 +191,4 @@ def test_start_up_does_not_import_scipy(module: str) -> None:
     code = f"import sys, {module}; print(sorted({{m.split('.')[0] for m in sys.modules}}))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = out.stdout
-    assert "'numpy'" in loaded and "'scipy'" not in loaded
+    assert "'xlmplan'" in loaded and "'scipy'" not in loaded

@@ -20,7 +20,7 @@ from xlmplan.core.template import BUNDLED
 from xlmplan.io.example_data import example_data
 from xlmplan.libreoffice import runner
 from xlmplan.refresh import layout_notes, refresh_plan
-from xlmplan.sheets import budget, budget_months
+from xlmplan.sheets import budget, budget_months, pacing_block
 from xlmplan.xlsx.plan_file import open_plan
 from xlmplan.xlsx.splice import SheetXml
 
@@ -178,7 +178,7 @@ def test_pacing_splits_actual_from_plan_at_the_as_of_period(mid_year: PlanResult
     actual = [ws.cell(total_actual, budget_months.P0 + 1 + k).value for k in range(12)]
     assert all(isinstance(v, float) and v > 0 for v in actual[:6])
     assert actual[6:] == [None] * 6
-    outlook_row = rows[LABELS["pacing.total"]][2]
+    outlook_row = rows[LABELS["pacing.total"]][pacing_block.SECTIONS.index("outlook")]
     planned_row = rows[LABELS["pacing.total"]][0]
     for k in range(6, 12):
         col = budget_months.P0 + 1 + k
@@ -211,6 +211,33 @@ def test_the_boundary_moves_with_the_as_of_date_without_a_refresh(
     before = {"Budget_Months": cached_values(typed)["Budget_Months"]}
     assert compare(before, want), "the typed as-of changed nothing: the test shows nothing"
     got = {"Budget_Months": runner.recalculate(typed).values["Budget_Months"]}
+    mismatches = compare(want, got, expected_label="refreshed", actual_label="libreoffice")
+    assert not mismatches, "\n".join(mismatches[:20])
+
+
+@NEEDS_LO
+def test_the_run_rate_outlook_typed_on_start_recalculates_as_a_refresh_caches(
+    mid_year: PlanResult, tmp_path: Path
+) -> None:
+    """Start's budget outlook typed as "run-rate": LibreOffice's recalculation of the typed
+    file gives what a refresh caches on Budget_Months and Start (outlook, left to plan), with
+    the spend forecasts of the channels that have one."""
+    typed, refreshed = tmp_path / "typed.xlsx", tmp_path / "refreshed.xlsx"
+    shutil.copy(mid_year.path, typed)
+    start = _book(mid_year.path)["Start"]
+    row = next(r for r in range(4, 60) if start.cell(r + 1, 1).value == LABELS[
+        "setting.budget_outlook"])  # fmt: skip
+    assert start.cell(row + 1, 2).value == "plan"  # the default
+    _type(typed, "start", {(row, 1): " Run-Rate"})  # read as run-rate, in any letter case
+    shutil.copy(typed, refreshed)
+    pacing = refresh_plan(refreshed).analysis.results.pacing
+    before = mid_year.results.pacing
+    assert pacing is not None and before is not None and pacing.outlook == "run-rate"
+    assert pacing.left_to_plan != pytest.approx(before.left_to_plan)
+    assert any(v is not None for row_fc in pacing.forecasts for v in row_fc)
+    sheets = ("Budget_Months", "Start")
+    want = {s: cached_values(refreshed)[s] for s in sheets}
+    got = {s: v for s, v in runner.recalculate(typed).values.items() if s in sheets}
     mismatches = compare(want, got, expected_label="refreshed", actual_label="libreoffice")
     assert not mismatches, "\n".join(mismatches[:20])
 

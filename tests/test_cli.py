@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from cli_run import run
 
 from xlmplan.refresh import analyse
-
-XLMPLAN = [sys.executable, "-m", "xlmplan"]
-
-
-def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*XLMPLAN, *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
-        check=False,
-    )
 
 
 def test_demo_writes_the_plan_and_prints_kpis(tmp_path: Path) -> None:

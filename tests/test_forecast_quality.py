@@ -30,11 +30,6 @@ def example_backtests() -> dict[tuple[str, str], Backtest]:
     return out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Display revenue, its spend run in flights by the week of the year, forecasts at "
-    "1.01 MASE against seasonal naive's 0.89 (the bound is 0.9 of it)",
-)
 def test_every_example_series_beats_seasonal_naive(
     example_backtests: dict[tuple[str, str], Backtest],
 ) -> None:

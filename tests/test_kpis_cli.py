@@ -7,30 +7,18 @@ import datetime as dt
 import json
 import re
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from cli_run import run
 
 from xlmplan.api import new_plan
 from xlmplan.kpis import kpi_report, read_kpis
 from xlmplan.sheets.context import FIRST
 from xlmplan.sheets.layout import a1
 from xlmplan.sheets.strategy_kpi import derived_col
-
-XLMPLAN = [sys.executable, "-m", "xlmplan"]
-
-
-def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*XLMPLAN, *map(str, args)],
-        capture_output=True,
-        text=True,
-        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")

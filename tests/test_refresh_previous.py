@@ -456,13 +456,15 @@ def test_a_sheet_laid_out_anew_takes_the_new_widths_and_panes(
     assert structure_problems(path) == []
 
 
-def _one_more_chart(monkeypatch: pytest.MonkeyPatch, *, new_column: bool) -> None:
-    """A later Dashboard with a fifth chart (and, when ``new_column``, a new column)."""
+def _one_more_chart(monkeypatch: pytest.MonkeyPatch, *, new_column: bool) -> list[int]:
+    """A later Dashboard with one chart more (and, when ``new_column``, a new column);
+    the returned list receives the rows its charts are anchored at."""
     import copy
 
     from xlmplan.sheets import dashboard
 
     build = dashboard.build
+    rows: list[int] = []
 
     def more(ctx, months):  # type: ignore[no-untyped-def]
         sheet = build(ctx, months)
@@ -475,9 +477,11 @@ def _one_more_chart(monkeypatch: pytest.MonkeyPatch, *, new_column: bool) -> Non
                 chart.anchor = (chart.anchor[0] + 3, chart.anchor[1])
             style = next(c.style for c in sheet.cells.values() if c.style.startswith("derived"))
             sheet.formula(2, 20, "1+1", 2, style)
+        rows[:] = [chart.anchor[0] for chart in sheet.charts]
         return sheet
 
     monkeypatch.setattr(dashboard, "build", more)
+    return rows
 
 
 def _anchors(path: Path) -> list[tuple[int, str]]:
@@ -507,14 +511,16 @@ def test_a_chart_of_the_new_layout_is_added_and_charts_move_with_it(
     shutil.copy(FIXTURE, path)
     before = _anchors(path)
     mine = _user_parts(path)
-    _one_more_chart(monkeypatch, new_column=new_column)
+    fresh = _one_more_chart(monkeypatch, new_column=new_column)
     result = refresh_plan(path)
     after = _anchors(path)
     assert len(after) > len(before)  # this version's charts, and the test's "Fifth chart"
     n = len(before)
     assert [part for _, part in after[:n]] == [part for _, part in before]
-    shift = 3 if new_column else 0
-    assert [row for row, _ in after[:n]] == [row + shift for row, _ in before]
+    # A sheet laid out anew moves the plan's charts to the fresh anchors; else they stay.
+    assert [row for row, _ in after[:n]] == (
+        fresh[:n] if new_column else [row for row, _ in before]
+    )
     assert ("dashboard" in result.analysis.moved) is new_column
     assert b"Fifth chart" in parts(path)[after[-1][1]]
     assert not {part for _, part in after[n:]} & mine  # part names of their own

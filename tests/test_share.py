@@ -324,3 +324,21 @@ def test_values_only_drops_the_calculation_chain(example_plan: PlanResult, tmp_p
     assert b"calcChain" not in content["xl/_rels/workbook.xml.rels"]
     assert b"calcChain" not in content["[Content_Types].xml"]
     assert "xl/calcChain.xml" in parts(share_plan(saved, tmp_path / "live.xlsx").out)
+
+
+def test_the_copy_leaves_the_refresh_record_out(example_plan: PlanResult, tmp_path: Path) -> None:
+    """The command line's refresh keeps a record in the plan (Data as parsed, each part's
+    CRC); a shared copy is read, not refreshed, so it carries neither the part nor its
+    content type."""
+    from xlmplan.xlsx.refresh_record import PART
+
+    plan = tmp_path / "plan.xlsx"
+    shutil.copy(example_plan.path, plan)
+    done = CliRunner().invoke(app, ["refresh", str(plan), "--no-backup"])
+    assert done.exit_code == 0, done.output
+    with zipfile.ZipFile(plan) as z:
+        assert PART in z.namelist()  # the source has one: the copy must drop it
+    out = share_plan(plan, tmp_path / "copy.xlsx").out
+    with zipfile.ZipFile(out) as z:
+        assert PART not in z.namelist()
+        assert PART not in z.read("[Content_Types].xml").decode()

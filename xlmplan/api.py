@@ -33,7 +33,7 @@ from xlmplan.core.template import (
     words_from,
 )
 from xlmplan.errors import XlmplanError
-from xlmplan.io.data_reader import read_data
+from xlmplan.io.data_reader import read_data, read_notes
 from xlmplan.io.example_data import example_data
 from xlmplan.sheets.book import CALENDARS, build_book
 from xlmplan.xlsx.limits import DATA_FIRST_ROW, check_data_fits
@@ -194,7 +194,7 @@ def _new_plan(
         frame = example_in_language(example_data(), labels)
     if cut is not None:
         frame = _cut(frame, cut, str(data or "the example data"))
-    notes = cleaned_notes(frame)
+    notes = read_notes(frame) + cleaned_notes(frame)
     check_data_fits(frame, DATA_FIRST_ROW, str(data or out))
     frame, channels = unify_channels(with_period_columns(frame))
     catalog = without_missing(catalog, missing_measures(frame))

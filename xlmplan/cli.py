@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -16,21 +16,16 @@ from rich.markup import escape
 from rich.table import Table
 
 from xlmplan import __version__
-from xlmplan.addin.build import DEFAULT_OUT as DEFAULT_ADDIN
-from xlmplan.addin.build import build_addin
-from xlmplan.addin.install import install_addin
-from xlmplan.api import PlanResult, new_plan, parse_day
-from xlmplan.core import starter
-from xlmplan.core.checks import Finding
-from xlmplan.core.forecast import ETS, RUN_RATE
-from xlmplan.core.kpi_forecast import SeriesBacktest
-from xlmplan.core.template import template_names
+from xlmplan.addin.paths import DEFAULT_OUT as DEFAULT_ADDIN
+from xlmplan.core.template_root import template_names
 from xlmplan.errors import XlmplanError
-from xlmplan.importing import import_data, parse_map
-from xlmplan.kpis import KpiReport, kpi_report, read_kpis
-from xlmplan.language import switch_language
-from xlmplan.refresh import Analysis, check_plan, layout_notes, refresh_plan
-from xlmplan.share import share_plan
+
+if TYPE_CHECKING:  # each command imports what it runs: start-up stays light
+    from xlmplan.api import PlanResult
+    from xlmplan.core.checks import Finding
+    from xlmplan.core.kpi_forecast import SeriesBacktest
+    from xlmplan.kpis import KpiReport
+    from xlmplan.refresh import Analysis
 
 app = typer.Typer(
     add_completion=False,
@@ -101,6 +96,9 @@ def new(
     strict: Strict = False,
 ) -> None:
     """Create a plan workbook from data (the bundled example shop without --data)."""
+    from xlmplan.api import new_plan
+    from xlmplan.core import starter
+
     with user_errors(), progress() as say:
         result = new_plan(
             out,
@@ -147,6 +145,9 @@ def demo(
     fiscal_start: FiscalStart = None,
 ) -> None:
     """Write the demo plan from the bundled example data and show its KPIs."""
+    from xlmplan.api import new_plan, parse_day
+    from xlmplan.kpis import read_kpis
+
     name = DEMO_NAME if lang == "en" else DEMO_NAME.replace(".xlsx", f"-{lang}.xlsx")
     with user_errors(), progress() as say:
         cut = parse_day(as_of, "--as-of") if as_of is not None else None
@@ -180,6 +181,8 @@ def kpis(
     json_out: Annotated[bool, typer.Option("--json", help="Print the KPIs as JSON.")] = False,
 ) -> None:
     """Each KPI's on-pace and year-end verdicts, as the plan's saved values show them."""
+    from xlmplan.kpis import read_kpis
+
     with user_errors():
         report = read_kpis(plan)
     if json_out:
@@ -191,6 +194,8 @@ def kpis(
 def kpi_table(report: KpiReport) -> Table:
     """On pace (actual and due to date, attainment, status) and year-end (forecast to the
     plan's end against the plan target, attainment, scenario) side by side."""
+    from xlmplan.kpis import percent, short_figure
+
     colours = dict(zip(report.status_words, ("green", "yellow", "red"), strict=True))
     table = Table(
         title=f"{report.plan_name} — KPIs as of {report.as_of}",
@@ -209,38 +214,22 @@ def kpi_table(report: KpiReport) -> Table:
         status = k.status or ""
         table.add_row(
             f"{k.id} {k.name}",
-            _fmt(k.actual_to_date, k.unit),
-            _fmt(k.target_to_date, k.unit),
-            _pct(k.attainment_to_date),
+            short_figure(k.actual_to_date, k.unit),
+            short_figure(k.target_to_date, k.unit),
+            percent(k.attainment_to_date),
             f"[{colours.get(status, 'white')}]{escape(status)}[/]",
-            _fmt(k.year_end_forecast, k.unit),
-            _fmt(k.plan_target, k.unit),
-            _pct(k.year_end_attainment),
+            short_figure(k.year_end_forecast, k.unit),
+            short_figure(k.plan_target, k.unit),
+            percent(k.year_end_attainment),
             escape(k.scenario or ""),
         )
     return table
 
 
 def analysis_report(an: Analysis) -> KpiReport:
+    from xlmplan.kpis import kpi_report
+
     return kpi_report(an.plan, an.results, an.catalog, an.words.status)
-
-
-def _pct(value: float | None) -> str:
-    return f"{value:.0%}" if value is not None else ""
-
-
-def _fmt(value: float | None, unit: str) -> str:
-    """A figure for the table, short (3.35M, 14.1k); ``--json`` gives every digit."""
-    if value is None:
-        return ""
-    if unit == "percent":
-        return f"{value:.2%}"
-    if unit == "ratio":
-        return f"{value:.2f}x"
-    for size, unit_size, suffix in ((1e9, 1e9, "G"), (1e6, 1e6, "M"), (1e4, 1e3, "k")):
-        if abs(value) >= size:
-            return f"{value / unit_size:.3g}{suffix}"
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.2f}"
 
 
 @app.command("import")
@@ -276,6 +265,9 @@ def import_(
     strict: Strict = False,
 ) -> None:
     """Bring analytics and ad-platform exports into the plan's Data, then refresh."""
+    from xlmplan.importing import import_data, parse_map
+    from xlmplan.refresh import layout_notes
+
     with user_errors(), progress() as say:
         say(f"importing into {plan.name}")
         result = import_data(
@@ -332,9 +324,19 @@ def refresh(
     strict: Strict = False,
 ) -> None:
     """Recompute a plan from its inputs and Data; rewrites only what xlmplan owns."""
+    from xlmplan.unchanged import unchanged
+
     with user_errors(), progress() as say:
         say(f"refreshing {plan.name}")
-        result = refresh_plan(plan, backup=backup)
+        same = unchanged(plan)
+        if same is not None:
+            out_console.print(kpi_table(same.report))
+            out_console.print(f"{plan} is up to date — nothing to write", highlight=False)
+            report_findings(plan, same.findings, strict)
+            return
+        from xlmplan.refresh import layout_notes, refresh_plan
+
+        result = refresh_plan(plan, backup=backup, remember=True)
     an = result.analysis
     for name, rows in an.grown.items():
         out_console.print(f"Table {name}: took in {rows} row(s) typed below it", highlight=False)
@@ -369,6 +371,8 @@ def share(
     force: Annotated[bool, typer.Option(help="Overwrite an existing copy.")] = False,
 ) -> None:
     """Write an email-ready copy: macro-free, no links, values cached, derived cells locked."""
+    from xlmplan.share import share_plan
+
     with user_errors(), progress() as say:
         say(f"making an email-ready copy of {plan.name}")
         result = share_plan(plan, out, pdf=pdf, values_only=values_only, force=force)
@@ -404,6 +408,8 @@ def language(
     backup: Backup = True,
 ) -> None:
     """Switch a plan's labels, lists and sheet names to another language; inputs stay."""
+    from xlmplan.language import switch_language
+
     with user_errors(), progress() as say:
         say(f"switching {plan.name} to {lang}")
         result = switch_language(plan, lang, backup=backup)
@@ -425,6 +431,8 @@ def check(
     json_out: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
 ) -> None:
     """List the plan's findings; exit 1 when any is an error, 2 when unreadable."""
+    from xlmplan.refresh import check_plan
+
     with user_errors():
         result = check_plan(plan)
     if json_out:
@@ -467,6 +475,8 @@ def backtest_row(b: SeriesBacktest) -> dict[str, object]:
 
 def backtest_table(backtests: list[SeriesBacktest]) -> Table:
     """The forecast's rolling-origin backtest on the plan's own Data (info, never an error)."""
+    from xlmplan.core.forecast import ETS, RUN_RATE
+
     table = Table(
         title="Forecast backtest on this plan's Data (rolling origin): MASE of the forecast, "
         "the naive and the seasonal-naive one (lower is better), 80 % interval coverage",
@@ -551,6 +561,8 @@ AddinPath = Annotated[Path, typer.Option("-o", "--out", help="The add-in file (.
 @addin_app.command("build")
 def addin_build(out: AddinPath = DEFAULT_ADDIN) -> None:
     """Assemble the add-in from macros/ and xlwings' ribbon template (any OS)."""
+    from xlmplan.addin.build import build_addin
+
     with user_errors():
         result = build_addin(out)
     out_console.print(
@@ -573,6 +585,9 @@ def addin_install(
     ] = None,
 ) -> None:
     """Build the add-in and install it for this user with this Python (Windows, macOS)."""
+    from xlmplan.addin.build import build_addin
+    from xlmplan.addin.install import install_addin
+
     with user_errors():
         if lang is not None and lang not in LANGUAGE_CODES:
             raise XlmplanError(f"--lang '{lang}': use one of {', '.join(LANGUAGE_CODES)}")

@@ -9,7 +9,6 @@ Fields a plan does not hold (a forecast's interval before forecasts exist) are N
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,44 +20,9 @@ from xlmplan.core.model import Plan
 from xlmplan.core.rules import EXCEL_EPOCH
 from xlmplan.core.template import plan_catalog, templates_root
 from xlmplan.errors import WorkbookError
+from xlmplan.kpi_report import KpiReport, KpiRow
 from xlmplan.sheets.strategy_kpi import derived_col
 from xlmplan.xlsx.plan_file import open_plan
-
-
-@dataclass
-class KpiRow:
-    """One KPI: on pace (to date) and year-end (forecast to the plan's end)."""
-
-    id: str
-    name: str
-    metric: str
-    unit: str
-    direction: str
-    plan_target: float | None
-    actual_to_date: float | None
-    target_to_date: float | None
-    attainment_to_date: float | None
-    status: str | None
-    year_end_forecast: float | None
-    year_end_low: float | None
-    year_end_high: float | None
-    year_end_attainment: float | None
-    scenario: str | None
-
-
-@dataclass
-class KpiReport:
-    plan_name: str
-    as_of: dt.date | None
-    kpis: list[KpiRow] = field(default_factory=list)
-    status_words: tuple[str, str, str] = ("Green", "Amber", "Red")
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "plan": self.plan_name,
-            "as_of": self.as_of.isoformat() if self.as_of else None,
-            "kpis": [asdict(k) for k in self.kpis],
-        }
 
 
 def kpi_report(
@@ -142,6 +106,26 @@ def read_kpis(path: Path) -> KpiReport:
         return KpiReport(_text(_cell(pf, "PlanName")), _as_of(pf), rows, words)
     finally:
         pf.close()
+
+
+def percent(value: float | None) -> str:
+    """An attainment as a whole percentage ("" when there is none)."""
+    return f"{value:.0%}" if value is not None else ""
+
+
+def short_figure(value: float | None, unit: str) -> str:
+    """A figure in a few characters (3.35M, 14.1k, 3.20%, 1.32x; "" when there is none):
+    the KPI tables of ``xlmplan kpis`` and the ribbon; ``--json`` gives every digit."""
+    if value is None:
+        return ""
+    if unit == "percent":
+        return f"{value:.2%}"
+    if unit == "ratio":
+        return f"{value:.2f}x"
+    for size, unit_size, suffix in ((1e9, 1e9, "G"), (1e6, 1e6, "M"), (1e4, 1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / unit_size:.3g}{suffix}"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.2f}"
 
 
 def _intervals(pf: Any) -> dict[int, tuple[float | None, float | None]]:

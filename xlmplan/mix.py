@@ -309,7 +309,7 @@ def allocate_plan(
     if target is not None and (not math.isfinite(target) or target <= 0):
         raise XlmplanError(f"--target {target:g}: give a positive amount over the period")
     parsed = parse_bounds(bounds)
-    an = analyse(path)
+    an = analyse(path, forecasts=False)  # reads Data and settings: no model to fit
     try:
         data, settings = an.data, an.plan.settings
     finally:

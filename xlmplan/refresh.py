@@ -44,12 +44,14 @@ from xlmplan.core.template import (
 )
 from xlmplan.errors import TemplateError, WorkbookError
 from xlmplan.io.plan_data import data_headers, data_where
+from xlmplan.kpis import kpi_report
 from xlmplan.sheets import budget, budget_mix
 from xlmplan.sheets.analysis import PICK_CELL
 from xlmplan.sheets.book import ROLES, build_book
 from xlmplan.sheets.cellrefs import Pos, cf_ranges, dv_ranges, expand, range_text
 from xlmplan.sheets.layout import Book, Sheet, a1, rng
 from xlmplan.sheets.print_setup import PrintTexts, page_setup
+from xlmplan.xlsx import refresh_record as record_part
 from xlmplan.xlsx.fastrows import column_styles, replace_rows, row_styles
 from xlmplan.xlsx.limits import check_data_fits
 from xlmplan.xlsx.package import Package, open_package, xml_bytes
@@ -91,6 +93,7 @@ class Analysis:
     added: dict[str, str] = field(default_factory=dict)  # role -> name of a sheet refresh adds
     # role -> (old, new) span of xlmplan's cells on a sheet another version laid out
     moved: dict[str, tuple[str, str]] = field(default_factory=dict)
+    read: pd.DataFrame | None = None  # Data as read from the file (before channels unify)
 
 
 @dataclass
@@ -111,15 +114,22 @@ def analyse(
     data: pd.DataFrame | None = None,
     lang: str | None = None,
     proposed: dict[str, float] | None = None,
+    *,
+    forecasts: bool = True,
 ) -> Analysis:
     """Read, recompute and lay out a plan; the file stays open in ``Analysis.pf``.
     ``data`` replaces the Data rows (an import); otherwise they are read from the file.
     ``lang`` lays the plan out in another language (its inputs already relabelled).
-    ``proposed`` is a weekly split for the Budget mix's proposed column (`allocate`)."""
+    ``proposed`` is a weekly split for the Budget mix's proposed column (`allocate`).
+    ``forecasts=False`` skips the KPI forecasts (no model is fitted; the Forecast sheet is
+    laid out blank), for a caller that only reads the plan's inputs and Data."""
     path = Path(path)
     pf = open_plan(path)
     try:
-        return _analyse(pf, data, lang, proposed)
+        fits = record_part.recorded_fits(pf.pkg)
+        if fits is not None:
+            budget_mix.remember_fits(*fits)  # used while Data's weekly series is the same
+        return _analyse(pf, data, lang, proposed, forecasts)
     except BaseException:
         pf.close()
         raise
@@ -130,6 +140,7 @@ def _analyse(
     new_data: pd.DataFrame | None,
     relabel: str | None,
     proposed: dict[str, float] | None = None,
+    forecasts: bool = True,
 ) -> Analysis:
     labels, words, catalog = plan_language(pf, relabel)
     template = pf.manifest.get("template", "online_shop")
@@ -144,8 +155,9 @@ def _analyse(
 
     tables = input_tables(pf)
     cleaned: list[str] = []
+    read: pd.DataFrame | None = None
     if new_data is None:
-        data = data_frame(pf)
+        data = read = data_frame(pf)
         cleaned = cleaned_notes(data)
     else:
         data = new_data
@@ -167,7 +179,7 @@ def _analyse(
     plan.mix_state = budget_mix.state_from_cells(pf.cells(mix_sheet) if mix_sheet else [])
     plan.mix_state.override = proposed
     periods = labelled_periods(plan, labels)
-    results = Engine(plan, data, catalog, words, periods).run()
+    results = Engine(plan, data, catalog, words, periods, forecasts=forecasts).run()
     names = {role: pf.sheets[role].name for role in ROLES if role in pf.sheets}
     added = _added_names(pf, labels)
     names |= added
@@ -212,7 +224,7 @@ def _analyse(
     if restored:
         extra = [Finding("warning", w, labels["check.restored"].format(cell=w)) for w in restored]
         book, findings = lay_out([*input_findings, *extra])
-    return Analysis(
+    an = Analysis(
         pf,
         plan,
         data,
@@ -231,6 +243,8 @@ def _analyse(
         added,
         moved,
     )
+    an.read = read
+    return an
 
 
 def _added_names(pf: PlanFile, labels: Labels) -> dict[str, str]:
@@ -348,16 +362,18 @@ def refresh_plan(
     data: pd.DataFrame | None = None,
     lang: str | None = None,
     proposed: dict[str, float] | None = None,
+    remember: bool = False,
 ) -> RefreshResult:
     """Refresh ``path`` in place; returns what changed. Writes nothing when nothing changed.
     With ``data``, the Data table's rows are replaced by it first (an import); with
     ``lang``, the plan is laid out in that language (see ``xlmplan.language``); with
-    ``proposed``, that weekly split goes into the Budget mix's proposed column. The plan
-    is locked from the read to the replace."""
+    ``proposed``, that weekly split goes into the Budget mix's proposed column; with
+    ``remember``, a write also keeps the refresh record (``xlsx/refresh_record.py``). The
+    plan is locked from the read to the replace."""
     path = Path(path)
     check_writable(path)
     with plan_lock(path):
-        return _refresh(path, backup, data, lang, proposed)
+        return _refresh(path, backup, data, lang, proposed, remember)
 
 
 def _refresh(
@@ -366,6 +382,7 @@ def _refresh(
     data: pd.DataFrame | None,
     lang: str | None,
     proposed: dict[str, float] | None = None,
+    remember: bool = False,
 ) -> RefreshResult:
     analysis = analyse(path, data, lang, proposed)
     try:
@@ -376,6 +393,8 @@ def _refresh(
         written_backup: Path | None = None
         remove = drop_calc_chain(analysis.pf.pkg, replace)
         if replace or remove or add:
+            if remember:
+                _remember(analysis, replace, remove, add)
             written_backup = write_package(
                 analysis.pf.pkg, path, replace=replace, remove=remove, add=add, backup=backup
             )
@@ -384,6 +403,42 @@ def _refresh(
         )
     finally:
         analysis.pf.close()
+
+
+def _remember(
+    an: Analysis, replace: dict[str, bytes], remove: list[str], add: dict[str, bytes]
+) -> None:
+    """Add the refresh record to a write: the written parts' keys, the Data frame as
+    parsed (not after an import: its rows are written, never parsed), the Budget mix's
+    curves, and the KPIs and findings this refresh reports."""
+    pkg = an.pf.pkg
+    if not pkg.has(record_part.PART):
+        types = _edited(pkg, replace, "[Content_Types].xml")
+        name = "/" + record_part.PART
+        if not any(el.get("PartName") == name for el in types):
+            etree.SubElement(
+                types,
+                f"{{{record_part.CT_NS}}}Override",
+                PartName=name,
+                ContentType=record_part.CONTENT_TYPE,
+            )
+            replace["[Content_Types].xml"] = xml_bytes(types)
+    keys = record_part.written_keys(pkg, replace, remove, add)
+    if keys is None:
+        return
+    copy, data = None, None
+    if an.read is not None and not an.new_data:
+        info = an.pf.table("data")
+        data = record_part.data_key(pkg, keys, info.sheet.name, info.sheet.part, info.part)
+        copy = record_part.DataCopy(an.read, data_headers(an.pf))
+    report = kpi_report(an.plan, an.results, an.catalog, an.words.status)
+    said = {
+        "kpis": report.as_json(),
+        "status_words": list(report.status_words),
+        "findings": [[f.severity, f.where, f.message] for f in an.findings],
+    }
+    blob = record_part.record(keys, data, copy, budget_mix.remembered_fits(), said)
+    (replace if pkg.has(record_part.PART) else add)[record_part.PART] = blob
 
 
 def _spliced_parts(an: Analysis) -> tuple[dict[str, bytes], dict[str, bytes]]:
@@ -648,6 +703,19 @@ def drop_calc_chain(pkg: Package, replace: dict[str, bytes]) -> list[str]:
             types.remove(over)
     replace["[Content_Types].xml"] = xml_bytes(types)
     return ["xl/calcChain.xml"]
+
+
+def drop_record(pkg: Package, replace: dict[str, bytes]) -> list[str]:
+    """Leave the refresh record out of a copy (a shared file is read, not refreshed): adds
+    the content types edit to ``replace``; returns the parts to remove."""
+    if not pkg.has(record_part.PART):
+        return []
+    types = _edited(pkg, replace, "[Content_Types].xml")
+    for over in list(types):
+        if over.get("PartName", "") == "/" + record_part.PART:
+            types.remove(over)
+    replace["[Content_Types].xml"] = xml_bytes(types)
+    return [record_part.PART]
 
 
 def _edited(pkg: Package, replace: dict[str, bytes], part: str) -> etree._Element:

@@ -33,7 +33,7 @@ from xlmplan.core.labels import Labels
 from xlmplan.core.udf_twins import UdfContext, UdfError, rewrite_udfs, uses_udf
 from xlmplan.core.udf_values import UNKNOWN, simple_call_value
 from xlmplan.errors import XlmplanError
-from xlmplan.refresh import Analysis, drop_calc_chain, plan_language, refresh_plan
+from xlmplan.refresh import Analysis, drop_calc_chain, drop_record, plan_language, refresh_plan
 from xlmplan.sheets.cellrefs import parse_a1
 from xlmplan.sheets.layout import a1
 from xlmplan.sheets.print_setup import PrintTexts
@@ -142,6 +142,7 @@ def _share(
             sealed = _seal(pkg, an, labels, stamp, values_only, recalc=bool(uncached))
             # Frozen formulas leave a calculation chain naming cells that have none.
             remove = drop_calc_chain(pkg, sealed) if values_only else []
+            remove += drop_record(pkg, sealed)  # the copy is read, not refreshed
             write_package(pkg, out, replace=sealed, remove=remove, backup=False)
     finally:
         scratch.unlink(missing_ok=True)

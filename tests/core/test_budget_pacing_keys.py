@@ -30,6 +30,21 @@ Left to plan with cap 1000, buffer 50, committed 30: 1000 − 50 − 30 − 425 
 = −7.580645.
 Strategies: Search 1600 (and one without a budget) = money 400 + 1200: agree; Social 250
 against 300, Email 500 against 0 and Display 0 against 40 disagree.
+
+Run-rate outlook (Start's budget outlook "run-rate"): 31 + 28 + 10 = 69 days to the as-of
+date. Each row expects its spend per day to date × the period's days still ahead: March
+has 21 days ahead, April 30.
+Search:  270 / 69 a day; outlook 120, 90, 60 + 270·21/69 = 142.173913, 270·30/69 = 117.391304
+Social:  150 / 69 a day; outlook 0, 130, 20 + 150·21/69 = 65.652174, 150·30/69 = 65.217391
+Display, Email: nothing spent, 0 a day: outlook 0 (the plan's 20 + 20 for Display is not
+         expected at the run-rate).
+Unassigned: 5 / 69 a day; outlook 5, 0, 5·21/69 = 1.521739, 5·30/69 = 2.173913.
+Expected after the as-of date: 425 · 51/69 = 314.130435 (all rows: 425 to date, 51 days
+ahead). Left to plan with cap 1000, buffer 50, committed 30: 1000 − 80 − 425 − 314.130435
+= 180.869565. Variance stays plan to date − actual. Cap 850: the plan's outlook leaves
+850 − 80 − 425 − 402.580645 = −57.58 (an error), the run-rate's 30.869565 (none).
+With a spend forecast for Search of 70 still ahead in March and 150 in April, Search's
+outlook is 120, 90, 130, 150 and the others keep their run-rate.
 """
 
 from __future__ import annotations
@@ -179,10 +194,10 @@ def test_twins_give_the_python_values() -> None:
     assert xl(share, A1=46091.0, B1=3.0, C1=46082.0, D1=46112.0) == pytest.approx(R)
     for k, expected in ((2, 0.0), (3, R), (4, 1.0)):
         assert xl(bp.plan_share_xl("A1", "B1", "C1"), A1=k, B1=3, C1=R) == pytest.approx(expected)
-    assert xl(bp.outlook_xl("A1", "B1", "C1", "D1", "E1"), A1=60, B1=100, C1=R, D1=3, E1=3) == (
-        pytest.approx(bp.outlook(60.0, 100.0, R))
+    assert xl(bp.outlook_xl("A1", "B1", "D1", "E1"), A1=60, B1=100 * R, D1=3, E1=3) == (
+        pytest.approx(bp.outlook(60.0, 100.0 * R))
     )
-    assert xl(bp.outlook_xl("A1", "B1", "C1", "D1", "E1"), A1="", B1=100, C1=1, D1=4, E1=3) == 100
+    assert xl(bp.outlook_xl("A1", "B1", "D1", "E1"), A1="", B1=100, D1=4, E1=3) == 100
     assert xl(bp.variance_xl("A1", "B1", "C1", "D1", "E1"), A1=100, B1=60, C1=R, D1=3, E1=3) == (
         pytest.approx(bp.variance(100.0, 60.0, R))
     )
@@ -229,6 +244,101 @@ def test_a_cap_the_outlook_breaks_is_an_error() -> None:
         f.message for f in pacing_findings(p, run(p, frame()), labels) if f.severity == "error"
     ]
     assert errors == [
-        "Actual spend, commitments and the plan ahead exceed the media cap (after its buffer) "
-        "by 108 — cut planned lines or raise the cap on Start."
+        "Actual spend, commitments and the spend expected ahead exceed the media cap "
+        "(after its buffer) by 108 — cut planned lines or raise the cap on Start."
+    ]
+
+
+# --- run-rate outlook -----------------------------------------------------------------------
+
+DAYS = 69  # 31 + 28 + 10 days to the as-of date
+
+
+def test_run_rate_outlook_expects_each_channels_spend_per_day() -> None:
+    kw = {"budget_cap": 1000.0, "budget_buffer": 50.0, "budget_committed": 30.0}
+    p = run(plan(**kw, budget_outlook="run-rate"), frame()).pacing  # type: ignore[arg-type]
+    assert p is not None
+    assert (p.outlook, p.elapsed) == ("run-rate", DAYS)
+    assert p.rates == approx([270 / DAYS, 150 / DAYS, 0.0, 0.0, 5 / DAYS])
+    search, social, display, email, other = p.rows
+    assert search.outlook == approx([120.0, 90.0, 60 + 270 * 21 / DAYS, 270 * 30 / DAYS])
+    assert social.outlook == approx([0.0, 130.0, 20 + 150 * 21 / DAYS, 150 * 30 / DAYS])
+    assert display.outlook == email.outlook == [0.0] * 4
+    assert other.outlook == approx([5.0, 0.0, 5 * 21 / DAYS, 5 * 30 / DAYS])
+    assert search.variance == approx([-20.0, 10.0, 1000 / 31 - 60, None])  # against the plan
+    assert p.total.outlook == approx([125.0, 220.0, 80 + 425 * 21 / DAYS, 425 * 30 / DAYS])
+    assert p.planned_remaining == pytest.approx(425 * 51 / DAYS)
+    assert p.left_to_plan == pytest.approx(1000 - 50 - 30 - 425 - 425 * 51 / DAYS)
+
+
+def test_the_cap_finding_follows_the_outlook() -> None:
+    labels = load_labels(BUNDLED / "labels", "en")
+
+    def errors(outlook: str) -> list[str]:
+        p = plan(budget_cap=850.0, budget_buffer=50.0, budget_committed=30.0)
+        p.settings.budget_outlook = outlook
+        found = pacing_findings(p, run(p, frame()), labels)
+        return [f.message for f in found if f.severity == "error"]
+
+    assert [m.split(" by ")[1][:2] for m in errors("plan")] == ["58"]
+    assert errors("run-rate") == []
+
+
+def test_run_rate_outlook_uses_a_spend_forecast_where_one_exists() -> None:
+    periods = plan_periods(D(2026, 1, 1), 4)
+    planned = {"search": [100.0] * 4, "social": [0.0, 100.0, 100.0, 100.0]}
+    spend = {"search": [120.0, 90.0, 60.0, 0.0], "social": [0.0, 130.0, 20.0, 0.0]}
+    forecasts = {"search": [None, None, 70.0, 150.0]}
+    p = bp.pace(
+        ["Search", "Social"], planned, spend, D(2026, 3, 10), periods,
+        outlook_by="run-rate", forecasts=forecasts,
+    )  # fmt: skip
+    search, social, _ = p.rows
+    assert search.outlook == approx([120.0, 90.0, 130.0, 150.0])
+    assert social.outlook == approx([0.0, 130.0, 20 + 150 * 21 / DAYS, 150 * 30 / DAYS])
+    plan_outlook = bp.pace(
+        ["Search", "Social"], planned, spend, D(2026, 3, 10), periods, forecasts=forecasts
+    )
+    assert plan_outlook.rows[0].outlook == approx([120.0, 90.0, 60 + 100 * R, 100.0])
+
+
+def test_run_rate_outlook_before_the_plan_keeps_the_plan() -> None:
+    """No day of the plan has passed: there is no rate, so the plan is expected."""
+    p = run(plan(budget_outlook="run-rate", as_of=D(2025, 12, 31)), frame()).pacing  # type: ignore[arg-type]
+    assert p is not None
+    assert (p.as_of_period, p.elapsed, p.rates[0]) == (0, 0, None)
+    assert p.rows[0].outlook == [100.0] * 4
+
+
+def test_run_rate_outlook_reads_a_channels_spend_forecast() -> None:
+    """A KPI on Search whose metric has spend (CPC) gives Search its spend forecast."""
+    from xlmplan.core.model import Kpi
+
+    p = plan(budget_outlook="run-rate")  # type: ignore[arg-type]
+    p.kpis = [Kpi("K1", "Search CPC", "CPC", "Search", 1.0, "lower")]
+    res = run(p, frame())
+    assert res.pacing is not None and res.forecasts
+    spend = next(m for m in res.forecasts[0].measures if m.measure == "spend")
+    assert res.pacing.forecasts[0] == list(spend.mean)
+    assert res.pacing.forecasts[1] == [None] * 4  # Social: no KPI forecasts its spend
+    ahead = [x for x in spend.mean if x is not None]
+    assert ahead and res.pacing.rows[0].outlook[3] == pytest.approx(spend.mean[3])
+
+
+def test_a_line_that_ends_before_it_starts_is_a_finding() -> None:
+    """It spreads nothing (0 months), which Checks says instead of losing it silently."""
+    from xlmplan.core.model import Action
+
+    p = plan()
+    p.money.append(MoneyLine("Advertising", "Search", "Late", D(2026, 3, 5), D(2026, 3, 1), 90.0))
+    p.actions = [Action("Launch", "ST1", "", D(2026, 2, 10), D(2026, 1, 20), 8.0)]
+    res = run(p, frame())
+    assert (res.money_months[-1], res.money_grid[-1]) == (0.0, [0.0] * 4)
+    assert res.action_grid == [[0.0] * 4]
+    labels = load_labels(BUNDLED / "labels", "en")
+    got = [(f.where, f.message) for f in pacing_findings(p, res, labels) if "ends on" in f.message]
+    rest = ": nothing of it is spread over the periods — correct its dates."
+    assert got == [
+        ("Budget_3M Late", f"Late ends on 2026-03-01 before it starts on 2026-03-05{rest}"),
+        ("Budget_3M Launch", f"Launch ends on 2026-01-20 before it starts on 2026-02-10{rest}"),
     ]

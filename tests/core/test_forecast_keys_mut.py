@@ -21,6 +21,7 @@ from xlmplan.core.forecast import (
     forecast,
     run_rate,
     seasonal_history,
+    start_states,
     t90,
 )
 
@@ -180,11 +181,27 @@ def test_backtest_with_days_and_without_scale() -> None:
     assert one.coverage is None and one.mase == pytest.approx(1.0)  # 5 for 6 over the step 1
 
 
-def test_ets_interval_is_statsmodels_widened_for_a_short_history() -> None:
-    """36 per-day rates (trend, a season of four, a fixed wiggle) and 6 parameters: the
-    variance is taken over 36 - 6 = 30 and the quantile is t90(30) = 1.310 instead of the
-    normal 1.2816, so statsmodels' analytic half-width grows by √(36/30) · 1.310 / 1.2816
-    = 1.11972, around statsmodels' own mean."""
+def test_ets_starts_from_the_least_squares_line_and_season() -> None:
+    """x_t = 10 + 2t + (3, -1, -4, 2)[t mod 4] exactly: the start is level 10 at the first
+    period, trend 2 and those effects. The spread of the fitted line one period past 12
+    points (t = 12, position 0) is x0'(X'X)^-1 x0; in the full-dummy form [t, d0..d3] the
+    column space is the same, so it is computed there independently."""
+    effects = [3.0, -1.0, -4.0, 2.0]
+    x = np.array([10.0 + 2 * t + effects[t % 4] for t in range(12)])
+    level, trend, seasonal, spread = start_states(x, 4, 2)
+    assert level == pytest.approx(10.0) and trend == pytest.approx(2.0)
+    assert seasonal == pytest.approx(effects)
+    t = np.arange(14)
+    full = np.column_stack([t, *((t % 4 == j).astype(float) for j in range(4))])
+    inverse = np.linalg.inv(full[:12].T @ full[:12])
+    assert spread == pytest.approx([row @ inverse @ row for row in full[12:]])
+
+
+def test_ets_interval_adds_the_starts_spread_over_the_regressions_dof() -> None:
+    """20 per-day rates (trend, a season of four, a fixed wiggle): the start's coefficients
+    are 4 + 1 = 5, so σ² is taken over 20 - 5 = 15 and the quantile is t90(15) = 1.341;
+    the variance is statsmodels' analytic one (from the least-squares start) plus the
+    mean squared error × the start's spread, around statsmodels' own mean."""
     import warnings
 
     import pandas as pd
@@ -192,18 +209,29 @@ def test_ets_interval_is_statsmodels_widened_for_a_short_history() -> None:
 
     season = [20.0, 0.0, -20.0, 0.0]
     wiggle = [3.0, -2.0, 1.0, -4.0, 2.0, 0.0, -1.0, 4.0, -3.0]
-    rate = np.array([100.0 + 2 * t + season[t % 4] + wiggle[t % 9] for t in range(36)])
-    f = forecast(rate * 30, 4, season_length=4, days=[30.0] * 36, future_days=[31.0] * 4)
+    rate = np.array([100.0 + 2 * t + season[t % 4] + wiggle[t % 9] for t in range(20)])
+    f = forecast(rate * 30, 4, season_length=4, days=[30.0] * 20, future_days=[31.0] * 4)
     assert f.model == ETS
+    scale = float(rate.mean())
+    x = rate / scale
+    t = np.arange(24)
+    full = np.column_stack([t, *((t % 4 == j).astype(float) for j in range(4))])
+    beta = np.linalg.lstsq(full[:20], x, rcond=None)[0]
+    level, trend, seasonal = beta[1:].mean(), beta[0], beta[1:] - beta[1:].mean()
+    inverse = np.linalg.inv(full[:20].T @ full[:20])
+    spread = np.array([row @ inverse @ row for row in full[20:]])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = ETSModel(pd.Series(rate), error="add", trend="add", seasonal="add",
-                         seasonal_periods=4, initialization_method="heuristic")  # fmt: skip
-        frame = model.fit(disp=False, maxiter=200).get_prediction(start=36, end=39)
-        table = frame.summary_frame(alpha=0.2)
-    mean = table["mean"].to_numpy()
-    half = (table["pi_upper"].to_numpy() - mean) * math.sqrt(36 / 30) * 1.310 / 1.2816
-    assert half[0] == pytest.approx(4.356, abs=0.01)
+        model = ETSModel(pd.Series(x), error="add", trend="add", seasonal="add",
+                         seasonal_periods=4, initialization_method="known",
+                         initial_level=level - trend, initial_trend=trend,
+                         initial_seasonal=seasonal)  # fmt: skip
+        fit = model.fit(disp=False, maxiter=200)
+        prediction = fit.get_prediction(start=20, end=23)
+    mean = np.asarray(prediction.predicted_mean) * scale
+    variance = np.asarray(prediction.forecast_variance) + fit.mse * spread
+    half = 1.341 * np.sqrt(variance * 20 / 15) * scale
     assert f.mean == pytest.approx(mean * 31, rel=1e-6)
     assert f.lower == pytest.approx((mean - half) * 31, rel=1e-6)
     assert f.upper == pytest.approx((mean + half) * 31, rel=1e-6)
+    assert all(h > 0 for h in half)

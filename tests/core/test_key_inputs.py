@@ -86,6 +86,20 @@ def test_an_unreadable_setting_is_a_finding_and_keeps_the_default(labels: Labels
     ]
 
 
+def test_the_budget_outlook_is_plan_or_run_rate(labels: Labels) -> None:
+    label = labels["setting.budget_outlook"]
+    for typed, read in (("Run-Rate ", "run-rate"), ("plan", "plan"), ("", "plan")):
+        table = {"settings": start_table(["First month", "2026-01-01"], [label, typed])}
+        plan, findings = plan_from_tables(table, labels, BASE, [])
+        assert (plan.settings.budget_outlook, findings) == (read, [])
+    table = {"settings": start_table(["First month", "2026-01-01"], [label, "weekly"])}
+    plan, findings = plan_from_tables(table, labels, BASE, [])
+    assert plan.settings.budget_outlook == "plan"
+    assert findings == [
+        Finding("error", "Start!B6", f"{label}: 'weekly' is no outlook — pick plan or run-rate")
+    ]
+
+
 @pytest.mark.parametrize(
     ("rows", "message"),
     [

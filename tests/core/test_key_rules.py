@@ -224,26 +224,7 @@ def test_scenario_now(att: float | None, trigger: float, expected: str | None) -
     assert xl(formula, A1=att, B1=trigger) == ("" if expected is None else expected)
 
 
-# --- 3M: months, activity, spreads ----------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("start", "end", "expected"),
-    [
-        (D(2026, 1, 15), D(2026, 3, 1), 3.0),  # Jan, Feb, Mar
-        (D(2025, 12, 31), D(2026, 2, 1), 3.0),  # over a year end: Dec, Jan, Feb
-        (D(2026, 5, 1), D(2026, 5, 31), 1.0),  # one month
-        (D(2028, 2, 29), D(2029, 2, 28), 13.0),  # leap day to the next February
-        (None, D(2026, 5, 31), None),
-        (D(2026, 5, 1), None, None),
-    ],
-)
-def test_months_spanned(start: dt.date | None, end: dt.date | None, expected: float | None) -> None:
-    assert rules.months_spanned(start, end) == expected
-    formula = rules.months_spanned_xl("A1", "B1")
-    assert xl(formula, A1=rules.serial(start), B1=rules.serial(end)) == (
-        "" if expected is None else expected
-    )
+# --- 3M: activity (spreads: test_key_spread.py) -------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -264,41 +245,6 @@ def test_active(start: dt.date | None, end: dt.date | None, month: dt.date, expe
     assert xl(formula, A1=rules.serial(start), B1=rules.serial(end), C1=rules.serial(month)) is (
         expected
     )
-
-
-@pytest.mark.parametrize(
-    ("amount", "n", "start", "end", "month", "expected"),
-    [
-        (1200, 3, D(2026, 1, 15), D(2026, 3, 10), D(2026, 1, 1), 400.0),  # 1200 / 3
-        (1200, 3, D(2026, 1, 15), D(2026, 3, 10), D(2026, 3, 1), 400.0),  # last month counts
-        (1200, 3, D(2026, 1, 15), D(2026, 3, 10), D(2026, 4, 1), 0.0),  # after the end
-        (1200, 3, D(2026, 1, 15), D(2026, 3, 10), D(2025, 12, 1), 0.0),  # before the start
-        (100, 1, D(2026, 2, 10), D(2026, 2, 10), D(2026, 2, 1), 100.0),  # one-day line
-        (1200, 0, D(2026, 1, 15), D(2026, 3, 10), D(2026, 1, 1), 0.0),  # no month: nothing
-        (None, 3, D(2026, 1, 15), D(2026, 3, 10), D(2026, 1, 1), 0.0),
-        (1200, 3, None, D(2026, 3, 10), D(2026, 1, 1), 0.0),
-        (1200, 3, D(2026, 1, 15), None, D(2026, 1, 1), 0.0),
-    ],
-)
-def test_spread(
-    amount: float | None,
-    n: float,
-    start: dt.date | None,
-    end: dt.date | None,
-    month: dt.date,
-    expected: float,
-) -> None:
-    assert rules.spread(amount, n, start, end, month) == expected
-    formula = rules.spread_xl("A1", "B1", "C1", "D1", "E1")
-    got = xl(
-        formula,
-        A1=amount,
-        B1=n,
-        C1=rules.serial(start),
-        D1=rules.serial(end),
-        E1=rules.serial(month),
-    )
-    assert got == expected
 
 
 @pytest.mark.parametrize(

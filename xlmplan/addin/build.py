@@ -30,6 +30,7 @@ from pathlib import Path
 from lxml import etree
 
 from xlmplan.addin import ribbon_texts, udf_wrapper
+from xlmplan.addin.paths import DEFAULT_OUT
 from xlmplan.core.labels import languages, load_labels
 from xlmplan.core.template import templates_root
 from xlmplan.errors import WorkbookError, XlmplanError
@@ -44,7 +45,6 @@ from xlmplan.xlsx.vba_project import (
 )
 
 MACROS = Path(__file__).resolve().parents[2] / "macros"
-DEFAULT_OUT = Path("dist") / "xlmplan.xlam"
 PROJECT = "xlmplan"
 UDF_MODULE = "xlmplan.addin.udfs"
 RIBBON_PART = "customUI/customUI14.xml"

@@ -8,6 +8,7 @@ import functools
 from collections import Counter
 
 from xlmplan.addin.book import Applied
+from xlmplan.addin.prompts import MAX_MESSAGE
 from xlmplan.api import PlanResult
 from xlmplan.core import rules
 from xlmplan.core.checks import Finding
@@ -15,6 +16,7 @@ from xlmplan.core.labels import Labels, languages, load_labels
 from xlmplan.core.model import SCENARIO_KEYS
 from xlmplan.core.template import templates_root
 from xlmplan.importing import ImportResult
+from xlmplan.kpis import KpiReport, KpiRow, percent, short_figure
 from xlmplan.language import LanguageResult
 from xlmplan.refresh import Analysis, RefreshResult
 from xlmplan.share import ShareResult
@@ -116,9 +118,7 @@ def findings(name: str, found: list[Finding], lang: str = "en") -> str:
     if not found:
         return t["addin.no_findings"].format(name=name)
     counts = Counter(f.severity for f in found)
-    summary = ", ".join(
-        _count(t, s, counts[s]) for s in ("error", "warning", "info") if counts[s]
-    )
+    summary = ", ".join(_count(t, s, counts[s]) for s in ("error", "warning", "info") if counts[s])
     found_n = _count(t, "found", len(found))
     lines = [t["addin.findings"].format(found=found_n, name=name, summary=summary)]
     for f in found[:MAX_FINDINGS]:
@@ -127,6 +127,45 @@ def findings(name: str, found: list[Finding], lang: str = "en") -> str:
     if len(found) > MAX_FINDINGS:
         lines.append(t["addin.more"].format(count=f"{len(found) - MAX_FINDINGS:,}"))
     return "\n".join(lines)
+
+
+def kpi_table(report: KpiReport, sheet: str, lang: str = "en") -> str:
+    """Each KPI on a line, as ``xlmplan kpis`` tabulates them: actual / due to date,
+    attainment and status, then the year-end forecast with its 80 % range / the plan
+    target, attainment and scenario. KPIs beyond a message box's room are counted and
+    left to the ``sheet`` that lists them all."""
+    t = texts(lang)
+    as_of = report.as_of.isoformat() if report.as_of else t["addin.kpi_no_data"]
+    title = t["addin.kpi_title"].format(name=report.plan_name, as_of=as_of)
+    if not report.kpis:
+        return f"{title}\n{t['addin.kpis_none']}"
+    lines = [title, *(_kpi_line(t, k) for k in report.kpis)]
+    shown = len(lines)
+    while len("\n".join(lines[:shown])) > MAX_MESSAGE - (shown < len(lines)) * 80:
+        shown -= 1  # the last line then counts the KPIs left out
+    if shown == len(lines):
+        return "\n".join(lines)
+    more = t["addin.kpi_more"].format(count=f"{len(lines) - shown:,}", sheet=sheet)
+    return "\n".join([*lines[:shown], more])
+
+
+def _kpi_line(t: Labels, k: KpiRow) -> str:
+    low, high = (short_figure(v, k.unit) for v in (k.year_end_low, k.year_end_high))
+    ranged = low and high and low != high  # none at the plan's end, where it is the actual
+    band = t["addin.kpi_range"].format(low=low, high=high) if ranged else ""
+    line = t["addin.kpi_line"].format(
+        kpi=f"{k.id} {k.name}",
+        actual=short_figure(k.actual_to_date, k.unit) or "—",
+        due=short_figure(k.target_to_date, k.unit) or "—",
+        attainment=percent(k.attainment_to_date),
+        status=k.status or t["addin.kpi_no_data"],
+        forecast=short_figure(k.year_end_forecast, k.unit) or "—",
+        range=band,
+        target=short_figure(k.plan_target, k.unit) or "—",
+        year_end=percent(k.year_end_attainment),
+        scenario=k.scenario or "",
+    )
+    return " ".join(line.split())  # no double space where a figure is missing
 
 
 def scenarios(an: Analysis) -> str:

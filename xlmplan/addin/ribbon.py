@@ -22,6 +22,7 @@ from xlmplan.addin.live_book import XlwingsBook
 from xlmplan.addin.prompts import ExcelPrompter, FileKind, Prompter
 from xlmplan.addin.session import Session
 from xlmplan.errors import XlmplanError
+from xlmplan.kpis import read_kpis
 from xlmplan.libreoffice import available as libreoffice_available
 from xlmplan.xlsx.plan_file import open_plan
 
@@ -145,6 +146,18 @@ def scenarios(session: Session) -> None:
     session.prompter.info(text)
 
 
+def show_kpis(session: Session) -> None:
+    """Show each KPI's on-pace and year-end verdicts, read as ``xlmplan kpis`` reads them
+    (the plan's saved values); nothing is changed."""
+    book = session.plan()
+
+    def table(plan: Path) -> str:
+        report = read_kpis(plan)
+        return messages.kpi_table(report, sheet_name(plan, "strategy_kpi"), plan_language(book))
+
+    session.prompter.info(session.read(table))
+
+
 def allocate_budget(session: Session) -> None:
     """Fit the response curves, write the recommended weekly split into the Budget mix
     sheet's proposed column and show the sheet (as `xlmplan allocate`)."""
@@ -239,6 +252,7 @@ CALLBACKS: Mapping[str, Callable[[Session], None]] = {
     "import_data": import_data,
     "refresh": refresh_plan,
     "check_plan": check_plan,
+    "kpis": show_kpis,
     "scenarios": scenarios,
     "allocate": allocate_budget,
     "share": share_copy,

@@ -62,13 +62,67 @@ def actual_xl(spend: str, first: str, last: str, as_of: str, k: str, as_of_perio
     return f'IF({k}<={as_of_period},{spend}d_date,">="&{first},d_date,"<="&MIN({last},{as_of})),"")'
 
 
-def outlook(actual: float | None, planned: float, share: float) -> float:
-    """Actual so far plus the plan still ahead (the actual counts only up to the as-of)."""
-    return (actual or 0.0) + planned * share
+PLAN, RUN_RATE = "plan", "run-rate"
+OUTLOOKS = (PLAN, RUN_RATE)
+"""Start's *budget outlook*: what a period is expected to spend after the as-of date."""
 
 
-def outlook_xl(actual: str, planned: str, share: str, k: str, as_of_period: str) -> str:
-    return f"IF({k}<={as_of_period},{actual},0)+{planned}*{share}"
+def elapsed_days(as_of: dt.date | None, periods: Periods) -> int:
+    """Days from the plan's first day to the as-of date (to the plan's last day after it);
+    0 before the plan or without an as-of date."""
+    if as_of_period(as_of, periods) == 0 or as_of is None:
+        return 0
+    return (min(as_of, periods.last) - periods.first).days + 1
+
+
+def elapsed_days_xl(as_of: str, as_of_period: str) -> str:
+    return f"IF({as_of_period}>=1,MIN({as_of},PlanEnd)-INDEX(cal_first,1)+1,0)"
+
+
+def run_rate(actual_to_date: float, elapsed: int) -> float | None:
+    """Spend per day to date; blank when no day has passed."""
+    return actual_to_date / elapsed if elapsed > 0 else None
+
+
+def run_rate_xl(actual_to_date: str, elapsed: str) -> str:
+    return f'IF({elapsed}>0,{actual_to_date}/{elapsed},"")'
+
+
+def ahead(
+    planned: float,
+    share: float,
+    days: int,
+    rate: float | None,
+    forecast: float | None,
+    by_run_rate: bool,
+) -> float:
+    """The spend expected in a period after the as-of date: the plan × the share still
+    ahead; with the run-rate outlook (and a rate), the spend forecast still ahead where one
+    exists, else spend per day to date × the period's days × the share still ahead."""
+    if not by_run_rate or rate is None:
+        return planned * share
+    if share <= 0:
+        return 0.0
+    return forecast if forecast is not None else rate * days * share
+
+
+def ahead_xl(
+    by_run_rate: str, planned: str, share: str, days: str, rate: str, forecast: str
+) -> str:
+    return (
+        f"IF(AND({by_run_rate},ISNUMBER({rate})),IF({share}>0,IF(ISNUMBER({forecast}),"
+        f"{forecast},{rate}*{days}*{share}),0),{planned}*{share})"
+    )
+
+
+def outlook(actual: float | None, expected: float) -> float:
+    """Actual so far plus the spend expected still ahead (the actual counts only up to the
+    as-of date)."""
+    return (actual or 0.0) + expected
+
+
+def outlook_xl(actual: str, expected: str, k: str, as_of_period: str) -> str:
+    return f"IF({k}<={as_of_period},{actual},0)+{expected}"
 
 
 def planned_to_date(planned: float, share: float) -> float:
@@ -185,9 +239,13 @@ class Pacing:
     shares: list[float]  # per period: share of its plan still ahead
     rows: list[Row]  # channels in order, then the unassigned lines
     total: Row
-    planned_remaining: float
+    planned_remaining: float  # the spend expected after the as-of date (plan or run-rate)
     left_to_plan: float
     reconciled: list[Reconciled] = field(default_factory=list)
+    outlook: str = PLAN
+    elapsed: int = 0  # days of the plan to the as-of date
+    rates: list[float | None] = field(default_factory=list)  # per row: spend per day to date
+    forecasts: list[list[float | None]] = field(default_factory=list)  # per row and period
 
 
 def pacing_row(
@@ -196,12 +254,16 @@ def pacing_row(
     spend: Sequence[float],
     as_of_period: int,
     shares: Sequence[float],
+    expected: Sequence[float] | None = None,
 ) -> Row:
-    """A row from planned money and actual spend (to the as-of date) per period."""
+    """A row from planned money and actual spend (to the as-of date) per period;
+    ``expected``: the spend expected still ahead per period (the plan's by default)."""
     actual: list[float | None] = [
         float(s) if k + 1 <= as_of_period else None for k, s in enumerate(spend)
     ]
-    out = [outlook(a, p, sh) for a, p, sh in zip(actual, planned, shares, strict=True)]
+    if expected is None:
+        expected = [p * sh for p, sh in zip(planned, shares, strict=True)]
+    out = [outlook(a, e) for a, e in zip(actual, expected, strict=True)]
     var = [variance(p, a, sh) for p, a, sh in zip(planned, actual, shares, strict=True)]
     return Row(
         channel,
@@ -224,26 +286,48 @@ def pace(
     cap: float | None = None,
     buffer: float | None = None,
     committed: float | None = None,
+    outlook_by: str = PLAN,
+    forecasts: dict[str, list[float | None]] | None = None,
 ) -> Pacing:
-    """Pacing per channel (``planned``/``spend`` keyed by casefolded channel; the key ``""``
-    holds what no listed channel takes) and the total with its left to plan."""
+    """Pacing per channel (``planned``/``spend``/``forecasts`` keyed by casefolded channel;
+    the key ``""`` holds what no listed channel takes) and the total with its left to plan.
+    ``forecasts``: a channel's spend forecast still ahead per period, used by the run-rate
+    outlook where it is a number."""
     a = as_of_period(as_of, periods)
     rem = remaining_share(as_of, periods)
     n = len(periods)
     shares = [plan_share(k + 1, a, rem) for k in range(n)]
+    elapsed = elapsed_days(as_of, periods)
+    by_run_rate = outlook_by == RUN_RATE
     zero = [0.0] * n
-    keys = [c.casefold() for c in channels]
-    rows = [
-        pacing_row(c, planned.get(k, zero), spend.get(k, zero), a, shares)
-        for c, k in zip(channels, keys, strict=True)
-    ]
-    rows.append(pacing_row("", planned.get("", zero), spend.get("", zero), a, shares))
+    none: list[float | None] = [None] * n
+    keys = [*(c.casefold() for c in channels), ""]
+    rows, rates, fcs = [], [], []
+    for name, key in zip([*channels, ""], keys, strict=True):
+        plan_k, spend_k = planned.get(key, zero), spend.get(key, zero)
+        fc = (forecasts or {}).get(key, none)
+        to_date = sum(float(v) for k, v in enumerate(spend_k) if k + 1 <= a)
+        rate = run_rate(to_date, elapsed)
+        expected = [
+            ahead(plan_k[k], shares[k], periods[k].days, rate, fc[k], by_run_rate)
+            for k in range(n)
+        ]
+        rows.append(pacing_row(name, plan_k, spend_k, a, shares, expected))
+        rates.append(rate)
+        fcs.append(list(fc))
     plan_total = [sum(r.planned[k] for r in rows) for k in range(n)]
-    spend_total = [sum(spend.get(c, zero)[k] for c in [*keys, ""]) for k in range(n)]
+    spend_total = [sum(spend.get(c, zero)[k] for c in keys) for k in range(n)]
     total = pacing_row("", plan_total, spend_total, a, shares)
-    remaining = sum(p * sh for p, sh in zip(plan_total, shares, strict=True))
+    # the total's outlook is its rows' (each channel runs at its own rate)
+    out = [sum(r.outlook[k] for r in rows) for k in range(n)]
+    total = Row("", total.planned, total.actual, out, total.variance, total.cum_planned,
+                _running(out))  # fmt: skip
+    remaining = sum(out) - total.actual_to_date
     left = left_to_plan(cap, buffer, committed, sum(plan_total), total.actual_to_date, remaining)
-    return Pacing(a, rem, shares, rows, total, remaining, left)
+    return Pacing(
+        a, rem, shares, rows, total, remaining, left,
+        outlook=RUN_RATE if by_run_rate else PLAN, elapsed=elapsed, rates=rates, forecasts=fcs,
+    )  # fmt: skip
 
 
 def _running(values: Sequence[float]) -> list[float]:

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from xlmplan.core import budget_pacing, periods, rules
 from xlmplan.core.catalog import Catalog
 from xlmplan.core.engine import Results, Words, cited_ids
+from xlmplan.core.finding import Finding
 from xlmplan.core.kpi_forecast import beyond_forecast, number_text
 from xlmplan.core.labels import Labels
 from xlmplan.core.model import Objective, Plan
 
 SEVERITIES = ("error", "warning", "info")
 SMART_NAMES = ("specific", "measurable", "achievable", "relevant", "timebound")
-
-
-@dataclass(frozen=True)
-class Finding:
-    severity: str  # error | warning | info
-    where: str
-    message: str
 
 
 def find(
@@ -180,7 +172,8 @@ def _objective_findings(plan: Plan, ob: Objective, where: str, t: Labels) -> lis
 
 def pacing_findings(plan: Plan, results: Results, labels: Labels) -> list[Finding]:
     """Media overspend per period and to date (per channel and in total), a cap the
-    outlook breaks, and channels whose strategy budgets disagree with their money lines."""
+    outlook breaks, money lines and actions that end before they start (they spread
+    nothing), and channels whose strategy budgets disagree with their money lines."""
     p, t = results.pacing, labels
     if p is None:
         return []
@@ -213,6 +206,14 @@ def pacing_findings(plan: Plan, results: Results, labels: Labels) -> list[Findin
     if rules.is_num(s.budget_cap) and rules.xl_round(p.left_to_plan, 2) < 0:
         message = t["check.cap_exceeded"].format(over=f"{-p.left_to_plan:,.0f}")
         out.append(Finding("error", sheet, message))
+    budget_sheet = t["sheet.budget"]
+    for item, start, end in [
+        *((m.item, m.start, m.end) for m in plan.money),
+        *((a.action, a.start, a.end) for a in plan.actions),
+    ]:
+        if start is not None and end is not None and end < start:  # spreads nothing
+            message = t["check.spread_inverted"].format(item=item, start=start, end=end)
+            out.append(Finding("warning", f"{budget_sheet} {item}", message))
     for rec in p.reconciled:
         if rec.differs:
             message = t["check.budgets_disagree"].format(

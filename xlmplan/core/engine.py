@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlmplan.core import budget_pacing, rules
+from xlmplan.core import budget_pacing, rules, spread
 from xlmplan.core import target_path as tp
 from xlmplan.core.catalog import Catalog, Metric
 from xlmplan.core.data import MEASURES
@@ -491,6 +491,7 @@ class Engine:
     def _budget(self, res: Results) -> None:
         s = self.plan.settings
         periods = s.periods()
+        history = tp.history_periods(periods)
         months = [p.first for p in periods.items]
         for p in self.plan.people:
             cost, cap = [], []
@@ -504,18 +505,17 @@ class Engine:
                 cap.append(float(fte * s.hours_per_month) if fte is not None else 0.0)
             res.people_cost.append(cost)
             res.people_capacity.append(cap)
-        for line in self.plan.money:
-            n = rules.months_spanned(line.start, line.end)
-            res.money_months.append(n)
-            res.money_grid.append(
-                [rules.spread(line.amount, n, line.start, line.end, m) for m in months]
-            )
-        for act in self.plan.actions:
-            n = rules.months_spanned(act.start, act.end)
-            res.action_months.append(n)
-            res.action_grid.append(
-                [rules.spread(act.hours, n, act.start, act.end, m) for m in months]
-            )
+        for items, counts, grid in (
+            ([(m.start, m.end, m.amount) for m in self.plan.money], res.money_months,
+             res.money_grid),
+            ([(a.start, a.end, a.hours) for a in self.plan.actions], res.action_months,
+             res.action_grid),
+        ):  # fmt: skip
+            for st, en, amount in items:
+                n = spread.months_spanned(st, en, periods, history)
+                counts.append(n)
+                cells = [spread.spread(amount, n, st, en, p.first, p.last) for p in periods.items]
+                grid.append(cells)
         for i, p in enumerate(self.plan.people):
             demand = []
             for mi in range(len(months)):
@@ -581,6 +581,8 @@ class Engine:
             cap=s.budget_cap,
             buffer=s.budget_buffer,
             committed=s.budget_committed,
+            outlook_by=s.budget_outlook,
+            forecasts=self._spend_forecasts(res, known),
         )
         res.pacing.reconciled.extend(
             budget_pacing.reconcile(
@@ -589,6 +591,19 @@ class Engine:
                 [(m.channel, m.amount) for m in plan.money],
             )
         )
+
+    def _spend_forecasts(self, res: Results, channels: set[str]) -> dict[str, list[Any]]:
+        """Per pacing channel (casefolded): the spend forecast still ahead per period, from
+        the first KPI of that channel whose metric forecasts spend."""
+        out: dict[str, list[Any]] = {}
+        for kpi, fc in zip(self.plan.kpis, res.forecasts, strict=False):
+            key = kpi.channel.casefold()
+            if key not in channels or key in out:
+                continue
+            spend = next((m for m in fc.measures if m.measure == "spend"), None)
+            if spend is not None and any(v is not None for v in spend.mean):
+                out[key] = list(spend.mean)
+        return out
 
     def _analysis(self, res: Results) -> None:
         """Sums by plan month, by channel (plan to date) and by channel × month: one pass each."""

@@ -2,9 +2,9 @@
 
 A series of period sums (months or weeks) is forecast per day of each period, so months of
 28 to 31 days compare fairly. With two full seasons of history the model is exponential
-smoothing with additive error, trend and seasonality, fitted by
-statsmodels (``ETSModel``, analytic prediction intervals); see docs/forecasting.md for
-why. With less history it is the run-rate rule: the average per-day rate so far times the
+smoothing with additive error, trend and seasonality, fitted by statsmodels (``ETSModel``)
+from a least-squares start, with analytic prediction intervals; see docs/forecasting.md
+for why. With less history it is the run-rate rule: the average per-day rate so far times the
 period's days, with an interval from the spread of the per-day rates of past periods.
 
 statsmodels is imported only when a seasonal model is fitted, so commands that do not
@@ -22,7 +22,6 @@ import numpy as np
 
 LEVEL = 0.8
 ETS = "ETS(A,A,A)"
-ETS_PARAMETERS = 6  # alpha, beta, gamma, initial level and trend, variance
 RUN_RATE = "run-rate"
 
 # Student's t 90th percentile (a two-sided 80 % interval) for 1..30 degrees of freedom.
@@ -48,12 +47,12 @@ class Forecast:
     upper: tuple[float | None, ...]
 
 
-HEURISTIC_MIN = 10  # statsmodels' heuristic start of an ETS model needs ten observations
+HEURISTIC_MIN = 10  # the least observations a seasonal model is fitted to
 
 
 def seasonal_history(n: int, season_length: int) -> bool:
-    """Enough history for a seasonal model: two full seasons, and at least the ten
-    observations the model's heuristic start needs (shorter: the run-rate)."""
+    """Enough history for a seasonal model: two full seasons, and at least ten
+    observations (shorter: the run-rate)."""
     return n >= max(2 * season_length, HEURISTIC_MIN)
 
 
@@ -112,38 +111,64 @@ def _scaled(values: np.ndarray, days: np.ndarray) -> tuple[float | None, ...]:
 def _ets(rate: np.ndarray, horizon: int, m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean and 80 % bounds of ETS(A,A,A) fitted to the per-day rates.
 
-    statsmodels' analytic interval uses the maximum-likelihood variance (squared errors
-    ÷ n) and the normal quantile, which is too narrow on two or three seasons of history.
-    The variance is taken ÷ (n − k) instead, k counting the three smoothing parameters,
-    the initial level and trend and the variance itself, with Student's t quantile on
-    n − k degrees of freedom (docs/forecasting.md shows the coverage this gives).
+    The start (initial level, trend and seasonal states) is :func:`start_states`, the
+    least-squares line plus season over the whole history; the smoothing parameters are
+    then fitted by maximum likelihood from it. The forecast variance is statsmodels'
+    analytic one plus that of the estimated start, σ² x₀ᵀ(XᵀX)⁻¹x₀ (x₀ the forecast
+    period's row of the start's design): with smoothing parameters of 0 the model is that
+    regression and the interval its prediction interval. σ² is taken over n − (m + 1)
+    degrees of freedom (the start's coefficients) and the quantile is Student's t on as
+    many (docs/forecasting.md shows the coverage this gives).
     """
     import pandas as pd
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
+    n = len(rate)
     scale = float(np.mean(np.abs(rate))) or 1.0
+    x = rate / scale
+    level, trend, seasonal, spread = start_states(x, m, horizon)
     model = ETSModel(
-        pd.Series(rate / scale),
+        pd.Series(x),
         error="add",
         trend="add",
         seasonal="add",
         seasonal_periods=m,
-        initialization_method="heuristic",
+        initialization_method="known",
+        initial_level=level - trend,  # the state before the first period
+        initial_trend=trend,
+        initial_seasonal=seasonal,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
         fit = model.fit(disp=False, maxiter=200)
-        frame = fit.get_prediction(start=len(rate), end=len(rate) + horizon - 1).summary_frame(
-            alpha=1 - LEVEL
-        )
-    n = len(rate)
-    dof = n - ETS_PARAMETERS
-    widen = math.sqrt(n / dof) * t90(dof) / _Z90
-    mean = frame["mean"].to_numpy()
-    half = (frame["pi_upper"].to_numpy() - mean) * widen
+        prediction = fit.get_prediction(start=n, end=n + horizon - 1)
+    mean = np.asarray(prediction.predicted_mean, dtype=float)
+    variance = np.asarray(prediction.forecast_variance, dtype=float) + fit.mse * spread
+    dof = n - (m + 1)
+    half = t90(dof) * np.sqrt(variance * n / dof)
     return mean * scale, (mean - half) * scale, (mean + half) * scale
+
+
+def start_states(
+    x: np.ndarray, m: int, horizon: int = 0
+) -> tuple[float, float, np.ndarray, np.ndarray]:
+    """The least-squares fit of x_t = a + b·t + s_(t mod m) (the s summing to 0) over the
+    whole series: the level a at the first period, the trend b, the m seasonal effects
+    from the first period on, and x₀ᵀ(XᵀX)⁻¹x₀ for each of the ``horizon`` periods after
+    the series (the variance of the fitted line plus season there, in units of σ²)."""
+    n = len(x)
+    t = np.arange(n + horizon)
+    design = np.column_stack(
+        [np.ones(len(t)), t, *((t % m == j).astype(float) for j in range(m - 1))]
+    )
+    fitted, history = design[n:], design[:n]
+    beta = np.linalg.lstsq(history, x, rcond=None)[0]
+    effects = np.append(beta[2:], 0.0)
+    shift = float(effects.mean())
+    spread = np.einsum("ij,jk,ik->i", fitted, np.linalg.pinv(history.T @ history), fitted)
+    return float(beta[0]) + shift, float(beta[1]), effects - shift, spread
 
 
 def t90(dof: int) -> float:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from xlmplan.core.addresses import col_letter
+from xlmplan.core.budget_pacing import OUTLOOKS
 from xlmplan.core.checks import Finding
 from xlmplan.core.data import LARGEST, SIZE_PROBLEM, SMALLEST
 from xlmplan.core.date_bounds import (
@@ -222,6 +223,8 @@ def _settings(table: TableCells, labels: Labels, base: Settings, r: _Reader) -> 
             values[f.name] = _fiscal_start(r.number(value, where, header), where, header, r)
         elif f.name == "calendar":
             values[f.name] = _calendar(r.text(value, where), where, header, base.calendar, r)
+        elif f.name == "budget_outlook":
+            values[f.name] = _outlook(r.text(value, where), where, header, base.budget_outlook, r)
         else:
             values[f.name] = r.text(value, where) or getattr(base, f.name)
     start = values.get("start")
@@ -288,6 +291,17 @@ def _calendar(text: str, where: str, header: str, default: str, r: _Reader) -> s
         return folded
     if folded:
         r.bad(where, f"{header}: '{text}' is no calendar — pick {' or '.join(CALENDARS)}")
+    return default
+
+
+def _outlook(text: str, where: str, header: str, default: str, r: _Reader) -> str:
+    """Start's budget outlook: one of :data:`budget_pacing.OUTLOOKS` (any case), else a
+    finding."""
+    folded = text.strip().casefold()
+    if folded in OUTLOOKS:
+        return folded
+    if folded:
+        r.bad(where, f"{header}: '{text}' is no outlook — pick {' or '.join(OUTLOOKS)}")
     return default
 
 

@@ -47,6 +47,7 @@ class Settings:
     budget_cap: float | None = None  # media spend cap; None = the planned media total
     budget_buffer: float | None = None  # part of the cap held back
     budget_committed: float | None = None  # contracted, not yet in Data nor in money lines
+    budget_outlook: str = "plan"  # spend expected after the as-of date: "plan" or "run-rate"
 
     @property
     def end(self) -> dt.date:

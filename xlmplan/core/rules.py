@@ -189,19 +189,6 @@ def scenario_now_xl(att: str, trigger: str, names: tuple[str, str, str]) -> str:
 # --- 3M ----------------------------------------------------------------------------------
 
 
-def months_spanned(start: dt.date | None, end: dt.date | None) -> float | None:
-    if start is None or end is None:
-        return None
-    return float((end.year - start.year) * 12 + end.month - start.month + 1)
-
-
-def months_spanned_xl(start: str, end: str) -> str:
-    return (
-        f"IF(AND(ISNUMBER({start}),ISNUMBER({end})),"
-        f'(YEAR({end})-YEAR({start}))*12+MONTH({end})-MONTH({start})+1,"")'
-    )
-
-
 def active(start: dt.date | None, end: dt.date | None, month: dt.date, last: dt.date) -> bool:
     """Whether [start, end] overlaps the month [month, last]."""
     return start is not None and end is not None and start <= last and end >= month
@@ -209,25 +196,6 @@ def active(start: dt.date | None, end: dt.date | None, month: dt.date, last: dt.
 
 def active_xl(start: str, end: str, month: str) -> str:
     return f"AND(ISNUMBER({start}),ISNUMBER({end}),{start}<=EOMONTH({month},0),{end}>={month})"
-
-
-def spread(
-    amount: Any, n_months: Any, start: dt.date | None, end: dt.date | None, month: dt.date
-) -> float:
-    """An amount spread evenly over the months from start's month to end."""
-    if not (is_num(amount) and is_num(n_months)) or start is None or end is None:
-        return 0.0
-    if n_months < 1 or month < dt.date(start.year, start.month, 1) or month > end:
-        return 0.0
-    return amount / n_months
-
-
-def spread_xl(amount: str, n_months: str, start: str, end: str, month: str) -> str:
-    return (
-        f"IF(AND(ISNUMBER({amount}),ISNUMBER({n_months}),ISNUMBER({start}),ISNUMBER({end})),"
-        f"IF(AND({n_months}>=1,{month}>=DATE(YEAR({start}),MONTH({start}),1),{month}<={end}),"
-        f"{amount}/{n_months},0),0)"
-    )
 
 
 def word_count_xl(text: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-import os
 import tomllib
 from dataclasses import replace
 from pathlib import Path
@@ -34,24 +33,12 @@ from xlmplan.core.model import (
     month_end,
 )
 from xlmplan.core.periods import month_first, month_of, shift_month
+from xlmplan.core.template_root import (  # noqa: F401 - their home before
+    BUNDLED,
+    template_names,
+    templates_root,
+)
 from xlmplan.errors import TemplateError
-
-BUNDLED = Path(__file__).resolve().parents[2] / "workbook_templates"
-
-
-def templates_root() -> Path:
-    """The folder of templates, label packs and the metric catalog.
-
-    ``XLMPLAN_TEMPLATES`` points at a folder of your own (same layout), e.g. a copy with
-    extra metrics in ``metrics.toml``.
-    """
-    return Path(os.environ.get("XLMPLAN_TEMPLATES") or BUNDLED)
-
-
-def template_names() -> list[str]:
-    return sorted(
-        p.stem for p in (templates_root() / "templates").glob("*.toml") if "." not in p.stem
-    )
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

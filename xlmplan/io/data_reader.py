@@ -12,6 +12,7 @@ from xlmplan.core.data import DATA_COLUMNS, canonical_frame, normalise_header
 from xlmplan.core.template import data_header_aliases
 from xlmplan.errors import DataError, WorkbookError
 from xlmplan.io.export_text import read_cells, read_file, split_line
+from xlmplan.io.flat_large import handles, read_flat
 from xlmplan.xlsx.bounded_copy import read_whole_sheets
 
 DELIMITERS = (",", ";", "\t")
@@ -19,11 +20,22 @@ _DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "tab"}
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls / .doc
 _BINARY = re.compile(r"[\x00-\x08\x0b\x0e-\x19\x1b-\x1f]")  # \x1a: DOS end-of-file
+READ_NOTES = "xlmplan.read_notes"  # DataFrame.attrs key: what reading the file did
+
+
+def read_notes(frame: pd.DataFrame) -> list[str]:
+    """What `read_data` did to the file's rows that the user should know (summed rows)."""
+    return list(frame.attrs.get(READ_NOTES, []))
 
 
 def read_data(path: Path, *, sep: str | None = None) -> pd.DataFrame:
-    """Read CSV (delimiter sniffed unless `sep`) or xlsx into `canonical_frame` form."""
+    """Read CSV (delimiter sniffed unless `sep`) or xlsx into `canonical_frame` form;
+    Parquet, and CSV over a sheet's rows, through `flat_large` (its notes in ``attrs``)."""
     path = Path(path)
+    if handles(path):
+        frame, notes = read_flat(path)
+        frame.attrs[READ_NOTES] = notes
+        return frame
     name = path.name
     raw = read_file(path)
     suffix = path.suffix.lower()

@@ -10,7 +10,9 @@ Rules
 - Files: CSV in UTF-8 (with or without BOM), UTF-16 LE/BE (with BOM, or detected without),
   Windows-1256 (Arabic text: high bytes in runs) or Windows-1252 (with a note); delimiter
   ',', ';' or tab, sniffed; or xlsx (the 'Data' sheet, a Universal Analytics 'Dataset1'
-  sheet with its 'Summary', else the first sheet with a table). Lines above the header
+  sheet with its 'Summary', else the first sheet with a table). Parquet files, and generic
+  CSV files with more rows than a sheet holds, are read by `flat_large` (the latter summed
+  per day, channel and campaign on DuckDB). Lines above the header
   (GA4 '#' lines, report titles, date-range lines, quoted 'Report Start: ...' lines) give
   the title and the date range.
 - Platform (`source='auto'`): LinkedIn ('Report Start:', '(in UTC)', 'Total Spent'),
@@ -96,6 +98,7 @@ from xlmplan.io.export_platforms import (
 )
 from xlmplan.io.export_table import Table, load_table
 from xlmplan.io.export_text import DateSpan, decimal_mark
+from xlmplan.io.flat_large import handles, read_flat
 
 SOURCES = (
     "ga4",
@@ -141,6 +144,11 @@ def read_export(
             f"{name}: unknown source {source!r} — use auto or one of {', '.join(SOURCES)}."
         )
     check_options(name, mapping or {}, channel)
+    if source in ("auto", "generic") and handles(path):  # Parquet, or over a sheet's rows
+        frame, notes = read_flat(path, mapping=mapping, channel=channel)
+        days = frame["date"]
+        span = (days.min().date(), days.max().date()) if len(frame) else None
+        return Imported(frame, "generic", span, notes + cleaned_notes(frame), 0)
     table = load_table(path)
     return _Import(table, source, dict(mapping or {}), channel, spread).run()
 

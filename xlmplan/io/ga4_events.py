@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import glob
-import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,6 +31,9 @@ import pandas as pd
 
 from xlmplan.core.data import canonical_frame
 from xlmplan.errors import DataError
+from xlmplan.io.duckdb_engine import MEMORY_ENV as MEMORY_ENV
+from xlmplan.io.duckdb_engine import first_line as _first_line
+from xlmplan.io.duckdb_engine import settings
 from xlmplan.io.exports import Imported
 from xlmplan.io.ga4_channels import ChannelRules, channel_expr, load_rules
 
@@ -41,8 +43,6 @@ if TYPE_CHECKING:
 SOURCE = "ga4-bigquery"
 REQUIRED = ("event_date", "event_timestamp", "event_name", "event_params", "user_pseudo_id")
 SUFFIXES = (".parquet", ".json", ".ndjson", ".jsonl")
-MEMORY_ENV = "XLMPLAN_DUCKDB_MEMORY"
-DEFAULT_MEMORY = "1GB"
 BATCH_EVENTS = 8_000_000  # events per DuckDB query: per-query overhead vs a finer progress bar
 JSON_EVENT_BYTES = 1_500  # a GA4 event's typical size as newline-delimited JSON
 NEW_USERS = "New users"
@@ -91,27 +91,30 @@ def session_days(t: ir.Table, conversions: Sequence[str]) -> ir.Table:
     last = ("session_traffic_source_last_click",)
     cross = (*last, "cross_channel_campaign")
     manual = (*last, "manual_campaign")
-    source = ibis.struct(
-        {
-            **{
-                k: ibis.coalesce(v, _param(t, k, "string_value", "string"))
-                for k, v in collected.items()
-            },
-            "gclid": _field(t, "collected_traffic_source", "gclid"),
-            "lc_channel": _field(t, *cross, "default_channel_group"),
-            "lc_source": ibis.coalesce(_field(t, *cross, "source"), _field(t, *manual, "source")),
-            "lc_medium": ibis.coalesce(_field(t, *cross, "medium"), _field(t, *manual, "medium")),
-            "lc_campaign": ibis.coalesce(
-                _field(t, *cross, "campaign_name"),
-                _field(t, *last, "google_ads_campaign", "campaign_name"),
-                _field(t, *manual, "campaign_name"),
-            ),
-        }
-    )
+    fields = {
+        **{
+            k: ibis.coalesce(v, _param(t, k, "string_value", "string"))
+            for k, v in collected.items()
+        },
+        "gclid": _field(t, "collected_traffic_source", "gclid"),
+        "lc_channel": _field(t, *cross, "default_channel_group"),
+        "lc_source": ibis.coalesce(_field(t, *cross, "source"), _field(t, *manual, "source")),
+        "lc_medium": ibis.coalesce(_field(t, *cross, "medium"), _field(t, *manual, "medium")),
+        "lc_campaign": ibis.coalesce(
+            _field(t, *cross, "campaign_name"),
+            _field(t, *last, "google_ads_campaign", "campaign_name"),
+            _field(t, *manual, "campaign_name"),
+        ),
+    }
+    source = ibis.struct(fields)
+    # the first event; of events at the same microsecond (first_visit and session_start
+    # often are), one that carries a traffic source, so every engine picks the same one
+    untagged = ibis.coalesce(*fields.values()).isnull().cast("int64")
     ev = t.select(
         day=t.event_date.cast("string"),
         key=key,
         ts=t.event_timestamp.cast("int64"),
+        order=t.event_timestamp.cast("int64") * 2 + untagged,
         conv=name.isin(list(conversions)).cast("int64"),
         rev=ibis.cases(
             (name == "purchase", revenue.fill_null(0)),
@@ -126,7 +129,7 @@ def session_days(t: ir.Table, conversions: Sequence[str]) -> ir.Table:
         revenue=ev.rev.sum(),
         new_users=ev.new.sum(),
         first_ts=ev.ts.min(),
-        src=ev.src.argmin(ev.ts),
+        src=ev.src.argmin(ev.order),
     )
 
 
@@ -232,13 +235,7 @@ def event_files(sources: Sequence[Path | str]) -> list[Path]:
 def _connect(memory_limit: str | None, temp: str) -> Any:
     import ibis
 
-    limit = memory_limit or os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY
-    return ibis.duckdb.connect(memory_limit=limit, temp_directory=temp)
-
-
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    return ibis.duckdb.connect(**settings(temp, memory_limit))
 
 
 def batches(files: Sequence[Path]) -> list[list[Path]]:

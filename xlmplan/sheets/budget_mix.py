@@ -92,6 +92,18 @@ def fits_for(data: pd.DataFrame, metric: rs.ResponseMetric = METRIC) -> list[rs.
     return _CACHE[key]
 
 
+def remembered_fits() -> tuple[str, list[rs.Fit]] | None:
+    """The fits this process made (or was given), with their series' key."""
+    return next(iter(_CACHE.items()), None)
+
+
+def remember_fits(key: str, fits: list[rs.Fit]) -> None:
+    """Fits made earlier for the series with ``key`` (kept in the plan's refresh record):
+    ``fits_for`` takes them while the series is the same (they are seeded: no refit)."""
+    if not _CACHE:
+        _CACHE[key] = fits
+
+
 def channel_of(fit: rs.Fit) -> Channel:
     """The allocator's view of a fitted channel with the default bounds: 0 to 1.5 × the
     highest weekly spend seen."""

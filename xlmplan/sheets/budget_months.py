@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from xlmplan.core import budget_pacing as bp
-from xlmplan.core import rules
+from xlmplan.core import rules, spread
 from xlmplan.core.model import MONEY_CATEGORIES
 from xlmplan.sheets import pacing_block
 from xlmplan.sheets.context import Ctx, blank, quoted
@@ -83,8 +83,8 @@ def build(ctx: Ctx) -> Sheet:
     actions = Grid(take(n_a), n_a)
 
     _people(f, people_title, people, actions)
-    _money(f, money_title, money)
-    _actions(f, actions_title, actions)
+    _spread(f, money_title, money, "money")
+    _spread(f, actions_title, actions, "actions")
     pacing_block.build(f, pacing, money)
     pacing_block.reconcile(f, reconcile_title, reconcile, money)
     f.block_title(summary_title, t("pacing.summary"), [t("start.item"), "", ""])
@@ -144,69 +144,44 @@ def _people(f: MonthFrame, block: int, grids: dict[str, Grid], actions: Grid) ->
     ]
 
 
-def _spread_rows(
-    f: MonthFrame,
-    grid: Grid,
-    role: str,
-    items: Sequence[object],
-    labels: tuple[int, int, str, str],
-    months: list[float | None],
-    cells: list[list[float]],
-    style: str,
-) -> None:
-    """Rows of amounts (or hours) spread over their months: label, detail, months, periods."""
-    sheet = f.sheet
+# per spread block: its title and heads, the item's label and detail (Table column and
+# attribute), the plan's items, the engine's months and grid, and the cells' style
+SPREADS = {
+    "money": ("money_block", ("money.item", "money.channel"), (2, 1, "item", "channel"),
+              "money", "money_months", "money_grid", "derived:money0_dash"),
+    "actions": ("actions_block", ("actions.action", "actions.owner"), (0, 2, "action", "owner"),
+                "actions", "action_months", "action_grid", "derived:hours_dash"),
+}  # fmt: skip
+
+
+def _spread(f: MonthFrame, block: int, grid: Grid, key: str) -> None:
+    """A block of amounts (money lines) or hours (actions) spread over the plan's periods:
+    label, detail, months spanned and one column per period, row i from row i of the Table."""
+    ctx, sheet, t = f.ctx, f.sheet, f.ctx.t
+    title_key, heads, labels, attr, months_attr, grid_attr, style = SPREADS[key]
+    f.block_title(block, t(f"pacing.{title_key}"), [*(t(h) for h in heads), t("budget.months")])
+    items: Sequence[object] = getattr(ctx.plan, attr)
+    months: list[float | None] = getattr(ctx.results, months_attr)
+    cells: list[list[float]] = getattr(ctx.results, grid_attr)
     label_col, detail_col, label_attr, detail_attr = labels
     for i, r in enumerate(grid.rows()):
         item = items[i] if i < len(items) else None
-        f.label_from(r, LABEL, f.table_cell(role, i, label_col), getattr(item, label_attr, ""))
-        f.label_from(r, DETAIL, f.table_cell(role, i, detail_col), getattr(item, detail_attr, ""))
-        st, en, amount = (f.table_cell(role, i, j) for j in (3, 4, 5))
-        spanned = rules.months_spanned_xl(st, en)
+        f.label_from(r, LABEL, f.table_cell(key, i, label_col), getattr(item, label_attr, ""))
+        f.label_from(r, DETAIL, f.table_cell(key, i, detail_col), getattr(item, detail_attr, ""))
+        st, en, amount = (f.table_cell(key, i, j) for j in (3, 4, 5))
+        spanned = spread.months_spanned_xl(st, en)
         sheet.formula(r, EXTRA, spanned, blank(months[i]) if item else "", "derived:int")
         n_ref = a1(r, EXTRA, False, True)
         for k in range(f.n):
-            formula = rules.spread_xl(amount, n_ref, st, en, f.first(k))
+            formula = spread.spread_xl(amount, n_ref, st, en, f.first(k), f.last(k))
             sheet.formula(r, f.col(k), formula, cells[i][k] if item else 0.0, style)
         f.row_total(r, sum(cells[i]) if item else 0.0, style)
-
-
-def _money(f: MonthFrame, block: int, grid: Grid) -> None:
-    t, res = f.ctx.t, f.ctx.results
-    heads = [t("money.item"), t("money.channel"), t("budget.months")]
-    f.block_title(block, t("pacing.money_block"), heads)
-    _spread_rows(
-        f,
-        grid,
-        "money",
-        f.ctx.plan.money,
-        (2, 1, "item", "channel"),
-        res.money_months,
-        res.money_grid,
-        "derived:money0_dash",
-    )
-
-
-def _actions(f: MonthFrame, block: int, grid: Grid) -> None:
-    """The action calendar: a Gantt chart of hours, each action with its owner."""
-    t, res = f.ctx.t, f.ctx.results
-    heads = [t("actions.action"), t("actions.owner"), t("budget.months")]
-    f.block_title(block, t("pacing.actions_block"), heads)
-    _spread_rows(
-        f,
-        grid,
-        "actions",
-        f.ctx.plan.actions,
-        (0, 2, "action", "owner"),
-        res.action_months,
-        res.action_grid,
-        "derived:hours_dash",
-    )
-    last = grid.first + grid.n - 1
-    bar = f"{a1(grid.first, P0)}>0"
-    f.sheet.cond_formats.append(
-        CondFormat(grid.first, P0, last, f.total_col - 1, "formula", bar, "plan")
-    )
+    if key == "actions":  # the action calendar: a Gantt chart of hours
+        last = grid.first + grid.n - 1
+        bar = f"{a1(grid.first, P0)}>0"
+        sheet.cond_formats.append(
+            CondFormat(grid.first, P0, last, f.total_col - 1, "formula", bar, "plan")
+        )
 
 
 def _summary(

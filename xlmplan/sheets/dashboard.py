@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 from xlmplan.core import rules
 from xlmplan.core.catalog import Metric
+from xlmplan.core.units import number_formats, number_key
 from xlmplan.sheets import strategy_kpi
 from xlmplan.sheets.context import FIRST, TABLE_ROW, Ctx, blank, metric_style, quoted
 from xlmplan.sheets.layout import (
@@ -14,8 +17,9 @@ from xlmplan.sheets.layout import (
     quote_sheet,
     rng,
 )
+from xlmplan.sheets.print_setup import ROW_PX, SLACK, column_points, printable_width
 from xlmplan.sheets.tables import title, traffic_lights
-from xlmplan.sheets.text_width import widest
+from xlmplan.sheets.text_width import text_points, widest
 
 # Fixed colours: money in green, money out orange, the plan in blue; statuses and
 # scenarios in traffic-light colours (optimistic green, realistic blue, pessimistic red).
@@ -34,16 +38,37 @@ LABEL_W, VALUE_W, GAP_W = 11.0, 17.0, 3.0  # least label width; figure and gap w
 PAGE_W = 4 * (LABEL_W + VALUE_W + GAP_W + 4)  # column units the tiles may span
 CHART_PX = 560  # a chart's width at most: two side by side within the tiles' width
 NAME_SIZE = 11.0  # points: a tile's name, drawn across its label and figure columns
+CHART_H, GLIDE_H = 300, 340  # pixels; a glide chart's legend has five lines
+AXIS_PT = 8.0  # period labels, level under the plot (a month and a date fit twelve slots)
+WORD_ROOM_PT = 4.0  # room beside a period's widest word in its slot
+AXIS_ROOM_PX = 110  # beside the plot: the value axis's labels and ticks, the chart's margins
+
+
+def _pixels(width: float) -> int:
+    """A column's width in pixels (the print set-up's rule)."""
+    return round(column_points(width) / 0.75)
 
 
 def _column_at(widths: list[float], pixels: float) -> int:
     """The first column whose left edge lies at least ``pixels`` from the sheet's edge."""
-    x = 0.0
+    x = 0
     for col, width in enumerate([*widths, *[8.43] * 40]):
         if x >= pixels:
             return col
-        x += width * 7 + 5
+        x += _pixels(width)
     return len(widths) + 40
+
+
+def period_chart_width(labels: list[str], least: int) -> int:
+    """The width (pixels) of a chart over periods whose ``labels`` are drawn level at
+    ``AXIS_PT``, wrapped at spaces: every period's slot holds the widest word of the labels
+    (measured in their language), at least ``least``; 0 when even a landscape page's width
+    is too narrow (the chart is then ``least`` wide and the application tilts its labels)."""
+    words = [word for label in labels for word in label.split()]
+    slot = max((text_points(word, AXIS_PT) for word in words), default=0.0) + WORD_ROOM_PT
+    need = math.ceil(len(labels) * slot / 0.75) + AXIS_ROOM_PX
+    page = int(printable_width(True) * SLACK / 0.75)
+    return max(least, need) if need <= page else 0
 
 
 def tile_grid(names: list[str], labels: list[str]) -> tuple[int, float]:
@@ -136,6 +161,7 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
     bud = quote_sheet(ctx.sheet("budget_months"))
     rows, (c1, c2) = ctx.positions["budget_rows"], ctx.positions["budget_cols"]
     bud_months = f"{bud}!{rng(None, rows['header'], c1, rows['header'], c2)}"
+    spent_to = actual_to(ctx, c1, c2)
     sc = quote_sheet(ctx.sheet("scenarios"))
     card_row, card_col = ctx.positions["scenario_card"]
     n_k = max(len(plan.kpis), 1)
@@ -143,10 +169,15 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
     att = [card_col[f"att_{k}"] for k in range(3)]
     goal = f"{sc}!{rng(None, card_row + 1, card_col['goal'], card_row + n_k, card_col['goal'])}"
     widths = [(VALUE_W, label_w, GAP_W)[col % TILE_W] for col in range(per_row * TILE_W)]
-    pixels = [w * 7 + 5 for w in widths]
-    right = _column_at(widths, sum(pixels) / 2)
-    edge = sum(pixels[:right])  # the right-hand charts' left edge: both fit the tiles' width
-    size = (int(min(CHART_PX, edge - 20, (sum(pixels) - edge) * 0.9)), 300)  # 10 % spare
+    tiles_px = sum(_pixels(w) for w in widths)
+    right = _column_at(widths, tiles_px / 2)
+    edge = sum(_pixels(w) for w in widths[:right])  # the right-hand chart's left edge
+    size = (int(min(CHART_PX, edge - 20, (tiles_px - edge) * 0.9)), CHART_H)  # 10 % spare
+    # Charts over periods span the tiles' width, one to a row: their labels stay level.
+    months_w = period_chart_width([p.label for p in ctx.periods.items], tiles_px)
+    wide = (months_w or tiles_px, CHART_H)
+    level = AXIS_PT if months_w else 0.0
+    pies_row = chart_row + 2 * _rows(CHART_H)
     sheet.charts = [
         Chart(
             "column",
@@ -166,9 +197,10 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
                 ),
             ],
             (chart_row, 0),
-            size,
+            wide,
             value_format="#,##0",
             category_format="",  # the Calendar's labels (text): months after the as-of are blank
+            level_labels=level,
         ),
         Chart(
             "line",
@@ -183,14 +215,15 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
                 Series(
                     t("budget.actual"),
                     bud_months,
-                    f"{bud}!{rng(None, rows['actual'], c1, rows['actual'], c2)}",
+                    f"{bud}!{rng(None, rows['actual'], c1, rows['actual'], spent_to)}",
                     SPEND,
                 ),
             ],
-            (chart_row, right),
-            size,
+            (chart_row + _rows(CHART_H), 0),
+            wide,
             value_format="#,##0",
             category_format="mmm yy",
+            level_labels=level,
         ),
         Chart(
             "pie",
@@ -203,7 +236,7 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
                     points=STATUS_COLOURS,
                 ),
             ],
-            (chart_row + 16, 0),
+            (pies_row, 0),
             size,
         ),
         Chart(
@@ -221,25 +254,42 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
                 ),
                 Series(t("chart.reference"), kpi_ids, goal, REFERENCE, reference=True),
             ],
-            (chart_row + 16, right),
+            (pies_row, right),
             size,
             value_format="0%",
         ),
     ]
-    sheet.charts += glide_charts(ctx, chart_row + 32, right, size)
+    sheet.charts += glide_charts(ctx, pies_row + _rows(CHART_H), tiles_px)
     for col, width in enumerate(widths):
         sheet.width(col, width)
     return sheet
 
 
-def glide_charts(ctx: Ctx, row: int, right: int, size: tuple[int, int]) -> list[Chart]:
-    """A glidepath chart per lead KPI, two a row: target path, actual to the as-of date
-    (marked in the period axis), forecast and its 80 % band (the Forecast sheet's rows;
-    periods without a value are gaps, never 0)."""
+def actual_to(ctx: Ctx, first: int, last: int) -> int:
+    """The last column of a period row (``first``..``last``) an actual series draws: the
+    as-of period's. Later periods hold "" (no data yet), which a line chart draws as 0 in
+    Excel and LibreOffice alike; a series shorter than its categories ends there instead.
+    Before the plan it is the first period's (one point: no line)."""
+    period = ctx.results.as_of_period
+    return first if period is None else min(first + period, last)
+
+
+def _rows(pixels: int) -> int:
+    """The rows a chart ``pixels`` tall covers, and a row between it and the next."""
+    return math.ceil(pixels / ROW_PX) + 1
+
+
+def glide_charts(ctx: Ctx, row: int, least: int) -> list[Chart]:
+    """A glidepath chart per lead KPI, one to a row (at least ``least`` pixels wide): target
+    path, actual to the as-of date (marked in the period axis), forecast and its 80 % band
+    (the Forecast sheet's rows; periods without a value are gaps, never 0)."""
     header, col, n, blocks, names = ctx.positions["glides"]
+    labels = ctx.positions.get("glide_labels") or [p.label for p in ctx.periods.items]
+    width = period_chart_width(list(labels), least)
     fc = quote_sheet(ctx.sheet("forecast"))
     categories = f"{fc}!{rng(None, header, col, header, col + n - 1)}"
     colours = (REFERENCE, SPEND, PLANNED, GLIDE_BAND, GLIDE_BAND)
+    formats = number_formats(ctx.plan.settings.currency)
     charts = []
     for b, (top, name) in enumerate(zip(blocks, names, strict=True)):
         series = [
@@ -251,8 +301,18 @@ def glide_charts(ctx: Ctx, row: int, right: int, size: tuple[int, int]) -> list[
             )
             for j, line in enumerate(("path", "actual", "mid", "low", "high"))
         ]
-        anchor = (row + (b // 2) * 21, 0 if b % 2 == 0 else right)
         title = ctx.t("chart.glide").format(kpi=name)
-        tall = (size[0], 400)  # five series in the legend and rotated period labels
-        charts.append(Chart("line", title, series, anchor, tall, value_format="#,##0.##"))
+        metric = ctx.catalog.by_label(ctx.plan.kpis[b].metric)
+        unit = number_key(metric.unit, metric.additive) if metric else "num"
+        charts.append(
+            Chart(
+                "line",
+                title,
+                series,
+                (row + b * _rows(GLIDE_H), 0),
+                (width or least, GLIDE_H),
+                value_format=formats[unit],  # the KPI's unit: a rate reads 3.0 %, not 0.03
+                level_labels=AXIS_PT if width else 0.0,
+            )
+        )
     return charts

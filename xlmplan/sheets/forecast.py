@@ -254,6 +254,7 @@ def _glides(ctx: Ctx, sheet: Sheet, row: int) -> int:
                 if values[k] is not None:
                     sheet.put(top + j, at, values[k], unit)
     ctx.positions["glides"] = (row, c + 2, n, blocks, [k.name for k in lead])
+    ctx.positions["glide_labels"] = labels  # the Dashboard sizes its charts to them
     return row + len(lead) * len(GLIDE_LINES)
 
 

@@ -117,6 +117,10 @@ class Chart:
     size: tuple[int, int] = (560, 300)
     value_format: str = ""
     category_format: str = ""
+    # Period labels drawn level at this size (points), wrapped at spaces, never rotated
+    # (0: the application's own choice). Chart widths leave each period room for its
+    # widest word (dashboard.period_chart_width).
+    level_labels: float = 0.0
 
 
 @dataclass

@@ -1,8 +1,10 @@
 """Budget_Months' media pacing block and its reconciliation of strategy budgets.
 
-Sections stacked under one header: plan, actual, outlook, variance, cumulative plan and
-cumulative outlook, each with a row per channel, the unassigned lines and the total; above
-them the lines of the as-of period, cap, buffer, committed and left to plan. The rules are
+Sections stacked under one header: plan, actual (with each row's spend per day to date),
+spend forecast, outlook, variance, cumulative plan and cumulative outlook, each with a row
+per channel, the unassigned lines and the total; above them the lines of the as-of period,
+the outlook's basis (plan or run-rate), days to date, cap, buffer, committed and left to
+plan. The forecast is values from the last refresh; the rules are
 ``core/budget_pacing.py``'s twins.
 """
 
@@ -18,10 +20,20 @@ from xlmplan.sheets.context import blank
 from xlmplan.sheets.layout import CondFormat, a1, ref, rng
 from xlmplan.sheets.month_frame import DETAIL, EXTRA, LABEL, P0, SHARE_ROW, Grid, MonthFrame
 
-SECTIONS = ("planned", "actual", "outlook", "variance", "cum_planned", "cum_outlook")
+SECTIONS = (
+    "planned",
+    "actual",
+    "forecast",
+    "outlook",
+    "variance",
+    "cum_planned",
+    "cum_outlook",
+)
 LINES = (
     "as_of_period",
     "remaining",
+    "outlook_by",
+    "elapsed",
     "cap",
     "buffer",
     "committed",
@@ -76,8 +88,10 @@ def build(f: MonthFrame, at: PacingRows, money: Grid) -> None:
     for key in SECTIONS:
         grid = at.sections[key]
         sheet.put(grid.first - 1, LABEL, t(f"pacing.{key}"), "label:strong")
+        if key == "actual":
+            sheet.put(grid.first - 1, EXTRA, t("pacing.per_day"), "label:strong")
         for j, row in enumerate(rows):
-            _section_row(f, at, key, j, row, asof, money)
+            _section_row(f, at, key, j, row, line_row, money)
         if key == "variance":
             last = grid.first + grid.n - 1
             overspent = bp.overspent_xl(a1(grid.first, P0))
@@ -88,9 +102,14 @@ def build(f: MonthFrame, at: PacingRows, money: Grid) -> None:
 
 
 def _section_row(
-    f: MonthFrame, at: PacingRows, key: str, j: int, row: Row, asof: str, money: Grid
+    f: MonthFrame, at: PacingRows, key: str, j: int, row: Row, lines: dict[str, int], money: Grid
 ) -> None:
     t, sheet, n_ch = f.ctx.t, f.sheet, at.n_channels
+    pacing = f.ctx.results.pacing
+    assert pacing is not None
+    asof = a1(lines["as_of_period"], EXTRA, True, True)
+    by_run_rate = f'{a1(lines["outlook_by"], EXTRA, True, True)}="{bp.RUN_RATE}"'
+    rate = a1(at.row("actual", j), EXTRA, True, True)
     r = at.row(key, j)
     is_total, is_other = j == n_ch + 1, j == n_ch
     text = t("pacing.total") if is_total else row.channel or t("pacing.unassigned")
@@ -122,8 +141,18 @@ def _section_row(
                 head = "SUMIFS(d_spend," + ("" if is_total else f"d_channel,{crit},")
                 formula = bp.actual_xl(head, f.first(k), f.last(k), "AsOf", f.num(k), asof)
             value = blank(row.actual[k])
+        elif key == "forecast":  # values: the spend forecast of the last refresh
+            value = None if is_total else pacing.forecasts[j][k]
+            sheet.put(r, c, blank(value), style)
+            continue
+        elif key == "outlook" and is_total:  # each channel runs at its own rate
+            formula = f"SUM({rng(None, at.row(key, 0), c, at.row(key, n_ch), c)})"
+            value = row.outlook[k]
         elif key == "outlook":
-            formula = bp.outlook_xl(actual, planned, f.share(k), f.num(k), asof)
+            days = f"({f.last(k)}-{f.first(k)}+1)"
+            fc = a1(at.row("forecast", j), c)
+            expected = bp.ahead_xl(by_run_rate, planned, f.share(k), days, rate, fc)
+            formula = bp.outlook_xl(actual, expected, f.num(k), asof)
             value = row.outlook[k]
         elif key == "variance":
             formula = bp.variance_xl(planned, actual, f.share(k), f.num(k), asof)
@@ -141,6 +170,13 @@ def _section_row(
     }.get(key)
     if year is not None:  # cumulative rows end in their last period
         f.row_total(r, year, style)
+    if key == "actual":
+        elapsed = a1(lines["elapsed"], EXTRA, True, True)
+        per_day = bp.run_rate_xl(a1(r, f.total_col), elapsed)
+        rate_value = (
+            pacing.rates[j] if j <= n_ch else bp.run_rate(row.actual_to_date, pacing.elapsed)
+        )
+        sheet.formula(r, EXTRA, per_day, blank(rate_value), "derived:money")
 
 
 def _lines(f: MonthFrame, at: PacingRows, pacing: Pacing, line_row: dict[str, int]) -> None:
@@ -149,7 +185,7 @@ def _lines(f: MonthFrame, at: PacingRows, pacing: Pacing, line_row: dict[str, in
     total = at.n_channels + 1
     planned_total = a1(at.row("planned", total), f.total_col, True, True)
     actual_total = a1(at.row("actual", total), f.total_col, True, True)
-    plan_row = rng(None, at.row("planned", total), P0, at.row("planned", total), f.total_col - 1)
+    outlook_total = a1(at.row("outlook", total), f.total_col, True, True)
     asof = a1(line_row["as_of_period"], EXTRA, True, True)
     ahead = a1(line_row["planned_ahead"], EXTRA, True, True)
     money = "derived:money0"
@@ -160,6 +196,12 @@ def _lines(f: MonthFrame, at: PacingRows, pacing: Pacing, line_row: dict[str, in
             pacing.remaining,
             "derived:pct",
         ),
+        "outlook_by": (
+            f'IF(TRIM(BudgetOutlook)="{bp.RUN_RATE}","{bp.RUN_RATE}","{bp.PLAN}")',
+            pacing.outlook,
+            "derived:text",
+        ),
+        "elapsed": (bp.elapsed_days_xl("AsOf", asof), pacing.elapsed, "derived:int"),
         "cap": ('IF(ISNUMBER(BudgetCap),BudgetCap,"")', blank(s.budget_cap), money),
         "buffer": ("IF(ISNUMBER(BudgetBuffer),BudgetBuffer,0)", s.budget_buffer or 0.0, money),
         "committed": (
@@ -169,7 +211,7 @@ def _lines(f: MonthFrame, at: PacingRows, pacing: Pacing, line_row: dict[str, in
         ),
         "planned_total": (planned_total, sum(pacing.total.planned), money),
         "actual_to_date": (actual_total, pacing.total.actual_to_date, money),
-        "planned_ahead": (f"SUMPRODUCT({plan_row},{f.shares()})", pacing.planned_remaining, money),
+        "planned_ahead": (f"{outlook_total}-{actual_total}", pacing.planned_remaining, money),
         "left": (
             bp.left_to_plan_xl(
                 "BudgetCap", "BudgetBuffer", "BudgetCommitted", planned_total, actual_total, ahead

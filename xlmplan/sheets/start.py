@@ -36,6 +36,7 @@ SETTINGS: list[tuple[str, str, str, str, Any, Any]] = [
     ("budget_committed", "BudgetCommitted", "money", "decimal", 0, None),
     ("calendar", "PlanCalendar", "text", "list", "gregorian,solar-hijri", None),
     ("fiscal_start", "FiscalStart", "int", "whole", 1, 12),
+    ("budget_outlook", "BudgetOutlook", "text", "list", "plan,run-rate", None),
 ]
 
 
@@ -65,6 +66,7 @@ def build(ctx: Ctx, health: dict[str, Any]) -> Sheet:
         "budget_committed": s.budget_committed,
         "calendar": s.calendar,
         "fiscal_start": s.fiscal_start,
+        "budget_outlook": s.budget_outlook,
     }
     rows = [[t(f"setting.{key}"), values[key]] for key, *_ in SETTINGS]
     table = input_table(

@@ -34,6 +34,9 @@ LEAD = ("kpi", "name", "target", "baseline", "method", "used")
 PATH_COL = len(LEAD)
 TAIL = ("todate", "actual", "attainment", "status")
 HELPERS = ("additive", "seasonal_ok", "weights")
+# numbers mirrored from the KPI's Strategy_KPI row: their place among the row's cells read
+# (its six input columns, then actual, attainment and status)
+NUMBER_CELLS = {"target": 4, "actual": 6, "attainment": 7}
 
 
 def columns(n_periods: int) -> dict[str, int]:
@@ -77,6 +80,17 @@ def typed_mask(kpi: str, k: int) -> str:
         f"*(pt_period<=INDEX(cal_last,{k}))>0)"
     )
     return f'({kpi}<>"")*(pt_kpi={kpi})*{period}*ISNUMBER(pt_target)'
+
+
+def _number(
+    key: str, row_cells: list[str], target: float | None, kr: Any, unit: str
+) -> tuple[str, Any, str]:
+    """Row ``key`` mirrored from the KPI's Strategy_KPI row (its target, actual or
+    attainment): formula, value and style; blank when that cell holds no number."""
+    source = row_cells[NUMBER_CELLS[key]]
+    value = target if key == "target" else getattr(kr, key, None)
+    style = "derived:pct" if key == "attainment" else unit
+    return f'IF(ISNUMBER({source}),{source},"")', blank(value), style
 
 
 def build(ctx: Ctx) -> Sheet:
@@ -149,14 +163,11 @@ def build(ctx: Ctx) -> Sheet:
         weights = [a1(r, col["history"] + p % 12, False, True) for p in range(n_p)]
         total = f"SUM({','.join(weights)})"
         used_key = _used(plan, kpi, kr, w)
+        mirror = (kpi_cells, kpi.target if kpi else None, kr, unit)
         cells: dict[str, tuple[str, Any, str]] = {
             "kpi": (f'{kpi_cells[0]}&""', kpi.id if kpi else "", "derived:text"),
             "name": (f'{kpi_cells[1]}&""', kpi.name if kpi else "", "derived:text"),
-            "target": (
-                f'IF(ISNUMBER({kpi_cells[4]}),{kpi_cells[4]},"")',
-                blank(kpi.target if kpi else None),
-                unit,
-            ),
+            "target": _number("target", *mirror),
             "baseline": (
                 f'IFERROR(IF(ISNUMBER(INDEX(tp_baseline,{found})),INDEX(tp_baseline,{found}),""),"")',
                 blank(kr.baseline if kr else None),
@@ -184,16 +195,8 @@ def build(ctx: Ctx) -> Sheet:
                 blank(kr.target_to_date if kr else None),
                 unit,
             ),
-            "actual": (
-                f'IF(ISNUMBER({kpi_cells[6]}),{kpi_cells[6]},"")',
-                blank(kr.actual if kr else None),
-                unit,
-            ),
-            "attainment": (
-                f'IF(ISNUMBER({kpi_cells[7]}),{kpi_cells[7]},"")',
-                blank(kr.attainment if kr else None),
-                "derived:pct",
-            ),
+            "actual": _number("actual", *mirror),
+            "attainment": _number("attainment", *mirror),
             "status": (
                 f'{kpi_cells[8]}&""',
                 blank(kr.status if kr else None),

@@ -28,6 +28,7 @@ from xlmplan.sheets.checks_sheet import MANIFEST_SHEET
 from xlmplan.xlsx.bounded_copy import EXCEL_COLS, MAX_GRID_CELLS, reading_copy
 from xlmplan.xlsx.error_text import MALICIOUS, show
 from xlmplan.xlsx.package import Package, SheetRef, open_package
+from xlmplan.xlsx.refresh_record import DataCopy, data_copy, data_key, part_keys
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 Q = f"{{{NS}}}"
@@ -69,6 +70,9 @@ class PlanFile:
     # Roles an older version of xlmplan did not have: the manifest never listed them, so
     # the plan has no such sheet yet (refresh adds it).
     added: list[str] = field(default_factory=list)
+    # Data as the refresh record keeps it, when it still matches the Data sheet (looked up
+    # once: False until then)
+    recorded: DataCopy | None | bool = False
 
     def close(self) -> None:
         self.pkg.close()
@@ -125,9 +129,10 @@ def _unquote(sheet: str) -> str:
     return sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
 
 
-def open_plan(path: Path) -> PlanFile:
-    """Open a plan workbook for reading; raises WorkbookError for anything not a plan."""
-    pkg = open_package(path)
+def open_plan(path: Path, *, verify: bool = True) -> PlanFile:
+    """Open a plan workbook for reading; raises WorkbookError for anything not a plan.
+    Without ``verify`` only the parts read are inflated (each still checked as it is)."""
+    pkg = open_package(path, verify=verify)
     try:
         return _open(path, pkg)
     except BaseException:
@@ -289,8 +294,27 @@ def _row(cells: list[list[Any]], info: TableInfo, r: int) -> list[Any]:
     return list(values) + [None] * (info.c2 - info.c1 + 1 - len(values))
 
 
+def recorded_data(pf: PlanFile) -> DataCopy | None:
+    """Data as the last refresh parsed it, when the refresh record's key still matches
+    the Data sheet, its Table, shared strings, styles and date system (None otherwise)."""
+    if pf.recorded is False:
+        info = pf.table("data")
+        key = data_key(pf.pkg, part_keys(pf.pkg), info.sheet.name, info.sheet.part, info.part)
+        pf.recorded = data_copy(pf.pkg, key)
+    return pf.recorded if isinstance(pf.recorded, DataCopy) else None
+
+
 def data_frame(pf: PlanFile) -> pd.DataFrame:
-    """The Data table (grown by rows typed below it) as the canonical frame."""
+    """The Data table (grown by rows typed below it) as the canonical frame: from the
+    refresh record when the Data sheet is the one it was parsed from, else parsed."""
+    copy = recorded_data(pf)
+    if copy is not None:
+        return copy.frame.copy()
+    return parse_data_frame(pf)
+
+
+def parse_data_frame(pf: PlanFile) -> pd.DataFrame:
+    """The Data table (grown by rows typed below it) parsed from the Data sheet."""
     info = pf.table("data")
     cells = pf.cells(info.sheet)
     if len(cells) >= EXCEL_MAX_ROWS:

@@ -17,33 +17,12 @@ from lxml import etree
 from xlmplan.sheets.cellrefs import Pos, parse_a1
 from xlmplan.xlsx.ooxml_names import rel_kind
 from xlmplan.xlsx.package import Package, xml_bytes
-from xlmplan.xlsx.splice import Q
+from xlmplan.xlsx.splice import Q, after
 
 OUR_RULES = {"cellIs", "expression", "colorScale", "containsText"}
-# Worksheet children that come after dataValidations in the schema.
-_AFTER_DV = (
-    "hyperlinks",
-    "printOptions",
-    "pageMargins",
-    "pageSetup",
-    "headerFooter",
-    "rowBreaks",
-    "colBreaks",
-    "customProperties",
-    "cellWatches",
-    "ignoredErrors",
-    "smartTags",
-    "drawing",
-    "legacyDrawing",
-    "legacyDrawingHF",
-    "picture",
-    "oleObjects",
-    "controls",
-    "webPublishItems",
-    "tableParts",
-    "extLst",
-)
-_AFTER_CF = ("dataValidations", *_AFTER_DV)
+# Worksheet children that come after dataValidations, and after conditionalFormatting.
+_AFTER_DV = after("dataValidations")
+_AFTER_CF = after("conditionalFormatting")
 C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 C = f"{{{C_NS}}}"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

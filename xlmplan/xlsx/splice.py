@@ -201,9 +201,33 @@ def col_range(c1: int, c2: int) -> str:
     return f"{col_letter(c1)}:{col_letter(c2)}"
 
 
-# Print elements of a worksheet (CT_Worksheet order) and the elements the schema puts after them.
-PRINT_TAGS = ("printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks")
-_AFTER_PRINT = (
+# A worksheet's child elements in the order the schema (CT_Worksheet) requires.
+WORKSHEET_ORDER = (
+    "sheetPr",
+    "dimension",
+    "sheetViews",
+    "sheetFormatPr",
+    "cols",
+    "sheetData",
+    "sheetCalcPr",
+    "sheetProtection",
+    "protectedRanges",
+    "scenarios",
+    "autoFilter",
+    "sortState",
+    "dataConsolidate",
+    "customSheetViews",
+    "mergeCells",
+    "phoneticPr",
+    "conditionalFormatting",
+    "dataValidations",
+    "hyperlinks",
+    "printOptions",
+    "pageMargins",
+    "pageSetup",
+    "headerFooter",
+    "rowBreaks",
+    "colBreaks",
     "customProperties",
     "cellWatches",
     "ignoredErrors",
@@ -219,6 +243,15 @@ _AFTER_PRINT = (
     "tableParts",
     "extLst",
 )
+
+
+def after(tag: str) -> tuple[str, ...]:
+    """The worksheet children the schema puts after ``tag``."""
+    return WORKSHEET_ORDER[WORKSHEET_ORDER.index(tag) + 1 :]
+
+
+PRINT_TAGS = ("printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks")
+_AFTER_PRINT = after(PRINT_TAGS[-1])
 _SHEET_PR_AFTER = ("tabColor", "outlinePr")
 R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 

@@ -453,8 +453,13 @@ def _write_chart(workbook: xlsxwriter.Workbook, ws: Worksheet, chart: Chart) -> 
         )
         if chart.value_format:
             value_axis({"num_format": chart.value_format})
+        axis: dict[str, Any] = {}
         if chart.category_format:
-            category_axis({"num_format": chart.category_format, "num_font": {"rotation": -45}})
+            axis = {"num_format": chart.category_format, "num_font": {"rotation": -45}}
+        if chart.level_labels:  # rotation 0 written out: LibreOffice then wraps, not tilts
+            axis["num_font"] = {"rotation": 0, "size": chart.level_labels}
+        if axis:
+            category_axis(axis)
     if chart.kind != "pie":
         xl_chart.set_legend({"position": "bottom"})
     xl_chart.set_size({"width": chart.size[0], "height": chart.size[1]})
