@@ -500,3 +500,16 @@ def test_doubt_shares_and_small_predictions() -> None:
     assert rsp._doubt(judged(0.9, [100.0, 102.0], base=-49.5), x, "revenue") == (
         "too uncertain: the 80 % band at current spend is 160 % wide"
     )
+
+
+def test_no_weeks_and_one_week() -> None:
+    empty = fit_channel("Email", np.array([]), np.array([]))
+    assert (empty.reason, empty.weeks, empty.max_weekly_spend) == ("no spend", 0, 0.0)
+    assert (empty.current_weekly_spend, empty.current_weekly_response) == (0.0, 0.0)
+    one = fit_channel("Email", np.array([5.0]), np.array([2.0]))
+    assert one.reason == "only 1 weeks of history (a curve needs 26)"
+    assert (one.max_weekly_spend, one.current_weekly_spend, one.current_weekly_response) == (
+        5.0,
+        5.0,
+        2.0,
+    )
