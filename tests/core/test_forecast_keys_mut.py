@@ -235,3 +235,26 @@ def test_ets_interval_adds_the_starts_spread_over_the_regressions_dof() -> None:
     assert f.lower == pytest.approx((mean - half) * 31, rel=1e-6)
     assert f.upper == pytest.approx((mean + half) * 31, rel=1e-6)
     assert all(h > 0 for h in half)
+
+
+def test_backtest_starts_two_seasons_in_when_the_series_is_longer() -> None:
+    # season 2, six periods (more than two seasons): the first origin is 4. Run-rate
+    # throughout (fewer than ten periods): origin 4 forecasts the mean 25 for 50 (error 25),
+    # origin 5 the mean 30 for 60 (30); naive 40 for 50 and 50 for 60 (10, 10); seasonal
+    # naive y[2] = 30 for 50 and y[3] = 40 for 60 (20, 20); scale 10
+    b = backtest([10.0, 20.0, 30.0, 40.0, 50.0, 60.0], 1, season_length=2)
+    assert (b.origins, b.points) == (2, 2)
+    assert (b.mase, b.mase_naive, b.mase_seasonal_naive) == pytest.approx((2.75, 1.0, 2.0))
+    # exactly two seasons (four periods): half of it, origins 2 and 3
+    assert backtest([10.0, 20.0, 30.0, 40.0], 1, season_length=2).origins == 2
+
+
+def test_backtest_scales_each_step_ahead_by_its_own_days() -> None:
+    # 10, 20, 30, 40 over 10, 10, 20, 30 days, two ahead from origin 2 on:
+    # origin 2: rate 30 / 20 days = 1.5 -> 30 for 30 (0) and 45 for 40 (5); naive, the last
+    # rate 2: 40 for 30 (10) and 60 for 40 (20);
+    # origin 3: rate 60 / 40 days = 1.5 (the mean of 1, 2, 1.5 too) -> 45 for 40 (5);
+    # naive 1.5 * 30 = 45 (5). Scale 10: MASE 10/3/10, naive 35/3/10
+    b = backtest([10.0, 20.0, 30.0, 40.0], 2, days=[10, 10, 20, 30], min_train=2)
+    assert (b.origins, b.points) == (2, 3)
+    assert b.mase == pytest.approx(1 / 3) and b.mase_naive == pytest.approx(7 / 6)

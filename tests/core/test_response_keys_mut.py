@@ -445,3 +445,71 @@ def test_bootstrap_refits_shift_the_base_by_a_constant_residual() -> None:
     assert len(refits) == rsp.BOOTSTRAP
     for refit in refits:
         assert refit == pytest.approx([0.15, 0.8, 0.4, 1.0, 0.3], abs=1e-6)
+
+
+def test_fit_in_units_below_one() -> None:
+    """The exact-data key in thousands: spend 0.02..0.2 a week, base 0.05, β 0.4, K 0.1; every
+    week has spend and a response below 1, and the fit still finds the curve."""
+    small = Curve(base=0.05, beta=0.4, k=0.1, alpha=1.5, theta=0.3)
+    fit = fit_channel("Search", SPEND / 1000, exact_response(small, SPEND / 1000))
+    assert fit.estimable and fit.curve is not None
+    for name in ("base", "beta", "k", "alpha", "theta"):
+        assert getattr(fit.curve, name) == pytest.approx(getattr(small, name), rel=1e-6), name
+    assert (fit.weeks, fit.spend_weeks, fit.max_weekly_spend) == (40, 40, 0.2)
+    assert fit.current_weekly_spend == pytest.approx(1.44 / 13)
+    assert fit.r2 == pytest.approx(1.0, abs=1e-9) and fit.mape == pytest.approx(0.0, abs=1e-9)
+
+
+def test_commission_verdict_at_its_edges() -> None:
+    # spend of 0.5 a week with 0.05 back each time: spend is 10 times the results, shown as
+    # 1000.0 %; the unpaid first week is left out
+    x, y = np.array([0.0, 0.5, 0.5]), np.array([3.0, 0.05, 0.05])
+    assert rsp._commission(x, y).startswith("spend is a fixed share of the results (1000.0%")
+    # no results at all: no rate to echo
+    assert rsp._commission(np.array([1.0, 2.0]), np.zeros(2)) == ""
+
+
+def test_verdict_edges() -> None:
+    assert rsp._verdict(30, 30, 0.5, 0.5) == ""  # a total below 1 is still spend
+    assert rsp._verdict(30, 8, 0.5, 100.0) == ""  # exactly eight weeks with spend
+    assert rsp._verdict(30, 30, 0.09949, 100.0) == ""  # shown as 10 %: not below
+    # 9.46 % is shown as 9 %
+    assert rsp._verdict(30, 30, 0.0946, 100.0) == (
+        "spend barely varied: coefficient of variation 9 %"
+    )
+
+
+def test_prior_weight_by_hand() -> None:
+    # sqrt(2 · cost / (n - 5)) / 0.5: cost 2, nine weeks: sqrt(1) / 0.5 = 2; seven weeks:
+    # sqrt(2) / 0.5; at most five parameters' worth of weeks: divided by 1
+    assert rsp._prior_weight(2.0, 9) == pytest.approx(2.0)
+    assert rsp._prior_weight(2.0, 7) == pytest.approx(2 * math.sqrt(2))
+    assert rsp._prior_weight(2.0, 6) == pytest.approx(4.0)
+    assert rsp._prior_weight(2.0, 5) == pytest.approx(4.0)
+
+
+def test_doubt_shares_and_small_predictions() -> None:
+    x = np.array([0.0, 4.0, 10.0, 16.0])
+    assert rsp._doubt(judged(0.194, [100.0, 100.0]), x, "revenue") == (
+        "the curve explains only 19 % of the weekly changes in revenue"
+    )
+    # a prediction of 0.5 at 10 (base -49.5): without refits there is no band, trusted;
+    # with refits 0.5 and 1.5 apart (β 100 and 102: 0.5 and 1.5), the band 0.6..1.4 is
+    # 0.8 / 0.5 = 160 % wide
+    assert rsp._doubt(judged(0.9, [], base=-49.5), x, "revenue") == ""
+    assert rsp._doubt(judged(0.9, [100.0, 102.0], base=-49.5), x, "revenue") == (
+        "too uncertain: the 80 % band at current spend is 160 % wide"
+    )
+
+
+def test_no_weeks_and_one_week() -> None:
+    empty = fit_channel("Email", np.array([]), np.array([]))
+    assert (empty.reason, empty.weeks, empty.max_weekly_spend) == ("no spend", 0, 0.0)
+    assert (empty.current_weekly_spend, empty.current_weekly_response) == (0.0, 0.0)
+    one = fit_channel("Email", np.array([5.0]), np.array([2.0]))
+    assert one.reason == "only 1 weeks of history (a curve needs 26)"
+    assert (one.max_weekly_spend, one.current_weekly_spend, one.current_weekly_response) == (
+        5.0,
+        5.0,
+        2.0,
+    )
