@@ -477,9 +477,35 @@ def test_edges_of_text_sizes_and_the_as_of_day(labels: Labels) -> None:
     table = start_table(
         ["First month", "2026-01-01"],
         ["Company", False],  # a truth value as text
-        ["Plan budget", 1e15],  # the bound itself is accepted
+        ["Plan budget", 999_999_999_999_999],  # the bound itself is accepted
         [as_of, "2026-01-01"],  # the plan's first day is inside it
     )
     plan, findings = plan_from_tables({"settings": table}, labels, BASE, [])
     s = plan.settings
-    assert (s.company, s.plan_budget, s.as_of, findings) == ("FALSE", 1e15, D(2026, 1, 1), [])
+    assert (s.company, s.plan_budget, s.as_of, findings) == (
+        "FALSE", 999_999_999_999_999, D(2026, 1, 1), []
+    )  # fmt: skip
+
+
+def test_the_largest_size_is_999_999_999_999_999(labels: Labels) -> None:
+    """The message's bound holds on both sides: 999,999,999,999,999 is kept, 1e15 (one
+    more) is a finding and left blank."""
+    people = TableCells(
+        "Budget_3M",
+        3,
+        0,
+        ["Name", "Role", "FTE", "Monthly cost", "Start", "End"],
+        [
+            ["Ana", "Lead", 1, 999_999_999_999_999, "2026-01-01", "2026-12-31"],
+            ["Ben", "Writer", 1, 1e15, "2026-01-01", "2026-12-31"],
+        ],
+    )
+    tables = {"settings": start_table(["First month", "2026-01-01"]), "people": people}
+    plan, findings = plan_from_tables(tables, labels, BASE, [])
+    ana, ben = plan.people
+    assert (ana.monthly_cost, ben.monthly_cost) == (999_999_999_999_999.0, None)
+    assert [f.message for f in findings if "size" in f.message] == [
+        "Monthly cost 1000000000000000.0 is not a size a plan can compute with (0, or between "
+        "0.000000001 and "
+        "999,999,999,999,999) — check the value"
+    ]

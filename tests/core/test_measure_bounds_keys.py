@@ -32,6 +32,7 @@ def test_the_smallest_and_largest_sizes_are_kept_as_given() -> None:
         ("spend", 8, 0.0000000009, "9e-10"),  # below the smallest size
         ("spend", 8, -0.0000000009, "-9e-10"),  # the same for a negative (refund) value
         ("revenue", 7, 1e16, "1e+16"),  # above the largest
+        ("revenue", 7, 1e15, "1000000000000000.0"),  # one more than 999,999,999,999,999
         ("clicks", 4, -1e16, "-1e+16"),
     ],
 )

@@ -30,7 +30,7 @@ MEASURES = (
 DATA_COLUMNS = KEY_COLUMNS + MEASURES
 
 CLEANED = "xlmplan.cleaned"  # DataFrame.attrs key of cleaned_notes
-LARGEST = 1e15  # Excel keeps 15 digits; sums and ratios of larger values overflow to inf
+LARGEST = 1e15  # refused from here: Excel keeps 15 digits; larger sums and ratios overflow
 SMALLEST = 1e-9  # a ratio over a smaller divisor overflows too
 SIZE_PROBLEM = (
     "is not a size a plan can compute with (0, or between 0.000000001 and "
@@ -236,7 +236,7 @@ def _numbers(s: pd.Series, row_no: np.ndarray, source: str, column: str) -> np.n
             f"{float(out[i])!r} is not a finite number — {NUMBER_HINT}.",
         )
     size = np.abs(out)
-    odd = (size > LARGEST) | ((size > 0) & (size < SMALLEST))
+    odd = (size >= LARGEST) | ((size > 0) & (size < SMALLEST))
     if odd.any():
         i = int(odd.argmax())
         raise _fail(source, int(row_no[i]), column, f"{float(out[i])!r} {SIZE_PROBLEM}.")

@@ -156,7 +156,7 @@ class _Reader:
 
     def sized(self, number: float, where: str, header: str) -> float | None:
         """``number``, or blank plus a finding when it would overflow a sum or a ratio."""
-        if math.isfinite(number) and (number == 0 or SMALLEST <= abs(number) <= LARGEST):
+        if math.isfinite(number) and (number == 0 or SMALLEST <= abs(number) < LARGEST):
             return number
         self.bad(where, f"{header} {number!r} {SIZE_PROBLEM}")
         return None
