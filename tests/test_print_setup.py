@@ -380,9 +380,7 @@ def arabic(tmp_path_factory: pytest.TempPathFactory) -> Workbook:
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
-def test_no_chart_straddles_a_printed_page(
-    lang: str, example: Workbook, arabic: Workbook
-) -> None:
+def test_no_chart_straddles_a_printed_page(lang: str, example: Workbook, arabic: Workbook) -> None:
     """On every sheet with charts (Dashboard, Budget mix) the manual row breaks begin a page
     before each chart that would not fit what is left of its page: no break falls inside a
     chart or a row of KPI tiles, and the rows between two breaks fit one page at the fit's
@@ -411,3 +409,21 @@ def test_a_row_of_tiles_that_would_not_fit_its_page_begins_the_next() -> None:
     assert setup is not None and setup.row_breaks
     for first, last in sheet.keep:
         assert not any(first < b <= last for b in setup.row_breaks), (first, setup.row_breaks)
+
+
+def test_refresh_puts_the_row_breaks_into_a_plan_written_without_them(
+    example_path: Path, tmp_path: Path
+) -> None:
+    fresh = Workbook(example_path)
+    index = fresh.index("Dashboard")
+    part = fresh.sheets[index][2]
+    parts = dict(fresh.parts)
+    parts[part] = re.sub(rb"<rowBreaks.*?</rowBreaks>", b"", fresh.parts[part])
+    assert parts[part] != fresh.parts[part]
+    plan = tmp_path / "plan.xlsx"
+    with zipfile.ZipFile(plan, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    refresh_plan(plan, backup=False)
+    breaks = [b.get("id") for b in Workbook(plan).sheet(index).iter(f"{M}brk")]
+    assert breaks and breaks == [b.get("id") for b in fresh.sheet(index).iter(f"{M}brk")]
