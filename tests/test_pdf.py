@@ -180,7 +180,7 @@ def test_pdf_shows_cached_values(exported: PdfResult, example_path: Path) -> Non
 
 @needs_poppler
 def test_dashboard_page_renders_with_charts(exported: PdfResult, tmp_path: Path) -> None:
-    page = exported.first_page("Dashboard")
+    page = exported.first_page("Dashboard") + 1  # the KPI tiles fill the first page
     png = render_page_png(exported.path, page, tmp_path / "dashboard.png", dpi=80)
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import shutil
 import statistics
+import subprocess
+from pathlib import Path
 
+import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
@@ -18,8 +21,10 @@ from xlmplan.api import new_plan
 from xlmplan.core.labels import load_labels
 from xlmplan.core.template import templates_root
 from xlmplan.libreoffice.pdf import PdfResult, export_pdf, word_heights
+from xlmplan.sheets.print_setup import MARGIN_IN
 
 MEDIAN_PT, SMALL_PT, SMALL_SHARE = 8.0, 7.0, 0.05
+BAND_PT = 8  # the body's last points above the bottom margin
 
 pytestmark = pytest.mark.skipif(
     shutil.which("pdftotext") is None or shutil.which("pdfunite") is None,
@@ -78,3 +83,39 @@ def test_data_prints_a_sample_and_summary_one_page(printed: tuple[str, PdfResult
     assert result.pages[labels["sheet.summary"]] == 1
     setup = result.setups[labels["sheet.summary"]]
     assert not setup["landscape"] and setup["pages_wide"] == 1
+
+
+def _inked_rows(pdf: Path, page: int) -> tuple[int, set[int]]:
+    """A page rendered in grey at 72 dpi (a pixel a point): its height and the pixel rows
+    holding anything darker than light grey (``pdftoppm`` writes a binary PGM)."""
+    done = subprocess.run(
+        ["pdftoppm", "-r", "72", "-gray", "-f", str(page), "-l", str(page), str(pdf)],
+        capture_output=True,
+        check=True,
+    )
+    _, size, _, data = done.stdout.split(b"\n", 3)
+    width, height = (int(n) for n in size.split())
+    return height, {y for y in range(height) if min(data[y * width : (y + 1) * width]) < 200}
+
+
+def _row_breaks(plan: Path, sheet: str) -> list[int]:
+    wb = openpyxl.load_workbook(plan)
+    return [brk.id for brk in wb[sheet].row_breaks.brk]
+
+
+def test_charts_print_whole_on_one_page(printed: tuple[str, PdfResult]) -> None:
+    """LibreOffice begins the Dashboard's pages at the written row breaks and nowhere else,
+    and no page of the Dashboard or Budget mix ends inside a chart: nothing is drawn in the
+    last points above the bottom margin (a chart cut by the page's end reaches it)."""
+    lang, result = printed
+    labels = load_labels(templates_root() / "labels", lang)
+    dashboard, mix = labels["sheet.dashboard"], labels["sheet.budget_mix"]
+    plan = result.path.with_name("plan.xlsx")
+    assert result.pages[dashboard] == len(_row_breaks(plan, dashboard)) + 1
+    bottom = MARGIN_IN["bottom"] * 72
+    for sheet in (dashboard, mix):
+        first = result.first_page(sheet)
+        for page in range(first, first + result.pages[sheet]):
+            height, inked = _inked_rows(result.path, page)
+            band = range(int(height - bottom - BAND_PT), int(height - bottom))
+            assert not inked.intersection(band), (lang, sheet, page - first + 1)

@@ -309,3 +309,121 @@ def test_a_book_without_print_texts_still_gets_page_numbers(tmp_path: Path) -> N
     write_book(Book([sheet], {}, "USD"), tmp_path / "b.xlsx")
     hf = Workbook(tmp_path / "b.xlsx").sheet(0).find(f"{M}headerFooter")
     assert hf is not None and "&P" in (hf.findtext(f"{M}oddFooter") or "")
+
+
+XDR = "{http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing}"
+REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _chart_rows(wb: Workbook, index: int) -> list[tuple[int, int]]:
+    """Each drawing's first and last row (0-based) on a sheet, from its two-cell anchor."""
+    part = wb.sheets[index][2]
+    folder, name = part.rsplit("/", 1)
+    rels = wb.parts.get(f"{folder}/_rels/{name}.rels")
+    if rels is None:
+        return []
+    out = []
+    for rel in etree.fromstring(rels).iter(f"{REL}Relationship"):
+        if not rel.get("Type", "").endswith("/drawing"):
+            continue
+        drawing = etree.fromstring(wb.parts["xl/drawings/" + rel.get("Target", "").split("/")[-1]])
+        for anchor in drawing.iter(f"{XDR}twoCellAnchor"):
+            first = int(anchor.findtext(f"{XDR}from/{XDR}row", "0"))
+            last = int(anchor.findtext(f"{XDR}to/{XDR}row", "0"))
+            if anchor.findtext(f"{XDR}to/{XDR}rowOff", "0") == "0":
+                last -= 1  # ends at the top of that row
+            out.append((first, last))
+    return out
+
+
+def _pages_of_rows(wb: Workbook, index: int) -> tuple[list[int], list[float], float]:
+    """The rows its pages begin at (the print area's first and the manual row breaks), the
+    printed height of each page's rows (title rows repeated) and a page's room, in points at
+    the scale the sheet's fit to width implies (Excel's column widths)."""
+    ws = wb.sheet(index)
+    names = wb.names(index)
+    r1, c1, r2, c2 = _area(names["_xlnm.Print_Area"])
+    setup, margins = ws.find(f"{M}pageSetup"), ws.find(f"{M}pageMargins")
+    assert setup is not None and margins is not None
+    landscape = setup.get("orientation") == "landscape"
+    paper_w, paper_h = (841.89, 595.28) if landscape else (595.28, 841.89)
+    across = paper_w - 72 * (float(margins.get("left", 0)) + float(margins.get("right", 0)))
+    down = paper_h - 72 * (float(margins.get("top", 0)) + float(margins.get("bottom", 0)))
+    widths = _widths(ws)
+    total = sum(_points(widths.get(c)) for c in range(c1, c2 + 1))
+    scale = min(1.0, int(setup.get("fitToWidth", "1")) * across / total)
+    fmt = ws.find(f"{M}sheetFormatPr")
+    default = float(fmt.get("defaultRowHeight", "15")) if fmt is not None else 15.0
+    heights = {
+        int(row.get("r", "0")) - 1: float(row.get("ht", default)) for row in ws.iter(f"{M}row")
+    }
+    titles = re.search(r"\$(\d+):\$(\d+)$", names.get("_xlnm.Print_Titles", ""))
+    repeated = (
+        sum(heights.get(r, default) for r in range(int(titles[1]) - 1, int(titles[2])))
+        if titles
+        else 0.0
+    )
+    starts = [r1] + [int(b.get("id", "0")) for b in ws.iter(f"{M}brk")]
+    ends = [*starts[1:], r2 + 1]
+    used = [
+        (repeated if k else 0.0) + sum(heights.get(r, default) for r in range(a, b))
+        for k, (a, b) in enumerate(zip(starts, ends, strict=True))
+    ]
+    return starts, used, down / scale
+
+
+@pytest.fixture(scope="module")
+def arabic(tmp_path_factory: pytest.TempPathFactory) -> Workbook:
+    from xlmplan.api import new_plan
+
+    return Workbook(new_plan(tmp_path_factory.mktemp("ar") / "plan.xlsx", lang="ar").path)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_no_chart_straddles_a_printed_page(lang: str, example: Workbook, arabic: Workbook) -> None:
+    """On every sheet with charts (Dashboard, Budget mix) the manual row breaks begin a page
+    before each chart that would not fit what is left of its page: no break falls inside a
+    chart or a row of KPI tiles, and the rows between two breaks fit one page at the fit's
+    scale (so no automatic break cuts a chart either)."""
+    wb = example if lang == "en" else arabic
+    charted = [i for i in wb.visible() if _chart_rows(wb, i)]
+    assert len(charted) >= 2  # Dashboard and Budget mix
+    for i in charted:
+        name = wb.sheets[i][0]
+        starts, used, room = _pages_of_rows(wb, i)
+        assert len(starts) > 1, name  # the charts do not fit one page
+        assert max(used) <= room, (name, used, room)
+        for first, last in _chart_rows(wb, i):
+            assert not any(first < s <= last for s in starts), (name, first, last, starts)
+
+
+def test_a_row_of_tiles_that_would_not_fit_its_page_begins_the_next() -> None:
+    texts = PrintTexts("Plan", "", "Page &P of &N")
+    sheet = Sheet("dashboard", "Dashboard")
+    for row in range(120):
+        sheet.put(row, 0, f"line {row}")
+    setup = page_setup(sheet, texts)
+    assert setup is not None and setup.row_breaks == ()  # nothing kept together: no breaks
+    sheet.keep = [(row, row + 4) for row in range(3, 120, 6)]
+    setup = page_setup(sheet, texts)
+    assert setup is not None and setup.row_breaks
+    for first, last in sheet.keep:
+        assert not any(first < b <= last for b in setup.row_breaks), (first, setup.row_breaks)
+
+
+def test_refresh_puts_the_row_breaks_into_a_plan_written_without_them(
+    example_path: Path, tmp_path: Path
+) -> None:
+    fresh = Workbook(example_path)
+    index = fresh.index("Dashboard")
+    part = fresh.sheets[index][2]
+    parts = dict(fresh.parts)
+    parts[part] = re.sub(rb"<rowBreaks.*?</rowBreaks>", b"", fresh.parts[part])
+    assert parts[part] != fresh.parts[part]
+    plan = tmp_path / "plan.xlsx"
+    with zipfile.ZipFile(plan, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    refresh_plan(plan, backup=False)
+    breaks = [b.get("id") for b in Workbook(plan).sheet(index).iter(f"{M}brk")]
+    assert breaks and breaks == [b.get("id") for b in fresh.sheet(index).iter(f"{M}brk")]

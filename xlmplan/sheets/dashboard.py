@@ -144,6 +144,7 @@ def build(ctx: Ctx, n_months: int) -> Sheet:
         )
         traffic_lights(sheet, top + 4, left, top + 4, left, ctx.words.status)
     n_tile_rows = (n_tiles + per_row - 1) // per_row
+    sheet.keep = [(tiles_row + k * TILE_H, tiles_row + k * TILE_H + 4) for k in range(n_tile_rows)]
     counts_row = tiles_row + max(n_tile_rows, 1) * TILE_H  # after the last tiles' gap row
     sheet.put(counts_row, 0, t("dashboard.status_counts"), "section")
     counts = [sum(1 for k in res.kpis if k.status == w) for w in ctx.words.status]

@@ -151,6 +151,8 @@ class Sheet:
     # Rows repeated at the top of every printed page (0-based, inclusive); the rest of the
     # print set-up follows from the layout (print_setup.py).
     print_rows: tuple[int, int] | None = None
+    # Row spans (0-based, inclusive) printed on one page, as each chart is (KPI tiles).
+    keep: list[tuple[int, int]] = field(default_factory=list)
     rtl: bool = False
     # Input cells a refresh writes although the user owns them (never recorded as owned):
     # the Budget mix's proposed spend when its channel moved to another row or `allocate`

@@ -12,6 +12,9 @@ One rule for every sheet, measured from its layout (column widths, cells, charts
   ``MIN_TEXT_PT``; wider content is fit to N pages wide, N the fewest pages its columns
   fill at that smallest scale (columns never split), with the frozen columns repeated on
   every page;
+- a page breaks before a chart (or a span the sheet keeps together, such as a row of KPI
+  tiles) that would not fit in what is left of its page (manual row breaks), measured from
+  the row heights at the scale the fit to width implies;
 - the header names the plan, the sheet and the data's as-of date; the footer counts pages.
 
 Widths are Excel's: a column of width w (characters of the default font) is
@@ -22,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from xlmplan.core.jalali import jalali_text
 from xlmplan.core.labels import Labels
@@ -60,6 +63,7 @@ class PageSetup:
     narrowed: tuple[tuple[int, float, float], ...] = ()  # (column, width, was): texts wrap
     row_heights: tuple[tuple[int, float], ...] = ()  # (row, points) the narrowing needs
     hidden_rows: tuple[int, ...] = ()  # rows left out of the print (the report's)
+    row_breaks: tuple[int, ...] = ()  # rows a new page begins at (manual breaks)
 
 
 @dataclass(frozen=True)
@@ -113,13 +117,19 @@ def printable_height(landscape: bool) -> float:
     return paper - (MARGIN_IN["top"] + MARGIN_IN["bottom"]) * 72
 
 
+def row_heights(sheet: Sheet, setup: PageSetup) -> dict[int, float]:
+    """The heights (points) the writer gives rows other than ``ROW_PT`` high."""
+    return wrapped_row_heights(sheet) | dict(setup.row_heights) | {0: TITLE_ROW_PT}
+
+
 def pages_tall(sheet: Sheet, setup: PageSetup, scale: float, titles: tuple[int, int] | None) -> int:
     """The pages the rows of ``setup.area`` fill at ``scale`` (rows never split, the
-    title rows repeated on each page). Heights are those the writer gives the rows."""
-    tall = wrapped_row_heights(sheet) | dict(setup.row_heights)
+    title rows repeated on each page, a new page at each of ``setup.row_breaks``).
+    Heights are those the writer gives the rows."""
+    tall = row_heights(sheet, setup)
 
     def height(row: int) -> float:
-        return TITLE_ROW_PT if row == 0 else tall.get(row, ROW_PT)
+        return tall.get(row, ROW_PT)
 
     repeated = sum(height(r) for r in range(titles[0], titles[1] + 1)) if titles else 0.0
     room = printable_height(setup.landscape) * HEIGHT_SLACK / scale
@@ -128,10 +138,65 @@ def pages_tall(sheet: Sheet, setup: PageSetup, scale: float, titles: tuple[int, 
     for row in range(r1, r2 + 1):
         if row in setup.hidden_rows:
             continue
-        if used and used + height(row) > room:
+        if used and (used + height(row) > room or row in setup.row_breaks):
             pages, used = pages + 1, repeated
         used += height(row)
     return pages
+
+
+def kept_spans(sheet: Sheet, tall: dict[int, float]) -> list[tuple[int, int]]:
+    """The row spans to print on one page, overlapping ones joined: each chart's rows
+    (from its anchor down its height in pixels) and the sheet's ``keep`` spans."""
+    spans = list(sheet.keep)
+    for chart in sheet.charts:
+        row, covered = chart.anchor[0], 0.0
+        while True:
+            covered += tall.get(row, ROW_PT) / 0.75
+            if covered >= chart.size[1]:
+                break
+            row += 1
+        spans.append((chart.anchor[0], row))
+    joined: list[tuple[int, int]] = []
+    for first, last in sorted(spans):
+        if joined and first <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], last))
+        else:
+            joined.append((first, last))
+    return joined
+
+
+def row_breaks(sheet: Sheet, setup: PageSetup, scale: float) -> tuple[int, ...]:
+    """The rows pages begin at on a sheet with kept spans (charts, rows of tiles), so that
+    no span is cut by a page's end: a break before a span that does not fit in what is left
+    of its page but fits on a page of its own. Pages hold ``printable_height`` at ``scale``
+    (less the repeated title rows after the first). Every page's start is a manual break:
+    an application that prints at a smaller scale (wider columns) then still begins its
+    pages there and nowhere else. None on a sheet without kept spans."""
+    tall = row_heights(sheet, setup)
+
+    def height(row: int) -> float:
+        return 0.0 if row in setup.hidden_rows else tall.get(row, ROW_PT)
+
+    r1, _, r2, _ = setup.area
+    spans = {first: last for first, last in kept_spans(sheet, tall) if r1 < first <= r2}
+    if not spans:
+        return ()
+    titles = setup.title_rows
+    repeated = sum(height(r) for r in range(titles[0], titles[1] + 1)) if titles else 0.0
+    room = printable_height(setup.landscape) * HEIGHT_SLACK / scale
+    breaks: list[int] = []
+    used = 0.0
+    for row in range(r1, r2 + 1):
+        if row in spans:
+            need = sum(height(r) for r in range(row, min(spans[row], r2) + 1))
+            if used > repeated and used + need > room and repeated + need <= room:
+                breaks.append(row)
+                used = repeated
+        if used > repeated and used + height(row) > room:
+            breaks.append(row)
+            used = repeated
+        used += height(row)
+    return tuple(breaks)
 
 
 def fit_scale(sheet: Sheet, setup: PageSetup) -> float:
@@ -249,7 +314,7 @@ def page_setup(
         title_cols = (c1, frozen - 1)
         repeated = sum(widths[: frozen - c1])
         wide = pages_wide(widths[frozen - c1 :], repeated, landscape, min_scale())
-    return PageSetup(
+    setup = PageSetup(
         (r1, c1, r2, c2),
         title_rows,
         title_cols,
@@ -261,6 +326,7 @@ def page_setup(
         narrowed=tuple((c, w, sheet.widths.get(c, DEFAULT_WIDTH)) for c, w in narrowed.items()),
         row_heights=_taller_rows(sheet, narrowed, r1, r2),
     )
+    return replace(setup, row_breaks=row_breaks(sheet, setup, fit_scale(sheet, setup)))
 
 
 def _taller_rows(

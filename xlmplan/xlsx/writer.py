@@ -338,6 +338,8 @@ def _print_setup(ws: Worksheet, setup: PageSetup) -> None:
         ws.repeat_rows(*setup.title_rows)
     if setup.title_cols:
         ws.repeat_columns(*setup.title_cols)
+    if setup.row_breaks:
+        ws.set_h_pagebreaks(list(setup.row_breaks))
     ws.set_header(setup.header, {"margin": margins["header"]})
     ws.set_footer(setup.footer, {"margin": margins["footer"]})
 
