@@ -363,7 +363,11 @@ def share(
     out: Annotated[Path, typer.Option("-o", "--out", help="The email-ready copy (.xlsx).")],
     pdf: Annotated[
         bool,
-        typer.Option("--pdf", help="Also write OUT.pdf: Start, Dashboard, objectives, scenarios."),
+        typer.Option(
+            "--pdf",
+            help="Also write OUT.pdf, the management report: cover, summary, SWOT and TOWS, "
+            "objectives, KPIs, budget, scenarios, open findings.",
+        ),
     ] = False,
     values_only: Annotated[
         bool, typer.Option("--values-only", help="Freeze every formula to its value; lock all.")
