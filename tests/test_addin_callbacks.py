@@ -37,7 +37,8 @@ from xlmplan.addin.session import Session
 from xlmplan.api import new_plan
 from xlmplan.errors import WorkbookError
 from xlmplan.importing import ImportResult, import_data
-from xlmplan.kpis import KpiReport, KpiRow, percent, read_kpis, short_figure
+from xlmplan.kpi_report import percent, short_figure
+from xlmplan.kpis import KpiReport, KpiRow, read_kpis
 from xlmplan.language import switch_language
 from xlmplan.refresh import check_plan, refresh_plan
 from xlmplan.sheets.cellrefs import parse_a1

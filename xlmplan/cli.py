@@ -194,7 +194,7 @@ def kpis(
 def kpi_table(report: KpiReport) -> Table:
     """On pace (actual and due to date, attainment, status) and year-end (forecast to the
     plan's end against the plan target, attainment, scenario) side by side."""
-    from xlmplan.kpis import percent, short_figure
+    from xlmplan.kpi_report import percent, short_figure
 
     colours = dict(zip(report.status_words, ("green", "yellow", "red"), strict=True))
     table = Table(

@@ -53,3 +53,23 @@ class KpiReport:
             [KpiRow(**row) for row in saved["kpis"]],
             words,
         )
+
+
+def percent(value: float | None) -> str:
+    """An attainment as a whole percentage ("" when there is none)."""
+    return f"{value:.0%}" if value is not None else ""
+
+
+def short_figure(value: float | None, unit: str) -> str:
+    """A figure in a few characters (3.35M, 14.1k, 3.20%, 1.32x; "" when there is none):
+    the KPI tables of ``xlmplan kpis`` and the ribbon; ``--json`` gives every digit."""
+    if value is None:
+        return ""
+    if unit == "percent":
+        return f"{value:.2%}"
+    if unit == "ratio":
+        return f"{value:.2f}x"
+    for size, unit_size, suffix in ((1e9, 1e9, "G"), (1e6, 1e6, "M"), (1e4, 1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / unit_size:.3g}{suffix}"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.2f}"

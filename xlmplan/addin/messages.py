@@ -16,7 +16,7 @@ from xlmplan.core.labels import Labels, languages, load_labels
 from xlmplan.core.model import SCENARIO_KEYS
 from xlmplan.core.template import templates_root
 from xlmplan.importing import ImportResult
-from xlmplan.kpis import KpiReport, KpiRow, percent, short_figure
+from xlmplan.kpi_report import KpiReport, KpiRow, percent, short_figure
 from xlmplan.language import LanguageResult
 from xlmplan.refresh import Analysis, RefreshResult
 from xlmplan.share import ShareResult
