@@ -359,11 +359,32 @@ def test_a_killed_writer_blocks_nothing_and_its_leftovers_are_removed(
 # 3. Excel's limits when writing ---------------------------------------------------------
 
 
-def test_new_refuses_more_rows_than_a_sheet_holds(tmp_path: Path) -> None:
+def test_new_refuses_more_daily_rows_than_a_sheet_holds(tmp_path: Path) -> None:
+    """A file over a sheet's rows is summed per day, channel and campaign; when every row is
+    its own day, channel and campaign the sums do not fit either: refused, nothing written."""
+    rows = 1_048_576  # one more than fit below the header row
+    csv = tmp_path / "huge.csv"
+    with open(csv, "w", encoding="utf-8") as fh:
+        fh.write("date,channel,campaign,sessions\n")
+        for start in range(0, rows, 100_000):
+            fh.write(
+                "".join(
+                    f"2025-06-01,Organic Search,c{i},1\n"
+                    for i in range(start, min(start + 100_000, rows))
+                )
+            )
+    out = run("new", tmp_path / "plan.xlsx", "--data", csv)
+    refused(out, "huge.csv", "1,048,576 rows sum to 1,048,576 daily rows", "do not fit")
+    assert not (tmp_path / "plan.xlsx").exists()
+    assert scratch_files(tmp_path) == []
+
+
+def test_new_sums_a_file_over_a_sheets_rows(tmp_path: Path) -> None:
+    """The same size of file with few days, channels and campaigns becomes a plan."""
     block = "".join(
         f"2025-{m:02d}-{d:02d},Organic Search,{d}\n" for m in range(1, 13) for d in range(1, 29)
     )
-    rows = 1_048_576  # one more than fit below the header row
+    rows = 1_048_576
     per_block = 12 * 28
     csv = tmp_path / "huge.csv"
     with open(csv, "w", encoding="utf-8") as fh:
@@ -371,9 +392,8 @@ def test_new_refuses_more_rows_than_a_sheet_holds(tmp_path: Path) -> None:
         fh.write(block * (rows // per_block))
         fh.write("".join(block.splitlines(keepends=True)[: rows % per_block]))
     out = run("new", tmp_path / "plan.xlsx", "--data", csv)
-    refused(out, "huge.csv", "1,048,576 Data rows", "aggregate")
-    assert not (tmp_path / "plan.xlsx").exists()
-    assert scratch_files(tmp_path) == []
+    assert out.returncode == 0, out.stderr
+    assert "huge.csv: 1,048,576 rows aggregated to 336 daily rows" in " ".join(out.stdout.split())
 
 
 def test_import_refuses_a_text_longer_than_a_cell(plan: Path, tmp_path: Path) -> None:
