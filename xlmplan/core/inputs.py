@@ -221,10 +221,10 @@ def _settings(table: TableCells, labels: Labels, base: Settings, r: _Reader) -> 
                 values[f.name] = int(round(number)) if kind == "int" else number
         elif f.name == "fiscal_start":
             values[f.name] = _fiscal_start(r.number(value, where, header), where, header, r)
-        elif f.name == "calendar":
-            values[f.name] = _calendar(r.text(value, where), where, header, base.calendar, r)
-        elif f.name == "budget_outlook":
-            values[f.name] = _outlook(r.text(value, where), where, header, base.budget_outlook, r)
+        elif f.name in CHOICES:
+            noun, choices = CHOICES[f.name]
+            text = r.text(value, where)
+            values[f.name] = _choice(text, choices, noun, where, header, getattr(base, f.name), r)
         else:
             values[f.name] = r.text(value, where) or getattr(base, f.name)
     start = values.get("start")
@@ -284,24 +284,29 @@ def _fiscal_start(number: float | None, where: str, header: str, r: _Reader) -> 
     return None
 
 
-def _calendar(text: str, where: str, header: str, default: str, r: _Reader) -> str:
-    """The plan's calendar: one of :data:`CALENDARS` (any case), else a finding."""
-    folded = text.strip().casefold()
-    if folded in CALENDARS:
-        return folded
-    if folded:
-        r.bad(where, f"{header}: '{text}' is no calendar — pick {' or '.join(CALENDARS)}")
-    return default
+# Settings typed as one of a few words: (what the word names, the words).
+CHOICES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "calendar": ("calendar", CALENDARS),
+    "budget_outlook": ("outlook", OUTLOOKS),
+}
 
 
-def _outlook(text: str, where: str, header: str, default: str, r: _Reader) -> str:
-    """Start's budget outlook: one of :data:`budget_pacing.OUTLOOKS` (any case), else a
-    finding."""
+def _choice(
+    text: str,
+    choices: tuple[str, ...],
+    noun: str,
+    where: str,
+    header: str,
+    default: str,
+    r: _Reader,
+) -> str:
+    """One of ``choices`` (any case, surrounding spaces ignored); other text is a finding
+    and keeps ``default``; an empty cell keeps ``default``."""
     folded = text.strip().casefold()
-    if folded in OUTLOOKS:
+    if folded in choices:
         return folded
     if folded:
-        r.bad(where, f"{header}: '{text}' is no outlook — pick {' or '.join(OUTLOOKS)}")
+        r.bad(where, f"{header}: '{text}' is no {noun} — pick {' or '.join(choices)}")
     return default
 
 
