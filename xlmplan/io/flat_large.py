@@ -80,17 +80,22 @@ def is_parquet(path: Path) -> bool:
         return False
 
 
-def parquet_rows(path: Path) -> int:
-    """The row count in a Parquet file's footer; an unreadable file is one line."""
+def _parquet_footer(path: Path) -> Any:
+    """A Parquet file's footer (row count, schema); an unreadable file is one line."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
-        return int(pq.read_metadata(path).num_rows)
+        return pq.read_metadata(path)
     except (OSError, pa.ArrowException) as exc:
         raise DataError(
             f"{path.name}: cannot read it as Parquet ({first_line(exc)}) — export it again"
         ) from None
+
+
+def parquet_rows(path: Path) -> int:
+    """The row count in a Parquet file's footer."""
+    return int(_parquet_footer(path).num_rows)
 
 
 def too_big(path: Path) -> bool:
@@ -171,16 +176,8 @@ class _Source:
 
 
 def _parquet_names(path: Path) -> list[str]:
-    """A Parquet file's column names from its footer; an unreadable file is one line."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    try:
-        return list(pq.read_schema(path).names)
-    except (OSError, pa.ArrowException) as exc:
-        raise DataError(
-            f"{path.name}: cannot read it as Parquet ({first_line(exc)}) — export it again"
-        ) from None
+    """A Parquet file's column names from its footer."""
+    return list(_parquet_footer(path).schema.to_arrow_schema().names)
 
 
 def _csv_layout(path: Path) -> tuple[int, str, list[str]]:
