@@ -29,6 +29,17 @@ EXTRAPOLATION = 1.5  # warn above this multiple of the highest weekly spend seen
 STARTS = 6
 KKT_TOLERANCE = 0.01  # relative spread of marginal returns accepted as equal
 
+# Optimiser settings (docs/mutation.md names the key that shows what each guarantees).
+NO_ROOM = 1e-12  # bounds' room, relative to the budget (at least 1), met by the minimums alone
+MIN_SCALE = 1e-9  # the least budget the optimiser's unknowns are scaled by
+FTOL = 1e-10  # SLSQP's tolerance on the objective (the response over the curves' total β)
+MAXITER = 200  # SLSQP's iterations per start
+NUDGE = 1e-9  # added to each start's shape, so an all-zero shape still splits evenly
+GREEDY_STEPS = 200  # steps of the greedy start
+BOUND_SLACK = 1e-9  # relative rounding accepted when a budget meets its bounds' sum
+ROOT_TOL = 1e-6  # least spend's relative tolerance on the budget
+ROOT_STEP = 2e-6  # least spend's step past a budget just short of the target, relative
+
 
 @dataclass(frozen=True)
 class Channel:
@@ -134,7 +145,8 @@ def allocate(channels: Sequence[Channel], weekly_budget: float) -> Allocation:
     budget = weekly_budget - sum(held.values())
     low = np.array([ch.low for ch in free])
     high = np.array([min(ch.high, max(budget, 0.0)) for ch in free])
-    if budget < low.sum() - 1e-9 * max(budget, 1.0) or budget > high.sum() + 1e-9 * budget:
+    slack = BOUND_SLACK * max(budget, 1.0)
+    if budget < low.sum() - slack or budget > high.sum() + BOUND_SLACK * budget:
         raise ValueError("the budget is outside what the bounds allow")
     spend = dict(held)
     if free:
@@ -145,9 +157,9 @@ def allocate(channels: Sequence[Channel], weekly_budget: float) -> Allocation:
 def _maximise(free: list[Channel], budget: float, low: np.ndarray, high: np.ndarray) -> np.ndarray:
     from scipy.optimize import minimize
 
-    if high.sum() - low.sum() <= 1e-12 * max(budget, 1.0):
+    if high.sum() - low.sum() <= NO_ROOM * max(budget, 1.0):
         return low.copy()
-    scale = max(budget, 1e-9)
+    scale = max(budget, MIN_SCALE)
     top = sum(ch.curve.beta for ch in free if ch.curve is not None) or 1.0
     lo, hi = low / scale, high / scale
 
@@ -170,7 +182,7 @@ def _maximise(free: list[Channel], budget: float, low: np.ndarray, high: np.ndar
             method="SLSQP",
             bounds=list(zip(lo, hi, strict=True)),
             constraints=[{"type": "eq", "fun": lambda u: u.sum() - 1.0, "jac": np.ones_like}],
-            options={"ftol": 1e-10, "maxiter": 200},
+            options={"ftol": FTOL, "maxiter": MAXITER},
         )
         u = _project(np.asarray(result.x) * scale, budget, low, high) / scale
         if best is None or value(u) < value(best):
@@ -186,9 +198,9 @@ def _starts(
     rng = np.random.default_rng(len(free))
     n = len(free)
     shapes = [
-        np.array([ch.current for ch in free]) + 1e-9,
+        np.array([ch.current for ch in free]) + NUDGE,
         np.ones(n),
-        np.array([ch.max_seen for ch in free]) + 1e-9,
+        np.array([ch.max_seen for ch in free]) + NUDGE,
         _greedy(free, budget, low, high),
         *rng.dirichlet(np.ones(n), size=max(STARTS - 4, 0)),
     ]
@@ -196,10 +208,11 @@ def _starts(
 
 
 def _greedy(free: list[Channel], budget: float, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """Budget handed out in 200 steps, each to the channel it buys most response in."""
+    """Budget handed out in ``GREEDY_STEPS`` steps, each to the channel it buys most
+    response in."""
     x = low.astype(float).copy()
-    step = max(budget - x.sum(), 0.0) / 200
-    for _ in range(200):
+    step = max(budget - x.sum(), 0.0) / GREEDY_STEPS
+    for _ in range(GREEDY_STEPS):
         gains = [
             ch.expected(min(v + step, h)) - ch.expected(v) if v < h else -math.inf
             for ch, v, h in zip(free, x, high, strict=True)
@@ -208,7 +221,7 @@ def _greedy(free: list[Channel], budget: float, low: np.ndarray, high: np.ndarra
         if gains[i] == -math.inf:
             break
         x[i] = min(x[i] + step, high[i])
-    return x + 1e-9
+    return x + NUDGE
 
 
 def _project(x: np.ndarray, total: float, low: np.ndarray, high: np.ndarray) -> np.ndarray:
@@ -275,10 +288,10 @@ def least_spend(channels: Sequence[Channel], weekly_target: float) -> Inverse:
         lambda budget: allocate(capped, budget).total_response - weekly_target,
         lo,
         hi,
-        xtol=1e-6 * hi,
-        rtol=1e-6,
+        xtol=ROOT_TOL * hi,
+        rtol=ROOT_TOL,
     )
     best = allocate(capped, float(found))
     if best.total_response < weekly_target:  # brentq may stop just below the root
-        best = allocate(capped, min(float(found) + 2e-6 * (hi + float(found)), hi))
+        best = allocate(capped, min(float(found) + ROOT_STEP * (hi + float(found)), hi))
     return Inverse(True, best)
