@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from xlmplan.core import allocator as al
 from xlmplan.core.allocator import Channel, allocate
 from xlmplan.core.response import Curve
 
@@ -85,3 +86,28 @@ def test_below_a_budget_of_one_the_slack_is_a_billionth() -> None:
     assert allocate(floors, 0.5 - 0.5e-9).spend == pytest.approx({"A": 0.2, "B": 0.3})
     with pytest.raises(ValueError, match="outside what the bounds allow"):
         allocate(floors, 0.5 - 1.5e-9)
+
+
+def test_least_spend_near_the_caps_still_reaches_its_target() -> None:
+    # Caps 1.5 × 100 = 150 each, so the search runs to 300. B reaches its cap at
+    # y = 2x + 10 = 150, a budget of 220; past it A takes the rest. At 290: A 140, B 150,
+    # 100·140/150 + 400·150/160 = 280/3 + 375 = 1405/3. When brentq stops just short of 290
+    # the step ROOT_STEP × (300 + 290) covers it; a step of ROOT_STEP × (300 − 290) does not.
+    target = 1405 / 3
+    inverse = al.least_spend(pair(), target)
+    assert inverse.reachable
+    assert inverse.allocation.total_response >= target
+    # at most brentq's 1e-6 × 300 and one step of 2e-6 × 590 above 290: within 0.0015
+    assert 290.0 - 3e-4 <= inverse.allocation.total_spend <= 290.0 + 1.5e-3
+    assert inverse.allocation.spend["B"] == pytest.approx(150.0, abs=1e-9)
+
+
+def test_a_tie_between_equal_channels_is_settled_alike_on_every_run() -> None:
+    # Two equal S-curves 100·x³/(x³ + 10³) and 12 a week: all of it in either channel gives
+    # 100·1728/2728, a tie. The random starts are seeded by the number of channels, so the
+    # tie goes the same way on every run and machine: to B.
+    s_curve = Curve(base=0.0, beta=100.0, k=10.0, alpha=3.0, theta=0.0)
+    tie = [Channel(n, s_curve, current=6.0, current_response=0.0, max_seen=30.0) for n in "AB"]
+    best = allocate(tie, 12.0)
+    assert best.spend["A"] == pytest.approx(0.0, abs=1e-9)
+    assert best.spend["B"] == pytest.approx(12.0, abs=1e-9)
