@@ -111,3 +111,17 @@ def test_a_tie_between_equal_channels_is_settled_alike_on_every_run() -> None:
     best = allocate(tie, 12.0)
     assert best.spend["A"] == pytest.approx(0.0, abs=1e-9)
     assert best.spend["B"] == pytest.approx(12.0, abs=1e-9)
+
+
+def test_the_greedy_start_leaves_the_even_split_a_local_best_can_hold() -> None:
+    # Two equal S-curves 100·x⁴/(x⁴ + 10⁴) and 18 a week. The even split (9, 9) lies past
+    # the curves' inflection (10·(3/5)^¼ = 8.80), so it is a local best: 2·100·6561/16561 =
+    # 79.234346. All of it in one channel gives 100·104976/114976 = 91.302533. Starts that
+    # keep their shape (the greedy one puts every step in one channel) find it; the tie
+    # between the two channels goes the same way on every run: to B.
+    s_curve = Curve(base=0.0, beta=100.0, k=10.0, alpha=4.0, theta=0.0)
+    pair_ = [Channel(n, s_curve, current=9.0, current_response=0.0, max_seen=30.0) for n in "AB"]
+    best = allocate(pair_, 18.0)
+    assert best.total_response == pytest.approx(100 * 104976 / 114976, rel=1e-9)
+    assert best.spend["A"] == pytest.approx(0.0, abs=1e-9)
+    assert best.spend["B"] == pytest.approx(18.0, abs=1e-9)
