@@ -129,6 +129,9 @@ def analyse(
         fits = record_part.recorded_fits(pf.pkg)
         if fits is not None:
             budget_mix.remember_fits(*fits)  # used while Data's weekly series is the same
+        split = record_part.recorded_split(pf.pkg)
+        if split is not None:
+            budget_mix.remember_split(*split)  # used while the curves and spend are the same
         return _analyse(pf, data, lang, proposed, forecasts)
     except BaseException:
         pf.close()
@@ -410,7 +413,7 @@ def _remember(
 ) -> None:
     """Add the refresh record to a write: the written parts' keys, the Data frame as
     parsed (not after an import: its rows are written, never parsed), the Budget mix's
-    curves, and the KPIs and findings this refresh reports."""
+    curves and split, and the KPIs and findings this refresh reports."""
     pkg = an.pf.pkg
     if not pkg.has(record_part.PART):
         types = _edited(pkg, replace, "[Content_Types].xml")
@@ -437,7 +440,8 @@ def _remember(
         "status_words": list(report.status_words),
         "findings": [[f.severity, f.where, f.message] for f in an.findings],
     }
-    blob = record_part.record(keys, data, copy, budget_mix.remembered_fits(), said)
+    fits, split = budget_mix.remembered_fits(), budget_mix.remembered_split()
+    blob = record_part.record(keys, data, copy, fits, said, split)
     (replace if pkg.has(record_part.PART) else add)[record_part.PART] = blob
 
 
