@@ -192,11 +192,13 @@ def record(
     fits: tuple[str, list[Fit]] | None = None,
     said: dict[str, Any] | None = None,
     split: tuple[str, dict[str, float]] | None = None,
+    sheets: dict[str, str] | None = None,
 ) -> bytes:
     """The record's bytes: the written parts' keys; with ``data`` (a ``data_key``) the
     Data copy it keys, left out when it does not decode to an equal frame; with ``fits``
     the Budget mix's response curves and their weekly series' key; with ``split`` its
     recommended weekly split and the key of what that split was optimised from; with
+    ``sheets`` the digest of each sheet's fresh layout (``kept_sheets.py``); with
     ``said`` what the refresh reported (KPIs, findings: JSON) for a later refresh of the
     same parts."""
     members: dict[str, bytes] = {}
@@ -208,6 +210,8 @@ def record(
         members[SAID_MEMBER] = json.dumps(said, ensure_ascii=False).encode("utf-8")
     key: dict[str, Any] = {"format": FORMAT, "version": __version__, "parts": parts}
     key["templates"] = templates_stamp()
+    if sheets is not None:
+        key["sheets"] = sheets
     if fits is not None:
         text = _fits_text(fits)
         if text is not None:
@@ -254,6 +258,20 @@ def recorded_fits(pkg: Package) -> tuple[str, list[Fit]] | None:
         return saved["key"], [_fit(f) for f in saved["fits"]]
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def recorded_sheets(pkg: Package) -> tuple[dict[str, str], PartKeys] | None:
+    """The sheets' layout digests the record keeps and the part keys it wrote them with,
+    when the same version of xlmplan with the same template folder wrote it."""
+    key = read_key(pkg)
+    if key is None or key.get("version") != __version__:
+        return None
+    sheets, parts = key.get("sheets"), key.get("parts")
+    if not isinstance(sheets, dict) or not isinstance(parts, dict):
+        return None
+    if key.get("templates") != templates_stamp():
+        return None
+    return {str(r): str(d) for r, d in sheets.items()}, parts
 
 
 def recorded_split(pkg: Package) -> tuple[str, dict[str, float]] | None:
