@@ -155,9 +155,11 @@ def sheet_cost(repeat: int) -> None:
             news, fits = [], []
             for i in range(repeat):
                 budget_mix._CACHE.clear()
+                budget_mix._SPLITS.clear()  # the split is remembered too
                 out = Path(tmp) / f"plan{i}.xlsx"
                 news.append(cpu_of(partial(new_plan, out, data=csv, start="2026-01", force=True)))
                 budget_mix._CACHE.clear()
+                budget_mix._SPLITS.clear()
                 fits.append(cpu_of(partial(budget_mix.mix_of, frame)))
             whole, fit = min(news), min(fits)
             rows.append(

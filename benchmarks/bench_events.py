@@ -15,9 +15,12 @@ process (wall time and peak RSS of that process, imports included):
   channel by the same rules (`channel_of`), grouped by day, channel and campaign.
 
 Both must give the same totals (checked). The ratio says how many times faster the engine is.
+CPU seconds per million events is the figure to compare across runs on a shared machine;
+``--explain`` prints DuckDB's ``EXPLAIN ANALYZE`` of the first batch's `session_days` query
+(operator times: Parquet scan, parameter extraction, group by session).
 
     .venv/bin/python benchmarks/bench_events.py [--sizes 1000000,10000000] [--days 30]
-        [--pandas-max 2000000] [--dir /tmp/bench-events]
+        [--pandas-max 2000000] [--dir /tmp/bench-events] [--explain]
 """
 
 from __future__ import annotations
@@ -111,6 +114,20 @@ def run_engine(folder: Path) -> dict:
     return _totals(frame["sessions"], frame["conversions"], frame["revenue"], len(frame))
 
 
+def explain(folder: Path) -> str:
+    """DuckDB's EXPLAIN ANALYZE of `session_days` over the first batch of ``folder``."""
+    import ibis
+
+    from xlmplan.io import ga4_events as g
+
+    run = g.batches(g.event_files([folder]))[0]
+    with tempfile.TemporaryDirectory() as temp:
+        con = g._connect(None, temp)
+        sql = ibis.to_sql(g.session_days(g._read(con, run), ["purchase"]), dialect="duckdb")
+        rows = con.raw_sql(f"EXPLAIN ANALYZE {sql}").fetchall()
+    return "\n".join(str(r[-1]) for r in rows)
+
+
 def run_pandas(folder: Path) -> dict:
     """The same aggregation in pandas (the anchor)."""
     import pandas as pd
@@ -195,6 +212,7 @@ def main() -> None:
     ap.add_argument("--pandas-max", type=int, default=2_000_000)
     ap.add_argument("--dir", type=Path)
     ap.add_argument("--child")
+    ap.add_argument("--explain", action="store_true")
     args = ap.parse_args()
     if args.child:
         totals = (run_engine if args.child == "engine" else run_pandas)(args.dir)
@@ -206,17 +224,22 @@ def main() -> None:
     root = args.dir or Path(tempfile.mkdtemp(prefix="bench-events-"))
     print(f"# {platform.processor() or platform.machine()}, python {platform.python_version()}")
     print(f"# memory limit {memory_limit()}, load average {os.getloadavg()[0]:.1f} at the start")
-    print("| events | files | engine s | events/s | engine CPU s | engine peak MB | pandas s "
-          "| pandas peak MB | engine vs pandas |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| events | files | load average | engine s | events/s | engine CPU s "
+          "| CPU s per M events | engine peak MB | pandas s | pandas peak MB | engine vs pandas |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in (int(s) for s in args.sizes.split(",")):
         folder = root / f"n{n}"
         if not folder.exists():
             write_export(folder, n, args.days)
         files = len(list(folder.glob("*.parquet")))
+        if args.explain:
+            print(explain(folder), file=sys.stderr)
+        load = os.getloadavg()[0]
         eng = measure("engine", folder)
-        cells = [f"{n:,}", str(files), f"{eng['seconds']:.1f}", f"{n / eng['seconds']:,.0f}",
-                 f"{eng['cpu_s']:.1f}", f"{eng['peak_mb']:.0f}"]
+        load = (load + os.getloadavg()[0]) / 2
+        cells = [f"{n:,}", str(files), f"{load:.1f}", f"{eng['seconds']:.1f}",
+                 f"{n / eng['seconds']:,.0f}", f"{eng['cpu_s']:.1f}",
+                 f"{eng['cpu_s'] / n * 1e6:.2f}", f"{eng['peak_mb']:.0f}"]
         if n <= args.pandas_max:
             pan = measure("pandas", folder)
             same = {k: pan[k] for k in ("sessions", "conversions", "revenue")} == {

@@ -13,10 +13,12 @@ from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
 from xlmplan.api import PlanResult
-from xlmplan.cli import app
+from xlmplan.cli import analysis_report, app
 from xlmplan.importing import import_data
 from xlmplan.libreoffice import runner
-from xlmplan.refresh import refresh_plan
+from xlmplan.refresh import analyse, refresh_plan
+from xlmplan.unchanged import unchanged
+from xlmplan.xlsx import refresh_record as rr
 
 GA4_CHANNELS = "\n".join(
     [
@@ -133,3 +135,36 @@ def test_imported_plan_agrees_with_libreoffice(plan: Path, tmp_path: Path) -> No
         cached, recalculated.values, expected_label="cached", actual_label="libreoffice"
     )
     assert not mismatches, "\n".join(mismatches[:20])
+
+
+@pytest.mark.parametrize("export", ["ga4", "generic"])
+def test_a_refresh_right_after_an_import_is_answered_from_its_record(
+    plan: Path, tmp_path: Path, export: str
+) -> None:
+    if export == "ga4":
+        source = _ga4(tmp_path)
+    else:
+        source = tmp_path / "generic.csv"
+        source.write_text(GENERIC, encoding="utf-8")
+    import_data(plan, [source], backup=False)
+    same = unchanged(plan)
+    assert same is not None  # the import kept the record: no engine, nothing parsed
+    plain = tmp_path / "plain.xlsx"  # the same file without the record: a full refresh
+    with zipfile.ZipFile(plan) as src, zipfile.ZipFile(plain, "w") as dst:
+        for info in src.infolist():
+            if info.filename != rr.PART:
+                dst.writestr(info, src.read(info))
+    full = analyse(plain)
+    full.pf.close()
+    assert [(f.severity, f.where, f.message) for f in same.findings] == [
+        (f.severity, f.where, f.message) for f in full.findings
+    ]
+    computed = analysis_report(full)
+    assert [(k.id, k.status, k.actual_to_date) for k in same.report.kpis] == [
+        (k.id, k.status, k.actual_to_date) for k in computed.kpis
+    ]
+    before = plan.read_bytes()
+    result = CliRunner().invoke(app, ["refresh", str(plan), "--no-backup"])
+    assert result.exit_code == 0, result.output
+    assert "is up to date — nothing to write" in " ".join(result.output.split())
+    assert plan.read_bytes() == before

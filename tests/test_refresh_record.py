@@ -4,6 +4,7 @@ answered from the zip directory."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -336,3 +337,131 @@ def test_an_unchanged_plan_open_in_excel_is_refused_as_before(
     assert result.exit_code == 2
     assert "is open in Excel" in " ".join(result.output.split())
     assert path.read_bytes() == before
+
+
+def _cells(an: refresh_module.Analysis) -> dict[str, dict[tuple[int, int], tuple[object, str]]]:
+    """Every cell's value and formula, per sheet of the laid-out book."""
+    return {
+        s.role: {pos: (c.value, c.formula or "") for pos, c in s.cells.items()}
+        for s in an.book.sheets
+    }
+
+
+def test_the_budget_mix_split_is_taken_from_the_record_and_lays_out_the_same_cells(
+    recorded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _copy(recorded, tmp_path)
+    plain = tmp_path / "plain.xlsx"
+    shutil.copy(path, plain)
+    _rewrite_part(plain, rr.PART, lambda blob: b"")  # no record: fitted and optimised again
+    for cache in ("_CACHE", "_SPLITS"):
+        monkeypatch.setattr(budget_mix, cache, {})
+    full = refresh_module.analyse(plain)
+    full.pf.close()
+    for cache in ("_CACHE", "_SPLITS"):
+        monkeypatch.setattr(budget_mix, cache, {})
+
+    def no_split(*args: object, **kwargs: object) -> None:
+        raise AssertionError("optimised again")
+
+    monkeypatch.setattr(budget_mix, "allocate", no_split)
+    fast = refresh_module.analyse(path)
+    fast.pf.close()
+    assert _cells(fast) == _cells(full)
+    assert fast.book.sheet("budget_mix").cells[(budget_mix.FIRST, budget_mix.C["recommended"])]
+    monkeypatch.setattr(budget_mix, "_SPLITS", {})
+    with pytest.raises(AssertionError, match="optimised again"):
+        refresh_module.analyse(plain)
+
+
+def test_a_changed_channel_or_budget_optimises_the_split_again(
+    recorded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with open_package(recorded) as pkg:
+        kept = rr.recorded_split(pkg)
+    an = refresh_module.analyse(recorded)
+    an.pf.close()
+    channels = budget_mix.mix_of(an.data, an.plan.channels).channels
+    assert kept is not None and kept[0] == budget_mix.split_key(
+        channels, sum(ch.current for ch in channels)
+    )
+    calls: list[float] = []
+    real = budget_mix.allocate
+
+    def counted(chs: list[budget_mix.Channel], budget: float) -> budget_mix.Allocation:
+        calls.append(budget)
+        return real(chs, budget)
+
+    monkeypatch.setattr(budget_mix, "allocate", counted)
+    monkeypatch.setattr(budget_mix, "_SPLITS", {})
+    budget_mix.remember_split(*kept)
+    same = budget_mix.split_for(channels)
+    assert calls == [] and same.spend == kept[1]
+    more = dataclasses.replace(channels[0], current=channels[0].current + 1)
+    changed = budget_mix.split_for([more, *channels[1:]])
+    assert calls == [pytest.approx(sum(ch.current for ch in channels) + 1)]
+    assert changed.total_spend == pytest.approx(sum(ch.current for ch in channels) + 1)
+
+
+CACHED_FORMULA = re.compile(rb"(<c r=\"[A-Z]+\d+\"[^>]*><f>[^<]+</f><v>)(\d+)(</v>)")
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    """Every part but the record, and the content types without the record's entry."""
+    with zipfile.ZipFile(path) as zf:
+        out = {n: zf.read(n) for n in zf.namelist() if n != rr.PART}
+    types = out["[Content_Types].xml"].decode("utf-8")
+    out["[Content_Types].xml"] = re.sub(r"<Override[^>]*refresh-record[^>]*/>", "", types).encode()
+    return out
+
+
+def test_sheets_kept_by_the_record_give_the_file_a_full_refresh_writes(
+    recorded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Data edited (most sheets change) and a cached value typed over on the Calendar: the
+    sheets the record keeps are not written afresh, and the file is byte for byte the one
+    a refresh without the record writes."""
+    path = _copy(recorded, tmp_path)
+    pf = open_plan(path)
+    calendar = pf.sheets["calendar"].part
+    pf.close()
+    _rewrite_part(path, _data_part(path), lambda xml: REVENUE_CELL.sub(rb"\g<1>7\g<3>", xml, 1))
+    _rewrite_part(path, calendar, lambda xml: CACHED_FORMULA.sub(rb"\g<1>12345\g<3>", xml, 1))
+    plain = tmp_path / "plain.xlsx"
+    shutil.copy(path, plain)
+    _rewrite_part(plain, rr.PART, lambda blob: b"")
+    kept: list[set[str]] = []
+    real = refresh_module._kept
+
+    def spy(an: refresh_module.Analysis) -> set[str]:
+        kept.append(real(an))
+        return kept[-1]
+
+    monkeypatch.setattr(refresh_module, "_kept", spy)
+    fast = refresh_module.refresh_plan(path, backup=False, remember=True)
+    full = refresh_module.refresh_plan(plain, backup=False)
+    assert fast.written and full.written
+    assert kept[1] == set()  # no record: every sheet written afresh
+    assert {"swot", "start", "lists"} <= kept[0], kept[0]
+    assert not {"calendar", "dashboard", "strategy_kpi", "objectives"} & kept[0], sorted(kept[0])
+    assert _parts(path) == _parts(plain)
+    with zipfile.ZipFile(path) as zf:
+        assert b"<v>12345</v>" not in zf.read(calendar)  # the typed-over value is restored
+
+
+def test_a_changed_layout_is_written_although_its_part_is_the_recorded_one(
+    recorded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _copy(recorded, tmp_path)
+    _rewrite_part(path, "docProps/core.xml", lambda xml: xml + b" ")
+    real = refresh_module.sheet_digests
+
+    def other(book: refresh_module.Book) -> dict[str, str]:
+        return {**real(book), "swot": "a layout the record does not know"}
+
+    monkeypatch.setattr(refresh_module, "sheet_digests", other)
+    kept: list[set[str]] = []
+    real_kept = refresh_module._kept
+    monkeypatch.setattr(refresh_module, "_kept", lambda an: kept.append(real_kept(an)) or kept[-1])
+    refresh_module.refresh_plan(path, backup=False, remember=True)
+    assert "swot" not in kept[0] and "objectives" in kept[0]

@@ -126,7 +126,7 @@ def _import(
     merged, report = merge(
         base, new, columns, replace_all=replace, report=report, origin=origin, data_name=plan.name
     )
-    result = refresh_plan(plan, backup=backup, data=merged)
+    result = refresh_plan(plan, backup=backup, data=merged, remember=True)
     notes = [n for i in imported for n in i.notes] + report.notes
     notes += cleaned_notes(existing) if existing is not None else []
     return ImportResult(plan, imported, report, result, notes)

@@ -8,6 +8,7 @@ the user's file part by part. Everything else in the file keeps its exact bytes.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ from xlmplan.core.template import (
 )
 from xlmplan.errors import TemplateError, WorkbookError
 from xlmplan.io.plan_data import data_headers, data_where
+from xlmplan.kept_sheets import kept_roles, sheet_digests, with_chart_sources
 from xlmplan.kpis import kpi_report
 from xlmplan.sheets import budget, budget_mix
 from xlmplan.sheets.analysis import PICK_CELL
@@ -94,6 +96,7 @@ class Analysis:
     # role -> (old, new) span of xlmplan's cells on a sheet another version laid out
     moved: dict[str, tuple[str, str]] = field(default_factory=dict)
     read: pd.DataFrame | None = None  # Data as read from the file (before channels unify)
+    digests: dict[str, str] = field(default_factory=dict)  # role -> its layout's digest
 
 
 @dataclass
@@ -129,6 +132,9 @@ def analyse(
         fits = record_part.recorded_fits(pf.pkg)
         if fits is not None:
             budget_mix.remember_fits(*fits)  # used while Data's weekly series is the same
+        split = record_part.recorded_split(pf.pkg)
+        if split is not None:
+            budget_mix.remember_split(*split)  # used while the curves and spend are the same
         return _analyse(pf, data, lang, proposed, forecasts)
     except BaseException:
         pf.close()
@@ -410,7 +416,7 @@ def _remember(
 ) -> None:
     """Add the refresh record to a write: the written parts' keys, the Data frame as
     parsed (not after an import: its rows are written, never parsed), the Budget mix's
-    curves, and the KPIs and findings this refresh reports."""
+    curves and split, and the KPIs and findings this refresh reports."""
     pkg = an.pf.pkg
     if not pkg.has(record_part.PART):
         types = _edited(pkg, replace, "[Content_Types].xml")
@@ -437,7 +443,8 @@ def _remember(
         "status_words": list(report.status_words),
         "findings": [[f.severity, f.where, f.message] for f in an.findings],
     }
-    blob = record_part.record(keys, data, copy, budget_mix.remembered_fits(), said)
+    fits, split = budget_mix.remembered_fits(), budget_mix.remembered_split()
+    blob = record_part.record(keys, data, copy, fits, said, split, an.digests or None)
     (replace if pkg.has(record_part.PART) else add)[record_part.PART] = blob
 
 
@@ -450,11 +457,14 @@ def _spliced_parts(an: Analysis) -> tuple[dict[str, bytes], dict[str, bytes]]:
         for frame in sheet.frames:
             frame.frame = frame.frame.iloc[:1]
     book.sheet("data").tables[0].n_rows = 1
+    an.digests = sheet_digests(book)
+    kept = _kept(an)
+    written = [sheet for sheet in book.sheets if sheet.role not in kept]
     scratch = scratch_name(pf.path)
     try:
-        _write_scratch(book, scratch, pf.path)
+        _write_scratch(dataclasses.replace(book, sheets=written), scratch, pf.path)
         with open_package(scratch) as fresh:
-            index = {sheet.role: i for i, sheet in enumerate(book.sheets)}
+            index = {sheet.role: i for i, sheet in enumerate(written)}
             parts = set(fresh.names())
             shared = shared_strings(
                 fresh.read("xl/sharedStrings.xml") if "xl/sharedStrings.xml" in parts else None
@@ -473,14 +483,14 @@ def _spliced_parts(an: Analysis) -> tuple[dict[str, bytes], dict[str, bytes]]:
                 position = sheet_position(_book_roles(pf, book_xml, an.added), role, ROLES)
                 grafted[role] = graft_sheet(graft, fresh, part, name, position, shared, style_map)
             for role in OWNED_ROLES:
-                if role in an.added:
+                if role in an.added or role in kept:
                     continue
                 fresh_xml = SheetXml(fresh.read(f"xl/worksheets/sheet{index[role] + 1}.xml"))
                 spliced = _splice_sheet(an, role, fresh_xml, shared, style_map)
                 if spliced is not None:
                     out[pf.sheets[role].part] = spliced
             for role in ("dashboard", "budget_mix"):
-                if role in an.added:  # a grafted sheet brings its charts
+                if role in an.added or role in kept:  # a grafted sheet brings its charts
                     continue
                 out.update(_charts(an, fresh, index[role], graft, style_map, role))
             if an.new_data:
@@ -497,6 +507,24 @@ def _spliced_parts(an: Analysis) -> tuple[dict[str, bytes], dict[str, bytes]]:
         out["xl/workbook.xml"] = xml_bytes(book_xml)
     pf.sheets.update(grafted)  # the written file's sheets, for what follows (share's seal)
     return out, graft.add
+
+
+def _kept(an: Analysis) -> set[str]:
+    """xlmplan's sheets left as they are (``kept_sheets.py``): none in a new language, an
+    import, or a sheet laid out anew; the sheets charts being written read are written."""
+    if an.relabel or an.new_data:
+        return set()
+    pf = an.pf
+    parts = {
+        role: pf.sheets[role].part
+        for role in OWNED_ROLES
+        if role in pf.sheets and role not in an.added and role not in an.moved
+    }
+    manifest = pf.sheets["manifest"].part if "manifest" in pf.sheets else None
+    recorded = record_part.recorded_sheets(pf.pkg)
+    kept = kept_roles(pf.pkg, parts, an.digests, recorded, manifest)
+    written = {sheet.role for sheet in an.book.sheets} - kept
+    return kept - with_chart_sources(an.book, written)
 
 
 def _book_roles(pf: PlanFile, book_xml: etree._Element, added: dict[str, str]) -> list[str | None]:

@@ -18,6 +18,7 @@ from xlmplan.core.forecast import (
     RUN_RATE,
     Forecast,
     backtest,
+    ets_variance,
     forecast,
     run_rate,
     seasonal_history,
@@ -258,3 +259,13 @@ def test_backtest_scales_each_step_ahead_by_its_own_days() -> None:
     b = backtest([10.0, 20.0, 30.0, 40.0], 2, days=[10, 10, 20, 30], min_train=2)
     assert (b.origins, b.points) == (2, 3)
     assert b.mase == pytest.approx(1 / 3) and b.mase_naive == pytest.approx(7 / 6)
+
+
+def test_ets_variance_by_hand() -> None:
+    """α = 0.5, β = 0.1, γ = 0.2, a season of 4. In error-correction form the h-step
+    variance is 1 + Σ_{j<h} c_j², c_j = α + βj + γ·[j a multiple of m]:
+    h = 1: 1; h = 2: 1 + 0.6² = 1.36; h = 5: 1 + 0.6² + 0.7² + 0.8² + (0.5 + 0.4 + 0.2)²
+    = 1 + 0.36 + 0.49 + 0.64 + 1.21 = 3.7; h = 9 adds j = 5..8: 1.0², 1.1², 1.2² and
+    (0.5 + 0.8 + 0.2)² = 1 + 1.21 + 1.44 + 2.25 = 5.9, so 9.6."""
+    h = np.array([1, 2, 5, 9])
+    assert ets_variance(0.5, 0.1, 0.2, 4, h) == pytest.approx([1, 1.36, 3.7, 9.6], abs=1e-12)

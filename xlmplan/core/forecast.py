@@ -2,13 +2,14 @@
 
 A series of period sums (months or weeks) is forecast per day of each period, so months of
 28 to 31 days compare fairly. With two full seasons of history the model is exponential
-smoothing with additive error, trend and seasonality, fitted by statsmodels (``ETSModel``)
-from a least-squares start, with analytic prediction intervals; see docs/forecasting.md
-for why. With less history it is the run-rate rule: the average per-day rate so far times the
-period's days, with an interval from the spread of the per-day rates of past periods.
+smoothing with additive error, trend and seasonality (statsmodels' ETS smoother, fitted by
+maximum likelihood as its ``ETSModel`` does) from a least-squares start, with analytic
+prediction intervals; see docs/forecasting.md for why. With less history it is the run-rate
+rule: the average per-day rate so far times the period's days, with an interval from the
+spread of the per-day rates of past periods.
 
-statsmodels is imported only when a seasonal model is fitted, so commands that do not
-forecast never load it.
+statsmodels and scipy are imported only when a seasonal model is fitted, so commands that
+do not forecast never load them.
 """
 
 from __future__ import annotations
@@ -113,42 +114,82 @@ def _ets(rate: np.ndarray, horizon: int, m: int) -> tuple[np.ndarray, np.ndarray
 
     The start (initial level, trend and seasonal states) is :func:`start_states`, the
     least-squares line plus season over the whole history; the smoothing parameters are
-    then fitted by maximum likelihood from it. The forecast variance is statsmodels'
+    then fitted by maximum likelihood from it. The forecast variance is the model's
     analytic one plus that of the estimated start, σ² x₀ᵀ(XᵀX)⁻¹x₀ (x₀ the forecast
     period's row of the start's design): with smoothing parameters of 0 the model is that
     regression and the interval its prediction interval. σ² is taken over n − (m + 1)
     degrees of freedom (the start's coefficients) and the quantile is Student's t on as
     many (docs/forecasting.md shows the coverage this gives).
     """
-    import pandas as pd
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-
     n = len(rate)
     scale = float(np.mean(np.abs(rate))) or 1.0
     x = rate / scale
     level, trend, seasonal, spread = start_states(x, m, horizon)
-    model = ETSModel(
-        pd.Series(x),
-        error="add",
-        trend="add",
-        seasonal="add",
-        seasonal_periods=m,
-        initialization_method="known",
-        initial_level=level - trend,  # the state before the first period
-        initial_trend=trend,
-        initial_seasonal=seasonal,
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        warnings.simplefilter("ignore", RuntimeWarning)
-        fit = model.fit(disp=False, maxiter=200)
-        prediction = fit.get_prediction(start=n, end=n + horizon - 1)
-    mean = np.asarray(prediction.predicted_mean, dtype=float)
-    variance = np.asarray(prediction.forecast_variance, dtype=float) + fit.mse * spread
+    alpha, beta, gamma, last, mse = ets_fit(x, level - trend, trend, seasonal)
+    h = np.arange(1, horizon + 1)
+    # the last level and trend carried forward, plus the season h periods on
+    mean = last[0] + h * last[1] + last[2:][::-1][(h - 1) % m]
+    variance = mse * (ets_variance(alpha, beta, gamma, m, h) + spread)
     dof = n - (m + 1)
     half = t90(dof) * np.sqrt(variance * n / dof)
     return mean * scale, (mean - half) * scale, (mean + half) * scale
+
+
+def ets_fit(
+    x: np.ndarray, level: float, trend: float, seasonal: np.ndarray
+) -> tuple[float, float, float, np.ndarray, float]:
+    """Maximum-likelihood smoothing parameters of ETS(A,A,A) from known initial states.
+
+    ``level`` and ``trend`` are the states before the first observation and ``seasonal``
+    the m seasonal states of the first m observations. This is statsmodels' ``ETSModel``
+    (additive error, trend and season, ``initialization_method="known"``) fitted the way
+    its ``fit`` does: its compiled smoother, the log-likelihood −n/2·(log 2π·MSE + 1), and
+    L-BFGS-B from α = 0.1, β = 0.01, γ = 0.01 over α, β/α and γ/(1 − α) in
+    [0.0001, 0.9999]. The model classes are not used because importing them costs about
+    a second (scipy.stats, formulaic) for nothing used here; a test checks the result
+    against ``ETSModel`` itself. Returns α, β, γ, the states after the last observation
+    (level, trend, then the seasons newest first) and the mean squared one-step error.
+    """
+    from scipy.optimize import fmin_l_bfgs_b
+    from statsmodels.tsa.exponential_smoothing._ets_smooth import (  # type: ignore[import-untyped]
+        _ets_smooth_add_add,
+    )
+
+    n, m = len(x), len(seasonal)
+    y = np.ascontiguousarray(x, dtype=float)
+    fitted = np.zeros(n)
+    states = np.zeros((n, 2 + m))
+    is_fixed = np.array([0, 0, 0] + [1] * (3 + m), dtype=np.int64)
+    fixed = np.concatenate([[0.0, 0.0, 0.0, 1.0, level, trend], seasonal[::-1]])
+
+    def smooth(free: np.ndarray) -> float:
+        _ets_smooth_add_add(free, y, fitted, states, is_fixed, fixed, True, True)
+        return float(np.mean((y - fitted) ** 2))
+
+    def cost(free: np.ndarray) -> float:
+        return (np.log(2 * np.pi * smooth(free)) + 1) / 2  # −log-likelihood / n
+
+    start = np.array([0.1, 0.01 / 0.1, 0.01 / (1 - 0.1)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        best, _, _ = fmin_l_bfgs_b(
+            cost, start, approx_grad=True, bounds=[(1e-4, 1 - 1e-4)] * 3, maxiter=200
+        )
+    mse = smooth(best)
+    alpha = float(best[0])
+    return alpha, alpha * float(best[1]), (1 - alpha) * float(best[2]), states[-1].copy(), mse
+
+
+def ets_variance(alpha: float, beta: float, gamma: float, m: int, h: np.ndarray) -> np.ndarray:
+    """ETS(A,A,A)'s forecast variance h periods ahead in units of σ² (Hyndman and
+    Athanasopoulos, *Forecasting: principles and practice*, table 8.8; statsmodels' form):
+    1 + (h − 1)(α² + αβh + β²h(2h − 1)/6) + γk(2α + γ + βm(k + 1)), k = ⌊(h − 1)/m⌋."""
+    k = (h - 1) // m
+    return (
+        1
+        + (h - 1) * (alpha**2 + alpha * beta * h + beta**2 / 6 * h * (2 * h - 1))
+        + gamma * k * (2 * alpha + gamma + beta * m * (k + 1))
+    )
 
 
 def start_states(

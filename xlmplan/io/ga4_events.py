@@ -73,13 +73,13 @@ def _param(t: ir.Table, key: str, kind: str, type_: str) -> ir.Value:
 
 
 def session_days(t: ir.Table, conversions: Sequence[str]) -> ir.Table:
-    """Events -> one row per day and session (``key`` NULL for events without a session),
-    with the measures and the day's first event's traffic-source fields."""
+    """Events -> one row per day and session (``user`` + ``sid``, both NULL for events
+    without a session), with the measures and the day's first event's traffic-source fields.
+    Two key columns cost less to group and join than one concatenated string."""
     import ibis
 
     user = t.user_pseudo_id.cast("string")
     sid = _param(t, "ga_session_id", "int_value", "int64")
-    key = ibis.ifelse(user.notnull() & sid.notnull(), user.concat(".", sid.cast("string")), None)
     name = t.event_name.cast("string")
     revenue = _field(t, "ecommerce", "purchase_revenue", type_="float64")
     refund = _field(t, "ecommerce", "refund_value", type_="float64").fill_null(revenue.abs())
@@ -112,7 +112,8 @@ def session_days(t: ir.Table, conversions: Sequence[str]) -> ir.Table:
     untagged = ibis.coalesce(*fields.values()).isnull().cast("int64")
     ev = t.select(
         day=t.event_date.cast("string"),
-        key=key,
+        user=ibis.ifelse(sid.notnull(), user, None),
+        sid=ibis.ifelse(user.notnull(), sid, None),
         ts=t.event_timestamp.cast("int64"),
         order=t.event_timestamp.cast("int64") * 2 + untagged,
         conv=name.isin(list(conversions)).cast("int64"),
@@ -124,7 +125,7 @@ def session_days(t: ir.Table, conversions: Sequence[str]) -> ir.Table:
         new=(name == "first_visit").cast("int64"),
         src=source,
     )
-    return ev.group_by(["day", "key"]).aggregate(
+    return ev.group_by(["day", "user", "sid"]).aggregate(
         conversions=ev.conv.sum(),
         revenue=ev.rev.sum(),
         new_users=ev.new.sum(),
@@ -137,15 +138,15 @@ def daily_rows(parts: ir.Table, rules: ChannelRules) -> ir.Table:
     """Rows of `session_days` (from one or many files) -> day x channel x campaign sums."""
     import ibis
 
-    firsts = parts.filter(parts.key.notnull())
-    firsts = firsts.group_by("key").aggregate(first=firsts.src.argmin(firsts.first_ts))
-    days = parts.group_by(["day", "key"]).aggregate(
+    firsts = parts.filter(parts.sid.notnull())
+    firsts = firsts.group_by(["user", "sid"]).aggregate(first=firsts.src.argmin(firsts.first_ts))
+    days = parts.group_by(["day", "user", "sid"]).aggregate(
         conversions=parts.conversions.sum(),
         revenue=parts.revenue.sum(),
         new_users=parts.new_users.sum(),
         own=parts.src.argmin(parts.first_ts),
     )
-    j = days.left_join(firsts, days.key == firsts.key)
+    j = days.left_join(firsts, [days.user == firsts.user, days.sid == firsts.sid])
     s = ibis.coalesce(j.first, j.own)
     has_last = s.lc_channel.notnull() | s.lc_source.notnull() | s.lc_campaign.notnull()
     rows = j.select(
@@ -156,7 +157,7 @@ def daily_rows(parts: ir.Table, rules: ChannelRules) -> ir.Table:
         med=ibis.ifelse(has_last, s.lc_medium, s.medium).fill_null(""),
         campaign=ibis.ifelse(has_last, s.lc_campaign, s.campaign).fill_null(""),
         gclid=ibis.ifelse(has_last | s.gclid.isnull() | (s.gclid == ""), "", "y"),
-        session=j.key.notnull().cast("int64"),
+        session=j.sid.notnull().cast("int64"),
         conversions=j.conversions,
         revenue=j.revenue,
         new_users=j.new_users,

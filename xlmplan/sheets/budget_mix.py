@@ -130,8 +130,45 @@ def mix_of(data: pd.DataFrame, order: Sequence[str] = ()) -> Mix:
     )
     channels = [channel_of(f) for f in fits]
     current = predict(channels, {ch.name: ch.current for ch in channels})
-    recommended = allocate(channels, sum(ch.current for ch in channels)) if fits else current
+    recommended = split_for(channels) if fits else current
     return Mix(fits, channels, current, recommended)
+
+
+_SPLITS: dict[str, dict[str, float]] = {}
+
+
+def split_key(channels: Sequence[Channel], budget: float) -> str:
+    """What ``allocate(channels, budget)`` depends on, as a digest: every channel's curve,
+    refits, current spend and response, bounds and place in the list, and the budget."""
+    text = repr((list(channels), budget))  # floats in repr round-trip exactly
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def split_for(channels: Sequence[Channel]) -> Allocation:
+    """``allocate`` of today's weekly budget over ``channels``, its split remembered by
+    ``split_key``: a refresh whose curves and current spend are the ones the plan's record
+    keeps takes the split from it (no optimiser runs, scipy is not imported). The
+    Allocation is ``predict`` at that split either way (as ``allocate`` returns it)."""
+    budget = sum(ch.current for ch in channels)
+    key = split_key(channels, budget)
+    spend = _SPLITS.get(key)
+    if spend is None or set(spend) != {ch.name for ch in channels}:
+        spend = {name: float(x) for name, x in allocate(channels, budget).spend.items()}
+        _SPLITS.clear()  # one split at a time: the plan's
+        _SPLITS[key] = spend
+    return predict(channels, spend)
+
+
+def remembered_split() -> tuple[str, dict[str, float]] | None:
+    """The Budget mix split this process made (or was given), with its key."""
+    return next(iter(_SPLITS.items()), None)
+
+
+def remember_split(key: str, spend: dict[str, float]) -> None:
+    """A split made earlier for the channels and budget with ``key`` (kept in the plan's
+    refresh record): ``split_for`` takes it while they are the same."""
+    if not _SPLITS:
+        _SPLITS[key] = dict(spend)
 
 
 def move_text(ctx: Ctx, mix: Mix, weeks_left: float) -> str:

@@ -48,6 +48,7 @@ MAX_RECORD_BYTES = 512 * 1024 * 1024  # a record inflated beyond this is ignored
 KEY_MEMBER = "key.json"
 DATA_MEMBER = "data.json"
 FITS_MEMBER = "fits.json"
+SPLIT_MEMBER = "split.json"
 SAID_MEMBER = "said.json"
 
 PartKeys = dict[str, list[int]]  # part name -> [CRC-32, size]
@@ -190,16 +191,27 @@ def record(
     copy: DataCopy | None = None,
     fits: tuple[str, list[Fit]] | None = None,
     said: dict[str, Any] | None = None,
+    split: tuple[str, dict[str, float]] | None = None,
+    sheets: dict[str, str] | None = None,
 ) -> bytes:
     """The record's bytes: the written parts' keys; with ``data`` (a ``data_key``) the
     Data copy it keys, left out when it does not decode to an equal frame; with ``fits``
-    the Budget mix's response curves and their weekly series' key; with ``said`` what the
-    refresh reported (KPIs, findings: JSON) for a later refresh of the same parts."""
+    the Budget mix's response curves and their weekly series' key; with ``split`` its
+    recommended weekly split and the key of what that split was optimised from; with
+    ``sheets`` the digest of each sheet's fresh layout (``kept_sheets.py``); with
+    ``said`` what the refresh reported (KPIs, findings: JSON) for a later refresh of the
+    same parts."""
     members: dict[str, bytes] = {}
+    if split is not None:
+        text = _split_text(split)
+        if text is not None:
+            members[SPLIT_MEMBER] = text.encode("utf-8")
     if said is not None:
         members[SAID_MEMBER] = json.dumps(said, ensure_ascii=False).encode("utf-8")
     key: dict[str, Any] = {"format": FORMAT, "version": __version__, "parts": parts}
     key["templates"] = templates_stamp()
+    if sheets is not None:
+        key["sheets"] = sheets
     if fits is not None:
         text = _fits_text(fits)
         if text is not None:
@@ -246,6 +258,53 @@ def recorded_fits(pkg: Package) -> tuple[str, list[Fit]] | None:
         return saved["key"], [_fit(f) for f in saved["fits"]]
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def recorded_sheets(pkg: Package) -> tuple[dict[str, str], PartKeys] | None:
+    """The sheets' layout digests the record keeps and the part keys it wrote them with,
+    when the same version of xlmplan with the same template folder wrote it."""
+    key = read_key(pkg)
+    if key is None or key.get("version") != __version__:
+        return None
+    sheets, parts = key.get("sheets"), key.get("parts")
+    if not isinstance(sheets, dict) or not isinstance(parts, dict):
+        return None
+    if key.get("templates") != templates_stamp():
+        return None
+    return {str(r): str(d) for r, d in sheets.items()}, parts
+
+
+def recorded_split(pkg: Package) -> tuple[str, dict[str, float]] | None:
+    """The Budget mix split the record keeps, with its key, when the same version of
+    xlmplan optimised it (None otherwise)."""
+    inner = _open_record(pkg)
+    if inner is None:
+        return None
+    with inner:
+        key = _json(inner, KEY_MEMBER)
+        if not isinstance(key, dict) or key.get("version") != __version__:
+            return None
+        saved = _json(inner, SPLIT_MEMBER)
+    try:
+        spend = {str(name): float(x) for name, x in saved["spend"].items()}
+        return str(saved["key"]), spend
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def _split_text(split: tuple[str, dict[str, float]]) -> str | None:
+    """A split as JSON (floats as Python writes them, so they read back exactly); None
+    when a figure is not a finite number."""
+    import math
+
+    key, spend = split
+    try:
+        figures = {str(name): float(x) for name, x in spend.items()}
+    except (TypeError, ValueError):
+        return None
+    if not all(math.isfinite(x) for x in figures.values()):
+        return None
+    return json.dumps({"key": key, "spend": figures})
 
 
 def _fits_text(fits: tuple[str, list[Fit]]) -> str | None:
