@@ -189,3 +189,11 @@ def test_a_numpy_date_past_any_calendar_is_refused_in_one_line() -> None:
         r"not a date I can read",
     ):
         canonical_frame(raw, "a.csv")
+
+
+def test_extra_columns_are_kept_as_read() -> None:
+    # an extra column is the user's: object cells as read, an empty cell stays None
+    raw = table(date=["2026-01-06", "2026-01-05"], channel=["x", "y"], Note=mixed(["n", None]))
+    out = canonical_frame(raw, "a.csv")
+    assert out["Note"].dtype == object
+    assert list(out["Note"]) == [None, "n"]  # sorted by date: the second row first
