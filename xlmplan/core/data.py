@@ -289,6 +289,8 @@ def _dates(s: pd.Series, row_no: np.ndarray, source: str, column: str) -> np.nda
     if bad.any():
         i = int(bad.argmax())
         value = s.iloc[i]
+        if isinstance(value, np.integer | np.floating):  # a typed column: name 7, not np.int64(7)
+            value = value.item()
         day = _calendar_date(value)
         if day is not None and not in_range(day):
             problem = f"{outside_text(day)} — check the year; {DATE_HINT}."
@@ -345,7 +347,10 @@ def _calendar_date(value: object) -> dt.date | None:
     """The calendar date a cell names (text, serial, YYYYMMDD or date), in any year 1..9999,
     so a date outside the range can be named in the message; else None."""
     if isinstance(value, np.datetime64):
-        value = pd.Timestamp(value) if not np.isnat(value) else None
+        try:
+            value = pd.Timestamp(value) if not np.isnat(value) else None
+        except (ValueError, OverflowError):  # past any calendar year pandas can hold
+            return None
     if value is pd.NaT:  # a datetime to isinstance, but no day
         return None
     if isinstance(value, dt.datetime):
