@@ -111,8 +111,8 @@ class _Reader:
     def bad(self, where: str, message: str) -> None:
         self.findings.append(Finding("error", where, message))
 
-    def text(self, value: Any, where: str | None = None) -> str:
-        """A cell as text; characters XML forbids become U+FFFD, with a finding at ``where``."""
+    def text(self, value: Any, where: str) -> str:
+        """Cell ``where`` as text; characters XML forbids become U+FFFD, with a finding there."""
         if is_blank(value):
             return ""
         if isinstance(value, bool):
@@ -129,7 +129,7 @@ class _Reader:
             self.findings.append(
                 Finding(
                     "warning",
-                    where or "",
+                    where,
                     f"the text held {WHAT}; each is used as '{REPLACEMENT}' — retype the text",
                 )
             )
@@ -149,9 +149,8 @@ class _Reader:
                 return self.sized(float(text) * scale, where, header)
             except ValueError:
                 pass
-        self.bad(
-            where, f"{header} '{self.text(value)}' is not a number — type a number or clear it"
-        )
+        shown = self.text(value, where)
+        self.bad(where, f"{header} '{shown}' is not a number — type a number or clear it")
         return None
 
     def sized(self, number: float, where: str, header: str) -> float | None:
@@ -168,10 +167,8 @@ class _Reader:
             self.bad(where, f"{header} {outside_text(day)} — type a date such as 2026-03-31")
             return None
         if day is None and not is_blank(value):
-            self.bad(
-                where,
-                f"{header} '{self.text(value)}' is not a date — type a date such as 2026-03-31",
-            )
+            shown = self.text(value, where)
+            self.bad(where, f"{header} '{shown}' is not a date — type a date such as 2026-03-31")
         return day
 
     def item(self, cls: type, table: TableCells, i: int, values: list[Any]) -> Any:
@@ -205,12 +202,12 @@ def _settings(table: TableCells, labels: Labels, base: Settings, r: _Reader) -> 
     cells: dict[str, Any] = {}
     where_of: dict[str, str] = {}
     for i, row in enumerate(table.rows):
-        label = r.text(row[0] if row else None).casefold()
-        f = by_label.get(label)
+        header = r.text(row[0] if row else None, table.where(i, 0))
+        f = by_label.get(header.casefold())
         if f is None:
             continue
         value = row[1] if len(row) > 1 else None
-        where, header = table.where(i, 1), r.text(row[0])
+        where = table.where(i, 1)
         cells[f.name], where_of[f.name], where_of[f"{f.name}_label"] = value, where, header
         kind = str(f.type)
         if "date" in kind:
@@ -232,6 +229,7 @@ def _settings(table: TableCells, labels: Labels, base: Settings, r: _Reader) -> 
         typed = calendar_date(cells.get("start"))
         if typed is not None:
             raise DataError(f"{where_of['start']}: the plan's first month {outside_fix(typed)}")
+        _refuse_a_damaged_start_label(table, labels["setting.start"])
         raise DataError(
             f"{table.sheet}: the plan's first month is missing or not a date — "
             "type it on Start (e.g. 2026-01-01)"
@@ -272,6 +270,22 @@ def _settings(table: TableCells, labels: Labels, base: Settings, r: _Reader) -> 
         )
     merged = {f.name: values.get(f.name, getattr(base, f.name)) for f in fields(Settings)}
     return Settings(**merged)
+
+
+def _refuse_a_damaged_start_label(table: TableCells, label: str) -> None:
+    """Name the cell of a first-month label that only characters XML forbids keep from
+    being read (the setting is then missing, and the label's cell is what to fix)."""
+    for i, row in enumerate(table.rows):
+        typed = row[0] if row else None
+        if (
+            isinstance(typed, str)
+            and FORBIDDEN.search(typed)
+            and FORBIDDEN.sub("", typed).strip().casefold() == label.casefold()
+        ):
+            raise DataError(
+                f"{table.where(i, 0)}: the label of the plan's first month held {WHAT} — "
+                f"retype it as '{label}'"
+            )
 
 
 def _fiscal_start(number: float | None, where: str, header: str, r: _Reader) -> int | None:
