@@ -176,7 +176,7 @@ def test_refresh_refuses_a_solar_hijri_first_month_typed_on_start(plan: Path) ->
     set_cell(plan, "start", "B8", *text_cell("1404-09-01"))
     message = refused("refresh", plan, keep=(plan,))
     assert message == (
-        "Start!B8: the plan's first month 1404-09-01 is outside the dates a plan can hold "
+        f"{plan}: Start!B8: the plan's first month 1404-09-01 is outside the dates a plan can hold "
         "(1900-03-01 to 2262-04-11); 1404-09 looks like a Solar Hijri month; it is "
         "2025-11-22 .. 2025-12-21 in the Gregorian calendar — type 2025-11-01"
     )
@@ -187,7 +187,8 @@ def test_refresh_refuses_a_horizon_running_past_pandas_last_day(plan: Path) -> N
     set_cell(plan, "start", "B8", f"<v>{serial}</v>")
     message = refused("refresh", plan, keep=(plan,))
     assert message.startswith(
-        "Start!B9: a plan of 12 months from 2262-01 ends on 2262-12-31, after the last date"
+        f"{plan}: Start!B9: a plan of 12 months from 2262-01 ends on 2262-12-31, "
+        "after the last date"
     )
 
 

@@ -43,7 +43,7 @@ from xlmplan.core.template import (
     templates_root,
     words_from,
 )
-from xlmplan.errors import TemplateError, WorkbookError
+from xlmplan.errors import DataError, TemplateError, WorkbookError
 from xlmplan.io.plan_data import data_headers, data_where
 from xlmplan.kept_sheets import kept_roles, sheet_digests, with_chart_sources
 from xlmplan.kpis import kpi_report
@@ -173,7 +173,10 @@ def _analyse(
     if new_data is not None:
         info.last = info.r1 + max(len(data), 1)
     data, channels = unify_channels(data)
-    plan, input_findings = plan_from_tables(tables, labels, base, channels)
+    try:
+        plan, input_findings = plan_from_tables(tables, labels, base, channels)
+    except DataError as exc:  # the core names the sheet and cell; the file is known here
+        raise DataError(f"{pf.path}: {exc}") from None
     input_findings += [Finding("warning", pf.sheets["data"].name, n) for n in cleaned]
     catalog = without_missing(catalog, missing_measures(data))
     titles = {c: labels[f"data.{c}"] for c in DATA_COLUMNS}

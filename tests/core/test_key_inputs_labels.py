@@ -132,8 +132,8 @@ def test_the_command_line_names_the_damaged_label_and_leaves_the_plan(
     assert result.exit_code == 2, result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     line = " ".join(result.stderr.split())
-    assert line.startswith("error: ")
-    assert line.endswith(
-        f"Start!{ref}: the label of the plan's first month held {HELD} — retype it as 'First month'"
+    assert line == (
+        f"error: {plan}: Start!{ref}: the label of the plan's first month held {HELD} — "
+        "retype it as 'First month'"
     )
     assert plan.read_bytes() == before
