@@ -100,3 +100,28 @@ def test_catalog_file_errors_name_the_problem(tmp_path: Path) -> None:
     path.write_text('[[metric]]\nkey = "x"\nexpr = "clicks"\n')
     with pytest.raises(TemplateError, match="has no label"):
         load_catalog(path)
+
+
+def test_targets_history_formulas_read_each_expression_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Whether a metric is additive is read from its expression when it is made; the
+    Targets layout, which asks it for every metric in every history cell, walks no tree."""
+    from xlmplan.core import catalog as catalog_module
+    from xlmplan.sheets.targets import history_formula
+
+    catalog = load_catalog(BUNDLED / "metrics.toml")
+    walked: list[object] = []
+    real_walk = catalog_module.ast.walk
+
+    def counting_walk(node: object) -> object:
+        walked.append(node)
+        return real_walk(node)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(catalog_module.ast, "walk", counting_walk)
+    formula = history_formula(catalog, "Online revenue", "C5", 3, "All")
+    assert walked == []
+    assert formula.count("CHOOSE(") == 2 and '""' in formula
+    assert [m.key for m in catalog if m.additive] == [m.key for m in CATALOG if m.additive]
+    assert {"revenue", "spend"} <= {m.key for m in catalog if m.additive}
+    assert {"ctr", "roas"}.isdisjoint(m.key for m in catalog if m.additive)

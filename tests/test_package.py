@@ -204,6 +204,55 @@ def test_prolog_checks_allow_comments_and_refuse_odd_encodings() -> None:
         xml_safety.check_prolog(Path("p.xlsx"), "a.xml", long)
 
 
+@pytest.mark.parametrize("comment", [0, 3_000, 4_090, 4_100, 200_000])
+def test_open_without_verify_finds_a_doctype_behind_long_comments(
+    comment: int, tmp_path: Path
+) -> None:
+    """The quick look at a part's first KiB goes on to the whole prolog when it does not
+    reach the root element, wherever the DOCTYPE sits."""
+    doctype = b'<!DOCTYPE r [<!ENTITY a "b">]>'
+    prolog = b"<?xml version='1.0'?><!--" + b"c" * comment + b"-->"
+    sheet = f'<worksheet xmlns="{MAIN}"><sheetData/></worksheet>'.encode()
+    parts = tiny_parts()
+    parts["xl/worksheets/sheet2.xml"] = prolog + doctype + sheet
+    refuses(hand_made(tmp_path / "bad.xlsx", parts), "DOCTYPE/entity declaration", verify=False)
+    parts["xl/worksheets/sheet2.xml"] = prolog + sheet
+    with open_package(hand_made(tmp_path / "good.xlsx", parts), verify=False) as pkg:
+        assert pkg.head("xl/worksheets/sheet2.xml", 10**7) == prolog + sheet
+
+
+def test_open_without_verify_inflates_only_the_start_of_large_parts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = "".join(
+        f'<row r="{r}"><c r="A{r}"><v>{r * 7919 % 10007}</v></c></row>' for r in range(1, 60_000)
+    )
+    parts = tiny_parts()
+    parts["xl/worksheets/sheet2.xml"] = (
+        f'<worksheet xmlns="{MAIN}"><sheetData>{rows}</sheetData></worksheet>'
+    )
+    path = hand_made(tmp_path / "big.xlsx", parts)
+    inflated: list[int] = []
+    real = package.zlib.decompressobj
+
+    class Counting:
+        def __init__(self, *args: int) -> None:
+            self.inner = real(*args)
+
+        def decompress(self, data: bytes, max_length: int = 0) -> bytes:
+            out = self.inner.decompress(data, max_length)
+            inflated.append(len(out))
+            return out
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.inner, name)
+
+    monkeypatch.setattr(package.zlib, "decompressobj", Counting)
+    with open_package(path, verify=False) as pkg:
+        assert pkg.info("xl/worksheets/sheet2.xml").file_size > 1_500_000
+    assert 0 < sum(inflated) <= 64 * 1024  # of over 1.5 MB
+
+
 # --- refusals ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", sorted(bad_files.OPEN_CASES))
 def test_open_refuses_bad_files(name: str, tmp_path: Path) -> None:

@@ -308,6 +308,21 @@ def test_an_unchanged_refresh_imports_no_engine(recorded: Path, tmp_path: Path) 
     assert not {"pandas", "numpy", "scipy", "statsmodels", "python_calamine"} & set(loaded)
 
 
+def test_calamine_is_loaded_only_when_a_sheet_is_read(recorded: Path, tmp_path: Path) -> None:
+    """The plan reader imports python-calamine when it first reads a sheet's values, so
+    a command that reads none (a refresh answered from the record) never loads it."""
+    path = _copy(recorded, tmp_path)
+    code = (
+        "import sys\n"
+        "import xlmplan.refresh, xlmplan.api, xlmplan.xlsx.plan_file as plan_file\n"
+        "print('BEFORE', 'python_calamine' in sys.modules)\n"
+        f"plan_file.open_plan(__import__('pathlib').Path({str(path)!r})).close()\n"
+        "print('AFTER', 'python_calamine' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["BEFORE", "False", "AFTER", "True"]
+
+
 @NEEDS_LO
 def test_a_libreoffice_save_drops_the_record_and_the_typed_rows_reach_the_results(
     recorded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

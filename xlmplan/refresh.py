@@ -127,7 +127,8 @@ def analyse(
     ``forecasts=False`` skips the KPI forecasts (no model is fitted; the Forecast sheet is
     laid out blank), for a caller that only reads the plan's inputs and Data."""
     path = Path(path)
-    pf = open_plan(path)
+    # parts are inflated and checked as they are read, or copied into the refreshed file
+    pf = open_plan(path, verify=False)
     try:
         fits = record_part.recorded_fits(pf.pkg)
         if fits is not None:

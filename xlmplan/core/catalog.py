@@ -37,20 +37,28 @@ class Metric:
     direction: str = "higher"
     unit: str = "number"
     tree: ast.expr = field(init=False, repr=False, compare=False)
+    _names: frozenset[str] = field(init=False, repr=False, compare=False)
+    _divides: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "tree", _parse(self.key, self.expr))
+        tree = _parse(self.key, self.expr)
+        nodes = list(ast.walk(tree))
+        object.__setattr__(self, "tree", tree)
+        names = frozenset(n.id for n in nodes if isinstance(n, ast.Name))
+        object.__setattr__(self, "_names", names)
+        object.__setattr__(self, "_divides", any(isinstance(n, ast.Div) for n in nodes))
 
     @property
     def measures(self) -> tuple[str, ...]:
         """The Data measures the expression reads, in catalog order."""
-        names = {n.id for n in ast.walk(self.tree) if isinstance(n, ast.Name)}
-        return tuple(m for m in MEASURES if m in names)
+        return tuple(m for m in MEASURES if m in self._names)
 
     @property
     def additive(self) -> bool:
-        """True when the metric is a sum of measures (it grows with time, so run-rate scales it)."""
-        return not any(isinstance(n, ast.Div) for n in ast.walk(self.tree))
+        """True when the metric is a sum of measures (it grows with time, so run-rate scales it).
+        Read from the expression once, when the metric is made: layouts ask it thousands of
+        times per refresh."""
+        return not self._divides
 
     def excel(self, refs: Mapping[str, str]) -> str:
         """The native formula body (no ``=``) with each measure replaced by ``refs[measure]``."""

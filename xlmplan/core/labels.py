@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
+from collections.abc import Collection
 from pathlib import Path
 
 from xlmplan.errors import TemplateError
@@ -50,12 +52,50 @@ class Labels:
         return self[key]
 
 
-def load_labels(folder: Path, lang: str) -> Labels:
+# A table header line (``[data]``, ``[data.extra]``, ``[[list]]``) and its first key; a
+# line opening a multi-line array (the one place a line may start with ``[`` otherwise).
+_HEADER = re.compile(r"^[ \t]*\[\[?[ \t]*([A-Za-z0-9_-]+)?", re.MULTILINE)
+_OPEN_ARRAY = re.compile(r"=[ \t]*\[[^\]\n]*$", re.MULTILINE)
+
+
+def _sections_text(text: str, sections: Collection[str]) -> str | None:
+    """The part of a pack's TOML text that holds the top-level tables ``sections``
+    (headers and their bodies, in file order); None when the text is not simple enough
+    to cut safely (multi-line strings or arrays, quoted table names, keys before the
+    first table)."""
+    if '"""' in text or "'''" in text or _OPEN_ARRAY.search(text):
+        return None
+    heads = list(_HEADER.finditer(text))
+    if not heads or any(h.group(1) is None for h in heads):
+        return None
+    if any(
+        line.strip() and not line.lstrip().startswith("#")
+        for line in text[: heads[0].start()].splitlines()
+    ):
+        return None
+    ends = [h.start() for h in heads[1:]] + [len(text)]
+    return "".join(
+        text[h.start() : end] for h, end in zip(heads, ends, strict=True) if h.group(1) in sections
+    )
+
+
+def _pack_path(folder: Path, lang: str) -> Path:
     path = folder / f"{lang}.toml"
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in folder.glob("*.toml")))
         raise TemplateError(f"no label pack for language '{lang}' — use one of: {known}")
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    return path
+
+
+def load_labels(folder: Path, lang: str, sections: Collection[str] = ()) -> Labels:
+    """The pack for ``lang``; with ``sections``, only those top-level tables (the rest of
+    the file is not parsed when it can be cut safely, else ignored after parsing)."""
+    path = _pack_path(folder, lang)
+    text = path.read_text(encoding="utf-8")
+    cut = _sections_text(text, sections) if sections else None
+    raw = tomllib.loads(text if cut is None else cut)
+    if sections:
+        raw = {k: v for k, v in raw.items() if k in sections}
     flat: dict[str, str] = {}
 
     def walk(prefix: str, node: dict[str, object]) -> None:

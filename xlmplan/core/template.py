@@ -309,7 +309,7 @@ def data_header_aliases() -> dict[str, str]:
     folder = templates_root() / "labels"
     out: dict[str, str] = {}
     for lang in languages(folder):
-        labels = load_labels(folder, lang)
+        labels = load_labels(folder, lang, sections=("data",))
         for column in DATA_COLUMNS:
             out.setdefault(normalise_header(labels.get(f"data.{column}", column)), column)
     return out
@@ -347,7 +347,8 @@ def template_binding(raw: dict[str, Any], labels: Labels, channels: list[str]) -
 def pack_channel_keys(root: Path) -> dict[str, str]:
     """Folded channel name in any label pack under ``root`` -> its key."""
     folder = root / "labels"
-    return channel_keys(load_labels(folder, lang).texts for lang in languages(folder))
+    packs = (load_labels(folder, lang, sections=("channel",)).texts for lang in languages(folder))
+    return channel_keys(packs)
 
 
 def example_in_language(frame: pd.DataFrame, labels: Labels) -> pd.DataFrame:

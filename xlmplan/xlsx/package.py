@@ -55,6 +55,7 @@ MAX_PARTS = 20_000
 """Most parts a package may have."""
 
 CHUNK = 1 << 20
+FIRST_LOOK = 4096  # bytes of a part inflated to find its root element past the prolog
 ZIP_MAGIC = b"PK\x03\x04"
 
 
@@ -146,9 +147,32 @@ class Package:
         return b"".join(_inflate(self, self.info(part)))
 
     def head(self, part: str, n: int) -> bytes:
-        """The first ``n`` bytes of ``part`` (fewer if it is shorter)."""
-        with self.open(part) as stream:
-            return stream.read(n)
+        """The first ``n`` bytes of ``part`` (fewer if it is shorter); only those are
+        inflated."""
+        info = self.info(part)
+        out = bytearray()
+        inflater = zlib.decompressobj(-15) if info.compress_type == 8 else None
+        for chunk in _raw_chunks(self, info):
+            if inflater is None:
+                out += chunk[: n - len(out)]
+            else:
+                try:
+                    out += inflater.decompress(chunk, n - len(out))
+                except zlib.error as exc:
+                    raise self._damaged(part, exc) from exc
+            if len(out) >= n or (inflater is not None and inflater.eof):
+                break
+        if len(out) > info.file_size:
+            declared = show_size(info.file_size)
+            raise _bomb(self.path, f"{show(part)} unpacks beyond its declared {declared}")
+        return bytes(out)
+
+    def check_start(self, part: str) -> None:
+        """Refuse a DOCTYPE before ``part``'s root element (``check_prolog``), inflating
+        a few KiB of it when they show the root element, up to ``PROLOG_BYTES`` if not."""
+        head = self.head(part, FIRST_LOOK)
+        if not check_prolog(self.path, part, head) and len(head) == FIRST_LOOK:
+            check_prolog(self.path, part, self.head(part, PROLOG_BYTES))
 
     def _damaged(self, part: str, exc: BaseException) -> WorkbookError:
         why = show(str(exc) or type(exc).__name__, 60)
@@ -191,7 +215,7 @@ class Package:
         self, part: str, events: tuple[str, ...] = ("end",), tag: str | None = None
     ) -> Iterator[tuple[str, etree._Element]]:
         """``lxml.etree.iterparse`` over ``part`` with the same safety as ``xml``, streamed."""
-        check_prolog(self.path, part, self.head(part, PROLOG_BYTES))
+        self.check_start(part)
         with self.open(part) as stream:
             parser = etree.iterparse(
                 stream,
@@ -503,6 +527,12 @@ def _open(path: Path, fp: BinaryIO, verify: bool) -> Package:
     return pkg
 
 
+def verify_parts(pkg: Package) -> None:
+    """Inflate every part of ``pkg`` to its end (CRC, actual size, limits), as opening
+    with ``verify`` does; raises the WorkbookError naming the first damaged part."""
+    _check_parts(pkg, True)
+
+
 def _check_parts(pkg: Package, verify: bool) -> None:
     """Refuse a DOCTYPE at the start of any XML part; with ``verify``, also inflate every
     part to its end (CRC, actual size, limits)."""
@@ -510,7 +540,7 @@ def _check_parts(pkg: Package, verify: bool) -> None:
         is_xml = info.filename.lower().endswith((".xml", ".rels"))
         if not verify:
             if is_xml:
-                check_prolog(pkg.path, info.filename, pkg.head(info.filename, PROLOG_BYTES))
+                pkg.check_start(info.filename)
             continue
         head = bytearray()
         for piece in _inflate(pkg, info):

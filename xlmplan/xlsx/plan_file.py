@@ -12,11 +12,10 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from python_calamine import CalamineSheet, CalamineWorkbook
 
 from xlmplan.core.data import canonical_frame
 from xlmplan.core.inputs import GROWING, TableCells, is_blank
@@ -27,8 +26,11 @@ from xlmplan.sheets.cellrefs import parse_a1, parse_range
 from xlmplan.sheets.checks_sheet import MANIFEST_SHEET
 from xlmplan.xlsx.bounded_copy import EXCEL_COLS, MAX_GRID_CELLS, reading_copy
 from xlmplan.xlsx.error_text import MALICIOUS, show
-from xlmplan.xlsx.package import Package, SheetRef, open_package
+from xlmplan.xlsx.package import Package, SheetRef, open_package, verify_parts
 from xlmplan.xlsx.refresh_record import DataCopy, data_copy, data_key, part_keys
+
+if TYPE_CHECKING:
+    from python_calamine import CalamineSheet
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 Q = f"{{{NS}}}"
@@ -80,6 +82,8 @@ class PlanFile:
     def sheet(self, sheet: SheetRef) -> CalamineSheet:
         """A sheet's values as calamine reads them from a bounded copy (``bounded_copy``)."""
         if sheet.name not in self.loaded:
+            from python_calamine import CalamineWorkbook  # only when a sheet is read
+
             copy = reading_copy(self.pkg, sheet, *self.plan_area(sheet))
             try:
                 book = CalamineWorkbook.from_filelike(io.BytesIO(copy))
@@ -131,10 +135,16 @@ def _unquote(sheet: str) -> str:
 
 def open_plan(path: Path, *, verify: bool = True) -> PlanFile:
     """Open a plan workbook for reading; raises WorkbookError for anything not a plan.
-    Without ``verify`` only the parts read are inflated (each still checked as it is)."""
+    Without ``verify`` only the parts read are inflated (each still checked as it is);
+    when the file is then refused, a damaged part is named first, as with ``verify``."""
     pkg = open_package(path, verify=verify)
     try:
-        return _open(path, pkg)
+        try:
+            return _open(path, pkg)
+        except WorkbookError:
+            if not verify:
+                verify_parts(pkg)  # a damaged part explains a missing sheet or table
+            raise
     except BaseException:
         pkg.close()
         raise

@@ -15,6 +15,7 @@ from xlmplan.xlsx.error_text import MALICIOUS, show, show_size
 PROLOG_BYTES = 1 << 20
 """How far into a part its XML prolog (declaration, comments) may reach (1 MiB)."""
 
+_SETTLED_CHARS = 16  # of content after the prolog: more than "<!DOCTYPE" needs
 _SAFE_ENCODING = re.compile(
     r"(utf-?8|(us-)?ascii|iso[-_]?8859[-_]\d{1,2}|latin-?1|(windows|cp)-?125\d)", re.I
 )
@@ -69,9 +70,10 @@ def _decode_head(path: Path, part: str, head: bytes) -> str:
     )
 
 
-def check_prolog(path: Path, part: str, head: bytes) -> None:
+def check_prolog(path: Path, part: str, head: bytes) -> bool:
     """Refuse a DOCTYPE (the only place entity declarations can live) before the root
-    element; ``head`` is the part's start (at least ``PROLOG_BYTES`` of it, or all)."""
+    element; ``head`` is the part's start (at least ``PROLOG_BYTES`` of it, or all).
+    True when ``head`` reaches well past the prolog, so no longer start could say more."""
     text = _decode_head(path, part, head[:PROLOG_BYTES])
     pos = 0
     while True:
@@ -88,3 +90,4 @@ def check_prolog(path: Path, part: str, head: bytes) -> None:
             f"{path}: {show(part)} has over {show_size(PROLOG_BYTES)} of XML declarations "
             f"before its content — {MALICIOUS}"
         )
+    return not unfinished and len(rest) >= _SETTLED_CHARS
