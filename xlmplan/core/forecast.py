@@ -167,7 +167,10 @@ def ets_fit(
         return float(np.mean((y - fitted) ** 2))
 
     def cost(free: np.ndarray) -> float:
-        return (np.log(2 * np.pi * smooth(free)) + 1) / 2  # −log-likelihood / n
+        # −log-likelihood / n, in statsmodels' order of operations: the optimiser's
+        # finite differences then take the same steps
+        log_likelihood = -n / 2 * (np.log(2 * np.pi * smooth(free)) + 1)
+        return float(-log_likelihood / n)
 
     start = np.array([0.1, 0.01 / 0.1, 0.01 / (1 - 0.1)])
     with warnings.catch_warnings():
