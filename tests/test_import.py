@@ -146,7 +146,7 @@ def test_a_refresh_right_after_an_import_is_answered_from_its_record(
     else:
         source = tmp_path / "generic.csv"
         source.write_text(GENERIC, encoding="utf-8")
-    import_data(plan, [source], backup=False)
+    import_data(plan, [source], backup=False, remember=True)
     same = unchanged(plan)
     assert same is not None  # the import kept the record: no engine, nothing parsed
     plain = tmp_path / "plain.xlsx"  # the same file without the record: a full refresh
@@ -168,3 +168,22 @@ def test_a_refresh_right_after_an_import_is_answered_from_its_record(
     assert result.exit_code == 0, result.output
     assert "is up to date — nothing to write" in " ".join(result.output.split())
     assert plan.read_bytes() == before
+
+
+def test_the_cli_import_keeps_the_record_and_the_api_leaves_it_off(
+    plan: Path, tmp_path: Path
+) -> None:
+    # The add-in imports through the API into the open workbook: a part added there makes
+    # Excel close and reopen the file, so only the command line keeps the record.
+    source = tmp_path / "generic.csv"
+    source.write_text(GENERIC, encoding="utf-8")
+    api = tmp_path / "api.xlsx"
+    shutil.copy(plan, api)
+    import_data(api, [source], backup=False)
+    with zipfile.ZipFile(api) as z:
+        assert rr.PART not in z.namelist()
+    result = CliRunner().invoke(app, ["import", str(plan), str(source), "--no-backup"])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(plan) as z:
+        assert rr.PART in z.namelist()
+    assert unchanged(plan) is not None

@@ -280,6 +280,7 @@ def import_(
             spread=spread,
             backup=backup,
             conversions=conversion,
+            remember=True,
         )
     for imported in result.files:
         period = f", {imported.period[0]} to {imported.period[1]}" if imported.period else ""

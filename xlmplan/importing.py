@@ -57,6 +57,7 @@ def import_data(
     spread: bool = False,
     backup: bool = True,
     conversions: list[str] | None = None,
+    remember: bool = False,
 ) -> ImportResult:
     """Import ``files`` into ``plan``'s Data table and refresh the plan.
 
@@ -64,7 +65,10 @@ def import_data(
     partial overlap is refused, see ``core.data_periods``); ``replace`` empties Data
     first. Nothing is written when any file cannot be read. The plan is locked from
     reading its Data to replacing it. With ``source`` 'ga4-bigquery', ``files`` is GA4's
-    raw event export (`io.ga4_events`), ``conversions`` its conversion event names."""
+    raw event export (`io.ga4_events`), ``conversions`` its conversion event names.
+    ``remember`` keeps the refresh record (as ``refresh_plan``'s), so that the next refresh
+    of an unchanged plan is a no-op; the add-in leaves it off, since a part added to the
+    open workbook would make Excel close and reopen it."""
     plan = Path(plan)
     if not files:
         raise XlmplanError("give at least one export file to import")
@@ -73,7 +77,9 @@ def import_data(
             raise XlmplanError(f"{f} is the plan itself — give the export files to import")
     check_writable(plan)
     with plan_lock(plan):
-        return _import(plan, files, source, mapping, replace, channel, spread, backup, conversions)
+        return _import(
+            plan, files, source, mapping, replace, channel, spread, backup, conversions, remember
+        )
 
 
 def _import(
@@ -86,6 +92,7 @@ def _import(
     spread: bool,
     backup: bool,
     conversions: list[str] | None = None,
+    remember: bool = False,
 ) -> ImportResult:
     pf = open_plan(plan)
     try:
@@ -126,7 +133,7 @@ def _import(
     merged, report = merge(
         base, new, columns, replace_all=replace, report=report, origin=origin, data_name=plan.name
     )
-    result = refresh_plan(plan, backup=backup, data=merged, remember=True)
+    result = refresh_plan(plan, backup=backup, data=merged, remember=remember)
     notes = [n for i in imported for n in i.notes] + report.notes
     notes += cleaned_notes(existing) if existing is not None else []
     return ImportResult(plan, imported, report, result, notes)
